@@ -1,0 +1,108 @@
+//! The command-line contract of DESIGN.md §6, on top of core and gpu.
+
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+use clap::{Parser, Subcommand};
+
+use crate::core::Scene;
+use crate::core::scene::{BUILTIN_SCENES, DEFAULT_SCENE};
+
+pub mod analyze;
+pub mod bench;
+pub mod render;
+pub mod train;
+
+/// basinscope: the geometry of tiny neural networks' training, made visible.
+#[derive(Parser, Debug)]
+#[command(name = "basinscope", version, about)]
+pub struct Cli {
+    #[command(subcommand)]
+    pub command: Option<Command>,
+}
+
+#[derive(Subcommand, Debug)]
+pub enum Command {
+    /// Opens the app on a scene (a path or a built-in scene name).
+    Open { scene: String },
+    /// Lists the built-in scenes: name, then a short description.
+    Scenes,
+    /// Trains headless with a progress bar on stderr; writes the trained scene.
+    Train(train::TrainArgs),
+    /// Behavioral gradients and curvature at the scene's θ.
+    Analyze(analyze::AnalyzeArgs),
+    /// Renders a figure headless.
+    Render(render::RenderArgs),
+    /// Runs the performance workloads of DESIGN.md §7.
+    Bench(bench::BenchArgs),
+}
+
+/// Entry point of the binary: parses arguments, runs, and turns errors into one sentence
+/// on stderr and a non-zero exit.
+pub fn main() -> ExitCode {
+    init_logging();
+    let cli = Cli::parse();
+    match run(cli) {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(e) => {
+            eprintln!("error: {}", one_line(&e));
+            ExitCode::FAILURE
+        }
+    }
+}
+
+fn init_logging() {
+    env_logger::Builder::from_env(
+        env_logger::Env::default().default_filter_or("warn,wgpu_core=error,wgpu_hal=error,naga=warn"),
+    )
+    .format_timestamp(None)
+    .init();
+}
+
+/// The error chain as one sentence.
+fn one_line(e: &anyhow::Error) -> String {
+    let mut parts: Vec<String> = Vec::new();
+    for cause in e.chain() {
+        let s = cause.to_string();
+        if parts.last().is_none_or(|last| !last.contains(&s)) {
+            parts.push(s);
+        }
+    }
+    parts.join(": ")
+}
+
+fn run(cli: Cli) -> anyhow::Result<()> {
+    match cli.command {
+        None => open_app(DEFAULT_SCENE),
+        Some(Command::Open { scene }) => open_app(&scene),
+        Some(Command::Scenes) => {
+            for s in BUILTIN_SCENES {
+                println!("{}\t{}", s.name, s.description);
+            }
+            Ok(())
+        }
+        Some(Command::Train(args)) => train::run(&args),
+        Some(Command::Analyze(args)) => {
+            let scene = load_scene(&args.scene)?;
+            analyze::run(&scene, args.rtol, args.json)
+        }
+        Some(Command::Render(args)) => render::run(&args),
+        Some(Command::Bench(args)) => bench::run(&args),
+    }
+}
+
+/// Loads a scene by built-in name or path.
+pub fn load_scene(name_or_path: &str) -> anyhow::Result<Scene> {
+    Ok(Scene::resolve(name_or_path)?)
+}
+
+fn open_app(scene: &str) -> anyhow::Result<()> {
+    let scene = load_scene(scene)?;
+    crate::app::run_native(scene)
+}
+
+/// Default output path for a trained scene: `NAME.trained.json` in the working directory.
+pub fn default_out_path(scene: &Scene) -> PathBuf {
+    let name = if scene.name.is_empty() { "scene" } else { &scene.name };
+    PathBuf::from(format!("{name}.trained.json"))
+}

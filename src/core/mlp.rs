@@ -1,0 +1,352 @@
+//! Fully connected scalar-output MLPs and the flat parameter layout of DESIGN.md §2:
+//! layer by layer from the input, W_l as [out, in] row-major, then b_l (if biases are on).
+
+use rand::{Rng, SeedableRng};
+use rand_chacha::ChaCha8Rng;
+use serde::{Deserialize, Serialize};
+
+use super::Activation;
+use super::error::CoreError;
+
+/// Largest width of any layer we accept; the app draws every unit, so beyond this a
+/// "tiny network" tool stops being useful and a typo (1e9) would exhaust memory.
+pub const MAX_WIDTH: usize = 4096;
+/// Largest total parameter count we accept.
+pub const MAX_PARAMS: usize = 1_000_000;
+
+/// Architecture of a scalar-output MLP: widths [d_in, h_1, …, h_m, 1].
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct MlpSpec {
+    /// Layer widths from input to output; the last one is 1.
+    pub layers: Vec<usize>,
+    /// Hidden activation (the output layer is the identity).
+    pub activation: Activation,
+    /// Whether every layer has a bias.
+    pub bias: bool,
+}
+
+/// Where one layer's weights and bias live in flat θ.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct LayerLayout {
+    pub fan_in: usize,
+    pub fan_out: usize,
+    /// Offset of W_l[0, 0].
+    pub weight_offset: usize,
+    /// Offset of b_l[0], if biases are on.
+    pub bias_offset: Option<usize>,
+}
+
+impl LayerLayout {
+    /// Offset of W_l[row, col].
+    pub fn weight_index(&self, row: usize, col: usize) -> usize {
+        self.weight_offset + row * self.fan_in + col
+    }
+}
+
+impl MlpSpec {
+    pub fn new(layers: Vec<usize>, activation: Activation, bias: bool) -> Result<Self, CoreError> {
+        let spec = Self {
+            layers,
+            activation,
+            bias,
+        };
+        spec.validate()?;
+        Ok(spec)
+    }
+
+    /// Checks widths: at least input and output, all positive, scalar output, sane sizes.
+    pub fn validate(&self) -> Result<(), CoreError> {
+        if self.layers.len() < 2 {
+            return Err(CoreError::invalid(
+                "model.layers needs at least an input and an output width, for example [2, 1]",
+            ));
+        }
+        if let Some(pos) = self.layers.iter().position(|&w| w == 0) {
+            return Err(CoreError::invalid(format!(
+                "model.layers[{pos}] is 0; every layer needs at least one unit"
+            )));
+        }
+        if *self.layers.last().unwrap_or(&0) != 1 {
+            return Err(CoreError::invalid(format!(
+                "the last entry of model.layers must be 1 (scalar output), not {}",
+                self.layers.last().unwrap_or(&0)
+            )));
+        }
+        if let Some(&w) = self.layers.iter().find(|&&w| w > MAX_WIDTH) {
+            return Err(CoreError::invalid(format!(
+                "a layer of width {w} is larger than the limit of {MAX_WIDTH}"
+            )));
+        }
+        let n = self.layers.windows(2).try_fold(0usize, |acc, w| {
+            w[0].checked_mul(w[1])
+                .and_then(|x| x.checked_add(if self.bias { w[1] } else { 0 }))
+                .and_then(|x| acc.checked_add(x))
+        });
+        match n {
+            Some(n) if n <= MAX_PARAMS => Ok(()),
+            _ => Err(CoreError::invalid(format!(
+                "model.layers {:?} has more than {MAX_PARAMS} parameters",
+                self.layers
+            ))),
+        }
+    }
+
+    /// Input dimension d_in.
+    pub fn input_dim(&self) -> usize {
+        self.layers[0]
+    }
+
+    /// Number of affine layers (hidden layers + output).
+    pub fn n_layers(&self) -> usize {
+        self.layers.len() - 1
+    }
+
+    /// N, the length of flat θ.
+    pub fn n_params(&self) -> usize {
+        self.layouts().iter().map(|l| l.fan_in * l.fan_out + if l.bias_offset.is_some() { l.fan_out } else { 0 }).sum()
+    }
+
+    /// Offsets of every layer in flat θ.
+    pub fn layouts(&self) -> Vec<LayerLayout> {
+        let mut offset = 0;
+        self.layers
+            .windows(2)
+            .map(|w| {
+                let (fan_in, fan_out) = (w[0], w[1]);
+                let weight_offset = offset;
+                offset += fan_in * fan_out;
+                let bias_offset = self.bias.then(|| {
+                    let b = offset;
+                    offset += fan_out;
+                    b
+                });
+                LayerLayout {
+                    fan_in,
+                    fan_out,
+                    weight_offset,
+                    bias_offset,
+                }
+            })
+            .collect()
+    }
+
+    /// Human-readable name of parameter `index`, e.g. `W1[0,1]` or `b2[0]` (layers from 1).
+    pub fn param_name(&self, index: usize) -> String {
+        for (l, layout) in self.layouts().iter().enumerate() {
+            let w_end = layout.weight_offset + layout.fan_in * layout.fan_out;
+            if index >= layout.weight_offset && index < w_end {
+                let r = (index - layout.weight_offset) / layout.fan_in;
+                let c = (index - layout.weight_offset) % layout.fan_in;
+                return format!("W{}[{r},{c}]", l + 1);
+            }
+            if let Some(b) = layout.bias_offset
+                && index >= b
+                && index < b + layout.fan_out
+            {
+                return format!("b{}[{}]", l + 1, index - b);
+            }
+        }
+        format!("θ[{index}]")
+    }
+
+    /// PyTorch's default `nn.Linear` initialization: weights and biases uniform in
+    /// ±1/√fan_in, drawn in layout order from a ChaCha8 stream seeded with `seed`.
+    pub fn init_parameters(&self, seed: u64) -> Vec<f64> {
+        let mut rng = ChaCha8Rng::seed_from_u64(seed);
+        let mut theta = vec![0.0; self.n_params()];
+        for layout in self.layouts() {
+            let bound = 1.0 / (layout.fan_in as f64).sqrt();
+            let w_len = layout.fan_in * layout.fan_out;
+            for t in &mut theta[layout.weight_offset..layout.weight_offset + w_len] {
+                *t = rng.random_range(-bound..bound);
+            }
+            if let Some(b) = layout.bias_offset {
+                for t in &mut theta[b..b + layout.fan_out] {
+                    *t = rng.random_range(-bound..bound);
+                }
+            }
+        }
+        theta
+    }
+
+    /// f(x; θ) in f64.
+    pub fn forward(&self, theta: &[f64], x: &[f64]) -> f64 {
+        let layouts = self.layouts();
+        let mut h = x.to_vec();
+        for (l, layout) in layouts.iter().enumerate() {
+            let mut z = affine(theta, layout, &h);
+            if l + 1 < layouts.len() {
+                for v in &mut z {
+                    *v = self.activation.value(*v);
+                }
+            }
+            h = z;
+        }
+        h[0]
+    }
+
+    /// Pre-activations z_l and activations h_l of every layer for input x (h_0 = x;
+    /// the last z is the output).
+    pub fn trace(&self, theta: &[f64], x: &[f64]) -> Trace {
+        let layouts = self.layouts();
+        let mut activations = vec![x.to_vec()];
+        let mut pre_activations = Vec::with_capacity(layouts.len());
+        for (l, layout) in layouts.iter().enumerate() {
+            let z = affine(theta, layout, activations.last().expect("h_0 is x"));
+            let h = if l + 1 < layouts.len() {
+                z.iter().map(|&v| self.activation.value(v)).collect()
+            } else {
+                z.clone()
+            };
+            pre_activations.push(z);
+            activations.push(h);
+        }
+        Trace {
+            pre_activations,
+            activations,
+        }
+    }
+
+    /// ∇_θ f(x; θ) by backpropagation in f64, in the flat layout.
+    pub fn gradient(&self, theta: &[f64], x: &[f64]) -> Vec<f64> {
+        let layouts = self.layouts();
+        let trace = self.trace(theta, x);
+        let mut grad = vec![0.0; theta.len()];
+        // delta = ∂f/∂z_l, starting at the output (identity).
+        let mut delta = vec![1.0];
+        for l in (0..layouts.len()).rev() {
+            let layout = &layouts[l];
+            let h_in = &trace.activations[l];
+            for (r, &d) in delta.iter().enumerate() {
+                for (c, &hv) in h_in.iter().enumerate() {
+                    grad[layout.weight_index(r, c)] = d * hv;
+                }
+                if let Some(b) = layout.bias_offset {
+                    grad[b + r] = d;
+                }
+            }
+            if l > 0 {
+                let z_prev = &trace.pre_activations[l - 1];
+                delta = (0..layout.fan_in)
+                    .map(|c| {
+                        let s: f64 = delta
+                            .iter()
+                            .enumerate()
+                            .map(|(r, &d)| d * theta[layout.weight_index(r, c)])
+                            .sum();
+                        s * self.activation.derivative(z_prev[c])
+                    })
+                    .collect();
+            }
+        }
+        grad
+    }
+
+    /// Checks that θ has N entries, all finite.
+    pub fn check_parameters(&self, theta: &[f64]) -> Result<(), CoreError> {
+        let n = self.n_params();
+        if theta.len() != n {
+            return Err(CoreError::invalid(format!(
+                "parameters has {} entries but model.layers {:?} (bias: {}) needs {n}",
+                theta.len(),
+                self.layers,
+                self.bias
+            )));
+        }
+        if let Some(i) = theta.iter().position(|v| !v.is_finite()) {
+            return Err(CoreError::invalid(format!(
+                "parameters[{i}] is not a finite number"
+            )));
+        }
+        Ok(())
+    }
+}
+
+/// Intermediate values of one forward pass.
+#[derive(Clone, Debug)]
+pub struct Trace {
+    /// z_l = W_l h_{l−1} + b_l for l = 1..=L.
+    pub pre_activations: Vec<Vec<f64>>,
+    /// h_0 = x, h_l = σ(z_l) for hidden layers, h_L = z_L.
+    pub activations: Vec<Vec<f64>>,
+}
+
+fn affine(theta: &[f64], layout: &LayerLayout, h: &[f64]) -> Vec<f64> {
+    (0..layout.fan_out)
+        .map(|r| {
+            let row = &theta[layout.weight_index(r, 0)..layout.weight_index(r, 0) + layout.fan_in];
+            let s: f64 = row.iter().zip(h).map(|(w, x)| w * x).sum();
+            s + layout.bias_offset.map_or(0.0, |b| theta[b + r])
+        })
+        .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn layout_follows_pytorch_state_dict_order() {
+        let spec = MlpSpec::new(vec![2, 3, 1], Activation::Tanh, true).unwrap();
+        let l = spec.layouts();
+        assert_eq!(l[0].weight_offset, 0);
+        assert_eq!(l[0].bias_offset, Some(6));
+        assert_eq!(l[1].weight_offset, 9);
+        assert_eq!(l[1].bias_offset, Some(12));
+        assert_eq!(spec.n_params(), 13);
+        assert_eq!(spec.param_name(3), "W1[1,1]");
+        assert_eq!(spec.param_name(12), "b2[0]");
+    }
+
+    #[test]
+    fn forward_matches_hand_computation() {
+        // [2, 2, 1] tanh: W1 = [[1, 2], [3, 4]], b1 = [0.5, -0.5], W2 = [[2, -1]], b2 = [0.25]
+        let spec = MlpSpec::new(vec![2, 2, 1], Activation::Tanh, true).unwrap();
+        let theta = [1.0, 2.0, 3.0, 4.0, 0.5, -0.5, 2.0, -1.0, 0.25];
+        let x = [0.1, -0.2];
+        let h1 = (0.1f64 - 0.4 + 0.5).tanh();
+        let h2 = (0.3f64 - 0.8 - 0.5).tanh();
+        let expected = 2.0 * h1 - h2 + 0.25;
+        assert!((spec.forward(&theta, &x) - expected).abs() < 1e-15);
+    }
+
+    /// ∇_θ f by backprop equals central finite differences, for every activation.
+    #[test]
+    fn gradient_matches_finite_differences_for_every_activation() {
+        for act in Activation::ALL {
+            for bias in [true, false] {
+                let spec = MlpSpec::new(vec![3, 4, 3, 1], act, bias).unwrap();
+                let theta = spec.init_parameters(7);
+                let x = [0.3, -1.2, 0.7];
+                let g = spec.gradient(&theta, &x);
+                let h = 1e-6;
+                for j in 0..theta.len() {
+                    let mut tp = theta.clone();
+                    let mut tm = theta.clone();
+                    tp[j] += h;
+                    tm[j] -= h;
+                    let fd = (spec.forward(&tp, &x) - spec.forward(&tm, &x)) / (2.0 * h);
+                    assert!((fd - g[j]).abs() < 1e-7, "{act} bias={bias} θ[{j}]: {fd} vs {}", g[j]);
+                }
+            }
+        }
+    }
+
+    #[test]
+    fn zero_width_and_wrong_output_are_rejected() {
+        assert!(MlpSpec::new(vec![2, 0, 1], Activation::Relu, true).is_err());
+        assert!(MlpSpec::new(vec![2, 2], Activation::Relu, true).is_err());
+        assert!(MlpSpec::new(vec![2], Activation::Relu, true).is_err());
+        assert!(MlpSpec::new(vec![2, 100_000, 1], Activation::Relu, true).is_err());
+    }
+
+    #[test]
+    fn init_is_seeded_and_bounded() {
+        let spec = MlpSpec::new(vec![4, 8, 1], Activation::Relu, true).unwrap();
+        let a = spec.init_parameters(3);
+        assert_eq!(a, spec.init_parameters(3));
+        assert_ne!(a, spec.init_parameters(4));
+        assert!(a[..32].iter().all(|w| w.abs() <= 0.5));
+    }
+}

@@ -1,0 +1,17 @@
+//! The core layer: networks, data, training, analysis, slices and scenes.
+//! No egui, no wgpu: everything a test or the CLI needs without a window.
+
+pub mod activation;
+pub mod data;
+pub mod error;
+pub mod mlp;
+pub mod scene;
+pub mod slice;
+pub mod train;
+
+pub use activation::Activation;
+pub use data::{Dataset, Preset};
+pub use error::CoreError;
+pub use mlp::MlpSpec;
+pub use scene::Scene;
+pub use train::{OptimizerKind, Trainer, TrainingConfig};
