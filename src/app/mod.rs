@@ -1,8 +1,386 @@
-//! The app layer: eframe/egui panels and views.
+//! The app layer: eframe/egui panels and views over the core and gpu layers.
+//!
+//! [`BasinscopeApp`] owns the [`AppState`], the training worker and the background jobs;
+//! panels (in `panels.rs`) and views (`data_view.rs`, `loss_view.rs`, …) read the state
+//! and return [`Action`]s, which [`BasinscopeApp::apply`] applies in one place.
 
-use crate::core::Scene;
+pub mod background;
+pub mod data_view;
+pub mod loss_view;
+pub mod panels;
+pub mod state;
+pub mod worker;
+
+use std::path::{Path, PathBuf};
+use std::sync::mpsc::{self, Receiver};
+
+use crate::core::scene::{DataSource, builtin_json};
+use crate::core::{MlpSpec, Scene, Trainer};
+pub use state::{Action, AppState, MessageKind, ViewTab};
+use worker::{TrainingWorker, WorkerCommand};
 
 /// Opens the native window on `scene` and runs until it closes.
-pub fn run_native(_scene: Scene) -> anyhow::Result<()> {
-    anyhow::bail!("the app is not available in this build yet")
+pub fn run_native(scene: Scene) -> anyhow::Result<()> {
+    let options = eframe::NativeOptions {
+        viewport: egui::ViewportBuilder::default()
+            .with_title("basinscope")
+            .with_inner_size([1280.0, 800.0])
+            .with_drag_and_drop(true),
+        ..Default::default()
+    };
+    eframe::run_native(
+        "basinscope",
+        options,
+        Box::new(move |cc| Ok(Box::new(BasinscopeApp::new(cc, scene)?))),
+    )
+    .map_err(|e| anyhow::anyhow!("cannot open the window: {e}"))
+}
+
+/// The application.
+pub struct BasinscopeApp {
+    pub state: AppState,
+    worker: TrainingWorker,
+    ctx: egui::Context,
+    /// Paths picked in file dialogs (run on their own thread so no frame waits).
+    dialog_results: Option<Receiver<DialogResult>>,
+    data_view: data_view::DataViewCache,
+}
+
+enum DialogResult {
+    Open(PathBuf),
+    Save(PathBuf),
+}
+
+impl BasinscopeApp {
+    /// Builds the app on `scene` (used by eframe and by the headless tests).
+    pub fn new(cc: &eframe::CreationContext<'_>, scene: Scene) -> std::io::Result<Self> {
+        let ctx = cc.egui_ctx.clone();
+        let trainer = trainer_for(&scene, &scene.parameters);
+        let repaint = ctx.clone();
+        let worker = TrainingWorker::spawn(trainer, move || repaint.request_repaint())?;
+        let mut state = AppState::new(scene);
+        state.speed = 10;
+        worker.send(WorkerCommand::SetSpeed(state.speed));
+        Ok(Self {
+            state,
+            worker,
+            ctx,
+            dialog_results: None,
+            data_view: data_view::DataViewCache::default(),
+        })
+    }
+
+    /// Applies one action to the state (the only place that changes it).
+    pub fn apply(&mut self, action: Action) {
+        let s = &mut self.state;
+        match action {
+            Action::LoadBuiltin(name) => match builtin_json(&name) {
+                Some(json) => self.load_text(json, &name, None),
+                None => s.error(format!("there is no built-in scene named {name}")),
+            },
+            Action::LoadPath(path) => match std::fs::read_to_string(&path) {
+                Ok(text) => self.load_text(&text, &path.display().to_string(), Some(path.clone())),
+                Err(e) => s.error(format!("cannot read {}: {e}", path.display())),
+            },
+            Action::LoadText { text, origin } => self.load_text(&text, &origin, None),
+            Action::SaveTo(path) => self.save_to(&path),
+            Action::OpenDialog => self.spawn_dialog(false),
+            Action::SaveDialog => self.spawn_dialog(true),
+            Action::SetModel { layers, activation, bias } => match MlpSpec::new(layers, activation, bias) {
+                Ok(spec) => {
+                    if spec.input_dim() != s.scene.data.input_dim() {
+                        s.error(format!(
+                            "the data has {} input dimensions, so the first layer width must be {}",
+                            s.scene.data.input_dim(),
+                            s.scene.data.input_dim()
+                        ));
+                        return;
+                    }
+                    s.scene.parameters = spec.init_parameters(s.scene.init_seed);
+                    s.scene.model = spec;
+                    s.scene.view.slice.center = None;
+                    if !matches!(s.scene.view.slice.axes, crate::core::slice::AxisChoice::Coordinates { .. }) {
+                        // Axes stay meaningful across a model change only if rebuilt.
+                    } else {
+                        s.scene.view.slice.axes = crate::core::slice::AxisChoice::default();
+                    }
+                    self.restart();
+                }
+                Err(e) => s.error(e.to_string()),
+            },
+            Action::SetInitSeed(seed) => {
+                s.scene.init_seed = seed;
+                s.scene.parameters = s.scene.model.init_parameters(seed);
+                self.restart();
+            }
+            Action::Reinitialize => {
+                s.scene.parameters = s.scene.model.init_parameters(s.scene.init_seed);
+                self.restart();
+            }
+            Action::SetParameter(i, value) => {
+                if i < s.scene.parameters.len() && value.is_finite() {
+                    s.scene.parameters[i] = value;
+                    self.set_theta();
+                }
+            }
+            Action::SetTheta(theta) => {
+                if s.scene.model.check_parameters(&theta).is_ok() {
+                    s.scene.parameters = theta;
+                    self.set_theta();
+                }
+            }
+            Action::SetPreset { preset, n, noise, seed } => {
+                let n = n.clamp(1, 10_000);
+                s.scene.set_preset(preset, n, noise.max(0.0), seed);
+                if preset.input_dim() != s.scene.model.input_dim() {
+                    // Keep the hidden layers, adapt the input width.
+                    let mut layers = s.scene.model.layers.clone();
+                    layers[0] = preset.input_dim();
+                    if let Ok(spec) = MlpSpec::new(layers, s.scene.model.activation, s.scene.model.bias) {
+                        s.scene.parameters = spec.init_parameters(s.scene.init_seed);
+                        s.scene.model = spec;
+                        s.scene.view.slice.axes = crate::core::slice::AxisChoice::default();
+                        s.scene.view.slice.center = None;
+                    }
+                }
+                self.restart();
+            }
+            Action::MovePoint(i, x) => {
+                if i < s.scene.data.n_inputs() && x.len() == s.scene.data.input_dim() && x.iter().all(|v| v.is_finite()) {
+                    s.scene.data.inputs[i] = x;
+                    self.data_changed();
+                }
+            }
+            Action::SetTarget(i, y) => {
+                if i < s.scene.data.n_inputs() && y.is_finite() {
+                    s.scene.data.targets[i] = y;
+                    self.data_changed();
+                }
+            }
+            Action::AddPoint(x, y) => {
+                if x.len() == s.scene.model.input_dim() && y.is_finite() && x.iter().all(|v| v.is_finite()) {
+                    s.scene.data.inputs.push(x);
+                    s.scene.data.targets.push(y);
+                    self.data_changed();
+                }
+            }
+            Action::RemovePoint(i) => {
+                if s.scene.data.n_inputs() <= 1 {
+                    s.error("the data needs at least one point");
+                } else if i < s.scene.data.n_inputs() {
+                    s.scene.data.inputs.remove(i);
+                    s.scene.data.targets.remove(i);
+                    self.data_changed();
+                }
+            }
+            Action::SetTraining(config) => match config.validate() {
+                Ok(()) => {
+                    s.scene.training = config.clone();
+                    self.worker.send(WorkerCommand::SetConfig(config));
+                }
+                Err(e) => s.error(e.to_string()),
+            },
+            Action::Play => {
+                if s.message.as_ref().is_some_and(|m| m.kind == MessageKind::Error) {
+                    s.message = None;
+                }
+                self.worker.send(WorkerCommand::Play);
+                s.playing = true;
+            }
+            Action::Pause => self.worker.send(WorkerCommand::Pause),
+            Action::Step(n) => self.worker.send(WorkerCommand::Step(n)),
+            Action::Reset => {
+                s.scene.parameters = s.initial_parameters.clone();
+                self.restart();
+            }
+            Action::SetSpeed(n) => {
+                s.speed = n.max(1);
+                self.worker.send(WorkerCommand::SetSpeed(s.speed));
+            }
+            Action::ShowView(v) => s.active_view = v,
+            Action::DismissMessage => s.message = None,
+        }
+    }
+
+    fn load_text(&mut self, text: &str, origin: &str, path: Option<PathBuf>) {
+        match Scene::from_json(text, origin) {
+            Ok(scene) => {
+                let name = if scene.name.is_empty() { origin.to_string() } else { scene.name.clone() };
+                let view = self.state.active_view;
+                self.state = AppState::new(scene);
+                self.state.active_view = view;
+                self.state.scene_path = path;
+                self.state.info(format!("opened {name}"));
+                self.restart();
+            }
+            Err(e) => self.state.error(format!("cannot open the scene: {e}")),
+        }
+    }
+
+    fn save_to(&mut self, path: &Path) {
+        match self.state.scene.save(path) {
+            Ok(()) => {
+                self.state.scene_path = Some(path.to_path_buf());
+                self.state.info(format!("saved {}", path.display()));
+            }
+            Err(e) => self.state.error(format!("cannot save the scene: {e}")),
+        }
+    }
+
+    fn spawn_dialog(&mut self, save: bool) {
+        let (tx, rx) = mpsc::channel();
+        let repaint = self.ctx.clone();
+        let suggested = self.state.scene_path.clone();
+        let name = if self.state.scene.name.is_empty() { "scene".to_string() } else { self.state.scene.name.clone() };
+        let spawned = std::thread::Builder::new().name("basinscope-file-dialog".into()).spawn(move || {
+            let dialog = rfd::FileDialog::new().add_filter("basinscope scene", &["json"]);
+            let picked = if save {
+                let dialog = match suggested {
+                    Some(p) => dialog.set_file_name(p.file_name().map_or(format!("{name}.json"), |n| n.to_string_lossy().into_owned())),
+                    None => dialog.set_file_name(format!("{name}.json")),
+                };
+                dialog.save_file().map(DialogResult::Save)
+            } else {
+                dialog.pick_file().map(DialogResult::Open)
+            };
+            if let Some(p) = picked {
+                let _ = tx.send(p);
+            }
+            repaint.request_repaint();
+        });
+        match spawned {
+            Ok(_) => self.dialog_results = Some(rx),
+            Err(e) => self.state.error(format!("cannot open a file dialog: {e}")),
+        }
+    }
+
+    /// New run: the worker gets the scene's model, data, settings and θ.
+    fn restart(&mut self) {
+        let s = &mut self.state;
+        s.initial_parameters = s.scene.parameters.clone();
+        s.loss_history.clear();
+        s.steps_done = 0;
+        s.trajectory = vec![s.scene.parameters.clone()];
+        s.trajectory_stride = 1;
+        s.playing = false;
+        s.layers_text = state::layers_to_text(&s.scene.model.layers);
+        s.loss = crate::core::train::mse_loss(&s.scene.model, &s.scene.parameters, &s.scene.data);
+        s.generation += 1;
+        self.worker.send(WorkerCommand::Reset {
+            spec: s.scene.model.clone(),
+            data: s.scene.data.clone(),
+            config: s.scene.training.clone(),
+            theta: s.scene.parameters.clone(),
+        });
+        self.worker.send(WorkerCommand::SetSpeed(s.speed));
+    }
+
+    fn set_theta(&mut self) {
+        let s = &mut self.state;
+        s.loss = crate::core::train::mse_loss(&s.scene.model, &s.scene.parameters, &s.scene.data);
+        s.trajectory.push(s.scene.parameters.clone());
+        self.worker.send(WorkerCommand::SetTheta(s.scene.parameters.clone()));
+    }
+
+    fn data_changed(&mut self) {
+        let s = &mut self.state;
+        s.scene.data_source = DataSource::Explicit;
+        s.loss = crate::core::train::mse_loss(&s.scene.model, &s.scene.parameters, &s.scene.data);
+        self.worker.send(WorkerCommand::SetData(s.scene.data.clone()));
+    }
+
+    /// Takes in worker snapshots, dialog results and dropped files.
+    fn poll(&mut self, ctx: &egui::Context) {
+        for snap in self.worker.drain() {
+            // The worker counts its resets from 0; ours start at 1 for the initial run.
+            if snap.generation + 1 != self.state.generation {
+                continue;
+            }
+            let s = &mut self.state;
+            s.loss_history.extend_from_slice(&snap.new_losses);
+            if snap.steps_done != s.steps_done {
+                s.record_trajectory(snap.steps_done, &snap.theta);
+            }
+            s.steps_done = snap.steps_done;
+            s.scene.parameters = snap.theta;
+            s.loss = snap.loss;
+            s.playing = snap.playing;
+            if snap.diverged {
+                s.error(format!(
+                    "training diverged at step {} (the loss became NaN or infinite); paused and kept the last finite parameters — lower the learning rate",
+                    s.steps_done
+                ));
+            }
+        }
+        if let Some(rx) = &self.dialog_results
+            && let Ok(result) = rx.try_recv()
+        {
+            self.dialog_results = None;
+            match result {
+                DialogResult::Open(p) => self.apply(Action::LoadPath(p)),
+                DialogResult::Save(p) => self.apply(Action::SaveTo(p)),
+            }
+        }
+        let dropped = ctx.input(|i| i.raw.dropped_files.clone());
+        if let Some(file) = dropped.into_iter().next() {
+            let origin = file.path().display().to_string();
+            match file.bytes() {
+                Ok(bytes) => {
+                    let text = String::from_utf8_lossy(&bytes).into_owned();
+                    self.apply(Action::LoadText { text, origin });
+                    if self.state.message.as_ref().is_none_or(|m| m.kind != MessageKind::Error) {
+                        self.state.scene_path = Some(file.path().to_path_buf()).filter(|p| p.exists());
+                    }
+                }
+                Err(e) => self.state.error(format!("cannot read the dropped file {origin}: {e}")),
+            }
+        }
+    }
+}
+
+fn trainer_for(scene: &Scene, theta: &[f64]) -> Trainer {
+    Trainer::new(scene.model.clone(), scene.data.clone(), scene.training.clone(), theta.to_vec())
+}
+
+impl eframe::App for BasinscopeApp {
+    fn logic(&mut self, ctx: &egui::Context, _frame: &mut eframe::Frame) {
+        self.poll(ctx);
+    }
+
+    fn ui(&mut self, ui: &mut egui::Ui, _frame: &mut eframe::Frame) {
+        let mut actions = Vec::new();
+        egui::Panel::top("top_bar").show(ui, |ui| panels::top_bar_ui(ui, &self.state, &mut actions));
+        egui::Panel::left("controls")
+            .resizable(true)
+            .default_size(300.0)
+            .show(ui, |ui| {
+                egui::ScrollArea::vertical().show(ui, |ui| panels::controls_ui(ui, &mut self.state, &mut actions));
+            });
+        egui::Panel::bottom("loss_panel")
+            .resizable(true)
+            .default_size(200.0)
+            .show(ui, |ui| loss_view::loss_view_ui(ui, &self.state));
+        egui::CentralPanel::default().show(ui, |ui| {
+            ui.horizontal(|ui| {
+                for tab in ViewTab::ALL {
+                    if ui.selectable_label(self.state.active_view == tab, tab.label()).clicked() {
+                        actions.push(Action::ShowView(tab));
+                    }
+                }
+            });
+            ui.separator();
+            match self.state.active_view {
+                ViewTab::Data => data_view::data_view_ui(ui, &self.state, &mut self.data_view, &mut actions),
+                ViewTab::Gradients | ViewTab::Slice2d => {
+                    ui.label("This view is not available in this build yet.");
+                }
+            }
+        });
+        for a in actions {
+            self.apply(a);
+        }
+        if self.state.playing {
+            ui.ctx().request_repaint();
+        }
+    }
 }

@@ -256,7 +256,7 @@ pub struct Trainer {
     pub state: OptimizerState,
     /// Full-batch loss before each step.
     pub loss_history: Vec<f64>,
-    /// θ after every `trajectory_stride` steps (θ₀ first).
+    /// θ after every `trajectory_stride` steps (θ₀ first); not recorded when the stride is 0.
     pub trajectory: Vec<Vec<f64>>,
     pub trajectory_stride: usize,
     pub steps_done: usize,
@@ -278,7 +278,7 @@ impl Trainer {
             theta,
             config,
             loss_history: Vec::new(),
-            trajectory_stride: 1,
+            trajectory_stride: 0,
             steps_done: 0,
             rng,
             order: (0..k).collect(),
@@ -327,7 +327,7 @@ impl Trainer {
         }
         self.loss_history.push(full_loss);
         self.steps_done += 1;
-        if self.steps_done.is_multiple_of(self.trajectory_stride.max(1)) {
+        if self.trajectory_stride > 0 && self.steps_done.is_multiple_of(self.trajectory_stride) {
             self.trajectory.push(self.theta.clone());
         }
         Ok(StepOutcome::Stepped { loss: full_loss })

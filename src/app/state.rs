@@ -1,0 +1,165 @@
+//! App state and the actions that change it. Panels read the state and emit
+//! [`Action`]s; [`crate::app::BasinscopeApp::apply`] is the one place that applies them.
+
+use std::path::PathBuf;
+
+use crate::core::data::Preset;
+use crate::core::{Activation, Scene, TrainingConfig};
+
+/// The views of the central area.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum ViewTab {
+    Data,
+    Gradients,
+    Slice2d,
+}
+
+impl ViewTab {
+    pub const ALL: [ViewTab; 3] = [ViewTab::Data, ViewTab::Gradients, ViewTab::Slice2d];
+
+    pub fn label(self) -> &'static str {
+        match self {
+            ViewTab::Data => "Data",
+            ViewTab::Gradients => "Behavioral gradients",
+            ViewTab::Slice2d => "2D slice",
+        }
+    }
+}
+
+/// Something the user asked for.
+#[derive(Clone, Debug)]
+pub enum Action {
+    LoadBuiltin(String),
+    LoadPath(PathBuf),
+    /// Scene JSON from a drop or a test; `origin` names it in errors.
+    LoadText { text: String, origin: String },
+    SaveTo(PathBuf),
+    OpenDialog,
+    SaveDialog,
+    SetModel { layers: Vec<usize>, activation: Activation, bias: bool },
+    SetInitSeed(u64),
+    /// Draws new θ from the init seed.
+    Reinitialize,
+    SetParameter(usize, f64),
+    SetTheta(Vec<f64>),
+    SetPreset { preset: Preset, n: usize, noise: f64, seed: u64 },
+    MovePoint(usize, Vec<f64>),
+    SetTarget(usize, f64),
+    AddPoint(Vec<f64>, f64),
+    RemovePoint(usize),
+    SetTraining(TrainingConfig),
+    Play,
+    Pause,
+    Step(usize),
+    /// Back to the initial θ, clearing history.
+    Reset,
+    SetSpeed(usize),
+    ShowView(ViewTab),
+    DismissMessage,
+}
+
+/// Severity of the status line.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum MessageKind {
+    Info,
+    Error,
+}
+
+/// What the app shows in its status line.
+#[derive(Clone, Debug)]
+pub struct Message {
+    pub kind: MessageKind,
+    pub text: String,
+}
+
+/// Everything the panels read.
+pub struct AppState {
+    /// The scene being edited; `scene.parameters` tracks the current θ.
+    pub scene: Scene,
+    pub scene_path: Option<PathBuf>,
+    /// θ at the start of the current run (what Reset returns to).
+    pub initial_parameters: Vec<f64>,
+    pub loss_history: Vec<f64>,
+    pub steps_done: usize,
+    pub loss: f64,
+    pub playing: bool,
+    pub generation: u64,
+    /// Recorded θ along training (thinned to at most `MAX_TRAJECTORY` points).
+    pub trajectory: Vec<Vec<f64>>,
+    pub trajectory_stride: usize,
+    pub message: Option<Message>,
+    pub speed: usize,
+    pub active_view: ViewTab,
+    /// Text of the layer-widths editor.
+    pub layers_text: String,
+    /// Target given to points added by clicking.
+    pub new_point_target: f64,
+}
+
+/// Most θ snapshots kept for the trajectory.
+pub const MAX_TRAJECTORY: usize = 2048;
+
+impl AppState {
+    pub fn new(scene: Scene) -> Self {
+        let layers_text = layers_to_text(&scene.model.layers);
+        Self {
+            initial_parameters: scene.parameters.clone(),
+            trajectory: vec![scene.parameters.clone()],
+            trajectory_stride: 1,
+            loss: crate::core::train::mse_loss(&scene.model, &scene.parameters, &scene.data),
+            scene,
+            scene_path: None,
+            loss_history: Vec::new(),
+            steps_done: 0,
+            playing: false,
+            generation: 0,
+            message: None,
+            speed: 10,
+            active_view: ViewTab::Data,
+            layers_text,
+            new_point_target: 1.0,
+        }
+    }
+
+    pub fn theta(&self) -> &[f64] {
+        &self.scene.parameters
+    }
+
+    pub fn info(&mut self, text: impl Into<String>) {
+        self.message = Some(Message { kind: MessageKind::Info, text: text.into() });
+    }
+
+    pub fn error(&mut self, text: impl Into<String>) {
+        let text = text.into();
+        log::warn!("{text}");
+        self.message = Some(Message { kind: MessageKind::Error, text });
+    }
+
+    /// Records θ after `steps_done` steps, thinning by half when full.
+    pub fn record_trajectory(&mut self, steps_done: usize, theta: &[f64]) {
+        if steps_done.is_multiple_of(self.trajectory_stride) || self.trajectory.is_empty() {
+            self.trajectory.push(theta.to_vec());
+        }
+        if self.trajectory.len() > MAX_TRAJECTORY {
+            let mut i = 0;
+            self.trajectory.retain(|_| {
+                i += 1;
+                i % 2 == 1
+            });
+            self.trajectory_stride *= 2;
+        }
+    }
+}
+
+/// "2, 8, 1" for [2, 8, 1].
+pub fn layers_to_text(layers: &[usize]) -> String {
+    layers.iter().map(ToString::to_string).collect::<Vec<_>>().join(", ")
+}
+
+/// Parses "2, 8, 1" (commas or spaces).
+pub fn parse_layers(text: &str) -> Result<Vec<usize>, String> {
+    text.split(|c: char| c == ',' || c.is_whitespace())
+        .filter(|s| !s.is_empty())
+        .map(|s| s.parse::<usize>().map_err(|_| format!("layer width \"{s}\" is not a whole number")))
+        .collect()
+}

@@ -1,0 +1,266 @@
+//! The training worker: a named thread that owns the [`Trainer`], takes commands over a
+//! channel and streams snapshots back over a bounded one, so no frame ever waits on
+//! training.
+
+use std::sync::mpsc::{self, Receiver, Sender, SyncSender, TryRecvError, TrySendError};
+use std::thread::JoinHandle;
+use std::time::{Duration, Instant};
+
+use crate::core::data::Dataset;
+use crate::core::train::{StepOutcome, Trainer, TrainingConfig};
+use crate::core::MlpSpec;
+
+/// What the UI asks the worker to do.
+#[derive(Debug)]
+pub enum WorkerCommand {
+    /// Starts over with a new model, data, settings and θ (clears the history).
+    Reset {
+        spec: MlpSpec,
+        data: Dataset,
+        config: TrainingConfig,
+        theta: Vec<f64>,
+    },
+    /// Replaces the data, keeping θ and the optimizer memory.
+    SetData(Dataset),
+    /// Replaces the settings; the optimizer memory is cleared if the optimizer changed.
+    SetConfig(TrainingConfig),
+    /// Moves θ (edited weight, click in a slice, manifold walk); clears optimizer memory.
+    SetTheta(Vec<f64>),
+    Play,
+    Pause,
+    /// Runs this many steps, then pauses.
+    Step(usize),
+    /// Steps per tick while playing.
+    SetSpeed(usize),
+    Shutdown,
+}
+
+/// State the worker reports back.
+#[derive(Clone, Debug)]
+pub struct Snapshot {
+    /// Counts `Reset` commands, so the UI can drop snapshots of an older run.
+    pub generation: u64,
+    pub theta: Vec<f64>,
+    pub steps_done: usize,
+    /// Full-batch losses of the steps since the previous snapshot.
+    pub new_losses: Vec<f64>,
+    /// Current full-batch loss.
+    pub loss: f64,
+    pub playing: bool,
+    /// Set once when training stopped on a NaN/inf.
+    pub diverged: bool,
+}
+
+/// Handle held by the UI.
+pub struct TrainingWorker {
+    commands: Sender<WorkerCommand>,
+    snapshots: Receiver<Snapshot>,
+    thread: Option<JoinHandle<()>>,
+}
+
+/// Snapshots in flight; when full, streaming snapshots are dropped (the next one
+/// carries the state), and losses are kept for the next one.
+const SNAPSHOT_CAPACITY: usize = 8;
+/// Time the worker spends stepping before it reports.
+const TICK: Duration = Duration::from_millis(16);
+
+impl TrainingWorker {
+    /// Spawns the worker; `on_snapshot` is called after each snapshot is sent (the app
+    /// passes `ctx.request_repaint`).
+    pub fn spawn(trainer: Trainer, on_snapshot: impl Fn() + Send + 'static) -> std::io::Result<Self> {
+        let (commands, command_rx) = mpsc::channel();
+        let (snapshot_tx, snapshots) = mpsc::sync_channel(SNAPSHOT_CAPACITY);
+        let thread = std::thread::Builder::new()
+            .name("basinscope-training".into())
+            .spawn(move || worker_loop(trainer, &command_rx, &snapshot_tx, &on_snapshot))?;
+        Ok(Self {
+            commands,
+            snapshots,
+            thread: Some(thread),
+        })
+    }
+
+    pub fn send(&self, command: WorkerCommand) {
+        // The worker only exits on Shutdown or when this handle is dropped.
+        if self.commands.send(command).is_err() {
+            log::error!("the training worker has stopped");
+        }
+    }
+
+    /// All snapshots that arrived since the last call, oldest first.
+    pub fn drain(&self) -> Vec<Snapshot> {
+        let mut out = Vec::new();
+        loop {
+            match self.snapshots.try_recv() {
+                Ok(s) => out.push(s),
+                Err(TryRecvError::Empty | TryRecvError::Disconnected) => return out,
+            }
+        }
+    }
+}
+
+impl Drop for TrainingWorker {
+    fn drop(&mut self) {
+        let _ = self.commands.send(WorkerCommand::Shutdown);
+        // Unblock a worker waiting on a full snapshot channel.
+        while self.snapshots.try_recv().is_ok() {}
+        if let Some(t) = self.thread.take() {
+            let _ = t.join();
+        }
+    }
+}
+
+struct Loop {
+    trainer: Trainer,
+    generation: u64,
+    playing: bool,
+    pending_steps: usize,
+    speed: usize,
+    unsent_losses: Vec<f64>,
+    diverged: bool,
+}
+
+fn worker_loop(
+    trainer: Trainer,
+    commands: &Receiver<WorkerCommand>,
+    snapshots: &SyncSender<Snapshot>,
+    on_snapshot: &dyn Fn(),
+) {
+    let mut s = Loop {
+        trainer,
+        generation: 0,
+        playing: false,
+        pending_steps: 0,
+        speed: 10,
+        unsent_losses: Vec::new(),
+        diverged: false,
+    };
+    loop {
+        let busy = s.playing || s.pending_steps > 0;
+        // Block for a command when idle; poll when training.
+        let command = if busy {
+            match commands.try_recv() {
+                Ok(c) => Some(c),
+                Err(TryRecvError::Empty) => None,
+                Err(TryRecvError::Disconnected) => return,
+            }
+        } else {
+            match commands.recv() {
+                Ok(c) => Some(c),
+                Err(_) => return,
+            }
+        };
+        if let Some(command) = command {
+            if matches!(command, WorkerCommand::Shutdown) {
+                return;
+            }
+            apply(&mut s, command);
+            // Report every change right away (blocking: these must arrive).
+            if !(s.playing || s.pending_steps > 0) {
+                if snapshots.send(snapshot(&mut s)).is_err() {
+                    return;
+                }
+                on_snapshot();
+            }
+            continue;
+        }
+        let started = Instant::now();
+        let mut steps = 0;
+        while (s.playing || s.pending_steps > 0) && (steps < s.speed || s.pending_steps > 0) && started.elapsed() < TICK {
+            match s.trainer.step() {
+                Ok(StepOutcome::Stepped { loss }) => s.unsent_losses.push(loss),
+                Ok(StepOutcome::Diverged) | Err(_) => {
+                    s.diverged = true;
+                    s.playing = false;
+                    s.pending_steps = 0;
+                    break;
+                }
+            }
+            steps += 1;
+            s.pending_steps = s.pending_steps.saturating_sub(1);
+        }
+        let snap = snapshot(&mut s);
+        let finished = !(s.playing || s.pending_steps > 0);
+        if finished {
+            if snapshots.send(snap).is_err() {
+                return;
+            }
+        } else {
+            match snapshots.try_send(snap) {
+                Ok(()) => {}
+                Err(TrySendError::Full(lost)) => {
+                    // Keep the losses for the next snapshot.
+                    let mut losses = lost.new_losses;
+                    losses.append(&mut s.unsent_losses);
+                    s.unsent_losses = losses;
+                }
+                Err(TrySendError::Disconnected(_)) => return,
+            }
+        }
+        on_snapshot();
+        // Pace the stepping to the speed: `speed` steps per tick.
+        let elapsed = started.elapsed();
+        if !finished && elapsed < TICK {
+            std::thread::sleep(TICK - elapsed);
+        }
+    }
+}
+
+fn apply(s: &mut Loop, command: WorkerCommand) {
+    match command {
+        WorkerCommand::Reset { spec, data, config, theta } => {
+            let stride = s.trainer.trajectory_stride;
+            s.trainer = Trainer::new(spec, data, config, theta);
+            s.trainer.trajectory_stride = stride;
+            s.generation += 1;
+            s.playing = false;
+            s.pending_steps = 0;
+            s.unsent_losses.clear();
+            s.diverged = false;
+        }
+        WorkerCommand::SetData(data) => {
+            s.trainer.data = data;
+            s.diverged = false;
+        }
+        WorkerCommand::SetConfig(config) => {
+            if config.optimizer != s.trainer.config.optimizer {
+                s.trainer.state = crate::core::train::OptimizerState::new(s.trainer.theta.len());
+            }
+            s.trainer.config = config;
+            s.diverged = false;
+        }
+        WorkerCommand::SetTheta(theta) => {
+            if theta.len() == s.trainer.theta.len() {
+                s.trainer.theta = theta;
+                s.trainer.state = crate::core::train::OptimizerState::new(s.trainer.theta.len());
+                s.diverged = false;
+            }
+        }
+        WorkerCommand::Play => {
+            s.playing = true;
+            s.diverged = false;
+        }
+        WorkerCommand::Pause => {
+            s.playing = false;
+            s.pending_steps = 0;
+        }
+        WorkerCommand::Step(n) => {
+            s.pending_steps += n;
+            s.diverged = false;
+        }
+        WorkerCommand::SetSpeed(n) => s.speed = n.max(1),
+        WorkerCommand::Shutdown => {}
+    }
+}
+
+fn snapshot(s: &mut Loop) -> Snapshot {
+    Snapshot {
+        generation: s.generation,
+        theta: s.trainer.theta.clone(),
+        steps_done: s.trainer.steps_done,
+        new_losses: std::mem::take(&mut s.unsent_losses),
+        loss: s.trainer.loss(),
+        playing: s.playing || s.pending_steps > 0,
+        diverged: s.diverged,
+    }
+}
