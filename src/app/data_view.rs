@@ -21,6 +21,8 @@ pub struct DataViewCache {
     /// Input-space bounds [x_lo, x_hi, y_lo, y_hi], fixed per run so drags don't rescale.
     bounds: Option<([f64; 4], u64)>,
     dragging: Option<usize>,
+    /// Plot-to-screen transform of the last frame (for tests and tooltips).
+    pub last_transform: Option<egui_plot::PlotTransform>,
 }
 
 /// Shows the data view for the current state.
@@ -114,13 +116,13 @@ fn heatmap_ui(ui: &mut egui::Ui, state: &AppState, cache: &mut DataViewCache, ac
             let size = egui::vec2((b[1] - b[0]) as f32, (b[3] - b[2]) as f32);
             plot_ui.image(PlotImage::new("f(x)", texture_id, center, size));
             for (i, (x, &y)) in data.inputs.iter().zip(&data.targets).enumerate() {
-                let outline = if cache.dragging == Some(i) { Color32::YELLOW } else { Color32::BLACK };
+                let outline = if cache.dragging == Some(i) { Color32::YELLOW } else { Color32::WHITE };
                 plot_ui.points(Points::new("", vec![[x[0], x[1]]]).radius(6.5).color(outline));
                 plot_ui.points(Points::new("", vec![[x[0], x[1]]]).radius(5.0).color(output_color(y, range)));
             }
             interact(plot_ui, state, cache, actions, |x| [x[0], x[1]], |p| vec![p.x, p.y]);
         });
-    let _ = response;
+    cache.last_transform = Some(response.transform);
 }
 
 /// Shared pointer handling for the 1-D and 2-D plots: drag a point, right-click to add,

@@ -16,7 +16,7 @@ use std::sync::mpsc::{self, Receiver};
 
 use crate::core::scene::{DataSource, builtin_json};
 use crate::core::{MlpSpec, Scene, Trainer};
-pub use state::{Action, AppState, MessageKind, ViewTab};
+pub use state::{Action, AppState, Message, MessageKind, ViewTab};
 use worker::{TrainingWorker, WorkerCommand};
 
 /// Opens the native window on `scene` and runs until it closes.
@@ -207,8 +207,10 @@ impl BasinscopeApp {
             Ok(scene) => {
                 let name = if scene.name.is_empty() { origin.to_string() } else { scene.name.clone() };
                 let view = self.state.active_view;
+                let generation = self.state.generation;
                 self.state = AppState::new(scene);
                 self.state.active_view = view;
+                self.state.generation = generation;
                 self.state.scene_path = path;
                 self.state.info(format!("opened {name}"));
                 self.restart();
@@ -289,11 +291,17 @@ impl BasinscopeApp {
         self.worker.send(WorkerCommand::SetData(s.scene.data.clone()));
     }
 
+    /// Where an input-space point was drawn in the last frame of the 2-D data view.
+    pub fn data_view_screen_pos(&self, x: &[f64]) -> Option<egui::Pos2> {
+        let t = self.data_view.last_transform.as_ref()?;
+        Some(t.position_from_point(&egui_plot::PlotPoint::new(*x.first()?, *x.get(1)?)))
+    }
+
     /// Takes in worker snapshots, dialog results and dropped files.
     fn poll(&mut self, ctx: &egui::Context) {
         for snap in self.worker.drain() {
-            // The worker counts its resets from 0; ours start at 1 for the initial run.
-            if snap.generation + 1 != self.state.generation {
+            // Both sides count resets; older snapshots belong to a previous run.
+            if snap.generation != self.state.generation {
                 continue;
             }
             let s = &mut self.state;

@@ -31,7 +31,7 @@ pub fn top_bar_ui(ui: &mut egui::Ui, state: &AppState, actions: &mut Vec<Action>
                 MessageKind::Info => ui.visuals().weak_text_color(),
             };
             ui.colored_label(color, &m.text);
-            if ui.small_button("✕").on_hover_text("dismiss").clicked() {
+            if ui.small_button("dismiss").clicked() {
                 actions.push(Action::DismissMessage);
             }
         });
@@ -78,10 +78,10 @@ fn scene_ui(ui: &mut egui::Ui, state: &AppState, actions: &mut Vec<Action>) {
 fn training_ui(ui: &mut egui::Ui, state: &AppState, actions: &mut Vec<Action>) {
     ui.horizontal(|ui| {
         if state.playing {
-            if ui.button("⏸ Pause").clicked() {
+            if ui.button("Pause").clicked() {
                 actions.push(Action::Pause);
             }
-        } else if ui.button("▶ Train").clicked() {
+        } else if ui.button("Train").clicked() {
             actions.push(Action::Play);
         }
         if ui.add_enabled(!state.playing, egui::Button::new("Step")).clicked() {
@@ -90,7 +90,7 @@ fn training_ui(ui: &mut egui::Ui, state: &AppState, actions: &mut Vec<Action>) {
         if ui.add_enabled(!state.playing, egui::Button::new("×100")).on_hover_text("100 steps").clicked() {
             actions.push(Action::Step(100));
         }
-        if ui.button("⟲ Reset").on_hover_text("back to the initial parameters").clicked() {
+        if ui.button("Reset").on_hover_text("back to the initial parameters").clicked() {
             actions.push(Action::Reset);
         }
     });
