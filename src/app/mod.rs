@@ -8,6 +8,8 @@ pub mod background;
 pub mod data_view;
 pub mod loss_view;
 pub mod panels;
+// pending gpu::field: pub mod slice_callback;
+// pending gpu::field: pub mod slice_view;
 pub mod state;
 pub mod worker;
 
@@ -44,6 +46,9 @@ pub struct BasinscopeApp {
     /// Paths picked in file dialogs (run on their own thread so no frame waits).
     dialog_results: Option<Receiver<DialogResult>>,
     data_view: data_view::DataViewCache,
+    // pending gpu::field: pub slice_view: slice_view::SliceViewState,
+    /// egui's wgpu target format; `None` without a wgpu renderer (CPU path).
+    target_format: Option<wgpu::TextureFormat>,
 }
 
 enum DialogResult {
@@ -67,6 +72,8 @@ impl BasinscopeApp {
             ctx,
             dialog_results: None,
             data_view: data_view::DataViewCache::default(),
+            // pending gpu::field: slice_view: slice_view::SliceViewState::default(),
+            target_format: cc.wgpu_render_state.as_ref().map(|r| r.target_format),
         })
     }
 
@@ -198,6 +205,10 @@ impl BasinscopeApp {
                 self.worker.send(WorkerCommand::SetSpeed(s.speed));
             }
             Action::ShowView(v) => s.active_view = v,
+            Action::SetSliceSpec(spec) => match spec.validate(s.scene.parameters.len()) {
+                Ok(()) => s.scene.view.slice = spec,
+                Err(e) => s.error(e.to_string()),
+            },
             Action::DismissMessage => s.message = None,
         }
     }
@@ -206,10 +217,8 @@ impl BasinscopeApp {
         match Scene::from_json(text, origin) {
             Ok(scene) => {
                 let name = if scene.name.is_empty() { origin.to_string() } else { scene.name.clone() };
-                let view = self.state.active_view;
                 let generation = self.state.generation;
                 self.state = AppState::new(scene);
-                self.state.active_view = view;
                 self.state.generation = generation;
                 self.state.scene_path = path;
                 self.state.info(format!("opened {name}"));
@@ -379,7 +388,11 @@ impl eframe::App for BasinscopeApp {
             ui.separator();
             match self.state.active_view {
                 ViewTab::Data => data_view::data_view_ui(ui, &self.state, &mut self.data_view, &mut actions),
-                ViewTab::Gradients | ViewTab::Slice2d => {
+                ViewTab::Slice2d => {
+                    // pending gpu::field: slice_view::slice_view_ui(ui, &self.state, &mut self.slice_view, self.target_format, &mut actions);
+                    let _ = self.target_format;
+                }
+                ViewTab::Gradients => {
                     ui.label("This view is not available in this build yet.");
                 }
             }

@@ -55,6 +55,8 @@ pub enum Action {
     Reset,
     SetSpeed(usize),
     ShowView(ViewTab),
+    /// New slice definition (axes, ranges, resolution, pinned center).
+    SetSliceSpec(crate::core::slice::SliceSpec),
     DismissMessage,
 }
 
@@ -102,6 +104,11 @@ pub const MAX_TRAJECTORY: usize = 2048;
 impl AppState {
     pub fn new(scene: Scene) -> Self {
         let layers_text = layers_to_text(&scene.model.layers);
+        let active_view = match scene.view.kind {
+            crate::core::scene::ViewKind::Slice2d | crate::core::scene::ViewKind::Slice3d => ViewTab::Slice2d,
+            crate::core::scene::ViewKind::Gradients => ViewTab::Gradients,
+            _ => ViewTab::Data,
+        };
         Self {
             initial_parameters: scene.parameters.clone(),
             trajectory: vec![scene.parameters.clone()],
@@ -115,7 +122,7 @@ impl AppState {
             generation: 0,
             message: None,
             speed: 10,
-            active_view: ViewTab::Data,
+            active_view,
             layers_text,
             new_point_target: 1.0,
         }

@@ -1,0 +1,581 @@
+//! The 2-D slice view: θ(a, b) = θ₀ + a·u + b·v with the loss heatmap, every input's
+//! contour lines (solution contours emphasized), the behavior manifold through θ, the
+//! solution set, the trajectory and the current θ. Pan (drag), zoom (scroll), hover
+//! readout, click to move θ. The picture comes from the GPU through [`SliceCallback`];
+//! without a wgpu renderer the view draws the CPU figure instead.
+
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+use egui::{Color32, Pos2, Rect, Stroke, Vec2};
+
+use super::background::LatestJob;
+use super::slice_callback::{SliceCallback, SliceFrame};
+use super::state::{Action, AppState};
+use crate::core::slice::{AxisChoice, BiasTreatment, SliceAxes, SliceSpec, project_onto_slice, slice_axes, slice_point};
+use crate::gpu::slice_render::{InputStyle, SliceStyle};
+
+/// Categorical colors of the inputs (Tableau 10), cycled.
+pub const INPUT_COLORS: [[u8; 3]; 10] = [
+    [31, 119, 180],
+    [255, 127, 14],
+    [44, 160, 44],
+    [214, 39, 40],
+    [148, 103, 189],
+    [140, 86, 75],
+    [227, 119, 194],
+    [127, 127, 127],
+    [188, 189, 34],
+    [23, 190, 207],
+];
+
+/// Color of input `i`.
+pub fn input_color(i: usize) -> Color32 {
+    let c = INPUT_COLORS[i % INPUT_COLORS.len()];
+    Color32::from_rgb(c[0], c[1], c[2])
+}
+
+/// Grid side used while θ moves or the user pans (a software adapter stays responsive).
+const MOVING_RESOLUTION: usize = 128;
+
+/// CPU fallback: a figure image for a request.
+type CpuJob = LatestJob<CpuRequest, Result<egui::ColorImage, String>>;
+
+/// What the CPU fallback draws.
+pub struct CpuRequest {
+    frame: SliceFrame,
+    trajectory_ab: Vec<(f64, f64)>,
+    current_ab: (f64, f64),
+}
+
+/// Slice-view state kept across frames.
+pub struct SliceViewState {
+    pub style: SliceStyle,
+    pub show_trajectory: bool,
+    /// Computed axes (u, v; the center is replaced by θ when following).
+    pub axes: Option<SliceAxes>,
+    axes_for: Option<(AxisChoice, usize, u64)>,
+    pub axes_error: Option<String>,
+    /// Whether θ₀ follows the current θ (else the scene's pinned center is used).
+    pub follow_theta: bool,
+    /// Which inputs' contours are drawn.
+    pub visible_inputs: Vec<bool>,
+    /// A θ the user saved, for the three-point plane.
+    pub saved_theta: Option<Vec<f64>>,
+    loss_range_updated: Option<Instant>,
+    /// Screen rectangle of the picture in the last frame (for tests and hover).
+    pub picture_rect: Option<Rect>,
+    /// The slice of the last frame: center, u, v, ranges.
+    pub last_frame: Option<SliceFrame>,
+    cpu_job: Option<CpuJob>,
+    cpu_texture: Option<egui::TextureHandle>,
+    interacting_until: Option<Instant>,
+}
+
+impl Default for SliceViewState {
+    fn default() -> Self {
+        Self {
+            style: SliceStyle::default(),
+            show_trajectory: true,
+            axes: None,
+            axes_for: None,
+            axes_error: None,
+            follow_theta: true,
+            visible_inputs: Vec::new(),
+            saved_theta: None,
+            loss_range_updated: None,
+            picture_rect: None,
+            last_frame: None,
+            cpu_job: None,
+            cpu_texture: None,
+            interacting_until: None,
+        }
+    }
+}
+
+impl SliceViewState {
+    /// θ at slice coordinates (a, b) of the last frame.
+    pub fn theta_at(&self, a: f64, b: f64) -> Option<Vec<f64>> {
+        let f = self.last_frame.as_ref()?;
+        Some(f.center.iter().zip(f.u.iter().zip(&f.v)).map(|(c, (u, v))| c + a * u + b * v).collect())
+    }
+
+    /// Screen position of slice coordinates (a, b) in the last frame.
+    pub fn screen_pos(&self, a: f64, b: f64) -> Option<Pos2> {
+        let (rect, f) = (self.picture_rect?, self.last_frame.as_ref()?);
+        Some(to_screen(rect, f.ranges, a, b))
+    }
+}
+
+fn to_screen(rect: Rect, ranges: [[f64; 2]; 2], a: f64, b: f64) -> Pos2 {
+    let x = (a - ranges[0][0]) / (ranges[0][1] - ranges[0][0]);
+    let y = (b - ranges[1][0]) / (ranges[1][1] - ranges[1][0]);
+    Pos2::new(rect.left() + x as f32 * rect.width(), rect.bottom() - y as f32 * rect.height())
+}
+
+fn from_screen(rect: Rect, ranges: [[f64; 2]; 2], p: Pos2) -> (f64, f64) {
+    let x = f64::from((p.x - rect.left()) / rect.width());
+    let y = f64::from((rect.bottom() - p.y) / rect.height());
+    (
+        ranges[0][0] + x * (ranges[0][1] - ranges[0][0]),
+        ranges[1][0] + y * (ranges[1][1] - ranges[1][0]),
+    )
+}
+
+/// Shows the slice view. `target_format` is egui's wgpu target format, or `None` when
+/// the app runs without a wgpu renderer (then the CPU path draws).
+pub fn slice_view_ui(
+    ui: &mut egui::Ui,
+    state: &AppState,
+    view: &mut SliceViewState,
+    target_format: Option<wgpu::TextureFormat>,
+    actions: &mut Vec<Action>,
+) {
+    let spec = &state.scene.view.slice.clone();
+    controls_ui(ui, state, view, spec, actions);
+    ensure_axes(state, view, spec);
+    let Some(axes) = view.axes.clone() else {
+        ui.colored_label(ui.visuals().error_fg_color, view.axes_error.as_deref().unwrap_or("no slice axes"));
+        return;
+    };
+    let k = state.scene.data.n_inputs();
+    view.visible_inputs.resize(k, true);
+
+    let center = if view.follow_theta && !matches!(spec.axes, AxisChoice::ThreePoints { .. }) {
+        state.theta().to_vec()
+    } else {
+        spec.center.clone().unwrap_or_else(|| axes.center.clone())
+    };
+    let ranges = [spec.a_range, spec.b_range];
+    let moving = state.playing || view.interacting_until.is_some_and(|t| Instant::now() < t);
+    let res = |r: usize| if moving { r.min(MOVING_RESOLUTION) } else { r };
+    let shape = [res(spec.resolution[0]), res(spec.resolution[1])];
+
+    update_loss_range(state, view, &axes, &center, ranges);
+
+    let inputs: Vec<InputStyle> = (0..k)
+        .map(|i| {
+            let c = input_color(i);
+            InputStyle {
+                color: [f32::from(c.r()) / 255.0, f32::from(c.g()) / 255.0, f32::from(c.b()) / 255.0],
+                visible: view.visible_inputs[i],
+                target: state.scene.data.targets[i] as f32,
+                current_output: state.scene.model.forward(state.theta(), &state.scene.data.inputs[i]) as f32,
+            }
+        })
+        .collect();
+
+    // Layout: picture with axes on the left, color bar on the right, legend below.
+    let avail = ui.available_size();
+    let legend_h = 22.0 * (1.0 + (k.min(12) as f32 / 6.0).ceil());
+    let side = (avail.x - 140.0).min(avail.y - legend_h - 30.0).max(64.0);
+    let (outer, _) = ui.allocate_exact_size(Vec2::new(side + 130.0, side + 30.0), egui::Sense::hover());
+    let rect = Rect::from_min_size(outer.min + Vec2::new(56.0, 4.0), Vec2::splat(side - 10.0));
+    let response = ui.interact(rect, ui.id().with("slice_picture"), egui::Sense::click_and_drag());
+    let ppp = ui.ctx().pixels_per_point();
+    let frame = SliceFrame {
+        spec: state.scene.model.clone(),
+        data: Arc::new(state.scene.data.clone()),
+        center: center.clone(),
+        u: axes.u.clone(),
+        v: axes.v.clone(),
+        ranges,
+        shape,
+        inputs,
+        style: view.style,
+        size_px: [(rect.width() * ppp).round() as u32, (rect.height() * ppp).round() as u32],
+    };
+    let trajectory_ab: Vec<(f64, f64)> = if view.show_trajectory {
+        let shifted = SliceAxes { center: center.clone(), ..axes.clone() };
+        state.trajectory.iter().map(|t| project_onto_slice(&shifted, t)).collect()
+    } else {
+        Vec::new()
+    };
+    let current_ab = project_onto_slice(&SliceAxes { center: center.clone(), ..axes.clone() }, state.theta());
+
+    match target_format {
+        Some(format) => {
+            ui.painter().add(egui_wgpu::Callback::new_paint_callback(
+                rect,
+                SliceCallback { frame: frame.clone(), target_format: format },
+            ));
+        }
+        None => cpu_picture_ui(ui, view, rect, &frame, &trajectory_ab, current_ab),
+    }
+    view.picture_rect = Some(rect);
+    view.last_frame = Some(frame);
+
+    let painter = ui.painter_at(outer);
+    draw_axes(&painter, rect, ranges, &axes, ui.visuals().text_color());
+    draw_colorbar(&painter, Rect::from_min_size(Pos2::new(rect.right() + 14.0, rect.top()), Vec2::new(16.0, rect.height())), view.style.loss_log_range, ui.visuals().text_color());
+    if target_format.is_some() {
+        let clip = painter.with_clip_rect(rect);
+        if trajectory_ab.len() > 1 {
+            let pts: Vec<Pos2> = trajectory_ab.iter().map(|&(a, b)| to_screen(rect, ranges, a, b)).collect();
+            clip.add(egui::Shape::line(pts.clone(), Stroke::new(3.0, Color32::from_black_alpha(160))));
+            clip.add(egui::Shape::line(pts, Stroke::new(1.5, Color32::from_rgb(255, 90, 60))));
+        }
+        let p = to_screen(rect, ranges, current_ab.0, current_ab.1);
+        clip.circle(p, 5.0, Color32::from_rgb(255, 60, 40), Stroke::new(1.5, Color32::WHITE));
+    }
+
+    interact(ui, state, view, &response, rect, ranges, spec, actions);
+    legend_ui(ui, view, k);
+}
+
+fn cpu_picture_ui(
+    ui: &mut egui::Ui,
+    view: &mut SliceViewState,
+    rect: Rect,
+    frame: &SliceFrame,
+    trajectory_ab: &[(f64, f64)],
+    current_ab: (f64, f64),
+) {
+    if view.cpu_job.is_none() {
+        let ctx = ui.ctx().clone();
+        view.cpu_job = LatestJob::spawn("basinscope-slice-cpu", cpu_figure, move || ctx.request_repaint()).ok();
+    }
+    let Some(job) = &mut view.cpu_job else { return };
+    if view.last_frame.as_ref() != Some(frame) || view.cpu_texture.is_none() {
+        job.request(CpuRequest { frame: frame.clone(), trajectory_ab: trajectory_ab.to_vec(), current_ab });
+    }
+    if let Some(result) = job.poll() {
+        match result {
+            Ok(image) => match &mut view.cpu_texture {
+                Some(t) => t.set(image, egui::TextureOptions::LINEAR),
+                None => view.cpu_texture = Some(ui.ctx().load_texture("slice_cpu", image, egui::TextureOptions::LINEAR)),
+            },
+            Err(e) => view.axes_error = Some(e),
+        }
+    }
+    if let Some(t) = &view.cpu_texture {
+        ui.painter().image(t.id(), rect, Rect::from_min_max(Pos2::ZERO, Pos2::new(1.0, 1.0)), Color32::WHITE);
+    }
+    ui.painter().text(rect.left_top() + Vec2::new(6.0, 6.0), egui::Align2::LEFT_TOP, "CPU path (no GPU renderer)", egui::FontId::proportional(12.0), Color32::WHITE);
+}
+
+/// CPU fallback: evaluates the field with the CPU reference and draws the figure's plot area.
+fn cpu_figure(req: CpuRequest) -> Result<egui::ColorImage, String> {
+    use crate::gpu::field::{CpuFieldEvaluator, FieldEvaluator as _, FieldRequest};
+    let f = &req.frame;
+    let axes = [f.u.clone(), f.v.clone()];
+    let field = CpuFieldEvaluator
+        .evaluate(&FieldRequest { spec: &f.spec, data: &f.data, theta0: &f.center, axes: &axes, ranges: &f.ranges, shape: &f.shape })
+        .map_err(|e| e.to_string())?;
+    // The loss heatmap only: contour lines need the GPU render pass.
+    let k = f.data.n_inputs();
+    let [na, nb] = f.shape;
+    let loss = &field.values[k * na * nb..(k + 1) * na * nb];
+    let [lo, hi] = f.style.loss_log_range;
+    let mut rgba = Vec::with_capacity(4 * na * nb);
+    for row in (0..nb).rev() {
+        for col in 0..na {
+            let l = f64::from(loss[row * na + col]).max(1e-30).log10();
+            let t = ((l - f64::from(lo)) / f64::from((hi - lo).max(1e-6))).clamp(0.0, 1.0);
+            let c = colorous::VIRIDIS.eval_continuous(t);
+            rgba.extend_from_slice(&[c.r, c.g, c.b, 255]);
+        }
+    }
+    let _ = (&req.trajectory_ab, req.current_ab);
+    Ok(egui::ColorImage::from_rgba_unmultiplied([na, nb], &rgba))
+}
+
+fn ensure_axes(state: &AppState, view: &mut SliceViewState, spec: &SliceSpec) {
+    let key = (spec.axes.clone(), state.theta().len(), state.generation);
+    if view.axes_for.as_ref() == Some(&key) {
+        return;
+    }
+    view.axes_for = Some(key);
+    match slice_axes(&spec.axes, &state.scene.model, state.theta(), &state.scene.data, &state.trajectory, spec.center.as_deref()) {
+        Ok(axes) => {
+            view.axes = Some(axes);
+            view.axes_error = None;
+            view.loss_range_updated = None;
+        }
+        Err(e) => {
+            view.axes = None;
+            view.axes_error = Some(format!("cannot build these slice axes: {e}"));
+        }
+    }
+}
+
+/// Sets the colormap range from the loss on a coarse grid (at most twice a second).
+fn update_loss_range(state: &AppState, view: &mut SliceViewState, axes: &SliceAxes, center: &[f64], ranges: [[f64; 2]; 2]) {
+    if view.loss_range_updated.is_some_and(|t| t.elapsed() < Duration::from_millis(500)) {
+        return;
+    }
+    view.loss_range_updated = Some(Instant::now());
+    let n = 12;
+    let (mut lo, mut hi) = (f64::INFINITY, f64::NEG_INFINITY);
+    let shifted = SliceAxes { center: center.to_vec(), ..axes.clone() };
+    for j in 0..n {
+        for i in 0..n {
+            let a = ranges[0][0] + (ranges[0][1] - ranges[0][0]) * i as f64 / (n - 1) as f64;
+            let b = ranges[1][0] + (ranges[1][1] - ranges[1][0]) * j as f64 / (n - 1) as f64;
+            let l = crate::core::train::mse_loss(&state.scene.model, &slice_point(&shifted, a, b), &state.scene.data);
+            if l.is_finite() && l > 0.0 {
+                lo = lo.min(l.log10());
+                hi = hi.max(l.log10());
+            }
+        }
+    }
+    if lo.is_finite() && hi.is_finite() {
+        view.style.loss_log_range = [(lo - 0.5).max(hi - 8.0) as f32, (hi + 0.1).max(lo + 0.5) as f32];
+    }
+}
+
+#[allow(clippy::too_many_arguments)]
+fn interact(
+    ui: &egui::Ui,
+    state: &AppState,
+    view: &mut SliceViewState,
+    response: &egui::Response,
+    rect: Rect,
+    ranges: [[f64; 2]; 2],
+    spec: &SliceSpec,
+    actions: &mut Vec<Action>,
+) {
+    if response.dragged() {
+        let d = response.drag_delta();
+        let da = -f64::from(d.x / rect.width()) * (ranges[0][1] - ranges[0][0]);
+        let db = f64::from(d.y / rect.height()) * (ranges[1][1] - ranges[1][0]);
+        let mut s = spec.clone();
+        s.a_range = [ranges[0][0] + da, ranges[0][1] + da];
+        s.b_range = [ranges[1][0] + db, ranges[1][1] + db];
+        actions.push(Action::SetSliceSpec(s));
+        view.interacting_until = Some(Instant::now() + Duration::from_millis(300));
+    }
+    if let Some(hover) = response.hover_pos() {
+        let scroll = ui.input(|i| i.smooth_scroll_delta.y);
+        if scroll.abs() > 0.0 {
+            let factor = (-f64::from(scroll) * 0.002).exp();
+            let (a, b) = from_screen(rect, ranges, hover);
+            let mut s = spec.clone();
+            s.a_range = [a + (ranges[0][0] - a) * factor, a + (ranges[0][1] - a) * factor];
+            s.b_range = [b + (ranges[1][0] - b) * factor, b + (ranges[1][1] - b) * factor];
+            actions.push(Action::SetSliceSpec(s));
+            view.interacting_until = Some(Instant::now() + Duration::from_millis(300));
+        }
+        let (a, b) = from_screen(rect, ranges, hover);
+        if let Some(theta) = view.theta_at(a, b) {
+            let model = &state.scene.model;
+            let data = &state.scene.data;
+            let loss = crate::core::train::mse_loss(model, &theta, data);
+            let mut text = format!("a = {a:.4}\nb = {b:.4}\nloss = {loss:.4e}");
+            for (i, x) in data.inputs.iter().enumerate().take(8) {
+                text.push_str(&format!("\nf(x{i}) = {:.4}  (y = {:.3})", model.forward(&theta, x), data.targets[i]));
+            }
+            if data.n_inputs() > 8 {
+                text.push_str(&format!("\n… {} more inputs", data.n_inputs() - 8));
+            }
+            response.clone().on_hover_text_at_pointer(text);
+        }
+    }
+    if response.clicked()
+        && let Some(pos) = response.interact_pointer_pos()
+    {
+        let (a, b) = from_screen(rect, ranges, pos);
+        if let Some(theta) = view.theta_at(a, b) {
+            actions.push(Action::SetTheta(theta));
+        }
+    }
+}
+
+fn controls_ui(ui: &mut egui::Ui, state: &AppState, view: &mut SliceViewState, spec: &SliceSpec, actions: &mut Vec<Action>) {
+    let n = state.theta().len();
+    ui.horizontal_wrapped(|ui| {
+        ui.label("axes");
+        let label = axis_label(&spec.axes);
+        let mut choice = spec.axes.clone();
+        egui::ComboBox::from_id_salt("slice_axes").selected_text(label).show_ui(ui, |ui| {
+            let options = [
+                AxisChoice::Coordinates { a: 0, b: 1.min(n.saturating_sub(1)) },
+                AxisChoice::Random { seed: 0, bias: BiasTreatment::Zero },
+                AxisChoice::Pca,
+                AxisChoice::Hessian,
+                AxisChoice::GradientSingular,
+                AxisChoice::Manifold,
+            ];
+            for o in options {
+                let same = std::mem::discriminant(&o) == std::mem::discriminant(&spec.axes);
+                if ui.selectable_label(same, axis_label(&o)).clicked() && !same {
+                    choice = o;
+                }
+            }
+            let three = view.saved_theta.clone().map(|saved| AxisChoice::ThreePoints {
+                points: vec![state.initial_parameters.clone(), state.theta().to_vec(), saved],
+            });
+            if ui
+                .add_enabled(three.is_some(), egui::Button::selectable(false, "plane: θ_init, θ, saved θ"))
+                .on_disabled_hover_text("save a θ first")
+                .clicked()
+                && let Some(t) = three
+            {
+                choice = t;
+            }
+        });
+        match &mut choice {
+            AxisChoice::Coordinates { a, b } => {
+                ui.add(egui::DragValue::new(a).range(0..=n.saturating_sub(1)).prefix("u: θ["));
+                ui.add(egui::DragValue::new(b).range(0..=n.saturating_sub(1)).prefix("v: θ["));
+            }
+            AxisChoice::Random { seed, bias } => {
+                ui.add(egui::DragValue::new(seed).prefix("seed "));
+                egui::ComboBox::from_id_salt("bias_treatment")
+                    .selected_text(if *bias == BiasTreatment::Zero { "biases zeroed" } else { "biases copied" })
+                    .show_ui(ui, |ui| {
+                        ui.selectable_value(bias, BiasTreatment::Zero, "biases zeroed");
+                        ui.selectable_value(bias, BiasTreatment::Copy, "biases copied");
+                    });
+            }
+            _ => {}
+        }
+        if choice != spec.axes {
+            let valid = match &choice {
+                AxisChoice::Coordinates { a, b } => a != b,
+                _ => true,
+            };
+            if valid {
+                let mut s = spec.clone();
+                s.axes = choice;
+                actions.push(Action::SetSliceSpec(s));
+            }
+        }
+        if ui.button("recompute axes").on_hover_text("rebuild u and v at the current θ").clicked() {
+            view.axes_for = None;
+        }
+        if ui.button("save θ").on_hover_text("remember the current θ for the three-point plane").clicked() {
+            view.saved_theta = Some(state.theta().to_vec());
+        }
+    });
+    ui.horizontal_wrapped(|ui| {
+        ui.checkbox(&mut view.follow_theta, "center follows θ");
+        let mut s = spec.clone();
+        let mut half = [0.5 * (s.a_range[1] - s.a_range[0]), 0.5 * (s.b_range[1] - s.b_range[0])];
+        let mid = [0.5 * (s.a_range[1] + s.a_range[0]), 0.5 * (s.b_range[1] + s.b_range[0])];
+        let mut changed = ui.add(egui::DragValue::new(&mut half[0]).speed(0.01).range(1e-6..=1e6).prefix("extent a ±")).changed();
+        changed |= ui.add(egui::DragValue::new(&mut half[1]).speed(0.01).range(1e-6..=1e6).prefix("b ±")).changed();
+        if ui.button("center").on_hover_text("put (0, 0) in the middle").clicked() {
+            s.a_range = [-half[0], half[0]];
+            s.b_range = [-half[1], half[1]];
+            actions.push(Action::SetSliceSpec(s.clone()));
+        } else if changed {
+            s.a_range = [mid[0] - half[0], mid[0] + half[0]];
+            s.b_range = [mid[1] - half[1], mid[1] + half[1]];
+            actions.push(Action::SetSliceSpec(s.clone()));
+        }
+        let mut r = s.resolution[0];
+        egui::ComboBox::from_id_salt("slice_resolution").selected_text(format!("{r}²")).show_ui(ui, |ui| {
+            for opt in [64, 128, 256, 512, 1024] {
+                ui.selectable_value(&mut r, opt, format!("{opt}²"));
+            }
+        });
+        if r != s.resolution[0] {
+            s.resolution = [r, r];
+            actions.push(Action::SetSliceSpec(s));
+        }
+    });
+    ui.horizontal_wrapped(|ui| {
+        ui.checkbox(&mut view.style.show_loss, "loss");
+        ui.checkbox(&mut view.style.show_contours, "contours");
+        ui.add(egui::DragValue::new(&mut view.style.level_spacing).speed(0.01).range(0.01..=10.0).prefix("Δ "));
+        ui.checkbox(&mut view.style.show_solution_contours, "solution contours");
+        ui.checkbox(&mut view.style.show_behavior_manifold, "behavior manifold");
+        ui.checkbox(&mut view.style.show_solution_set, "solution set");
+        ui.checkbox(&mut view.show_trajectory, "trajectory");
+    });
+    if let Some(axes) = &view.axes {
+        ui.label(egui::RichText::new(&axes.description).weak());
+    }
+}
+
+fn axis_label(choice: &AxisChoice) -> String {
+    match choice {
+        AxisChoice::Coordinates { .. } => "two parameters".into(),
+        AxisChoice::Random { .. } => "random (filter-normalized)".into(),
+        AxisChoice::Pca => "PCA of the trajectory".into(),
+        AxisChoice::Hessian => "top Hessian eigenvectors".into(),
+        AxisChoice::GradientSingular => "left singular vectors of G".into(),
+        AxisChoice::Manifold => "manifold tangent × normal".into(),
+        AxisChoice::ThreePoints { .. } => "plane through three θ".into(),
+        AxisChoice::Explicit { .. } => "explicit u, v".into(),
+    }
+}
+
+fn nice_ticks(lo: f64, hi: f64, target: usize) -> Vec<f64> {
+    let span = (hi - lo).abs().max(1e-12);
+    let raw = span / target as f64;
+    let mag = 10f64.powf(raw.log10().floor());
+    let step = [1.0, 2.0, 5.0, 10.0].iter().map(|m| m * mag).find(|s| *s >= raw).unwrap_or(10.0 * mag);
+    let first = (lo / step).ceil() as i64;
+    let last = (hi / step).floor() as i64;
+    (first..=last).map(|i| i as f64 * step).collect()
+}
+
+fn draw_axes(painter: &egui::Painter, rect: Rect, ranges: [[f64; 2]; 2], axes: &SliceAxes, color: Color32) {
+    let stroke = Stroke::new(1.0, color);
+    painter.rect_stroke(rect, 0.0, stroke, egui::StrokeKind::Outside);
+    let font = egui::FontId::proportional(11.0);
+    for a in nice_ticks(ranges[0][0], ranges[0][1], 6) {
+        let p = to_screen(rect, ranges, a, ranges[1][0]);
+        painter.line_segment([p, p + Vec2::new(0.0, 4.0)], stroke);
+        painter.text(p + Vec2::new(0.0, 6.0), egui::Align2::CENTER_TOP, format!("{a:.3}").trim_end_matches('0').trim_end_matches('.'), font.clone(), color);
+    }
+    for b in nice_ticks(ranges[1][0], ranges[1][1], 6) {
+        let p = to_screen(rect, ranges, ranges[0][0], b);
+        painter.line_segment([p, p - Vec2::new(4.0, 0.0)], stroke);
+        painter.text(p - Vec2::new(6.0, 0.0), egui::Align2::RIGHT_CENTER, format!("{b:.3}").trim_end_matches('0').trim_end_matches('.'), font.clone(), color);
+    }
+    painter.text(
+        Pos2::new(rect.center().x, rect.bottom() + 20.0),
+        egui::Align2::CENTER_TOP,
+        format!("a  (u: {})", axes.u_name),
+        font.clone(),
+        color,
+    );
+    painter.text(
+        Pos2::new(rect.left() - 50.0, rect.top() - 2.0),
+        egui::Align2::LEFT_BOTTOM,
+        format!("b  (v: {})", axes.v_name),
+        font,
+        color,
+    );
+}
+
+/// The viridis color bar of log₁₀ loss.
+fn draw_colorbar(painter: &egui::Painter, rect: Rect, log_range: [f32; 2], color: Color32) {
+    let steps = 64;
+    for s in 0..steps {
+        let t0 = s as f32 / steps as f32;
+        let c = colorous::VIRIDIS.eval_continuous(f64::from(t0));
+        let y1 = rect.bottom() - t0 * rect.height();
+        let y0 = rect.bottom() - (s + 1) as f32 / steps as f32 * rect.height();
+        painter.rect_filled(Rect::from_x_y_ranges(rect.x_range(), y0..=y1), 0.0, Color32::from_rgb(c.r, c.g, c.b));
+    }
+    painter.rect_stroke(rect, 0.0, Stroke::new(1.0, color), egui::StrokeKind::Outside);
+    let font = egui::FontId::proportional(11.0);
+    for v in nice_ticks(f64::from(log_range[0]), f64::from(log_range[1]), 5) {
+        let t = ((v as f32 - log_range[0]) / (log_range[1] - log_range[0])).clamp(0.0, 1.0);
+        let y = rect.bottom() - t * rect.height();
+        painter.text(Pos2::new(rect.right() + 4.0, y), egui::Align2::LEFT_CENTER, format!("1e{v:.0}"), font.clone(), color);
+    }
+    painter.text(Pos2::new(rect.left(), rect.top() - 4.0), egui::Align2::LEFT_BOTTOM, "loss", font, color);
+}
+
+fn legend_ui(ui: &mut egui::Ui, view: &mut SliceViewState, k: usize) {
+    ui.horizontal_wrapped(|ui| {
+        for i in 0..k.min(64) {
+            let c = input_color(i);
+            let mut on = view.visible_inputs[i];
+            let text = egui::RichText::new(format!("x{i}")).color(c).strong();
+            if ui.toggle_value(&mut on, text).on_hover_text("show or hide this input's contours").changed() {
+                view.visible_inputs[i] = on;
+            }
+        }
+        ui.separator();
+        ui.label(egui::RichText::new("thick: solution contour f(x_i) = y_i").strong());
+        ui.label(egui::RichText::new("white: behavior manifold through θ").color(Color32::WHITE));
+        ui.label(egui::RichText::new("gold: solution set").color(Color32::from_rgb(255, 214, 0)));
+        ui.label(egui::RichText::new("red: trajectory and θ").color(Color32::from_rgb(255, 90, 60)));
+    });
+}

@@ -1,0 +1,407 @@
+//! Render passes that turn evaluated slice fields into a picture (`shaders/slice_draw.wgsl`)
+//! in an offscreen texture, and copy that picture into another render pass
+//! (`shaders/blit.wgsl`). The same texture serves the app (via the one egui bridge) and
+//! readback for export.
+
+use bytemuck::{Pod, Zeroable};
+use wgpu::util::DeviceExt as _;
+
+/// Format of the offscreen picture: sRGB-encoded colors stored as plain 8-bit values.
+pub const PICTURE_FORMAT: wgpu::TextureFormat = wgpu::TextureFormat::Rgba8Unorm;
+
+/// Which layers of the slice picture are drawn.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct SliceStyle {
+    pub show_loss: bool,
+    pub show_contours: bool,
+    pub show_solution_contours: bool,
+    pub show_behavior_manifold: bool,
+    pub show_solution_set: bool,
+    /// log₁₀ of the loss mapped to the ends of the colormap.
+    pub loss_log_range: [f32; 2],
+    /// Spacing Δ of contour levels y_i + m·Δ.
+    pub level_spacing: f32,
+    /// Width of regular contour lines in pixels.
+    pub line_width_px: f32,
+}
+
+impl Default for SliceStyle {
+    fn default() -> Self {
+        Self {
+            show_loss: true,
+            show_contours: true,
+            show_solution_contours: true,
+            show_behavior_manifold: true,
+            show_solution_set: true,
+            loss_log_range: [-4.0, 1.0],
+            level_spacing: 0.25,
+            line_width_px: 1.2,
+        }
+    }
+}
+
+/// Per-input drawing data: color (sRGB, 0..1), whether it is drawn, y_i, and f(x_i; θ).
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct InputStyle {
+    pub color: [f32; 3],
+    pub visible: bool,
+    pub target: f32,
+    pub current_output: f32,
+}
+
+#[repr(C)]
+#[derive(Clone, Copy, Pod, Zeroable)]
+struct DrawParams {
+    na: u32,
+    nb: u32,
+    n_inputs: u32,
+    flags: u32,
+    loss_log_lo: f32,
+    loss_log_hi: f32,
+    level_spacing: f32,
+    line_width_px: f32,
+}
+
+#[repr(C)]
+#[derive(Clone, Copy, Pod, Zeroable)]
+struct GpuInputStyle {
+    color: [f32; 4],
+    target_value: f32,
+    current: f32,
+    pad: [f32; 2],
+}
+
+/// The slice-picture pipeline.
+pub struct SliceRenderer {
+    pipeline: wgpu::RenderPipeline,
+    layout: wgpu::BindGroupLayout,
+}
+
+impl SliceRenderer {
+    pub fn new(device: &wgpu::Device) -> Self {
+        let shader = device.create_shader_module(wgpu::ShaderModuleDescriptor {
+            label: Some("slice_draw.wgsl"),
+            source: wgpu::ShaderSource::Wgsl(include_str!("../../shaders/slice_draw.wgsl").into()),
+        });
+        let storage = |binding| wgpu::BindGroupLayoutEntry {
+            binding,
+            visibility: wgpu::ShaderStages::FRAGMENT,
+            ty: wgpu::BindingType::Buffer {
+                ty: wgpu::BufferBindingType::Storage { read_only: true },
+                has_dynamic_offset: false,
+                min_binding_size: None,
+            },
+            count: None,
+        };
+        let layout = device.create_bind_group_layout(&wgpu::BindGroupLayoutDescriptor {
+            label: Some("slice_draw"),
+            entries: &[
+                wgpu::BindGroupLayoutEntry {
+                    binding: 0,
+                    visibility: wgpu::ShaderStages::FRAGMENT,
+                    ty: wgpu::BindingType::Buffer {
+                        ty: wgpu::BufferBindingType::Uniform,
+                        has_dynamic_offset: false,
+                        min_binding_size: None,
+                    },
+                    count: None,
+                },
+                storage(1),
+                storage(2),
+            ],
+        });
+        let pipeline_layout = device.create_pipeline_layout(&wgpu::PipelineLayoutDescriptor {
+            label: Some("slice_draw"),
+            bind_group_layouts: &[Some(&layout)],
+            immediate_size: 0,
+        });
+        let pipeline = device.create_render_pipeline(&wgpu::RenderPipelineDescriptor {
+            label: Some("slice_draw"),
+            layout: Some(&pipeline_layout),
+            vertex: wgpu::VertexState {
+                module: &shader,
+                entry_point: Some("vs_main"),
+                compilation_options: wgpu::PipelineCompilationOptions::default(),
+                buffers: &[],
+            },
+            primitive: wgpu::PrimitiveState::default(),
+            depth_stencil: None,
+            multisample: wgpu::MultisampleState::default(),
+            fragment: Some(wgpu::FragmentState {
+                module: &shader,
+                entry_point: Some("fs_main"),
+                compilation_options: wgpu::PipelineCompilationOptions::default(),
+                targets: &[Some(wgpu::ColorTargetState {
+                    format: PICTURE_FORMAT,
+                    blend: None,
+                    write_mask: wgpu::ColorWrites::ALL,
+                })],
+            }),
+            multiview_mask: None,
+            cache: None,
+        });
+        Self { pipeline, layout }
+    }
+
+    /// Records the draw of a picture of the field (layout [channel][b][a], k + 1
+    /// channels) into `target` (a [`PICTURE_FORMAT`] texture view).
+    #[allow(clippy::too_many_arguments)]
+    pub fn encode(
+        &self,
+        device: &wgpu::Device,
+        encoder: &mut wgpu::CommandEncoder,
+        field: &wgpu::Buffer,
+        shape: [usize; 2],
+        inputs: &[InputStyle],
+        style: &SliceStyle,
+        target: &wgpu::TextureView,
+    ) {
+        let flags = u32::from(style.show_loss)
+            | (u32::from(style.show_contours) << 1)
+            | (u32::from(style.show_solution_contours) << 2)
+            | (u32::from(style.show_behavior_manifold) << 3)
+            | (u32::from(style.show_solution_set) << 4);
+        let params = DrawParams {
+            na: shape[0].max(2) as u32,
+            nb: shape[1].max(2) as u32,
+            n_inputs: inputs.len() as u32,
+            flags,
+            loss_log_lo: style.loss_log_range[0],
+            loss_log_hi: style.loss_log_range[1],
+            level_spacing: style.level_spacing,
+            line_width_px: style.line_width_px,
+        };
+        let mut styles: Vec<GpuInputStyle> = inputs
+            .iter()
+            .map(|s| GpuInputStyle {
+                color: [s.color[0], s.color[1], s.color[2], if s.visible { 1.0 } else { 0.0 }],
+                target_value: s.target,
+                current: s.current_output,
+                pad: [0.0; 2],
+            })
+            .collect();
+        if styles.is_empty() {
+            styles.push(GpuInputStyle::zeroed());
+        }
+        let params_buffer = device.create_buffer_init(&wgpu::util::BufferInitDescriptor {
+            label: Some("slice_draw params"),
+            contents: bytemuck::bytes_of(&params),
+            usage: wgpu::BufferUsages::UNIFORM,
+        });
+        let styles_buffer = device.create_buffer_init(&wgpu::util::BufferInitDescriptor {
+            label: Some("slice_draw inputs"),
+            contents: bytemuck::cast_slice(&styles),
+            usage: wgpu::BufferUsages::STORAGE,
+        });
+        let bind_group = device.create_bind_group(&wgpu::BindGroupDescriptor {
+            label: Some("slice_draw"),
+            layout: &self.layout,
+            entries: &[
+                wgpu::BindGroupEntry { binding: 0, resource: params_buffer.as_entire_binding() },
+                wgpu::BindGroupEntry { binding: 1, resource: field.as_entire_binding() },
+                wgpu::BindGroupEntry { binding: 2, resource: styles_buffer.as_entire_binding() },
+            ],
+        });
+        let mut pass = encoder.begin_render_pass(&wgpu::RenderPassDescriptor {
+            label: Some("slice_draw"),
+            color_attachments: &[Some(wgpu::RenderPassColorAttachment {
+                view: target,
+                depth_slice: None,
+                resolve_target: None,
+                ops: wgpu::Operations {
+                    load: wgpu::LoadOp::Clear(wgpu::Color::BLACK),
+                    store: wgpu::StoreOp::Store,
+                },
+            })],
+            depth_stencil_attachment: None,
+            timestamp_writes: None,
+            occlusion_query_set: None,
+            multiview_mask: None,
+        });
+        pass.set_pipeline(&self.pipeline);
+        pass.set_bind_group(0, &bind_group, &[]);
+        pass.draw(0..3, 0..1);
+    }
+}
+
+/// An offscreen picture texture of a given size, recreated only when the size changes.
+pub struct Picture {
+    pub texture: wgpu::Texture,
+    pub view: wgpu::TextureView,
+    pub size: [u32; 2],
+}
+
+impl Picture {
+    pub fn new(device: &wgpu::Device, size: [u32; 2]) -> Self {
+        let size = [size[0].clamp(1, 8192), size[1].clamp(1, 8192)];
+        let texture = device.create_texture(&wgpu::TextureDescriptor {
+            label: Some("slice picture"),
+            size: wgpu::Extent3d { width: size[0], height: size[1], depth_or_array_layers: 1 },
+            mip_level_count: 1,
+            sample_count: 1,
+            dimension: wgpu::TextureDimension::D2,
+            format: PICTURE_FORMAT,
+            usage: wgpu::TextureUsages::RENDER_ATTACHMENT
+                | wgpu::TextureUsages::TEXTURE_BINDING
+                | wgpu::TextureUsages::COPY_SRC,
+            view_formats: &[],
+        });
+        let view = texture.create_view(&wgpu::TextureViewDescriptor::default());
+        Self { texture, view, size }
+    }
+
+    /// Reads the picture back as tightly packed RGBA8 rows (top row first).
+    pub fn read_rgba(&self, device: &wgpu::Device, queue: &wgpu::Queue) -> Result<Vec<u8>, String> {
+        let [w, h] = self.size;
+        let unpadded = 4 * w;
+        let padded = unpadded.div_ceil(wgpu::COPY_BYTES_PER_ROW_ALIGNMENT) * wgpu::COPY_BYTES_PER_ROW_ALIGNMENT;
+        let buffer = device.create_buffer(&wgpu::BufferDescriptor {
+            label: Some("slice picture readback"),
+            size: u64::from(padded) * u64::from(h),
+            usage: wgpu::BufferUsages::COPY_DST | wgpu::BufferUsages::MAP_READ,
+            mapped_at_creation: false,
+        });
+        let mut encoder = device.create_command_encoder(&wgpu::CommandEncoderDescriptor { label: Some("readback") });
+        encoder.copy_texture_to_buffer(
+            self.texture.as_image_copy(),
+            wgpu::TexelCopyBufferInfo {
+                buffer: &buffer,
+                layout: wgpu::TexelCopyBufferLayout { offset: 0, bytes_per_row: Some(padded), rows_per_image: Some(h) },
+            },
+            wgpu::Extent3d { width: w, height: h, depth_or_array_layers: 1 },
+        );
+        queue.submit([encoder.finish()]);
+        let slice = buffer.slice(..);
+        let (tx, rx) = std::sync::mpsc::channel();
+        slice.map_async(wgpu::MapMode::Read, move |r| {
+            let _ = tx.send(r);
+        });
+        device.poll(wgpu::PollType::wait_indefinitely()).map_err(|e| e.to_string())?;
+        rx.recv().map_err(|e| e.to_string())?.map_err(|e| e.to_string())?;
+        let data = slice.get_mapped_range().map_err(|e| e.to_string())?;
+        let mut out = Vec::with_capacity((unpadded * h) as usize);
+        for row in data.chunks(padded as usize) {
+            out.extend_from_slice(&row[..unpadded as usize]);
+        }
+        drop(data);
+        buffer.unmap();
+        Ok(out)
+    }
+}
+
+#[repr(C)]
+#[derive(Clone, Copy, Pod, Zeroable)]
+struct BlitParams {
+    target_is_srgb: u32,
+    pad: [u32; 3],
+}
+
+/// Draws a picture into a render pass of `target_format`.
+pub struct Blitter {
+    pipeline: wgpu::RenderPipeline,
+    layout: wgpu::BindGroupLayout,
+    sampler: wgpu::Sampler,
+    params: wgpu::Buffer,
+}
+
+impl Blitter {
+    pub fn new(device: &wgpu::Device, target_format: wgpu::TextureFormat) -> Self {
+        let shader = device.create_shader_module(wgpu::ShaderModuleDescriptor {
+            label: Some("blit.wgsl"),
+            source: wgpu::ShaderSource::Wgsl(include_str!("../../shaders/blit.wgsl").into()),
+        });
+        let layout = device.create_bind_group_layout(&wgpu::BindGroupLayoutDescriptor {
+            label: Some("blit"),
+            entries: &[
+                wgpu::BindGroupLayoutEntry {
+                    binding: 0,
+                    visibility: wgpu::ShaderStages::FRAGMENT,
+                    ty: wgpu::BindingType::Texture {
+                        sample_type: wgpu::TextureSampleType::Float { filterable: true },
+                        view_dimension: wgpu::TextureViewDimension::D2,
+                        multisampled: false,
+                    },
+                    count: None,
+                },
+                wgpu::BindGroupLayoutEntry {
+                    binding: 1,
+                    visibility: wgpu::ShaderStages::FRAGMENT,
+                    ty: wgpu::BindingType::Sampler(wgpu::SamplerBindingType::Filtering),
+                    count: None,
+                },
+                wgpu::BindGroupLayoutEntry {
+                    binding: 2,
+                    visibility: wgpu::ShaderStages::FRAGMENT,
+                    ty: wgpu::BindingType::Buffer {
+                        ty: wgpu::BufferBindingType::Uniform,
+                        has_dynamic_offset: false,
+                        min_binding_size: None,
+                    },
+                    count: None,
+                },
+            ],
+        });
+        let pipeline_layout = device.create_pipeline_layout(&wgpu::PipelineLayoutDescriptor {
+            label: Some("blit"),
+            bind_group_layouts: &[Some(&layout)],
+            immediate_size: 0,
+        });
+        let pipeline = device.create_render_pipeline(&wgpu::RenderPipelineDescriptor {
+            label: Some("blit"),
+            layout: Some(&pipeline_layout),
+            vertex: wgpu::VertexState {
+                module: &shader,
+                entry_point: Some("vs_main"),
+                compilation_options: wgpu::PipelineCompilationOptions::default(),
+                buffers: &[],
+            },
+            primitive: wgpu::PrimitiveState::default(),
+            depth_stencil: None,
+            multisample: wgpu::MultisampleState::default(),
+            fragment: Some(wgpu::FragmentState {
+                module: &shader,
+                entry_point: Some("fs_main"),
+                compilation_options: wgpu::PipelineCompilationOptions::default(),
+                targets: &[Some(wgpu::ColorTargetState {
+                    format: target_format,
+                    blend: None,
+                    write_mask: wgpu::ColorWrites::ALL,
+                })],
+            }),
+            multiview_mask: None,
+            cache: None,
+        });
+        let sampler = device.create_sampler(&wgpu::SamplerDescriptor {
+            label: Some("blit"),
+            mag_filter: wgpu::FilterMode::Linear,
+            min_filter: wgpu::FilterMode::Linear,
+            ..Default::default()
+        });
+        let params = device.create_buffer_init(&wgpu::util::BufferInitDescriptor {
+            label: Some("blit params"),
+            contents: bytemuck::bytes_of(&BlitParams { target_is_srgb: u32::from(target_format.is_srgb()), pad: [0; 3] }),
+            usage: wgpu::BufferUsages::UNIFORM,
+        });
+        Self { pipeline, layout, sampler, params }
+    }
+
+    /// A bind group that draws `picture`; make one per picture texture.
+    pub fn bind_group(&self, device: &wgpu::Device, picture: &Picture) -> wgpu::BindGroup {
+        device.create_bind_group(&wgpu::BindGroupDescriptor {
+            label: Some("blit"),
+            layout: &self.layout,
+            entries: &[
+                wgpu::BindGroupEntry { binding: 0, resource: wgpu::BindingResource::TextureView(&picture.view) },
+                wgpu::BindGroupEntry { binding: 1, resource: wgpu::BindingResource::Sampler(&self.sampler) },
+                wgpu::BindGroupEntry { binding: 2, resource: self.params.as_entire_binding() },
+            ],
+        })
+    }
+
+    /// Draws the picture over the pass's current viewport.
+    pub fn draw(&self, pass: &mut wgpu::RenderPass<'_>, bind_group: &wgpu::BindGroup) {
+        pass.set_pipeline(&self.pipeline);
+        pass.set_bind_group(0, bind_group, &[]);
+        pass.draw(0..3, 0..1);
+    }
+}
