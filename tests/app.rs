@@ -122,3 +122,22 @@ fn dragging_a_point_in_the_data_view_moves_it() {
     assert!((moved[0] - target[0]).abs() < 0.02 && (moved[1] - target[1]).abs() < 0.02, "{moved:?}");
     assert!(matches!(app.state.scene.data_source, basinscope::core::scene::DataSource::Explicit));
 }
+
+#[test]
+fn gradients_view_shows_rank_and_manifold_dimension() {
+    for (scene, rank, dim) in [("perpendicular", 2, 1), ("parallel", 1, 2)] {
+        let mut h = harness(scene);
+        h.state_mut().apply(Action::ShowView(basinscope::app::ViewTab::Gradients));
+        let start = Instant::now();
+        loop {
+            h.step();
+            if h.query_all_by_label_contains("rank G = ").next().is_some() || start.elapsed() > Duration::from_secs(30) {
+                break;
+            }
+            std::thread::sleep(Duration::from_millis(10));
+        }
+        h.run_steps(2);
+        h.get_by_label(&format!("rank G = {rank}"));
+        h.get_by_label_contains(&format!("manifold dimension = {dim}"));
+    }
+}

@@ -6,6 +6,7 @@
 
 pub mod background;
 pub mod data_view;
+pub mod gradients_view;
 pub mod loss_view;
 pub mod panels;
 // pending gpu::field: pub mod slice_callback;
@@ -16,6 +17,7 @@ pub mod worker;
 use std::path::{Path, PathBuf};
 use std::sync::mpsc::{self, Receiver};
 
+use crate::core::analysis::{Analysis, InformationLoss, RankTolerance, analyze, information_loss, walk_manifold};
 use crate::core::scene::{DataSource, builtin_json};
 use crate::core::{MlpSpec, Scene, Trainer};
 pub use state::{Action, AppState, Message, MessageKind, ViewTab};
@@ -47,6 +49,11 @@ pub struct BasinscopeApp {
     dialog_results: Option<Receiver<DialogResult>>,
     data_view: data_view::DataViewCache,
     // pending gpu::field: pub slice_view: slice_view::SliceViewState,
+    analysis_job: Option<background::LatestJob<AnalysisRequest, AnalysisResult>>,
+    /// The newest analysis and the θ, data and tolerance it was computed for.
+    pub analysis: Option<(AnalysisRequest, Box<Analysis>, InformationLoss)>,
+    pub analysis_error: Option<String>,
+    pub gradients: gradients_view::GradientsViewSettings,
     /// egui's wgpu target format; `None` without a wgpu renderer (CPU path).
     target_format: Option<wgpu::TextureFormat>,
 }
@@ -73,6 +80,10 @@ impl BasinscopeApp {
             dialog_results: None,
             data_view: data_view::DataViewCache::default(),
             // pending gpu::field: slice_view: slice_view::SliceViewState::default(),
+            analysis_job: None,
+            analysis: None,
+            analysis_error: None,
+            gradients: gradients_view::GradientsViewSettings::default(),
             target_format: cc.wgpu_render_state.as_ref().map(|r| r.target_format),
         })
     }
@@ -205,6 +216,23 @@ impl BasinscopeApp {
                 self.worker.send(WorkerCommand::SetSpeed(s.speed));
             }
             Action::ShowView(v) => s.active_view = v,
+            Action::WalkManifold { direction_index, distance } => {
+                let step = (distance / 50.0).clamp(1e-3, 0.05);
+                match walk_manifold(&s.scene.model, &s.scene.parameters, &s.scene.data, direction_index, distance, step) {
+                    Ok(walk) => {
+                        let drift = walk.max_output_drift;
+                        if let Some(end) = walk.path.last().cloned() {
+                            s.manifold_walk = walk.path;
+                            s.scene.parameters = end;
+                            s.info(format!(
+                                "walked {distance} along tangent direction {direction_index}; training outputs moved by at most {drift:.1e}"
+                            ));
+                            self.set_theta();
+                        }
+                    }
+                    Err(e) => s.error(format!("cannot walk the manifold: {e}")),
+                }
+            }
             Action::SetSliceSpec(spec) => match spec.validate(s.scene.parameters.len()) {
                 Ok(()) => s.scene.view.slice = spec,
                 Err(e) => s.error(e.to_string()),
@@ -355,6 +383,90 @@ impl BasinscopeApp {
     }
 }
 
+/// What an analysis is computed for.
+#[derive(Clone, Debug, PartialEq)]
+pub struct AnalysisRequest {
+    pub spec: MlpSpec,
+    pub theta: Vec<f64>,
+    pub data: crate::core::Dataset,
+    pub rtol: Option<f64>,
+}
+
+type AnalysisResult = Result<(AnalysisRequest, Box<Analysis>, InformationLoss), String>;
+
+fn run_analysis(req: AnalysisRequest) -> AnalysisResult {
+    let tol = req.rtol.map_or(RankTolerance::NumpyDefault, RankTolerance::Relative);
+    let analysis = analyze(&req.spec, &req.theta, &req.data, tol).map_err(|e| e.to_string())?;
+    let info = information_loss(&req.spec, &req.theta, &req.data, 1e-9);
+    Ok((req, Box::new(analysis), info))
+}
+
+impl BasinscopeApp {
+    /// Keeps the analysis current while the gradients view is shown (in the background).
+    fn update_analysis(&mut self) {
+        if let Some(job) = &mut self.analysis_job
+            && let Some(result) = job.poll()
+        {
+            match result {
+                Ok((req, analysis, info)) => {
+                    self.analysis = Some((req, analysis, info));
+                    self.analysis_error = None;
+                }
+                Err(e) => self.analysis_error = Some(e),
+            }
+        }
+        let request = AnalysisRequest {
+            spec: self.state.scene.model.clone(),
+            theta: self.state.scene.parameters.clone(),
+            data: self.state.scene.data.clone(),
+            rtol: self.gradients.rtol,
+        };
+        let current = self.analysis.as_ref().is_some_and(|(r, _, _)| *r == request);
+        if current {
+            return;
+        }
+        if self.analysis_job.is_none() {
+            let ctx = self.ctx.clone();
+            match background::LatestJob::spawn("basinscope-analysis", run_analysis, move || ctx.request_repaint()) {
+                Ok(job) => self.analysis_job = Some(job),
+                Err(e) => {
+                    self.analysis_error = Some(format!("cannot start the analysis thread: {e}"));
+                    return;
+                }
+            }
+        }
+        if let Some(job) = &mut self.analysis_job
+            && !job.busy()
+        {
+            job.request(request);
+        }
+    }
+
+    fn gradients_ui(&mut self, ui: &mut egui::Ui) -> Option<Action> {
+        self.update_analysis();
+        if let Some(e) = &self.analysis_error {
+            ui.colored_label(ui.visuals().error_fg_color, format!("analysis failed: {e}"));
+        }
+        // A result for another model (just changed) is not shown.
+        let (analysis, info) = match &self.analysis {
+            Some((r, a, i)) if r.spec == self.state.scene.model && r.data.n_inputs() == self.state.scene.data.n_inputs() => {
+                (Some(a.as_ref()), Some(i))
+            }
+            _ => (None, None),
+        };
+        let action = gradients_view::gradients_view_ui(ui, &self.state.scene.model, analysis, info, &mut self.gradients)?;
+        match action {
+            gradients_view::GradientsAction::SetTolerance(rtol) => {
+                self.gradients.rtol = rtol;
+                None
+            }
+            gradients_view::GradientsAction::WalkManifold { direction_index, distance } => {
+                Some(Action::WalkManifold { direction_index, distance })
+            }
+        }
+    }
+}
+
 fn trainer_for(scene: &Scene, theta: &[f64]) -> Trainer {
     Trainer::new(scene.model.clone(), scene.data.clone(), scene.training.clone(), theta.to_vec())
 }
@@ -393,7 +505,9 @@ impl eframe::App for BasinscopeApp {
                     let _ = self.target_format;
                 }
                 ViewTab::Gradients => {
-                    ui.label("This view is not available in this build yet.");
+                    if let Some(a) = self.gradients_ui(ui) {
+                        actions.push(a);
+                    }
                 }
             }
         });

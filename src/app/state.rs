@@ -55,6 +55,8 @@ pub enum Action {
     Reset,
     SetSpeed(usize),
     ShowView(ViewTab),
+    /// Walks the behavior manifold from θ along a tangent direction (DESIGN.md §1).
+    WalkManifold { direction_index: usize, distance: f64 },
     /// New slice definition (axes, ranges, resolution, pinned center).
     SetSliceSpec(crate::core::slice::SliceSpec),
     DismissMessage,
@@ -96,6 +98,8 @@ pub struct AppState {
     pub layers_text: String,
     /// Target given to points added by clicking.
     pub new_point_target: f64,
+    /// The last manifold walk (θ along the path), drawn by the slice view.
+    pub manifold_walk: Vec<Vec<f64>>,
 }
 
 /// Most θ snapshots kept for the trajectory.
@@ -125,6 +129,7 @@ impl AppState {
             active_view,
             layers_text,
             new_point_target: 1.0,
+            manifold_walk: Vec::new(),
         }
     }
 
