@@ -136,10 +136,10 @@ fn summary_ui(ui: &mut egui::Ui, a: &Analysis) {
         ui.label(format!("rank H = {}", a.hessian_rank));
         ui.separator();
         ui.label(format!(
-            "‖H − (2/k)GGᵀ‖_F / ‖H‖_F = {:.3e}",
+            "|H − (2/k)GG^T|_F / |H|_F = {:.3e}",
             a.hessian_gauss_newton_distance
         ))
-        .on_hover_text("zero at a zero-residual point, where H = (2/k)GGᵀ and rank H = rank G");
+        .on_hover_text("zero at a zero-residual point, where H = (2/k)GG^T and rank H = rank G");
     });
 }
 
@@ -322,7 +322,7 @@ fn singular_values_plot_ui(ui: &mut egui::Ui, a: &Analysis) {
 
 /// log₁₀|λ| of the Hessian's eigenvalues (negative ones marked) beside (2/k)σ².
 fn hessian_plot_ui(ui: &mut egui::Ui, a: &Analysis) {
-    ui.label("eigenvalues: H and (2/k)GGᵀ (log₁₀|λ|)");
+    ui.label("eigenvalues: H and (2/k)GG^T (log₁₀|λ|)");
     let log_abs = |values: &[f64], keep: fn(f64) -> bool| -> Vec<[f64; 2]> {
         values
             .iter()
@@ -365,7 +365,7 @@ fn hessian_plot_ui(ui: &mut egui::Ui, a: &Analysis) {
                     .color(Color32::from_rgb(210, 70, 50)),
             );
             plot_ui.points(
-                Points::new("(2/k)GGᵀ", PlotPoints::from(gauss_newton))
+                Points::new("(2/k)GG^T", PlotPoints::from(gauss_newton))
                     .radius(4.0)
                     .shape(MarkerShape::Cross)
                     .color(Color32::from_rgb(230, 150, 30)),
@@ -379,7 +379,7 @@ fn hessian_plot_ui(ui: &mut egui::Ui, a: &Analysis) {
             }
         });
     ui.weak(format!(
-        "relative distance ‖H − (2/k)GGᵀ‖_F / ‖H‖_F = {:.3e}",
+        "relative distance |H − (2/k)GG^T|_F / |H|_F = {:.3e}",
         a.hessian_gauss_newton_distance
     ));
 }
@@ -392,10 +392,12 @@ fn walk_ui(ui: &mut egui::Ui, a: &Analysis, settings: &mut GradientsViewSettings
             return;
         }
         settings.walk_direction = settings.walk_direction.min(a.manifold_dim - 1);
-        ui.label("tangent direction");
-        ui.add(egui::DragValue::new(&mut settings.walk_direction).range(0..=a.manifold_dim - 1));
-        ui.label("distance");
-        ui.add(egui::DragValue::new(&mut settings.walk_distance).range(0.0..=100.0).speed(0.01));
+        let label = ui.label("tangent direction");
+        ui.add(egui::DragValue::new(&mut settings.walk_direction).range(0..=a.manifold_dim - 1))
+            .labelled_by(label.id);
+        let label = ui.label("distance");
+        ui.add(egui::DragValue::new(&mut settings.walk_distance).range(0.0..=100.0).speed(0.01))
+            .labelled_by(label.id);
         if ui
             .button("Walk the manifold")
             .on_hover_text("step along a tangent direction and project back: the training outputs stay fixed")
@@ -532,6 +534,10 @@ mod tests {
                 distance: 1.0
             })
         );
+        harness.get_by_label("relative").click();
+        harness.run();
+        assert_eq!(harness.state().1, Some(GradientsAction::SetTolerance(Some(1e-8))));
+        assert_eq!(harness.state().0.rtol, Some(1e-8));
     }
 
     #[test]
@@ -541,7 +547,7 @@ mod tests {
         let mut harness = Harness::new_ui(|ui| {
             gradients_view_ui(ui, &scene.model, None, None, &mut settings);
         });
-        harness.run();
+        harness.run_steps(2);
         harness.get_by_label("analyzing…");
     }
 }

@@ -2,9 +2,12 @@
 //! No egui, no wgpu: everything a test or the CLI needs without a window.
 
 pub mod activation;
+pub mod analysis;
 pub mod data;
 pub mod error;
+pub mod figure;
 pub mod mlp;
+pub mod npy;
 pub mod scene;
 pub mod slice;
 pub mod train;

@@ -1,9 +1,16 @@
 //! Slices of parameter space (DESIGN.md §1 "Slices"): θ(a, b) = θ₀ + a·u + b·v, and the
 //! scene's description of which plane to show.
 
+use nalgebra::{DMatrix, DVector, SymmetricEigen};
+use rand::SeedableRng;
+use rand_chacha::ChaCha8Rng;
+use rand_distr::{Distribution, StandardNormal};
 use serde::{Deserialize, Serialize};
 
+use super::analysis::{RankTolerance, analyze};
+use super::data::Dataset;
 use super::error::CoreError;
+use super::mlp::MlpSpec;
 
 /// Largest grid side we accept for a slice (a typo like 1e6 would exhaust memory).
 pub const MAX_RESOLUTION: usize = 4096;
@@ -140,4 +147,630 @@ pub fn grid_coordinate(range: [f64; 2], j: usize, n: usize) -> f64 {
         return range[0];
     }
     range[0] + (range[1] - range[0]) * j as f64 / (n - 1) as f64
+}
+
+// ---------------------------------------------------------------------------------------
+// Slice axes: the vectors u and v (and the center θ₀) that an `AxisChoice` stands for.
+
+/// A concrete 2D slice θ(a, b) = center + a·u + b·v, with words for each axis.
+#[derive(Clone, Debug, PartialEq)]
+pub struct SliceAxes {
+    /// θ₀, the point at (a, b) = (0, 0).
+    pub center: Vec<f64>,
+    /// Direction of the a axis.
+    pub u: Vec<f64>,
+    /// Direction of the b axis.
+    pub v: Vec<f64>,
+    /// The plane in words, e.g. "Hessian eigenvectors 1 and 2".
+    pub description: String,
+    /// The a axis in words, e.g. "Hessian eigenvector 1" (for axis titles).
+    pub u_name: String,
+    /// The b axis in words.
+    pub v_name: String,
+}
+
+impl SliceAxes {
+    /// Number of parameters N.
+    pub fn n_params(&self) -> usize {
+        self.center.len()
+    }
+}
+
+/// θ(a, b) = center + a·u + b·v.
+pub fn slice_point(axes: &SliceAxes, a: f64, b: f64) -> Vec<f64> {
+    axes.center
+        .iter()
+        .zip(axes.u.iter().zip(&axes.v))
+        .map(|(c, (u, v))| c + a * u + b * v)
+        .collect()
+}
+
+/// Least-squares slice coordinates (a, b) of θ: the (a, b) minimizing
+/// ‖θ − center − a·u − b·v‖, from the 2×2 normal equations
+/// [u·u u·v; u·v v·v]·[a; b] = [u·d; v·d] with d = θ − center. Points off the plane land on
+/// their orthogonal projection; used to draw a trajectory in a slice.
+pub fn project_onto_slice(axes: &SliceAxes, theta: &[f64]) -> (f64, f64) {
+    let d: Vec<f64> = theta.iter().zip(&axes.center).map(|(t, c)| t - c).collect();
+    let uu = dot(&axes.u, &axes.u);
+    let vv = dot(&axes.v, &axes.v);
+    let uv = dot(&axes.u, &axes.v);
+    let ud = dot(&axes.u, &d);
+    let vd = dot(&axes.v, &d);
+    let det = uu * vv - uv * uv;
+    if det.abs() <= f64::EPSILON * uu * vv || det == 0.0 {
+        // Degenerate plane (u ∥ v): project onto u alone.
+        return (if uu > 0.0 { ud / uu } else { 0.0 }, 0.0);
+    }
+    ((vv * ud - uv * vd) / det, (uu * vd - uv * ud) / det)
+}
+
+/// A random direction, filter-normalized as in Li et al. 2018 ("Visualizing the Loss
+/// Landscape of Neural Nets"): every entry is drawn from N(0, 1) (ChaCha8 seeded with
+/// `seed`, in layout order), then each output neuron's weight row of W_l is rescaled to
+/// the Euclidean norm of the matching row of θ (a row of θ that is all zero gives a zero
+/// row). Bias entries are zeroed ([`BiasTreatment::Zero`], their "ignore biases" setting)
+/// or copied from θ ([`BiasTreatment::Copy`]).
+pub fn filter_normalized_direction(spec: &MlpSpec, theta: &[f64], seed: u64, bias: BiasTreatment) -> Vec<f64> {
+    let mut rng = ChaCha8Rng::seed_from_u64(seed);
+    let mut direction: Vec<f64> = (0..theta.len()).map(|_| StandardNormal.sample(&mut rng)).collect();
+    for layout in spec.layouts() {
+        for r in 0..layout.fan_out {
+            let row = layout.weight_index(r, 0)..layout.weight_index(r, 0) + layout.fan_in;
+            let theta_norm = norm(&theta[row.clone()]);
+            let d_norm = norm(&direction[row.clone()]);
+            let scale = if d_norm > 0.0 { theta_norm / d_norm } else { 0.0 };
+            for d in &mut direction[row] {
+                *d *= scale;
+            }
+        }
+        if let Some(b) = layout.bias_offset {
+            for i in b..b + layout.fan_out {
+                direction[i] = match bias {
+                    BiasTreatment::Zero => 0.0,
+                    BiasTreatment::Copy => theta[i],
+                };
+            }
+        }
+    }
+    direction
+}
+
+/// Builds the slice that `choice` describes at the current θ.
+///
+/// The center is `center` (the scene's pinned center) if given, else θ; for
+/// [`AxisChoice::ThreePoints`] it is always the first point. Axes:
+/// - `Coordinates { a, b }`: the unit vectors e_a and e_b.
+/// - `Random { seed, bias }`: [`filter_normalized_direction`] with seeds `seed` and
+///   `seed + 1` (not orthogonalized, as in Li et al. 2018).
+/// - `Pca`: the top two principal directions (unit, orthogonal) of the trajectory's
+///   points after subtracting their mean; needs three distinct points not on one line.
+///   Signs are chosen so the trajectory's last point lies at positive a and b relative to
+///   its first.
+/// - `Hessian`: unit eigenvectors of the two largest Hessian eigenvalues at the center.
+/// - `GradientSingular`: the first two left singular vectors of G at the center; if
+///   rank G < 2 the second axis is a tangent direction of the behavior manifold instead
+///   (the description says so).
+/// - `Manifold`: u = the first tangent direction (null space of Gᵀ), v = the first
+///   normal direction (column space of G), at the center.
+/// - `ThreePoints [p0, p1, p2]`: see [`three_point_axes`].
+/// - `Explicit { u, v }`: as given (they must be linearly independent).
+pub fn slice_axes(
+    choice: &AxisChoice,
+    spec: &MlpSpec,
+    theta: &[f64],
+    data: &Dataset,
+    trajectory: &[Vec<f64>],
+    center: Option<&[f64]>,
+) -> Result<SliceAxes, CoreError> {
+    let n = theta.len();
+    spec.check_parameters(theta)?;
+    let center = center.unwrap_or(theta).to_vec();
+    if center.len() != n {
+        return Err(CoreError::invalid(format!(
+            "the slice center has {} entries but the model has {n} parameters",
+            center.len()
+        )));
+    }
+    let named = |u: Vec<f64>, v: Vec<f64>, u_name: String, v_name: String, description: String| SliceAxes {
+        center: center.clone(),
+        u,
+        v,
+        description,
+        u_name,
+        v_name,
+    };
+    match choice {
+        AxisChoice::Coordinates { a, b } => {
+            if *a >= n || *b >= n || a == b {
+                return Err(CoreError::invalid(format!(
+                    "coordinate axes must be two different parameter indices below {n}, not {a} and {b}"
+                )));
+            }
+            let (u_name, v_name) = (
+                format!("θ[{a}] = {}", spec.param_name(*a)),
+                format!("θ[{b}] = {}", spec.param_name(*b)),
+            );
+            let description = format!("coordinate axes {u_name} and {v_name}");
+            Ok(named(unit(n, *a), unit(n, *b), u_name, v_name, description))
+        }
+        AxisChoice::Random { seed, bias } => {
+            let u = filter_normalized_direction(spec, theta, *seed, *bias);
+            let v = filter_normalized_direction(spec, theta, seed.wrapping_add(1), *bias);
+            if norm(&u) == 0.0 || norm(&v) == 0.0 {
+                return Err(CoreError::invalid(
+                    "random filter-normalized directions are zero because every weight of θ is zero",
+                ));
+            }
+            let biases = match bias {
+                BiasTreatment::Zero => "biases zeroed",
+                BiasTreatment::Copy => "biases copied from θ",
+            };
+            Ok(named(
+                u,
+                v,
+                format!("random direction (seed {seed})"),
+                format!("random direction (seed {})", seed.wrapping_add(1)),
+                format!("random filter-normalized directions (seeds {seed} and {}, {biases})", seed.wrapping_add(1)),
+            ))
+        }
+        AxisChoice::Pca => {
+            let pca = trajectory_pca(trajectory, n)?;
+            let description = format!(
+                "PCA of the trajectory: components 1 and 2 ({:.1}% and {:.1}% of its variance)",
+                100.0 * pca.explained[0],
+                100.0 * pca.explained[1]
+            );
+            Ok(named(
+                pca.u,
+                pca.v,
+                "principal component 1".into(),
+                "principal component 2".into(),
+                description,
+            ))
+        }
+        AxisChoice::Hessian | AxisChoice::GradientSingular | AxisChoice::Manifold => {
+            analysis_axes(choice, spec, &center, data).map(|(u, v, u_name, v_name, description)| {
+                named(u, v, u_name, v_name, description)
+            })
+        }
+        AxisChoice::ThreePoints { points } => {
+            let [p0, p1, p2] = points.as_slice() else {
+                return Err(CoreError::invalid("three_points axes need exactly 3 parameter vectors"));
+            };
+            if [p0, p1, p2].iter().any(|p| p.len() != n) {
+                return Err(CoreError::invalid(format!(
+                    "three_points axes need 3 vectors of {n} entries each"
+                )));
+            }
+            three_point_axes(p0, p1, p2)
+        }
+        AxisChoice::Explicit { u, v } => {
+            if u.len() != n || v.len() != n {
+                return Err(CoreError::invalid(format!("explicit axes u and v need {n} entries each")));
+            }
+            let (uu, vv, uv) = (dot(u, u), dot(v, v), dot(u, v));
+            if uu * vv - uv * uv <= 1e-12 * uu * vv || uu == 0.0 || vv == 0.0 {
+                return Err(CoreError::invalid(
+                    "explicit axes u and v must be nonzero and not parallel",
+                ));
+            }
+            Ok(named(
+                u.clone(),
+                v.clone(),
+                "u".into(),
+                "v".into(),
+                "explicit directions u and v".into(),
+            ))
+        }
+    }
+}
+
+/// The plane through p0, p1 and p2, centered at p0.
+///
+/// u = p1 − p0, so p1 sits at (1, 0). v is the Gram–Schmidt residual of w = p2 − p0
+/// against u, rescaled to the length of u: both axes then have the same length in θ, so
+/// the figure is undistorted (a unit step along a or b is ‖p1 − p0‖ in θ) and p2 sits at
+/// (a2, b2) = (⟨w, u⟩/‖u‖², ‖w − ⟨w, u⟩u/‖u‖²‖/‖u‖), with b2 > 0.
+pub fn three_point_axes(p0: &[f64], p1: &[f64], p2: &[f64]) -> Result<SliceAxes, CoreError> {
+    let u: Vec<f64> = p1.iter().zip(p0).map(|(x, y)| x - y).collect();
+    let w: Vec<f64> = p2.iter().zip(p0).map(|(x, y)| x - y).collect();
+    let uu = dot(&u, &u);
+    if uu == 0.0 {
+        return Err(CoreError::invalid("three_points: the first two points are equal, so they span no plane"));
+    }
+    let a2 = dot(&w, &u) / uu;
+    let residual: Vec<f64> = w.iter().zip(&u).map(|(wi, ui)| wi - a2 * ui).collect();
+    let r = norm(&residual);
+    if r <= 1e-12 * uu.sqrt().max(norm(&w)) {
+        return Err(CoreError::invalid("three_points: the three points lie on one line, so they span no plane"));
+    }
+    let scale = uu.sqrt() / r;
+    let v = residual.iter().map(|x| x * scale).collect();
+    Ok(SliceAxes {
+        center: p0.to_vec(),
+        u,
+        v,
+        description: format!(
+            "plane through three models: p0 at (0, 0), p1 at (1, 0), p2 at ({a2:.3}, {:.3})",
+            r / uu.sqrt()
+        ),
+        u_name: "p1 − p0".into(),
+        v_name: "p2 − p0, orthogonalized".into(),
+    })
+}
+
+struct Pca {
+    u: Vec<f64>,
+    v: Vec<f64>,
+    /// Fraction of the variance along u and v.
+    explained: [f64; 2],
+}
+
+/// Top-2 principal directions of trajectory points (centered at their mean).
+fn trajectory_pca(trajectory: &[Vec<f64>], n: usize) -> Result<Pca, CoreError> {
+    if let Some(i) = trajectory.iter().position(|p| p.len() != n) {
+        return Err(CoreError::invalid(format!(
+            "trajectory point {i} has {} entries but the model has {n} parameters",
+            trajectory[i].len()
+        )));
+    }
+    let mut distinct: Vec<&Vec<f64>> = Vec::new();
+    for p in trajectory {
+        if !distinct.iter().any(|q| *q == p) {
+            distinct.push(p);
+        }
+    }
+    if distinct.len() < 3 {
+        return Err(CoreError::invalid(format!(
+            "PCA axes need a training trajectory with at least 3 distinct points, and this one has {}; train first or choose other axes",
+            distinct.len()
+        )));
+    }
+    let t = trajectory.len();
+    let mut mean = vec![0.0; n];
+    for p in trajectory {
+        for (m, x) in mean.iter_mut().zip(p) {
+            *m += x / t as f64;
+        }
+    }
+    let centered = DMatrix::from_fn(t, n, |i, j| trajectory[i][j] - mean[j]);
+    // Principal directions are the top eigenvectors of XᵀX; when there are fewer points
+    // than parameters, go through the smaller Gram matrix XXᵀ (e = Xᵀe_T / σ).
+    let (directions, eigenvalues) = if n <= t {
+        let eig = SymmetricEigen::new(centered.transpose() * &centered);
+        let order = descending(&eig.eigenvalues);
+        let dirs: Vec<Vec<f64>> = order[..2].iter().map(|&j| eig.eigenvectors.column(j).iter().copied().collect()).collect();
+        (dirs, order.iter().map(|&j| eig.eigenvalues[j].max(0.0)).collect::<Vec<_>>())
+    } else {
+        let eig = SymmetricEigen::new(&centered * centered.transpose());
+        let order = descending(&eig.eigenvalues);
+        let dirs = order[..2]
+            .iter()
+            .map(|&j| {
+                let d = centered.transpose() * eig.eigenvectors.column(j);
+                let len = d.norm();
+                d.iter().map(|x| x / len.max(f64::MIN_POSITIVE)).collect()
+            })
+            .collect();
+        (dirs, order.iter().map(|&j| eig.eigenvalues[j].max(0.0)).collect::<Vec<_>>())
+    };
+    let total: f64 = eigenvalues.iter().sum();
+    if eigenvalues[1] <= 1e-12 * eigenvalues[0] {
+        return Err(CoreError::invalid(
+            "PCA axes need a trajectory that is not a straight line, and this one has only one direction of variance; choose other axes",
+        ));
+    }
+    let first = &trajectory[0];
+    let last = &trajectory[t - 1];
+    let travel: Vec<f64> = last.iter().zip(first).map(|(l, f)| l - f).collect();
+    let orient = |mut d: Vec<f64>| {
+        if dot(&d, &travel) < 0.0 {
+            for x in &mut d {
+                *x = -*x;
+            }
+        }
+        d
+    };
+    let mut dirs = directions.into_iter();
+    let u = orient(dirs.next().expect("two directions"));
+    let v = orient(dirs.next().expect("two directions"));
+    Ok(Pca {
+        u,
+        v,
+        explained: [eigenvalues[0] / total, eigenvalues[1] / total],
+    })
+}
+
+/// Indices of `values` sorted by value, largest first.
+fn descending(values: &DVector<f64>) -> Vec<usize> {
+    let mut order: Vec<usize> = (0..values.len()).collect();
+    order.sort_by(|&i, &j| values[j].total_cmp(&values[i]));
+    order
+}
+
+type NamedAxes = (Vec<f64>, Vec<f64>, String, String, String);
+
+/// Axes from the analysis at θ: Hessian eigenvectors, left singular vectors of G, or
+/// tangent/normal directions of the behavior manifold.
+fn analysis_axes(choice: &AxisChoice, spec: &MlpSpec, theta: &[f64], data: &Dataset) -> Result<NamedAxes, CoreError> {
+    let n = theta.len();
+    let analysis = analyze(spec, theta, data, RankTolerance::NumpyDefault)?;
+    let column = |m: &DMatrix<f64>, j: usize| -> Vec<f64> { m.column(j).iter().copied().collect() };
+    match choice {
+        AxisChoice::Hessian => {
+            if n < 2 {
+                return Err(CoreError::invalid("Hessian axes need a model with at least 2 parameters"));
+            }
+            let h = &analysis.hessian_eigenvectors;
+            Ok((
+                column(h, 0),
+                column(h, 1),
+                "Hessian eigenvector 1".into(),
+                "Hessian eigenvector 2".into(),
+                format!(
+                    "Hessian eigenvectors 1 and 2 (λ = {:.3e} and {:.3e})",
+                    analysis.hessian_eigenvalues[0], analysis.hessian_eigenvalues[1]
+                ),
+            ))
+        }
+        AxisChoice::GradientSingular => {
+            let g = &analysis.g_left_singular_vectors;
+            let rank = analysis.g_rank;
+            if rank == 0 {
+                return Err(CoreError::invalid(
+                    "G is zero at this θ (rank 0), so it has no singular directions; choose other axes",
+                ));
+            }
+            if rank >= 2 && g.ncols() >= 2 {
+                return Ok((
+                    column(g, 0),
+                    column(g, 1),
+                    "left singular vector 1 of G".into(),
+                    "left singular vector 2 of G".into(),
+                    "left singular vectors 1 and 2 of G".into(),
+                ));
+            }
+            if analysis.tangent_basis.ncols() == 0 {
+                return Err(CoreError::invalid(
+                    "G has rank 1 and the behavior manifold has no tangent direction to complete the plane; choose other axes",
+                ));
+            }
+            Ok((
+                column(g, 0),
+                column(&analysis.tangent_basis, 0),
+                "left singular vector 1 of G".into(),
+                "manifold tangent 1".into(),
+                "left singular vector 1 of G and a manifold tangent direction (G has rank 1)".into(),
+            ))
+        }
+        _ => {
+            if analysis.tangent_basis.ncols() == 0 {
+                return Err(CoreError::invalid(
+                    "the behavior manifold is a point here (G has full rank N), so it has no tangent direction; choose other axes",
+                ));
+            }
+            if analysis.normal_basis.ncols() == 0 {
+                return Err(CoreError::invalid(
+                    "G is zero at this θ, so the behavior manifold has no normal direction; choose other axes",
+                ));
+            }
+            Ok((
+                column(&analysis.tangent_basis, 0),
+                column(&analysis.normal_basis, 0),
+                "manifold tangent 1".into(),
+                "manifold normal 1".into(),
+                "behavior manifold: tangent direction 1 and normal direction 1".into(),
+            ))
+        }
+    }
+}
+
+fn unit(n: usize, i: usize) -> Vec<f64> {
+    let mut e = vec![0.0; n];
+    e[i] = 1.0;
+    e
+}
+
+fn dot(x: &[f64], y: &[f64]) -> f64 {
+    x.iter().zip(y).map(|(a, b)| a * b).sum()
+}
+
+fn norm(x: &[f64]) -> f64 {
+    dot(x, x).sqrt()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::core::Activation;
+
+    fn tiny() -> (MlpSpec, Vec<f64>, Dataset) {
+        let spec = MlpSpec::new(vec![2, 3, 1], Activation::Tanh, true).unwrap();
+        let theta = spec.init_parameters(5);
+        let data = Dataset {
+            inputs: vec![vec![0.5, -1.0], vec![1.0, 0.3], vec![-0.7, 0.2]],
+            targets: vec![1.0, -0.5, 0.25],
+        };
+        (spec, theta, data)
+    }
+
+    fn assert_orthonormal(u: &[f64], v: &[f64]) {
+        assert!((norm(u) - 1.0).abs() < 1e-9, "‖u‖ = {}", norm(u));
+        assert!((norm(v) - 1.0).abs() < 1e-9, "‖v‖ = {}", norm(v));
+        assert!(dot(u, v).abs() < 1e-9, "u·v = {}", dot(u, v));
+    }
+
+    #[test]
+    fn coordinate_axes_are_unit_vectors_centered_at_theta() {
+        let (spec, theta, data) = tiny();
+        let axes = slice_axes(&AxisChoice::Coordinates { a: 2, b: 7 }, &spec, &theta, &data, &[], None).unwrap();
+        assert_eq!(axes.center, theta);
+        assert_eq!(axes.u, unit(theta.len(), 2));
+        assert_eq!(axes.v, unit(theta.len(), 7));
+        assert!(axes.u_name.contains("W1[1,0]"), "{}", axes.u_name);
+        let pinned = vec![0.5; theta.len()];
+        let axes = slice_axes(&AxisChoice::Coordinates { a: 0, b: 1 }, &spec, &theta, &data, &[], Some(&pinned)).unwrap();
+        assert_eq!(axes.center, pinned);
+    }
+
+    #[test]
+    fn filter_normalized_rows_have_the_norms_of_theta_rows() {
+        let (spec, theta, _) = tiny();
+        for bias in [BiasTreatment::Zero, BiasTreatment::Copy] {
+            let d = filter_normalized_direction(&spec, &theta, 11, bias);
+            assert_eq!(d, filter_normalized_direction(&spec, &theta, 11, bias), "seeded");
+            for layout in spec.layouts() {
+                for r in 0..layout.fan_out {
+                    let row = layout.weight_index(r, 0)..layout.weight_index(r, 0) + layout.fan_in;
+                    assert!((norm(&d[row.clone()]) - norm(&theta[row])).abs() < 1e-12);
+                }
+                let b = layout.bias_offset.unwrap();
+                for i in b..b + layout.fan_out {
+                    let expected = if bias == BiasTreatment::Zero { 0.0 } else { theta[i] };
+                    assert_eq!(d[i], expected);
+                }
+            }
+        }
+        let (spec, theta, data) = tiny();
+        let axes = slice_axes(&AxisChoice::Random { seed: 3, bias: BiasTreatment::Zero }, &spec, &theta, &data, &[], None).unwrap();
+        assert_eq!(axes.v, filter_normalized_direction(&spec, &theta, 4, BiasTreatment::Zero));
+        assert!(axes.description.contains("biases zeroed"));
+    }
+
+    /// A trajectory lying in the plane θ* + span(e1, e2) (e1, e2 orthonormal, not
+    /// coordinate axes): PCA recovers that plane.
+    #[test]
+    fn pca_of_a_planar_trajectory_recovers_the_plane() {
+        let (spec, theta, data) = tiny();
+        let n = theta.len();
+        let mut e1: Vec<f64> = (0..n).map(|i| ((i * 7 + 3) % 5) as f64 - 2.0).collect();
+        let s = norm(&e1);
+        e1.iter_mut().for_each(|x| *x /= s);
+        let raw: Vec<f64> = (0..n).map(|i| ((i * 3 + 1) % 4) as f64 - 1.5).collect();
+        let mut e2: Vec<f64> = raw.iter().zip(&e1).map(|(r, e)| r - dot(&raw, &e1) * e).collect();
+        let s = norm(&e2);
+        e2.iter_mut().for_each(|x| *x /= s);
+        let trajectory: Vec<Vec<f64>> = (0..20)
+            .map(|t| {
+                let t = f64::from(t);
+                let (alpha, beta) = (3.0 * t / 19.0, (t / 3.0).sin());
+                (0..n).map(|i| theta[i] + alpha * e1[i] + beta * e2[i]).collect()
+            })
+            .collect();
+        let axes = slice_axes(&AxisChoice::Pca, &spec, &theta, &data, &trajectory, None).unwrap();
+        assert_orthonormal(&axes.u, &axes.v);
+        for e in [&e1, &e2] {
+            let in_plane = dot(e, &axes.u).powi(2) + dot(e, &axes.v).powi(2);
+            assert!((in_plane - 1.0).abs() < 1e-9, "e leaves the PCA plane: {in_plane}");
+        }
+        // The trajectory moves toward +a.
+        let (a0, _) = project_onto_slice(&axes, &trajectory[0]);
+        let (a1, _) = project_onto_slice(&axes, &trajectory[19]);
+        assert!(a1 > a0);
+        // More points than parameters (the covariance path): points in the plane
+        // spanned by (1, 1, 0) and (0, 0, 1), whose normal is (1, −1, 0).
+        let points: Vec<Vec<f64>> = (0..12)
+            .map(|t| {
+                let t = f64::from(t);
+                vec![1.0 + t, 1.0 + t, (0.7 * t).cos()]
+            })
+            .collect();
+        let pca = trajectory_pca(&points, 3).unwrap();
+        assert_orthonormal(&pca.u, &pca.v);
+        let normal = [1.0, -1.0, 0.0];
+        assert!(dot(&pca.u, &normal).abs() < 1e-9 && dot(&pca.v, &normal).abs() < 1e-9);
+    }
+
+    #[test]
+    fn pca_needs_three_distinct_points() {
+        let (spec, theta, data) = tiny();
+        let e = slice_axes(&AxisChoice::Pca, &spec, &theta, &data, &[theta.clone(), theta.clone(), theta.clone()], None)
+            .unwrap_err()
+            .to_string();
+        assert!(e.contains("at least 3 distinct points") && e.contains("has 1"), "{e}");
+        let line: Vec<Vec<f64>> = (0..5).map(|t| theta.iter().map(|x| x + f64::from(t)).collect()).collect();
+        let e = slice_axes(&AxisChoice::Pca, &spec, &theta, &data, &line, None).unwrap_err().to_string();
+        assert!(e.contains("straight line"), "{e}");
+    }
+
+    #[test]
+    fn three_point_plane_contains_all_three_points() {
+        let p0 = vec![1.0, 2.0, 3.0, 4.0];
+        let p1 = vec![2.0, 2.0, 3.5, 4.0];
+        let p2 = vec![0.0, 5.0, 3.0, 1.0];
+        let choice = AxisChoice::ThreePoints { points: vec![p0.clone(), p1.clone(), p2.clone()] };
+        let spec = MlpSpec::new(vec![3, 1], Activation::Identity, true).unwrap();
+        let data = Dataset { inputs: vec![vec![1.0, 0.0, 0.0]], targets: vec![1.0] };
+        let axes = slice_axes(&choice, &spec, &[0.0; 4], &data, &[], None).unwrap();
+        assert_eq!(axes.center, p0);
+        assert_eq!(slice_point(&axes, 0.0, 0.0), p0);
+        assert_eq!(slice_point(&axes, 1.0, 0.0), p1);
+        assert!(dot(&axes.u, &axes.v).abs() < 1e-12);
+        assert!((norm(&axes.u) - norm(&axes.v)).abs() < 1e-12, "equal scales");
+        let (a2, b2) = project_onto_slice(&axes, &p2);
+        assert!(b2 > 0.0);
+        let back = slice_point(&axes, a2, b2);
+        for (x, y) in back.iter().zip(&p2) {
+            assert!((x - y).abs() < 1e-12, "p2 is off the plane");
+        }
+        let collinear = AxisChoice::ThreePoints { points: vec![p0.clone(), p1.clone(), p1.iter().map(|x| 2.0 * x).zip(&p0).map(|(x, y)| x - y).collect()] };
+        let e = slice_axes(&collinear, &spec, &[0.0; 4], &data, &[], None).unwrap_err().to_string();
+        assert!(e.contains("one line"), "{e}");
+    }
+
+    #[test]
+    fn projection_round_trips_slice_point() {
+        let axes = SliceAxes {
+            center: vec![0.5, -1.0, 2.0],
+            u: vec![1.0, 2.0, 0.0],
+            v: vec![0.5, -0.3, 1.5],
+            description: String::new(),
+            u_name: String::new(),
+            v_name: String::new(),
+        };
+        for (a, b) in [(0.0, 0.0), (1.5, -2.25), (-3.0, 0.125)] {
+            let (pa, pb) = project_onto_slice(&axes, &slice_point(&axes, a, b));
+            assert!((pa - a).abs() < 1e-12 && (pb - b).abs() < 1e-12, "({a}, {b}) → ({pa}, {pb})");
+        }
+        // A point off the plane projects orthogonally: its residual is ⊥ u and v.
+        let theta = [3.0, 1.0, -4.0];
+        let (a, b) = project_onto_slice(&axes, &theta);
+        let p = slice_point(&axes, a, b);
+        let residual: Vec<f64> = theta.iter().zip(&p).map(|(x, y)| x - y).collect();
+        assert!(dot(&residual, &axes.u).abs() < 1e-12 && dot(&residual, &axes.v).abs() < 1e-12);
+    }
+
+    #[test]
+    fn analysis_axes_are_orthonormal_and_where_promised() {
+        let (spec, theta, data) = tiny();
+        let h = slice_axes(&AxisChoice::Hessian, &spec, &theta, &data, &[], None).unwrap();
+        assert_orthonormal(&h.u, &h.v);
+        let g = slice_axes(&AxisChoice::GradientSingular, &spec, &theta, &data, &[], None).unwrap();
+        assert_orthonormal(&g.u, &g.v);
+        let m = slice_axes(&AxisChoice::Manifold, &spec, &theta, &data, &[], None).unwrap();
+        assert_orthonormal(&m.u, &m.v);
+        // u is tangent to the behavior manifold: ∇f(x_i)·u = 0 for every input; v is not.
+        let grads: Vec<Vec<f64>> = data.inputs.iter().map(|x| spec.gradient(&theta, x)).collect();
+        assert!(grads.iter().all(|gi| dot(gi, &m.u).abs() < 1e-9));
+        assert!(grads.iter().any(|gi| dot(gi, &m.v).abs() > 1e-6));
+    }
+
+    /// Parallel inputs: G has rank 1, so the singular-vector plane is completed with a
+    /// tangent direction and says so; a model whose manifold is a point has no tangent.
+    #[test]
+    fn rank_deficient_and_full_rank_cases_are_explained() {
+        let spec = MlpSpec::new(vec![3, 1], Activation::Identity, false).unwrap();
+        let data = Dataset {
+            inputs: vec![vec![1.0, 0.5, 0.0], vec![2.0, 1.0, 0.0]],
+            targets: vec![1.0, 2.0],
+        };
+        let theta = [0.1, 0.2, 0.3];
+        let g = slice_axes(&AxisChoice::GradientSingular, &spec, &theta, &data, &[], None).unwrap();
+        assert_orthonormal(&g.u, &g.v);
+        assert!(g.description.contains("rank 1"), "{}", g.description);
+        let full = MlpSpec::new(vec![2, 1], Activation::Identity, false).unwrap();
+        let data = Dataset { inputs: vec![vec![1.0, 0.0], vec![0.0, 1.0]], targets: vec![1.0, 2.0] };
+        let e = slice_axes(&AxisChoice::Manifold, &full, &[0.0, 0.0], &data, &[], None).unwrap_err().to_string();
+        assert!(e.contains("no tangent direction"), "{e}");
+    }
 }

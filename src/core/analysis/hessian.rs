@@ -1,0 +1,307 @@
+//! Exact first and second θ-derivatives of the network output, in f64: the behavioral
+//! gradient matrix G (column i = ∇_θ f(x_i; θ)) and the MSE loss Hessian
+//! H = (2/k) Σ_i [∇f_i ∇f_iᵀ + r_i ∇²f_i] of DESIGN.md §1.
+//!
+//! ∇²f_i is computed by forward-over-reverse differentiation: the backpropagation of
+//! [`MlpSpec::gradient`] is differentiated once more along a parameter direction v
+//! (dual numbers with one tangent), giving the Hessian-vector product ∇²f_i·v exactly.
+//! The value part of those dual numbers does not depend on v, so each input's forward
+//! and backward pass is computed once ([`Pass`]) and only the tangents are recomputed
+//! per direction.
+
+use nalgebra::DMatrix;
+
+use crate::core::mlp::LayerLayout;
+use crate::core::{Activation, Dataset, MlpSpec};
+
+/// G ∈ R^{N×k}: column i is ∇_θ f(x_i; θ), by backpropagation in f64.
+///
+/// θ and the inputs must match `spec` (as [`super::analyze`] checks).
+pub fn behavioral_gradients(spec: &MlpSpec, theta: &[f64], data: &Dataset) -> DMatrix<f64> {
+    let layouts = spec.layouts();
+    let n = theta.len();
+    let mut g = DMatrix::zeros(n, data.n_inputs());
+    for (i, x) in data.inputs.iter().enumerate() {
+        let pass = Pass::new(spec.activation, &layouts, theta, x);
+        pass.gradient_into(&layouts, &mut g.as_mut_slice()[i * n..(i + 1) * n]);
+    }
+    g
+}
+
+/// The exact Hessian of the MSE loss, H = (2/k) Σ_i [∇f_i ∇f_iᵀ + r_i ∇²f_i]
+/// with r_i = f(x_i; θ) − y_i, residual term included (N×N, symmetric).
+///
+/// θ and the data must match `spec` (as [`super::analyze`] checks).
+pub fn loss_hessian(spec: &MlpSpec, theta: &[f64], data: &Dataset) -> DMatrix<f64> {
+    derivatives(spec, theta, data).hessian
+}
+
+/// ∇²_θ f(x; θ), the exact Hessian of one output in θ (N×N, symmetric).
+pub fn output_hessian(spec: &MlpSpec, theta: &[f64], x: &[f64]) -> DMatrix<f64> {
+    let layouts = spec.layouts();
+    let pass = Pass::new(spec.activation, &layouts, theta, x);
+    let n = theta.len();
+    let mut hessian = DMatrix::zeros(n, n);
+    let mut scratch = Scratch::new(&layouts);
+    let mut direction = vec![0.0; n];
+    for j in 0..n {
+        direction[j] = 1.0;
+        let column = &mut hessian.as_mut_slice()[j * n..(j + 1) * n];
+        pass.add_hessian_vector_product(&layouts, theta, &direction, 1.0, column, &mut scratch);
+        direction[j] = 0.0;
+    }
+    symmetrize(&mut hessian);
+    hessian
+}
+
+/// Outputs, G and H at one θ, sharing one forward/backward pass per input.
+pub(super) struct Derivatives {
+    /// f(x_i; θ).
+    pub outputs: Vec<f64>,
+    /// G, N×k.
+    pub gradients: DMatrix<f64>,
+    /// H, N×N.
+    pub hessian: DMatrix<f64>,
+}
+
+/// Computes f, G and the exact loss Hessian at θ.
+pub(super) fn derivatives(spec: &MlpSpec, theta: &[f64], data: &Dataset) -> Derivatives {
+    let layouts = spec.layouts();
+    let n = theta.len();
+    let k = data.n_inputs();
+    let passes: Vec<Pass> = data
+        .inputs
+        .iter()
+        .map(|x| Pass::new(spec.activation, &layouts, theta, x))
+        .collect();
+    let outputs: Vec<f64> = passes.iter().map(|p| p.output).collect();
+    let mut gradients = DMatrix::zeros(n, k);
+    for (i, pass) in passes.iter().enumerate() {
+        pass.gradient_into(&layouts, &mut gradients.as_mut_slice()[i * n..(i + 1) * n]);
+    }
+
+    // Σ_i r_i ∇²f_i, one column (direction e_j) at a time. Inputs fitted exactly add nothing.
+    let mut residual_term = DMatrix::zeros(n, n);
+    let mut scratch = Scratch::new(&layouts);
+    let mut direction = vec![0.0; n];
+    for (pass, y) in passes.iter().zip(&data.targets) {
+        let residual = pass.output - y;
+        if residual == 0.0 {
+            continue;
+        }
+        for j in 0..n {
+            direction[j] = 1.0;
+            let column = &mut residual_term.as_mut_slice()[j * n..(j + 1) * n];
+            pass.add_hessian_vector_product(&layouts, theta, &direction, residual, column, &mut scratch);
+            direction[j] = 0.0;
+        }
+    }
+    let scale = 2.0 / k.max(1) as f64;
+    let mut hessian = &gradients * gradients.transpose() + residual_term;
+    hessian *= scale;
+    symmetrize(&mut hessian);
+    Derivatives {
+        outputs,
+        gradients,
+        hessian,
+    }
+}
+
+/// Replaces m by (m + mᵀ)/2, removing the rounding asymmetry of column-wise products.
+fn symmetrize(m: &mut DMatrix<f64>) {
+    let n = m.nrows();
+    for c in 0..n {
+        for r in (c + 1)..n {
+            let mean = 0.5 * (m[(r, c)] + m[(c, r)]);
+            m[(r, c)] = mean;
+            m[(c, r)] = mean;
+        }
+    }
+}
+
+/// The values of one input's forward and backward pass that every Hessian-vector
+/// product reuses. Layers are indexed from 0 here: layer l maps h_l to z_l.
+struct Pass {
+    /// h_l for l = 0..L−1, the input of layer l (h_0 = x).
+    layer_inputs: Vec<Vec<f64>>,
+    /// σ'(z_l) of each hidden layer l = 0..L−2.
+    slopes: Vec<Vec<f64>>,
+    /// σ''(z_l) of each hidden layer l = 0..L−2.
+    curvatures: Vec<Vec<f64>>,
+    /// δ_l = ∂f/∂z_l for l = 0..L−1 (δ_{L−1} = [1]).
+    deltas: Vec<Vec<f64>>,
+    /// s_l = W_{l+1}ᵀ δ_{l+1} = ∂f/∂h_{l+1} for hidden layers l = 0..L−2, so δ_l = s_l ⊙ σ'(z_l).
+    back_sums: Vec<Vec<f64>>,
+    /// f(x; θ).
+    output: f64,
+}
+
+/// Per-direction buffers of the tangent pass, allocated once.
+struct Scratch {
+    /// ż_l for hidden layers.
+    z_dots: Vec<Vec<f64>>,
+    /// ḣ_l for l = 0..L−1 (ḣ_0 = 0: the input does not depend on θ).
+    h_dots: Vec<Vec<f64>>,
+    /// δ̇_l for l = 0..L−1.
+    delta_dots: Vec<Vec<f64>>,
+}
+
+impl Scratch {
+    fn new(layouts: &[LayerLayout]) -> Self {
+        Self {
+            z_dots: layouts[..layouts.len() - 1].iter().map(|l| vec![0.0; l.fan_out]).collect(),
+            h_dots: layouts.iter().map(|l| vec![0.0; l.fan_in]).collect(),
+            delta_dots: layouts.iter().map(|l| vec![0.0; l.fan_out]).collect(),
+        }
+    }
+}
+
+impl Pass {
+    fn new(activation: Activation, layouts: &[LayerLayout], theta: &[f64], x: &[f64]) -> Self {
+        let n_layers = layouts.len();
+        let mut layer_inputs = Vec::with_capacity(n_layers);
+        layer_inputs.push(x.to_vec());
+        let mut slopes = Vec::with_capacity(n_layers - 1);
+        let mut curvatures = Vec::with_capacity(n_layers - 1);
+        let mut output = 0.0;
+        for (l, layout) in layouts.iter().enumerate() {
+            let z = affine(theta, layout, &layer_inputs[l]);
+            if l + 1 < n_layers {
+                slopes.push(z.iter().map(|&v| activation.derivative(v)).collect());
+                curvatures.push(z.iter().map(|&v| activation.second_derivative(v)).collect());
+                layer_inputs.push(z.iter().map(|&v| activation.value(v)).collect());
+            } else {
+                output = z[0];
+            }
+        }
+        let mut deltas = vec![Vec::new(); n_layers];
+        let mut back_sums = vec![Vec::new(); n_layers - 1];
+        deltas[n_layers - 1] = vec![1.0];
+        for l in (1..n_layers).rev() {
+            let s = transpose_times(theta, &layouts[l], &deltas[l]);
+            deltas[l - 1] = s.iter().zip(&slopes[l - 1]).map(|(a, b)| a * b).collect();
+            back_sums[l - 1] = s;
+        }
+        Self {
+            layer_inputs,
+            slopes,
+            curvatures,
+            deltas,
+            back_sums,
+            output,
+        }
+    }
+
+    /// Writes ∇_θ f into `out` (length N): ∂f/∂W_l[r,c] = δ_l[r]·h_l[c], ∂f/∂b_l[r] = δ_l[r].
+    fn gradient_into(&self, layouts: &[LayerLayout], out: &mut [f64]) {
+        for (l, layout) in layouts.iter().enumerate() {
+            let h = &self.layer_inputs[l];
+            for (r, &d) in self.deltas[l].iter().enumerate() {
+                let start = layout.weight_index(r, 0);
+                for (o, &hv) in out[start..start + layout.fan_in].iter_mut().zip(h) {
+                    *o = d * hv;
+                }
+                if let Some(b) = layout.bias_offset {
+                    out[b + r] = d;
+                }
+            }
+        }
+    }
+
+    /// Adds weight·∇²f·v to `out`: the tangent along v of the backpropagated gradient.
+    fn add_hessian_vector_product(
+        &self,
+        layouts: &[LayerLayout],
+        theta: &[f64],
+        v: &[f64],
+        weight: f64,
+        out: &mut [f64],
+        scratch: &mut Scratch,
+    ) {
+        let n_layers = layouts.len();
+        // Forward tangents of the hidden layers: ż_l = V_l h_l + W_l ḣ_l + v_b, ḣ_{l+1} = σ'(z_l) ż_l.
+        scratch.h_dots[0].fill(0.0);
+        for l in 0..n_layers - 1 {
+            let layout = &layouts[l];
+            let (before, after) = scratch.h_dots.split_at_mut(l + 1);
+            let h_dot = &before[l];
+            let h = &self.layer_inputs[l];
+            let z_dot = &mut scratch.z_dots[l];
+            for (r, zd) in z_dot.iter_mut().enumerate() {
+                let start = layout.weight_index(r, 0);
+                let w_row = &theta[start..start + layout.fan_in];
+                let v_row = &v[start..start + layout.fan_in];
+                let mut s = layout.bias_offset.map_or(0.0, |b| v[b + r]);
+                for c in 0..layout.fan_in {
+                    s += v_row[c] * h[c] + w_row[c] * h_dot[c];
+                }
+                *zd = s;
+            }
+            for ((hd, zd), slope) in after[0].iter_mut().zip(z_dot.iter()).zip(&self.slopes[l]) {
+                *hd = slope * zd;
+            }
+        }
+        // Backward tangents: δ̇_{L−1} = 0; δ̇_{l−1} = ṡ ⊙ σ'(z_{l−1}) + s ⊙ σ''(z_{l−1}) ⊙ ż_{l−1},
+        // with ṡ = W_lᵀ δ̇_l + V_lᵀ δ_l.
+        scratch.delta_dots[n_layers - 1].fill(0.0);
+        for l in (0..n_layers).rev() {
+            let layout = &layouts[l];
+            let h = &self.layer_inputs[l];
+            let h_dot = &scratch.h_dots[l];
+            let delta = &self.deltas[l];
+            let (lower, upper) = scratch.delta_dots.split_at_mut(l);
+            let delta_dot = &upper[0];
+            for r in 0..layout.fan_out {
+                let (d, dd) = (delta[r], delta_dot[r]);
+                let start = layout.weight_index(r, 0);
+                for ((o, &hv), &hdv) in out[start..start + layout.fan_in].iter_mut().zip(h).zip(h_dot) {
+                    *o += weight * (dd * hv + d * hdv);
+                }
+                if let Some(b) = layout.bias_offset {
+                    out[b + r] += weight * dd;
+                }
+            }
+            if l > 0 {
+                let previous = &mut lower[l - 1];
+                previous.fill(0.0);
+                for r in 0..layout.fan_out {
+                    let (d, dd) = (delta[r], delta_dot[r]);
+                    let start = layout.weight_index(r, 0);
+                    let w_row = &theta[start..start + layout.fan_in];
+                    let v_row = &v[start..start + layout.fan_in];
+                    for c in 0..layout.fan_in {
+                        previous[c] += dd * w_row[c] + d * v_row[c];
+                    }
+                }
+                let s = &self.back_sums[l - 1];
+                let z_dot = &scratch.z_dots[l - 1];
+                for c in 0..layout.fan_in {
+                    previous[c] = previous[c] * self.slopes[l - 1][c] + s[c] * self.curvatures[l - 1][c] * z_dot[c];
+                }
+            }
+        }
+    }
+}
+
+/// z = W h + b of one layer.
+fn affine(theta: &[f64], layout: &LayerLayout, h: &[f64]) -> Vec<f64> {
+    (0..layout.fan_out)
+        .map(|r| {
+            let start = layout.weight_index(r, 0);
+            let s: f64 = theta[start..start + layout.fan_in].iter().zip(h).map(|(w, x)| w * x).sum();
+            s + layout.bias_offset.map_or(0.0, |b| theta[b + r])
+        })
+        .collect()
+}
+
+/// Wᵀ d of one layer.
+fn transpose_times(theta: &[f64], layout: &LayerLayout, d: &[f64]) -> Vec<f64> {
+    let mut out = vec![0.0; layout.fan_in];
+    for (r, &dr) in d.iter().enumerate() {
+        let start = layout.weight_index(r, 0);
+        for (o, &w) in out.iter_mut().zip(&theta[start..start + layout.fan_in]) {
+            *o += dr * w;
+        }
+    }
+    out
+}

@@ -1,0 +1,234 @@
+//! The data view as a figure: the network's function over input space with the training
+//! points (1D inputs: the curve f(x); 2D inputs: a diverging heatmap of f with its
+//! decision contour).
+
+use vello_cpu::kurbo::Rect;
+
+use super::axes::{Plot, format_number, nice_ticks};
+use super::canvas::{Canvas, Color, HAlign, LineStyle, VAlign};
+use super::{FigureOptions, Metrics, draw_colorbar, draw_titles, marching_squares};
+use crate::core::data::Dataset;
+use crate::core::error::CoreError;
+use crate::core::mlp::MlpSpec;
+use crate::core::slice::grid_coordinate;
+
+/// A network and its training set.
+#[derive(Clone, Copy, Debug)]
+pub struct DataFigure<'a> {
+    pub spec: &'a MlpSpec,
+    pub theta: &'a [f64],
+    pub data: &'a Dataset,
+}
+
+/// Grid points per side of the 2D input-space heatmap.
+const INPUT_GRID: usize = 240;
+
+/// Draws the function over input space with the training points; only for 1D and 2D
+/// inputs (an error names the input width otherwise).
+pub fn render_data_figure(figure: &DataFigure<'_>, options: &FigureOptions, width: u32, height: u32) -> Result<image::RgbaImage, CoreError> {
+    figure.spec.check_parameters(figure.theta)?;
+    match figure.spec.input_dim() {
+        1 => Ok(render_1d(figure, options, width, height)),
+        2 => Ok(render_2d(figure, options, width, height)),
+        d => Err(CoreError::invalid(format!(
+            "the data view needs 1D or 2D inputs, and this model's inputs have {d} dimensions"
+        ))),
+    }
+}
+
+/// [lo, hi] of coordinate `dim` of the inputs, padded by 15% (at least ±1 around a point).
+fn padded_range(data: &Dataset, dim: usize) -> [f64; 2] {
+    let (lo, hi) = data
+        .inputs
+        .iter()
+        .map(|x| x[dim])
+        .fold((f64::INFINITY, f64::NEG_INFINITY), |(lo, hi), v| (lo.min(v), hi.max(v)));
+    let pad = if hi > lo { 0.15 * (hi - lo) } else { 1.0 };
+    [lo - pad, hi + pad]
+}
+
+struct Layout {
+    plot: Plot,
+    column_x: f64,
+    m: Metrics,
+}
+
+fn layout(canvas: &Canvas, options: &FigureOptions, ranges: [[f64; 2]; 2], equal_aspect: bool, right_column: f64) -> Layout {
+    let (width, height) = (canvas.width(), canvas.height());
+    let m = Metrics::new(width, height);
+    let b_ticks = nice_ticks(ranges[1], 6);
+    let b_tick_width = b_ticks
+        .values
+        .iter()
+        .map(|&t| canvas.text_width(&b_ticks.format(t), m.tick_font()))
+        .fold(0.0, f64::max);
+    let top = 16.0 * m.s
+        + if options.title.is_empty() { 0.0 } else { m.title_font() * 1.5 }
+        + if options.subtitle.is_empty() { 0.0 } else { m.tick_font() * 1.5 };
+    let left = 14.0 * m.s + m.label_font() * 1.4 + 10.0 * m.s + b_tick_width + 8.0 * m.s;
+    let bottom = 8.0 * m.s + m.tick_font() * 1.6 + m.label_font() * 1.6 + 14.0 * m.s;
+    let available = Rect::new(left, top, f64::from(width) - right_column * m.s - 8.0 * m.s, f64::from(height) - bottom);
+    let plot = Plot::fit(available, ranges, equal_aspect);
+    Layout {
+        column_x: plot.rect.x1 + 26.0 * m.s,
+        plot,
+        m,
+    }
+}
+
+fn frame_and_titles(canvas: &mut Canvas, l: &Layout, options: &FigureOptions, labels: (&str, &str)) {
+    let (m, plot) = (&l.m, &l.plot);
+    let a_ticks = nice_ticks(plot.ranges[0], 6);
+    let b_ticks = nice_ticks(plot.ranges[1], 6);
+    let b_tick_width = b_ticks
+        .values
+        .iter()
+        .map(|&t| canvas.text_width(&b_ticks.format(t), m.tick_font()))
+        .fold(0.0, f64::max);
+    plot.draw_frame(canvas, &a_ticks, &b_ticks, m.tick_font(), m.weight(), m.s);
+    plot.draw_axis_titles(canvas, labels.0, labels.1, m.label_font(), m.weight(), m.s, b_tick_width);
+    draw_titles(canvas, options, plot, m);
+}
+
+fn render_1d(figure: &DataFigure<'_>, options: &FigureOptions, width: u32, height: u32) -> image::RgbaImage {
+    let mut canvas = Canvas::new(width, height, Color::WHITE);
+    let x_range = padded_range(figure.data, 0);
+    let n = 400;
+    let xs: Vec<f64> = (0..n).map(|j| grid_coordinate(x_range, j, n)).collect();
+    let fs = figure.spec.forward_many(figure.theta, &xs);
+    let (mut lo, mut hi) = fs
+        .iter()
+        .chain(&figure.data.targets)
+        .filter(|v| v.is_finite())
+        .fold((f64::INFINITY, f64::NEG_INFINITY), |(lo, hi), &v| (lo.min(v), hi.max(v)));
+    if !(hi > lo) {
+        (lo, hi) = (lo - 1.0, hi + 1.0);
+    }
+    let pad = 0.1 * (hi - lo);
+    let l = layout(&canvas, options, [x_range, [lo - pad, hi + pad]], false, 190.0);
+    let (m, plot) = (&l.m, &l.plot);
+    canvas.push_clip(plot.rect);
+    let curve: Vec<(f64, f64)> = xs.iter().zip(&fs).filter(|(_, f)| f.is_finite()).map(|(&x, &f)| plot.to_px(x, f)).collect();
+    canvas.polyline(&curve, &LineStyle::solid(Color::rgb(0x1f, 0x4e, 0x8c), 2.4 * m.s));
+    for (x, &y) in figure.data.inputs.iter().zip(&figure.data.targets) {
+        canvas.circle(plot.to_px(x[0], y), 4.5 * m.s, super::input_color(0), Some((Color::BLACK, 1.0 * m.s)));
+    }
+    canvas.pop_clip();
+    frame_and_titles(&mut canvas, &l, options, ("x", "f(x; θ)"));
+    let entries = [
+        (LegendMark::Line(Color::rgb(0x1f, 0x4e, 0x8c)), "network f(x; θ)".to_string()),
+        (LegendMark::Dot(super::input_color(0)), "training points (x_{i}, y_{i})".to_string()),
+    ];
+    draw_simple_legend(&mut canvas, &entries, l.column_x, plot.rect.y0 + 10.0 * m.s, m);
+    canvas.into_image()
+}
+
+fn render_2d(figure: &DataFigure<'_>, options: &FigureOptions, width: u32, height: u32) -> image::RgbaImage {
+    let mut canvas = Canvas::new(width, height, Color::WHITE);
+    let ranges = [padded_range(figure.data, 0), padded_range(figure.data, 1)];
+    let n = INPUT_GRID;
+    let inputs: Vec<f64> = (0..n * n)
+        .flat_map(|p| [grid_coordinate(ranges[0], p % n, n), grid_coordinate(ranges[1], p / n, n)])
+        .collect();
+    let fs = figure.spec.forward_many(figure.theta, &inputs);
+    // Center the diverging map at the label midpoint (binary targets) or at the mean target.
+    let center = figure.data.binary_labels().map_or_else(
+        || figure.data.targets.iter().sum::<f64>() / figure.data.n_inputs().max(1) as f64,
+        |(lo, hi)| 0.5 * (lo + hi),
+    );
+    let spread = fs
+        .iter()
+        .chain(&figure.data.targets)
+        .filter(|v| v.is_finite())
+        .map(|v| (v - center).abs())
+        .fold(0.0, f64::max)
+        .max(1e-9);
+    let color = |v: f64| -> Color {
+        if !v.is_finite() {
+            return Color::rgb(200, 200, 200);
+        }
+        // RED_BLUE runs red (low) to blue (high).
+        Color::from_colorous(colorous::RED_BLUE.eval_continuous((0.5 + 0.5 * (v - center) / spread).clamp(0.0, 1.0)))
+    };
+    let l = layout(&canvas, options, ranges, true, 210.0);
+    let (m, plot) = (&l.m, &l.plot);
+    let (px0, py0, px1, py1) = plot.pixel_bounds();
+    let grid: Vec<f64> = fs.clone();
+    for py in py0..py1 {
+        for px in px0..px1 {
+            let (fi, fj) = plot.px_to_grid(f64::from(px) + 0.5, f64::from(py) + 0.5, n, n);
+            canvas.blend_pixel(px, py, color(super::bilinear(&grid, n, n, fi, fj)), 1.0);
+        }
+    }
+    let values: Vec<f32> = fs.iter().map(|&v| v as f32).collect();
+    canvas.push_clip(plot.rect);
+    for curve in marching_squares(&values, n, n, center as f32) {
+        let pts: Vec<(f64, f64)> = curve.iter().map(|&(i, j)| plot.grid_to_px(i, j, n, n)).collect();
+        canvas.polyline(&pts, &LineStyle::solid(Color::BLACK, 2.0 * m.s));
+    }
+    for (x, &y) in figure.data.inputs.iter().zip(&figure.data.targets) {
+        canvas.circle(plot.to_px(x[0], x[1]), 5.0 * m.s, color(y), Some((Color::BLACK, 1.2 * m.s)));
+    }
+    canvas.pop_clip();
+    frame_and_titles(&mut canvas, &l, options, ("x_{1}", "x_{2}"));
+    let (lo, hi) = (center - spread, center + spread);
+    let ticks = nice_ticks([lo, hi], 5);
+    let ticks: Vec<(f64, String)> = ticks.values.iter().map(|&t| (t, ticks.format(t))).collect();
+    let bottom = draw_colorbar(
+        &mut canvas,
+        "f(x; θ)",
+        (lo, hi),
+        &color,
+        &ticks,
+        (l.column_x, plot.rect.y0, plot.rect.height()),
+        m,
+    );
+    let entries = [
+        (LegendMark::Line(Color::BLACK), format!("f(x; θ) = {}", format_number(center))),
+        (LegendMark::Dot(Color::rgb(235, 235, 235)), "training points (color: y_{i})".to_string()),
+    ];
+    draw_simple_legend(&mut canvas, &entries, l.column_x, bottom + 30.0 * m.s, m);
+    canvas.into_image()
+}
+
+enum LegendMark {
+    Line(Color),
+    Dot(Color),
+}
+
+fn draw_simple_legend(canvas: &mut Canvas, entries: &[(LegendMark, String)], x: f64, top: f64, m: &Metrics) {
+    let row = 24.0 * m.s;
+    for (n, (mark, label)) in entries.iter().enumerate() {
+        let y = top + row * n as f64;
+        let (x0, x1) = (x, x + 32.0 * m.s);
+        match mark {
+            LegendMark::Line(c) => canvas.polyline(&[(x0 + 2.0 * m.s, y), (x1 - 2.0 * m.s, y)], &LineStyle::solid(*c, 2.2 * m.s)),
+            LegendMark::Dot(c) => canvas.circle(((x0 + x1) / 2.0, y), 4.5 * m.s, *c, Some((Color::BLACK, 1.0 * m.s))),
+        }
+        canvas.text(label, (x1 + 10.0 * m.s, y), m.legend_font(), Color::BLACK, (HAlign::Left, VAlign::Middle), 0.0, m.weight());
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::core::Activation;
+
+    #[test]
+    fn data_figures_render_for_1d_and_2d_and_refuse_3d() {
+        let spec = MlpSpec::new(vec![1, 4, 1], Activation::Tanh, true).unwrap();
+        let theta = spec.init_parameters(1);
+        let data = Dataset { inputs: vec![vec![-1.0], vec![0.0], vec![1.0]], targets: vec![0.0, 1.0, 0.0] };
+        let img = render_data_figure(&DataFigure { spec: &spec, theta: &theta, data: &data }, &FigureOptions::default(), 320, 240).unwrap();
+        assert_eq!(img.dimensions(), (320, 240));
+        let spec = MlpSpec::new(vec![2, 4, 1], Activation::Tanh, true).unwrap();
+        let theta = spec.init_parameters(1);
+        let data = Dataset { inputs: vec![vec![0.0, 0.0], vec![1.0, 1.0]], targets: vec![0.0, 1.0] };
+        let img = render_data_figure(&DataFigure { spec: &spec, theta: &theta, data: &data }, &FigureOptions::default(), 320, 240).unwrap();
+        assert_eq!(img.dimensions(), (320, 240));
+        let spec = MlpSpec::new(vec![3, 1], Activation::Identity, false).unwrap();
+        let data = Dataset { inputs: vec![vec![0.0, 0.0, 1.0]], targets: vec![1.0] };
+        let e = render_data_figure(&DataFigure { spec: &spec, theta: &[1.0, 1.0, 1.0], data: &data }, &FigureOptions::default(), 320, 240).unwrap_err();
+        assert!(e.to_string().contains("3 dimensions"), "{e}");
+    }
+}
