@@ -2,7 +2,9 @@
 // every selected input's contour lines f(x_i; θ(a,b)) = y_i + m·Δ (the solution contour
 // m = 0 thicker), the behavior manifold through θ (all f_i equal their current values)
 // and the solution set (loss = 0). Lines are anti-aliased by converting the distance to
-// the level, in value units, to pixels with fwidth.
+// the level, in value units, to pixels with the exact gradient of the bilinear
+// interpolant (not fwidth: screen-space derivatives break along the seam where a
+// rasterizer splits the covering triangle, which drew false lines through the picture).
 //
 // Field layout (shared with field.wgsl): field[channel * na * nb + ib * na + ia],
 // channels 0..k are the per-input outputs, channel k is the loss.
@@ -16,6 +18,10 @@ struct Params {
     loss_log_hi: f32,
     level_spacing: f32,
     line_width_px: f32,
+    width_px: f32,
+    height_px: f32,
+    _pad0: f32,
+    _pad1: f32,
 }
 
 struct InputStyle {
@@ -46,8 +52,9 @@ fn vs_main(@builtin(vertex_index) index: u32) -> VsOut {
     return out;
 }
 
-// Bilinear sample of one channel at continuous grid coordinates (ga, gb).
-fn sample_channel(channel: u32, ga: f32, gb: f32) -> f32 {
+// Bilinear sample of one channel at continuous grid coordinates (ga, gb), with its
+// exact gradient in pixels: returns (value, ∂/∂x_px, ∂/∂y_px).
+fn sample_channel(channel: u32, ga: f32, gb: f32) -> vec3<f32> {
     let na = params.na;
     let nb = params.nb;
     let a = clamp(ga, 0.0, f32(na - 1u));
@@ -61,7 +68,18 @@ fn sample_channel(channel: u32, ga: f32, gb: f32) -> f32 {
     let v10 = field[base + b0 * na + a0 + 1u];
     let v01 = field[base + (b0 + 1u) * na + a0];
     let v11 = field[base + (b0 + 1u) * na + a0 + 1u];
-    return mix(mix(v00, v10, ta), mix(v01, v11, ta), tb);
+    let value = mix(mix(v00, v10, ta), mix(v01, v11, ta), tb);
+    let d_ga = mix(v10 - v00, v11 - v01, tb);
+    let d_gb = mix(v01 - v00, v11 - v10, ta);
+    // Grid units per pixel; b grows upward while y grows downward.
+    let ga_per_px = f32(na - 1u) / max(params.width_px, 1.0);
+    let gb_per_px = f32(nb - 1u) / max(params.height_px, 1.0);
+    return vec3<f32>(value, d_ga * ga_per_px, -d_gb * gb_per_px);
+}
+
+// Distance in pixels from the zero set of a function with value v and pixel gradient g.
+fn px_distance(v: f32, g: vec2<f32>) -> f32 {
+    return abs(v) / max(length(g), 1e-12);
 }
 
 // Polynomial fit of matplotlib's viridis, t in [0, 1] (sRGB-encoded output).
@@ -88,7 +106,8 @@ fn fs_main(in: VsOut) -> @location(0) vec4<f32> {
     let gb = (1.0 - in.uv.y) * f32(params.nb - 1u);
     let k = params.n_inputs;
 
-    let loss = sample_channel(k, ga, gb);
+    let loss_s = sample_channel(k, ga, gb);
+    let loss = loss_s.x;
     var color = vec3<f32>(0.13, 0.13, 0.15);
     if ((params.flags & 1u) != 0u) {
         let t = (log(max(loss, 1e-30)) / log(10.0) - params.loss_log_lo)
@@ -96,37 +115,44 @@ fn fs_main(in: VsOut) -> @location(0) vec4<f32> {
         color = viridis(clamp(t, 0.0, 1.0));
     }
 
+    // m² = mean_i (f_i − c_i)² and its gradient, for the behavior manifold.
     var manifold_sq = 0.0;
+    var manifold_sq_grad = vec2<f32>(0.0);
     let w = params.line_width_px;
     for (var i = 0u; i < k; i = i + 1u) {
         let style = inputs[i];
-        let f = sample_channel(i, ga, gb);
-        let df = max(fwidth(f), 1e-12);
+        let fs = sample_channel(i, ga, gb);
+        let f = fs.x;
+        let g = fs.yz;
         let off = f - style.current;
         manifold_sq = manifold_sq + off * off;
+        manifold_sq_grad = manifold_sq_grad + 2.0 * off * g;
         if (style.color.a > 0.0) {
             if ((params.flags & 2u) != 0u && params.level_spacing > 0.0) {
                 let s = (f - style.target_value) / params.level_spacing;
-                let d = abs(s - round(s)) * params.level_spacing / df;
+                let d = px_distance((s - round(s)) * params.level_spacing, g);
                 color = mix(color, style.color.rgb, 0.55 * line_alpha(d, w));
             }
             if ((params.flags & 4u) != 0u) {
-                let d = abs(f - style.target_value) / df;
+                let d = px_distance(f - style.target_value, g);
                 // Dark halo, then the input's color: readable on any heatmap color.
-                color = mix(color, vec3<f32>(0.05, 0.05, 0.05), 0.6 * line_alpha(d, 2.5 * w + 2.0));
-                color = mix(color, style.color.rgb, line_alpha(d, 2.5 * w));
+                color = mix(color, vec3<f32>(0.05, 0.05, 0.05), 0.6 * line_alpha(d, 3.0 * w + 2.0));
+                color = mix(color, style.color.rgb, line_alpha(d, 3.0 * w));
             }
         }
     }
     if ((params.flags & 8u) != 0u && k > 0u) {
+        // m = sqrt(m²/k), ∇m = ∇(m²)/(2k·m): a cone whose zero set is the manifold.
         let m = sqrt(manifold_sq / f32(k));
-        let d = m / max(fwidth(m), 1e-12);
+        let gm = manifold_sq_grad / (2.0 * f32(k) * max(m, 1e-20));
+        let d = px_distance(m, gm);
         color = mix(color, vec3<f32>(0.0), 0.7 * line_alpha(d, 2.0 * w + 3.0));
         color = mix(color, vec3<f32>(1.0), line_alpha(d, 2.0 * w));
     }
     if ((params.flags & 16u) != 0u) {
         let s = sqrt(max(loss, 0.0));
-        let d = s / max(fwidth(s), 1e-12);
+        let gs = loss_s.yz / (2.0 * max(s, 1e-20));
+        let d = px_distance(s, gs);
         color = mix(color, vec3<f32>(1.0, 0.84, 0.0), line_alpha(d, 3.0 * w));
     }
     return vec4<f32>(color, 1.0);

@@ -141,3 +141,51 @@ fn gradients_view_shows_rank_and_manifold_dimension() {
         h.get_by_label_contains(&format!("manifold dimension = {dim}"));
     }
 }
+
+fn slice_harness(scene: &str) -> Harness<'static, BasinscopeApp> {
+    let scene = Scene::resolve(scene).expect("built-in scene");
+    Harness::builder()
+        .with_size(egui::vec2(1000.0, 760.0))
+        .with_accessibility_check(false)
+        .wgpu()
+        .build_eframe(move |cc| BasinscopeApp::new(cc, scene).expect("the worker thread starts"))
+}
+
+#[test]
+fn slice_view_of_the_perpendicular_scene_matches_its_snapshot() {
+    let mut h = slice_harness("perpendicular");
+    h.state_mut().apply(Action::ShowView(basinscope::app::ViewTab::Slice2d));
+    h.run_steps(4);
+    let rect = h.state().slice_view.picture_rect.expect("the slice picture was laid out");
+    assert!(rect.width() > 200.0);
+    // The whole window: the picture, its axes, color bar and legend.
+    h.snapshot("slice_view_perpendicular");
+}
+
+#[test]
+fn clicking_in_the_slice_moves_theta_there() {
+    let mut h = slice_harness("perpendicular");
+    h.state_mut().apply(Action::ShowView(basinscope::app::ViewTab::Slice2d));
+    h.run_steps(4);
+    let before = h.state().state.scene.parameters.clone();
+    let (a, b) = (0.75, -0.5);
+    let pos = h.state().slice_view.screen_pos(a, b).expect("the slice was drawn");
+    let event = |pressed| egui::Event::PointerButton {
+        pos,
+        button: egui::PointerButton::Primary,
+        pressed,
+        modifiers: egui::Modifiers::NONE,
+    };
+    h.event(egui::Event::PointerMoved(pos));
+    h.step();
+    h.event(event(true));
+    h.step();
+    h.event(event(false));
+    h.run_steps(3);
+    let after = &h.state().state.scene.parameters;
+    // The perpendicular scene slices along θ[0] and θ[1]: a click at (a, b) moves them by (a, b).
+    let cell = 4.0 / 700.0;
+    assert!((after[0] - before[0] - a).abs() < 2.0 * cell, "{before:?} → {after:?}");
+    assert!((after[1] - before[1] - b).abs() < 2.0 * cell, "{before:?} → {after:?}");
+    assert_eq!(after[2], before[2]);
+}

@@ -7,7 +7,9 @@
 use std::hash::{Hash as _, Hasher as _};
 
 use egui::{Color32, Rect, Sense, TextureHandle, TextureOptions, Vec2, pos2, vec2};
-use egui_plot::{GridMark, HLine, HoverPosition, Legend, LineStyle, MarkerShape, Plot, PlotPoints, Points};
+use egui_plot::{
+    GridMark, HLine, HoverPosition, Legend, LineStyle, MarkerShape, Plot, PlotPoints, Points,
+};
 
 use crate::core::MlpSpec;
 use crate::core::analysis::{Analysis, InformationLoss, LayerCollapse};
@@ -55,13 +57,16 @@ impl Default for GradientsViewSettings {
 struct HeatmapTexture {
     key: u64,
     texture: TextureHandle,
-    /// max |G_ji|, the end of the color scale.
+    /// The largest |entry| of G, the end of the color scale.
     scale: f64,
 }
 
 impl std::fmt::Debug for HeatmapTexture {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("HeatmapTexture").field("key", &self.key).field("scale", &self.scale).finish_non_exhaustive()
+        f.debug_struct("HeatmapTexture")
+            .field("key", &self.key)
+            .field("scale", &self.scale)
+            .finish_non_exhaustive()
     }
 }
 
@@ -71,7 +76,10 @@ pub enum GradientsAction {
     /// Re-analyze with this relative tolerance (None: numpy's rule).
     SetTolerance(Option<f64>),
     /// Walk the behavior manifold along a tangent-basis column.
-    WalkManifold { direction_index: usize, distance: f64 },
+    WalkManifold {
+        direction_index: usize,
+        distance: f64,
+    },
 }
 
 /// The behavioral gradients view. `analysis` is None while an analysis is running.
@@ -90,34 +98,36 @@ pub fn gradients_view_ui(
         return None;
     };
     let mut action = None;
-    egui::ScrollArea::vertical().auto_shrink([false, false]).show(ui, |ui| {
-        summary_ui(ui, a);
-        if let Some(t) = tolerance_ui(ui, a, settings) {
-            action = Some(t);
-        }
-        ui.separator();
-        ui.strong("Behavioral gradients G (parameters × inputs)");
-        heatmap_ui(ui, spec, a, settings);
-        ui.separator();
-        ui.columns(2, |columns| {
-            singular_values_plot_ui(&mut columns[0], a);
-            if settings.show_hessian {
-                hessian_plot_ui(&mut columns[1], a);
-            } else {
-                columns[1].weak("Hessian spectrum hidden");
+    egui::ScrollArea::vertical()
+        .auto_shrink([false, false])
+        .show(ui, |ui| {
+            summary_ui(ui, a);
+            if let Some(t) = tolerance_ui(ui, a, settings) {
+                action = Some(t);
+            }
+            ui.separator();
+            ui.strong("Behavioral gradients G (parameters × inputs)");
+            heatmap_ui(ui, spec, a, settings);
+            ui.separator();
+            ui.columns(2, |columns| {
+                singular_values_plot_ui(&mut columns[0], a);
+                if settings.show_hessian {
+                    hessian_plot_ui(&mut columns[1], a);
+                } else {
+                    columns[1].weak("Hessian spectrum hidden");
+                }
+            });
+            ui.checkbox(&mut settings.show_hessian, "show the Hessian spectrum");
+            ui.separator();
+            if let Some(w) = walk_ui(ui, a, settings) {
+                action = Some(w);
+            }
+            ui.separator();
+            ui.checkbox(&mut settings.show_information_loss, "show information loss");
+            if settings.show_information_loss {
+                information_loss_ui(ui, a, info);
             }
         });
-        ui.checkbox(&mut settings.show_hessian, "show the Hessian spectrum");
-        ui.separator();
-        if let Some(w) = walk_ui(ui, a, settings) {
-            action = Some(w);
-        }
-        ui.separator();
-        ui.checkbox(&mut settings.show_information_loss, "show information loss");
-        if settings.show_information_loss {
-            information_loss_ui(ui, a, info);
-        }
-    });
     action
 }
 
@@ -144,12 +154,18 @@ fn summary_ui(ui: &mut egui::Ui, a: &Analysis) {
 }
 
 /// The rank rule: numpy's default or a relative tolerance on a log slider.
-fn tolerance_ui(ui: &mut egui::Ui, a: &Analysis, settings: &mut GradientsViewSettings) -> Option<GradientsAction> {
+fn tolerance_ui(
+    ui: &mut egui::Ui,
+    a: &Analysis,
+    settings: &mut GradientsViewSettings,
+) -> Option<GradientsAction> {
     let mut action = None;
     ui.horizontal_wrapped(|ui| {
         ui.label("rank rule:");
         let mut relative = settings.rtol.is_some();
-        let numpy_clicked = ui.radio_value(&mut relative, false, "numpy (σ_max·max(N,k)·ε)").clicked();
+        let numpy_clicked = ui
+            .radio_value(&mut relative, false, "numpy (σ_max·max(N,k)·ε)")
+            .clicked();
         let relative_clicked = ui.radio_value(&mut relative, true, "relative").clicked();
         let slider = ui.add_enabled(
             relative,
@@ -171,7 +187,11 @@ fn tolerance_ui(ui: &mut egui::Ui, a: &Analysis, settings: &mut GradientsViewSet
 
 /// Diverging color of v in [−scale, scale]: red positive, blue negative, white zero.
 fn diverging_color(v: f64, scale: f64) -> Color32 {
-    let t = if scale > 0.0 { (0.5 - 0.5 * v / scale).clamp(0.0, 1.0) } else { 0.5 };
+    let t = if scale > 0.0 {
+        (0.5 - 0.5 * v / scale).clamp(0.0, 1.0)
+    } else {
+        0.5
+    };
     let c = colorous::RED_BLUE.eval_continuous(t);
     Color32::from_rgb(c.r, c.g, c.b)
 }
@@ -180,10 +200,15 @@ fn diverging_color(v: f64, scale: f64) -> Color32 {
 fn heatmap_key(a: &Analysis) -> u64 {
     let mut h = std::collections::hash_map::DefaultHasher::new();
     a.behavioral_gradients.shape().hash(&mut h);
-    a.g_singular_values.iter().chain(&a.outputs).for_each(|v| v.to_bits().hash(&mut h));
+    a.g_singular_values
+        .iter()
+        .chain(&a.outputs)
+        .for_each(|v| v.to_bits().hash(&mut h));
     let data = a.behavioral_gradients.as_slice();
     let stride = (data.len() / 256).max(1);
-    data.iter().step_by(stride).for_each(|v| v.to_bits().hash(&mut h));
+    data.iter()
+        .step_by(stride)
+        .for_each(|v| v.to_bits().hash(&mut h));
     h.finish()
 }
 
@@ -218,7 +243,12 @@ fn heatmap_texture(ctx: &egui::Context, a: &Analysis, key: u64) -> HeatmapTextur
     }
 }
 
-fn heatmap_ui(ui: &mut egui::Ui, spec: &MlpSpec, a: &Analysis, settings: &mut GradientsViewSettings) {
+fn heatmap_ui(
+    ui: &mut egui::Ui,
+    spec: &MlpSpec,
+    a: &Analysis,
+    settings: &mut GradientsViewSettings,
+) {
     let (n, k) = a.behavioral_gradients.shape();
     if n == 0 || k == 0 {
         ui.weak("G is empty");
@@ -236,20 +266,28 @@ fn heatmap_ui(ui: &mut egui::Ui, spec: &MlpSpec, a: &Analysis, settings: &mut Gr
     let size = vec2(width, cell_height * n as f32);
     let (rect, response) = ui.allocate_exact_size(size, Sense::hover());
     let uv = Rect::from_min_max(pos2(0.0, 0.0), pos2(1.0, 1.0));
-    ui.painter().image(heatmap.texture.id(), rect, uv, Color32::WHITE);
     ui.painter()
-        .rect_stroke(rect, 0.0, ui.visuals().widgets.noninteractive.bg_stroke, egui::StrokeKind::Outside);
+        .image(heatmap.texture.id(), rect, uv, Color32::WHITE);
+    ui.painter().rect_stroke(
+        rect,
+        0.0,
+        ui.visuals().widgets.noninteractive.bg_stroke,
+        egui::StrokeKind::Outside,
+    );
     if let Some(pointer) = response.hover_pos() {
         let u = ((pointer - rect.min) / rect.size()).clamp(Vec2::ZERO, Vec2::splat(0.999_999));
         let (j, i) = ((u.y * n as f32) as usize, (u.x * k as f32) as usize);
         let value = a.behavioral_gradients[(j.min(n - 1), i.min(k - 1))];
         let name = spec.param_name(j);
-        response.on_hover_text_at_pointer(format!("∂f(x_{i})/∂{name} = {value:.4e}\nparameter {j}, input {i}"));
+        response.on_hover_text_at_pointer(format!(
+            "∂f(x_{i})/∂{name} = {value:.4e}\nparameter {j}, input {i}"
+        ));
     }
     ui.horizontal(|ui| {
         let swatch = |ui: &mut egui::Ui, v: f64| {
             let (r, _) = ui.allocate_exact_size(vec2(12.0, 12.0), Sense::hover());
-            ui.painter().rect_filled(r, 2.0, diverging_color(v, heatmap.scale));
+            ui.painter()
+                .rect_filled(r, 2.0, diverging_color(v, heatmap.scale));
         };
         swatch(ui, -heatmap.scale);
         ui.weak(format!("−{:.2e}", heatmap.scale));
@@ -281,18 +319,21 @@ fn singular_values_plot_ui(ui: &mut egui::Ui, a: &Analysis) {
         .map(|(j, s)| [j as f64, s.log10()])
         .collect();
     let zeros = a.g_singular_values.len() - points.len();
-    let (kept, dropped): (Vec<[f64; 2]>, Vec<[f64; 2]>) = points.into_iter().partition(|p| (p[0] as usize) < a.g_rank);
+    let (kept, dropped): (Vec<[f64; 2]>, Vec<[f64; 2]>) =
+        points.into_iter().partition(|p| (p[0] as usize) < a.g_rank);
     Plot::new("g_singular_values")
         .height(220.0)
         .x_axis_label("j")
         .y_axis_label("σ_j")
         .y_axis_formatter(log10_tick)
         .allow_scroll(false)
-        .legend(Legend::default())
+        .legend(Legend::default().position(Corner::LeftBottom))
         .label_formatter(|pos| match pos {
-            HoverPosition::NearDataPoint { position, .. } => {
-                Some(format!("j = {:.0}\nσ = {:.3e}", position.x, 10f64.powf(position.y)))
-            }
+            HoverPosition::NearDataPoint { position, .. } => Some(format!(
+                "j = {:.0}\nσ = {:.3e}",
+                position.x,
+                10f64.powf(position.y)
+            )),
             HoverPosition::Elsewhere { .. } => None,
         })
         .show(ui, |plot_ui| {
@@ -343,9 +384,13 @@ fn hessian_plot_ui(ui: &mut egui::Ui, a: &Analysis) {
         .y_axis_label("|λ_j|")
         .y_axis_formatter(log10_tick)
         .allow_scroll(false)
-        .legend(Legend::default())
+        .legend(Legend::default().position(Corner::LeftBottom))
         .label_formatter(|pos| match pos {
-            HoverPosition::NearDataPoint { plot_name, position, .. } => Some(format!(
+            HoverPosition::NearDataPoint {
+                plot_name,
+                position,
+                ..
+            } => Some(format!(
                 "{plot_name}\nj = {:.0}\n|λ| = {:.3e}",
                 position.x,
                 10f64.powf(position.y)
@@ -384,7 +429,11 @@ fn hessian_plot_ui(ui: &mut egui::Ui, a: &Analysis) {
     ));
 }
 
-fn walk_ui(ui: &mut egui::Ui, a: &Analysis, settings: &mut GradientsViewSettings) -> Option<GradientsAction> {
+fn walk_ui(
+    ui: &mut egui::Ui,
+    a: &Analysis,
+    settings: &mut GradientsViewSettings,
+) -> Option<GradientsAction> {
     let mut action = None;
     ui.horizontal_wrapped(|ui| {
         if a.manifold_dim == 0 {
@@ -396,11 +445,17 @@ fn walk_ui(ui: &mut egui::Ui, a: &Analysis, settings: &mut GradientsViewSettings
         ui.add(egui::DragValue::new(&mut settings.walk_direction).range(0..=a.manifold_dim - 1))
             .labelled_by(label.id);
         let label = ui.label("distance");
-        ui.add(egui::DragValue::new(&mut settings.walk_distance).range(0.0..=100.0).speed(0.01))
-            .labelled_by(label.id);
+        ui.add(
+            egui::DragValue::new(&mut settings.walk_distance)
+                .range(0.0..=100.0)
+                .speed(0.01),
+        )
+        .labelled_by(label.id);
         if ui
             .button("Walk the manifold")
-            .on_hover_text("step along a tangent direction and project back: the training outputs stay fixed")
+            .on_hover_text(
+                "step along a tangent direction and project back: the training outputs stay fixed",
+            )
             .clicked()
         {
             action = Some(GradientsAction::WalkManifold {
@@ -439,7 +494,15 @@ fn layer_collapse_ui(ui: &mut egui::Ui, a: &Analysis, layer: &LayerCollapse) {
         let groups: Vec<String> = layer
             .groups
             .iter()
-            .map(|g| format!("{{{}}}", g.iter().map(ToString::to_string).collect::<Vec<_>>().join(", ")))
+            .map(|g| {
+                format!(
+                    "{{{}}}",
+                    g.iter()
+                        .map(ToString::to_string)
+                        .collect::<Vec<_>>()
+                        .join(", ")
+                )
+            })
             .collect();
         ui.label(format!("collapsed inputs: {}", groups.join("  ")));
     }
@@ -452,10 +515,17 @@ fn layer_collapse_ui(ui: &mut egui::Ui, a: &Analysis, layer: &LayerCollapse) {
     if !fully_dead.is_empty() {
         ui.colored_label(
             Color32::from_rgb(210, 70, 50),
-            format!("dead units (σ'(z) = 0 on every input): {}", fully_dead.join(", ")),
+            format!(
+                "dead units (σ'(z) = 0 on every input): {}",
+                fully_dead.join(", ")
+            ),
         );
     }
-    let partly: usize = layer.dead_units.iter().filter(|(_, inputs)| inputs.len() < a.n_inputs).count();
+    let partly: usize = layer
+        .dead_units
+        .iter()
+        .filter(|(_, inputs)| inputs.len() < a.n_inputs)
+        .count();
     if partly > 0 {
         ui.weak(format!("{partly} more units are inactive on some inputs"));
     }
@@ -469,18 +539,28 @@ fn pattern_grid_ui(ui: &mut egui::Ui, layer: &LayerCollapse) {
     if rows == 0 || units == 0 {
         return;
     }
+    ui.weak(
+        "activation pattern: rows are inputs, columns are units; blue = active, dark = σ'(z) = 0",
+    );
     let cell = ((ui.available_width() - 4.0) / units as f32).clamp(2.0, 12.0);
     let cell_height = (240.0 / rows as f32).clamp(1.0, 12.0);
-    let (rect, response) = ui.allocate_exact_size(vec2(cell * units as f32, cell_height * rows as f32), Sense::hover());
+    let (rect, response) = ui.allocate_exact_size(
+        vec2(cell * units as f32, cell_height * rows as f32),
+        Sense::hover(),
+    );
     let painter = ui.painter_at(rect);
-    let active = ui.visuals().strong_text_color().gamma_multiply(0.8);
+    let active = Color32::from_rgb(50, 110, 200);
     let inactive = ui.visuals().faint_bg_color;
     painter.rect_filled(rect, 0.0, inactive);
     for (i, row) in layer.pattern.iter().take(rows).enumerate() {
         for (u, &on) in row.iter().enumerate() {
             if on {
                 let min = rect.min + vec2(u as f32 * cell, i as f32 * cell_height);
-                painter.rect_filled(Rect::from_min_size(min, vec2(cell, cell_height)).shrink(0.25), 0.0, active);
+                painter.rect_filled(
+                    Rect::from_min_size(min, vec2(cell, cell_height)).shrink(0.25),
+                    0.0,
+                    active,
+                );
             }
         }
     }
@@ -488,12 +568,19 @@ fn pattern_grid_ui(ui: &mut egui::Ui, layer: &LayerCollapse) {
         let u = ((pointer.x - rect.min.x) / cell) as usize;
         let i = ((pointer.y - rect.min.y) / cell_height) as usize;
         if let Some(&on) = layer.pattern.get(i).and_then(|r| r.get(u)) {
-            let state = if on { "active" } else { "inactive (σ'(z) = 0)" };
+            let state = if on {
+                "active"
+            } else {
+                "inactive (σ'(z) = 0)"
+            };
             response.on_hover_text_at_pointer(format!("input {i}, unit {u}: {state}"));
         }
     }
     if layer.pattern.len() > rows {
-        ui.weak(format!("first {rows} of {} inputs shown", layer.pattern.len()));
+        ui.weak(format!(
+            "first {rows} of {} inputs shown",
+            layer.pattern.len()
+        ));
     }
 }
 
@@ -507,16 +594,24 @@ mod tests {
     use crate::core::analysis::{RankTolerance, analyze, information_loss};
 
     /// The rank and manifold-dimension labels show the analysis' numbers, and the
-    /// walk button emits a WalkManifold action with the chosen settings.
+    /// walk button emits a `WalkManifold` action with the chosen settings.
     #[test]
     fn labels_show_rank_and_walk_button_emits_action() {
         let scene = Scene::resolve("parallel").unwrap();
-        let a = analyze(&scene.model, &scene.parameters, &scene.data, RankTolerance::NumpyDefault).unwrap();
+        let a = analyze(
+            &scene.model,
+            &scene.parameters,
+            &scene.data,
+            RankTolerance::NumpyDefault,
+        )
+        .unwrap();
         let info = information_loss(&scene.model, &scene.parameters, &scene.data, 1e-12);
         let state = (GradientsViewSettings::default(), None::<GradientsAction>);
         let mut harness = Harness::new_ui_state(
             |ui, (settings, action): &mut (GradientsViewSettings, Option<GradientsAction>)| {
-                if let Some(a2) = gradients_view_ui(ui, &scene.model, Some(&a), Some(&info), settings) {
+                if let Some(a2) =
+                    gradients_view_ui(ui, &scene.model, Some(&a), Some(&info), settings)
+                {
                     *action = Some(a2);
                 }
             },
@@ -536,7 +631,10 @@ mod tests {
         );
         harness.get_by_label("relative").click();
         harness.run();
-        assert_eq!(harness.state().1, Some(GradientsAction::SetTolerance(Some(1e-8))));
+        assert_eq!(
+            harness.state().1,
+            Some(GradientsAction::SetTolerance(Some(1e-8)))
+        );
         assert_eq!(harness.state().0.rtol, Some(1e-8));
     }
 

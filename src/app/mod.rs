@@ -9,8 +9,8 @@ pub mod data_view;
 pub mod gradients_view;
 pub mod loss_view;
 pub mod panels;
-// pending gpu::field: pub mod slice_callback;
-// pending gpu::field: pub mod slice_view;
+pub mod slice_callback;
+pub mod slice_view;
 pub mod state;
 pub mod worker;
 
@@ -48,7 +48,7 @@ pub struct BasinscopeApp {
     /// Paths picked in file dialogs (run on their own thread so no frame waits).
     dialog_results: Option<Receiver<DialogResult>>,
     data_view: data_view::DataViewCache,
-    // pending gpu::field: pub slice_view: slice_view::SliceViewState,
+    pub slice_view: slice_view::SliceViewState,
     analysis_job: Option<background::LatestJob<AnalysisRequest, AnalysisResult>>,
     /// The newest analysis and the θ, data and tolerance it was computed for.
     pub analysis: Option<(AnalysisRequest, Box<Analysis>, InformationLoss)>,
@@ -79,7 +79,7 @@ impl BasinscopeApp {
             ctx,
             dialog_results: None,
             data_view: data_view::DataViewCache::default(),
-            // pending gpu::field: slice_view: slice_view::SliceViewState::default(),
+            slice_view: slice_view::SliceViewState::default(),
             analysis_job: None,
             analysis: None,
             analysis_error: None,
@@ -501,8 +501,7 @@ impl eframe::App for BasinscopeApp {
             match self.state.active_view {
                 ViewTab::Data => data_view::data_view_ui(ui, &self.state, &mut self.data_view, &mut actions),
                 ViewTab::Slice2d => {
-                    // pending gpu::field: slice_view::slice_view_ui(ui, &self.state, &mut self.slice_view, self.target_format, &mut actions);
-                    let _ = self.target_format;
+                    slice_view::slice_view_ui(ui, &self.state, &mut self.slice_view, self.target_format, &mut actions);
                 }
                 ViewTab::Gradients => {
                     if let Some(a) = self.gradients_ui(ui) {

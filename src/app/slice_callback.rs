@@ -86,7 +86,7 @@ impl egui_wgpu::CallbackTrait for SliceCallback {
         match res.evaluator.evaluate_to_buffer(&request) {
             Ok(field) => {
                 if let Some((picture, _)) = &res.picture {
-                    res.renderer.encode(device, egui_encoder, &field.buffer, f.shape, &f.inputs, &f.style, &picture.view);
+                    res.renderer.encode(device, egui_encoder, &field.buffer, f.shape, &f.inputs, &f.style, &picture.view, picture.size);
                 }
                 res.last_error = None;
                 res.last_frame = Some(self.frame.clone());

@@ -169,9 +169,9 @@ pub fn slice_view_ui(
     let avail = ui.available_size();
     let legend_h = 22.0 * (1.0 + (k.min(12) as f32 / 6.0).ceil());
     let side = (avail.x - 140.0).min(avail.y - legend_h - 30.0).max(64.0);
-    let (outer, _) = ui.allocate_exact_size(Vec2::new(side + 130.0, side + 30.0), egui::Sense::hover());
-    let rect = Rect::from_min_size(outer.min + Vec2::new(56.0, 4.0), Vec2::splat(side - 10.0));
-    let response = ui.interact(rect, ui.id().with("slice_picture"), egui::Sense::click_and_drag());
+    let (outer, _) = ui.allocate_exact_size(Vec2::new(side + 130.0, side + 44.0), egui::Sense::hover());
+    let rect = Rect::from_min_size(outer.min + Vec2::new(56.0, 18.0), Vec2::splat(side - 10.0));
+    let response = ui.interact(rect, ui.scope_id().with("slice_picture"), egui::Sense::click_and_drag());
     let ppp = ui.ctx().pixels_per_point();
     let frame = SliceFrame {
         spec: state.scene.model.clone(),
@@ -416,8 +416,8 @@ fn controls_ui(ui: &mut egui::Ui, state: &AppState, view: &mut SliceViewState, s
         });
         match &mut choice {
             AxisChoice::Coordinates { a, b } => {
-                ui.add(egui::DragValue::new(a).range(0..=n.saturating_sub(1)).prefix("u: θ["));
-                ui.add(egui::DragValue::new(b).range(0..=n.saturating_sub(1)).prefix("v: θ["));
+                ui.add(egui::DragValue::new(a).range(0..=n.saturating_sub(1)).prefix("u: θ[").suffix("]"));
+                ui.add(egui::DragValue::new(b).range(0..=n.saturating_sub(1)).prefix("v: θ[").suffix("]"));
             }
             AxisChoice::Random { seed, bias } => {
                 ui.add(egui::DragValue::new(seed).prefix("seed "));
@@ -534,7 +534,7 @@ fn draw_axes(painter: &egui::Painter, rect: Rect, ranges: [[f64; 2]; 2], axes: &
         color,
     );
     painter.text(
-        Pos2::new(rect.left() - 50.0, rect.top() - 2.0),
+        Pos2::new(rect.left(), rect.top() - 4.0),
         egui::Align2::LEFT_BOTTOM,
         format!("b  (v: {})", axes.v_name),
         font,

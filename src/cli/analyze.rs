@@ -15,8 +15,8 @@ use crate::core::analysis::{Analysis, RankTolerance, analyze};
 pub struct AnalyzeArgs {
     /// A scene file or the name of a built-in scene.
     pub scene: String,
-    /// Relative rank tolerance (σ > rtol·σ_max); default is numpy's rule.
-    #[arg(long)]
+    /// Relative rank tolerance (rank counts σ > rtol × largest σ); default is numpy's rule.
+    #[arg(long, allow_negative_numbers = true)]
     pub rtol: Option<f64>,
     /// Prints one JSON object on stdout.
     #[arg(long)]
@@ -28,7 +28,10 @@ pub fn run(scene: &Scene, rtol: Option<f64>, json: bool) -> anyhow::Result<()> {
     let tol = match rtol {
         None => RankTolerance::NumpyDefault,
         Some(r) => {
-            anyhow::ensure!(r.is_finite() && r > 0.0, "--rtol must be a positive finite number, not {r}");
+            anyhow::ensure!(
+                r.is_finite() && r > 0.0,
+                "--rtol must be a positive finite number, not {r}"
+            );
             RankTolerance::Relative(r)
         }
     };
@@ -45,7 +48,11 @@ pub fn run(scene: &Scene, rtol: Option<f64>, json: bool) -> anyhow::Result<()> {
 }
 
 fn scene_label(scene: &Scene) -> &str {
-    if scene.name.is_empty() { "(unnamed)" } else { &scene.name }
+    if scene.name.is_empty() {
+        "(unnamed)"
+    } else {
+        &scene.name
+    }
 }
 
 /// The JSON object of DESIGN.md §6 (plus `rank_rule`, `hessian_rank_tol`,
@@ -89,16 +96,29 @@ fn table(scene: &Scene, a: &Analysis, tol: RankTolerance, analysis_ms: f64) -> S
         ("rank rule", rule_description(tol)),
         ("rank tolerance", format!("{:.3e}", a.rank_tol)),
         ("rank G", a.g_rank.to_string()),
-        ("manifold dimension", format!("{} (N − rank G)", a.manifold_dim)),
-        ("rank H", format!("{} (tolerance {:.3e})", a.hessian_rank, a.hessian_rank_tol)),
-        ("‖H − (2/k)GGᵀ‖/‖H‖", format!("{:.3e}", a.hessian_gauss_newton_distance)),
+        (
+            "manifold dimension",
+            format!("{} (N − rank G)", a.manifold_dim),
+        ),
+        (
+            "rank H",
+            format!("{} (tolerance {:.3e})", a.hessian_rank, a.hessian_rank_tol),
+        ),
+        (
+            "‖H − (2/k)GGᵀ‖/‖H‖",
+            format!("{:.3e}", a.hessian_gauss_newton_distance),
+        ),
         ("analysis time", format!("{analysis_ms:.2} ms")),
     ];
     for (name, value) in rows {
         let _ = writeln!(s, "{name:<22}{value}");
     }
 
-    let _ = writeln!(s, "\n{:>6}  {:>14}  {:>14}  {:>14}", "input", "output", "target", "residual");
+    let _ = writeln!(
+        s,
+        "\n{:>6}  {:>14}  {:>14}  {:>14}",
+        "input", "output", "target", "residual"
+    );
     for i in 0..a.n_inputs {
         let _ = writeln!(
             s,
@@ -107,9 +127,16 @@ fn table(scene: &Scene, a: &Analysis, tol: RankTolerance, analysis_ms: f64) -> S
         );
     }
 
-    let _ = writeln!(s, "\n{:>6}  {:>14}  {:>14}  {:>14}", "j", "σ_j(G)", "λ_j(H)", "λ_j((2/k)GGᵀ)");
+    let _ = writeln!(
+        s,
+        "\n{:>6}  {:>14}  {:>14}  {:>14}",
+        "j", "σ_j(G)", "λ_j(H)", "λ_j((2/k)GGᵀ)"
+    );
     for j in 0..a.n_params {
-        let sigma = a.g_singular_values.get(j).map_or_else(String::new, |v| format!("{v:.6e}"));
+        let sigma = a
+            .g_singular_values
+            .get(j)
+            .map_or_else(String::new, |v| format!("{v:.6e}"));
         let _ = writeln!(
             s,
             "{j:>6}  {sigma:>14}  {:>14.6e}  {:>14.6e}",
@@ -128,7 +155,10 @@ mod tests {
         let scene = Scene::resolve("perpendicular").unwrap();
         for bad in [0.0, -1e-3, f64::NAN, f64::INFINITY] {
             let err = run(&scene, Some(bad), true).unwrap_err().to_string();
-            assert!(err.starts_with("--rtol must be a positive finite number"), "{err}");
+            assert!(
+                err.starts_with("--rtol must be a positive finite number"),
+                "{err}"
+            );
         }
     }
 
@@ -164,7 +194,12 @@ mod tests {
         assert_eq!(v["manifold_dim"], 2);
         assert_eq!(v["hessian_eigenvalues"].as_array().unwrap().len(), 3);
         assert_eq!(v["gauss_newton_eigenvalues"].as_array().unwrap().len(), 3);
-        let sigma: Vec<f64> = v["g_singular_values"].as_array().unwrap().iter().map(|s| s.as_f64().unwrap()).collect();
+        let sigma: Vec<f64> = v["g_singular_values"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|s| s.as_f64().unwrap())
+            .collect();
         assert!(sigma.windows(2).all(|w| w[0] >= w[1]));
     }
 }

@@ -1,4 +1,21 @@
-//! `basinscope bench` (placeholder until the workloads land).
+//! `basinscope bench`: the performance workloads of DESIGN.md §7.
+//!
+//! Each workload runs once to warm up (pipelines, caches, thread start-up), then a fixed
+//! number of timed repeats; the median is reported. Field throughput is "effective"
+//! GFLOP/s: 2 FLOPs per multiply-add of the plain network forward (Σ fan_in·fan_out per
+//! input), times k inputs, times grid points — for [2, 16, 16, 1] that is 608 FLOPs per
+//! input per point. Activations, biases and the loss are not counted.
+
+use std::time::Instant;
+
+use rand::SeedableRng;
+use rand_chacha::ChaCha8Rng;
+use rand_distr::{Distribution, StandardNormal};
+use serde::Serialize;
+
+use crate::core::analysis::{RankTolerance, analyze};
+use crate::core::{Activation, Dataset, MlpSpec, OptimizerKind, Preset, Trainer, TrainingConfig};
+use crate::gpu::{CpuFieldEvaluator, FieldBackend, FieldEvaluator, FieldRequest};
 
 /// Arguments of `basinscope bench`.
 #[derive(clap::Args, Debug)]
@@ -8,6 +25,192 @@ pub struct BenchArgs {
     pub json: bool,
 }
 
-pub fn run(_args: &BenchArgs) -> anyhow::Result<()> {
-    anyhow::bail!("bench is not available in this build yet")
+/// One measured workload.
+#[derive(Clone, Debug, Serialize)]
+pub struct WorkloadResult {
+    pub name: String,
+    pub size: String,
+    pub median_ms: f64,
+    pub throughput: f64,
+    pub unit: String,
+    /// Timed repeats (after one warm-up run).
+    pub repeats: usize,
+}
+
+/// Everything `bench --json` prints.
+#[derive(Clone, Debug, Serialize)]
+pub struct BenchReport {
+    /// The GPU adapter used for the GPU workloads ("none" when there is none).
+    pub adapter: String,
+    pub workloads: Vec<WorkloadResult>,
+}
+
+pub fn run(args: &BenchArgs) -> anyhow::Result<()> {
+    let report = run_workloads()?;
+    if args.json {
+        println!("{}", serde_json::to_string_pretty(&report)?);
+    } else {
+        println!("adapter: {}", report.adapter);
+        println!("{:<15} {:<48} {:>11} {:>12}  unit", "workload", "size", "median ms", "throughput");
+        for w in &report.workloads {
+            println!(
+                "{:<15} {:<48} {:>11.2} {:>12.2}  {} ({} runs)",
+                w.name, w.size, w.median_ms, w.throughput, w.unit, w.repeats
+            );
+        }
+    }
+    Ok(())
+}
+
+/// Runs every workload, with progress on stderr.
+pub fn run_workloads() -> anyhow::Result<BenchReport> {
+    let backend = FieldBackend::auto();
+    let gpu = backend.is_gpu().then_some(&backend);
+    let adapter = if gpu.is_some() { backend.adapter_info() } else { "none".to_string() };
+    eprintln!("bench: GPU adapter: {adapter}");
+    let mut workloads = Vec::new();
+
+    let net = MlpSpec::new(vec![2, 16, 16, 1], Activation::Tanh, true)?;
+    let field2d = FieldWorkload::new(&net, 64, &[512, 512]);
+    let field3d = FieldWorkload::new(&net, 4, &[128, 128, 128]);
+    if let Some(gpu) = gpu {
+        workloads.push(field2d.measure("field2d_gpu", gpu, 5)?);
+    }
+    workloads.push(field2d.measure("field2d_cpu", &CpuFieldEvaluator, 5)?);
+    if let Some(gpu) = gpu {
+        workloads.push(field3d.measure("field3d_gpu", gpu, 3)?);
+    }
+    workloads.push(field3d.measure("field3d_cpu", &CpuFieldEvaluator, 3)?);
+    if gpu.is_none() {
+        eprintln!("bench: no GPU adapter, so field2d_gpu and field3d_gpu were not run");
+    }
+
+    let data = Preset::Moons.generate(256, 0.1, 0);
+    let config = TrainingConfig {
+        optimizer: OptimizerKind::Adam,
+        batch_size: None,
+        ..TrainingConfig::default()
+    };
+    let mut trainer = Trainer::new(net.clone(), data, config, net.init_parameters(0));
+    let repeats = 50;
+    let median_ms = time_median("adam_step_256", repeats, || {
+        trainer.step()?;
+        Ok(())
+    })?;
+    workloads.push(WorkloadResult {
+        name: "adam_step_256".into(),
+        size: "full batch of 256 moons points, [2,16,16,1] tanh".into(),
+        median_ms,
+        throughput: 1e3 / median_ms,
+        unit: "steps/s".into(),
+        repeats,
+    });
+
+    let spec = MlpSpec::new(vec![2, 16, 14, 1], Activation::Tanh, true)?;
+    let theta = spec.init_parameters(1);
+    let data = Preset::Moons.generate(64, 0.1, 1);
+    let repeats = 5;
+    let median_ms = time_median("analyze_300", repeats, || {
+        analyze(&spec, &theta, &data, RankTolerance::NumpyDefault)?;
+        Ok(())
+    })?;
+    workloads.push(WorkloadResult {
+        name: "analyze_300".into(),
+        size: format!("[2,16,14,1] tanh ({} parameters), 64 inputs", spec.n_params()),
+        median_ms,
+        throughput: 1e3 / median_ms,
+        unit: "analyses/s".into(),
+        repeats,
+    });
+    Ok(BenchReport { adapter, workloads })
+}
+
+/// A field request on seeded data and axes.
+struct FieldWorkload {
+    spec: MlpSpec,
+    data: Dataset,
+    theta0: Vec<f64>,
+    axes: Vec<Vec<f64>>,
+    ranges: Vec<[f64; 2]>,
+    shape: Vec<usize>,
+}
+
+impl FieldWorkload {
+    fn new(spec: &MlpSpec, n_inputs: usize, shape: &[usize]) -> Self {
+        let theta0 = spec.init_parameters(0);
+        let mut rng = ChaCha8Rng::seed_from_u64(1);
+        let axes = shape
+            .iter()
+            .map(|_| (0..theta0.len()).map(|_| 0.3 * StandardNormal.sample(&mut rng)).collect())
+            .collect();
+        Self {
+            spec: spec.clone(),
+            data: Preset::Moons.generate(n_inputs, 0.1, 0),
+            theta0,
+            axes,
+            ranges: vec![[-1.0, 1.0]; shape.len()],
+            shape: shape.to_vec(),
+        }
+    }
+
+    fn request(&self) -> FieldRequest<'_> {
+        FieldRequest {
+            spec: &self.spec,
+            data: &self.data,
+            theta0: &self.theta0,
+            axes: &self.axes,
+            ranges: &self.ranges,
+            shape: &self.shape,
+        }
+    }
+
+    /// Effective FLOPs of one evaluation (see the module docs).
+    fn flops(&self) -> f64 {
+        let per_input: usize = self.spec.layers.windows(2).map(|w| 2 * w[0] * w[1]).sum();
+        let points: usize = self.shape.iter().product();
+        (per_input * self.data.n_inputs() * points) as f64
+    }
+
+    fn measure(&self, name: &str, evaluator: &dyn FieldEvaluator, repeats: usize) -> anyhow::Result<WorkloadResult> {
+        let req = self.request();
+        let median_ms = time_median(name, repeats, || {
+            evaluator.evaluate(&req)?;
+            Ok(())
+        })?;
+        let join = |v: &[usize], sep: &str| v.iter().map(ToString::to_string).collect::<Vec<_>>().join(sep);
+        Ok(WorkloadResult {
+            name: name.into(),
+            size: format!(
+                "{} grid x {} inputs, [{}] {}",
+                join(&self.shape, "x"),
+                self.data.n_inputs(),
+                join(&self.spec.layers, ","),
+                self.spec.activation
+            ),
+            median_ms,
+            throughput: self.flops() / (median_ms * 1e6),
+            unit: "GFLOP/s".into(),
+            repeats,
+        })
+    }
+}
+
+/// Median wall time in ms of `repeats` runs after one warm-up run.
+fn time_median(name: &str, repeats: usize, mut f: impl FnMut() -> anyhow::Result<()>) -> anyhow::Result<f64> {
+    eprint!("bench: {name} (warm-up + {repeats} runs)…");
+    f()?;
+    let mut times: Vec<f64> = (0..repeats)
+        .map(|_| {
+            let start = Instant::now();
+            f().map(|()| start.elapsed().as_secs_f64() * 1e3)
+        })
+        .collect::<anyhow::Result<_>>()?;
+    times.sort_by(f64::total_cmp);
+    let median = if times.len() % 2 == 1 {
+        times[times.len() / 2]
+    } else {
+        0.5 * (times[times.len() / 2 - 1] + times[times.len() / 2])
+    };
+    eprintln!(" {median:.2} ms");
+    Ok(median)
 }

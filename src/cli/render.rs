@@ -1,6 +1,23 @@
-//! `basinscope render` (placeholder until the slice renderer lands).
+//! `basinscope render`: a figure of a scene, drawn headless (DESIGN.md §6).
+//!
+//! slice2d: the scene's slice axes ([`slice_axes`]), the fields evaluated on the slice
+//! grid by the chosen backend, the CPU-drawn figure ([`render_slice_figure`]), and with
+//! `--field-out` the raw fields as `.npy` plus a JSON sidecar ([`npy::write_field`]).
+//! data: the network's function over input space (1D and 2D inputs).
 
 use std::path::PathBuf;
+
+use anyhow::{Context, bail};
+
+use crate::core::figure::{DataFigure, FigureOptions, SliceField, SliceFigure, render_data_figure, render_slice_figure};
+use crate::core::npy::{self, FieldExport};
+use crate::core::scene::write_atomically;
+use crate::core::slice::{SliceAxes, project_onto_slice, slice_axes};
+use crate::core::Scene;
+use crate::gpu::{CpuFieldEvaluator, Field, FieldBackend, FieldEvaluator, FieldRequest};
+
+/// Smallest and largest image side `--size` accepts.
+pub const SIZE_LIMITS: std::ops::RangeInclusive<u32> = 64..=8192;
 
 /// Arguments of `basinscope render`.
 #[derive(clap::Args, Debug)]
@@ -24,6 +41,201 @@ pub struct RenderArgs {
     pub backend: String,
 }
 
-pub fn run(_args: &RenderArgs) -> anyhow::Result<()> {
-    anyhow::bail!("render is not available in this build yet")
+/// Which evaluator computes the fields.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum Backend {
+    Gpu,
+    Cpu,
+}
+
+pub fn run(args: &RenderArgs) -> anyhow::Result<()> {
+    let (width, height) = parse_size(&args.size)?;
+    let backend = match args.backend.as_str() {
+        "gpu" => Backend::Gpu,
+        "cpu" => Backend::Cpu,
+        other => bail!("--backend must be gpu or cpu, not \"{other}\""),
+    };
+    let view = args.view.as_str();
+    match view {
+        "slice2d" | "data" => {}
+        "slice3d" | "path" => bail!("the {view} view is not available yet in `basinscope render`; use --view slice2d or --view data"),
+        other => bail!("--view must be slice2d, slice3d, data or path, not \"{other}\""),
+    }
+    if view == "data" && args.field_out.is_some() {
+        bail!("--field-out applies to slice views only, not to --view data");
+    }
+    let scene = super::load_scene(&args.scene)?;
+    let image = if view == "slice2d" {
+        render_slice2d(&scene, args, backend, (width, height))?
+    } else {
+        eprintln!("rendering the data view of {} at {width}×{height}…", scene_label(&scene, &args.scene));
+        let options = FigureOptions {
+            title: title(&scene, &args.scene),
+            subtitle: "the network's function over input space, with the training points".into(),
+            ..FigureOptions::default()
+        };
+        let figure = DataFigure {
+            spec: &scene.model,
+            theta: &scene.parameters,
+            data: &scene.data,
+        };
+        render_data_figure(&figure, &options, width, height)?
+    };
+    write_png(&args.out, &image)?;
+    eprintln!("wrote {} ({width}×{height})", args.out.display());
+    Ok(())
+}
+
+/// Parses `WxH` (also `W×H`) and checks each side against [`SIZE_LIMITS`].
+fn parse_size(size: &str) -> anyhow::Result<(u32, u32)> {
+    let parsed = size
+        .split_once(['x', 'X', '×'])
+        .and_then(|(w, h)| Some((w.trim().parse::<u32>().ok()?, h.trim().parse::<u32>().ok()?)));
+    let Some((w, h)) = parsed else {
+        bail!("--size must look like WIDTHxHEIGHT, for example 1024x768, not \"{size}\"");
+    };
+    if !SIZE_LIMITS.contains(&w) || !SIZE_LIMITS.contains(&h) {
+        bail!(
+            "--size {w}x{h} is out of range; each side must be between {} and {} pixels",
+            SIZE_LIMITS.start(),
+            SIZE_LIMITS.end()
+        );
+    }
+    Ok((w, h))
+}
+
+fn scene_label(scene: &Scene, arg: &str) -> String {
+    if scene.name.is_empty() { arg.to_string() } else { scene.name.clone() }
+}
+
+fn title(scene: &Scene, arg: &str) -> String {
+    let name = scene_label(scene, arg);
+    if scene.description.is_empty() { name } else { format!("{name}: {}", scene.description) }
+}
+
+fn render_slice2d(scene: &Scene, args: &RenderArgs, backend: Backend, (width, height): (u32, u32)) -> anyhow::Result<image::RgbaImage> {
+    let slice = &scene.view.slice;
+    let theta = &scene.parameters;
+    // Scenes carry no recorded trajectory, so the trajectory is just the current θ.
+    let trajectory = vec![theta.clone()];
+    let axes = slice_axes(&slice.axes, &scene.model, theta, &scene.data, &trajectory, slice.center.as_deref())
+        .context("cannot build the slice axes")?;
+    let [na, nb] = slice.resolution;
+    let k = scene.data.n_inputs();
+    let total = (k + 1) * na * nb;
+    let ranges = [slice.a_range, slice.b_range];
+    let evaluator = evaluator(backend);
+    eprintln!(
+        "rendering slice2d of {}: {na}×{nb} grid, {k} inputs, on {}, {width}×{height} image…",
+        scene_label(scene, &args.scene),
+        evaluator.name()
+    );
+    let field = evaluate_field(&evaluator, scene, &axes, &ranges, [na, nb])?;
+    if field.values.len() != total {
+        bail!("the field evaluator returned {} values instead of {total}", field.values.len());
+    }
+
+    let outputs: Vec<f64> = scene.data.inputs.iter().map(|x| scene.model.forward(theta, x)).collect();
+    let trajectory_ab: Vec<(f64, f64)> = trajectory.iter().map(|t| project_onto_slice(&axes, t)).collect();
+    let figure = SliceFigure {
+        field: SliceField {
+            values: &field.values,
+            n_inputs: k,
+            grid: [na, nb],
+            ranges,
+        },
+        targets: &scene.data.targets,
+        current_outputs: &outputs,
+        trajectory_ab: &trajectory_ab,
+        current_ab: project_onto_slice(&axes, theta),
+    };
+    let options = FigureOptions {
+        title: title(scene, &args.scene),
+        subtitle: format!("θ(a, b) = θ_{{0}} + a·u + b·v, θ_{{0}} = {}; {}", center_words(slice.center.is_some(), &slice.axes), axes.description),
+        a_label: format!("a (u: {})", axes.u_name),
+        b_label: format!("b (v: {})", axes.v_name),
+        ..FigureOptions::default()
+    };
+    let image = render_slice_figure(&figure, &options, width, height);
+
+    if let Some(path) = &args.field_out {
+        let axis_vectors = [axes.u.clone(), axes.v.clone()];
+        let axis_names = [axes.u_name.clone(), axes.v_name.clone()];
+        let export = FieldExport {
+            values: &field.values,
+            n_inputs: k,
+            grid: &[na, nb],
+            theta0: &axes.center,
+            axes: &axis_vectors,
+            ranges: &ranges,
+            axis_names: &axis_names,
+        };
+        npy::write_field(path, &export)?;
+        eprintln!("wrote {} and {}", path.display(), npy::sidecar_path(path).display());
+    }
+    Ok(image)
+}
+
+/// What θ₀ is, in words.
+fn center_words(pinned: bool, choice: &crate::core::slice::AxisChoice) -> &'static str {
+    if matches!(choice, crate::core::slice::AxisChoice::ThreePoints { .. }) {
+        "the first point"
+    } else if pinned {
+        "the pinned center"
+    } else {
+        "the current θ"
+    }
+}
+
+/// The evaluator for `backend`; `gpu` falls back to the CPU reference (with a warning)
+/// when no adapter is available.
+fn evaluator(backend: Backend) -> FieldBackend {
+    match backend {
+        Backend::Cpu => FieldBackend::Cpu(CpuFieldEvaluator),
+        Backend::Gpu => {
+            let evaluator = FieldBackend::auto();
+            if !evaluator.is_gpu() {
+                eprintln!("warning: no GPU adapter is available, so the field is evaluated on the CPU");
+            }
+            evaluator
+        }
+    }
+}
+
+/// Evaluates the outputs and the loss on the slice grid.
+fn evaluate_field(evaluator: &FieldBackend, scene: &Scene, axes: &SliceAxes, ranges: &[[f64; 2]; 2], grid: [usize; 2]) -> anyhow::Result<Field> {
+    let axis_vectors = [axes.u.clone(), axes.v.clone()];
+    let request = FieldRequest {
+        spec: &scene.model,
+        data: &scene.data,
+        theta0: &axes.center,
+        axes: &axis_vectors,
+        ranges,
+        shape: &grid,
+    };
+    Ok(evaluator.evaluate(&request)?)
+}
+
+/// Encodes to PNG in memory, then writes atomically.
+fn write_png(path: &std::path::Path, image: &image::RgbaImage) -> anyhow::Result<()> {
+    let mut bytes = Vec::new();
+    image
+        .write_to(&mut std::io::Cursor::new(&mut bytes), image::ImageFormat::Png)
+        .context("cannot encode the PNG")?;
+    write_atomically(path, &bytes)?;
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn sizes_are_parsed_and_bounded() {
+        assert_eq!(parse_size("1024x768").unwrap(), (1024, 768));
+        assert_eq!(parse_size("640×480").unwrap(), (640, 480));
+        assert!(parse_size("10x10").unwrap_err().to_string().contains("between 64 and 8192"));
+        assert!(parse_size("big").unwrap_err().to_string().contains("WIDTHxHEIGHT"));
+        assert!(parse_size("100000x100").is_err());
+    }
 }

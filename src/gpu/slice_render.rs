@@ -60,6 +60,9 @@ struct DrawParams {
     loss_log_hi: f32,
     level_spacing: f32,
     line_width_px: f32,
+    width_px: f32,
+    height_px: f32,
+    pad: [f32; 2],
 }
 
 #[repr(C)]
@@ -155,6 +158,7 @@ impl SliceRenderer {
         inputs: &[InputStyle],
         style: &SliceStyle,
         target: &wgpu::TextureView,
+        target_size: [u32; 2],
     ) {
         let flags = u32::from(style.show_loss)
             | (u32::from(style.show_contours) << 1)
@@ -170,6 +174,9 @@ impl SliceRenderer {
             loss_log_hi: style.loss_log_range[1],
             level_spacing: style.level_spacing,
             line_width_px: style.line_width_px,
+            width_px: target_size[0] as f32,
+            height_px: target_size[1] as f32,
+            pad: [0.0; 2],
         };
         let mut styles: Vec<GpuInputStyle> = inputs
             .iter()

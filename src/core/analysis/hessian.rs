@@ -42,12 +42,12 @@ pub fn output_hessian(spec: &MlpSpec, theta: &[f64], x: &[f64]) -> DMatrix<f64> 
     let pass = Pass::new(spec.activation, &layouts, theta, x);
     let n = theta.len();
     let mut hessian = DMatrix::zeros(n, n);
-    let mut scratch = Scratch::new(&layouts);
+    let mut tangents = Tangents::new(&layouts);
     let mut direction = vec![0.0; n];
     for j in 0..n {
         direction[j] = 1.0;
         let column = &mut hessian.as_mut_slice()[j * n..(j + 1) * n];
-        pass.add_hessian_vector_product(&layouts, theta, &direction, 1.0, column, &mut scratch);
+        pass.add_hessian_vector_product(&layouts, theta, &direction, 1.0, column, &mut tangents);
         direction[j] = 0.0;
     }
     symmetrize(&mut hessian);
@@ -82,7 +82,7 @@ pub(super) fn derivatives(spec: &MlpSpec, theta: &[f64], data: &Dataset) -> Deri
 
     // Σ_i r_i ∇²f_i, one column (direction e_j) at a time. Inputs fitted exactly add nothing.
     let mut residual_term = DMatrix::zeros(n, n);
-    let mut scratch = Scratch::new(&layouts);
+    let mut tangents = Tangents::new(&layouts);
     let mut direction = vec![0.0; n];
     for (pass, y) in passes.iter().zip(&data.targets) {
         let residual = pass.output - y;
@@ -92,7 +92,14 @@ pub(super) fn derivatives(spec: &MlpSpec, theta: &[f64], data: &Dataset) -> Deri
         for j in 0..n {
             direction[j] = 1.0;
             let column = &mut residual_term.as_mut_slice()[j * n..(j + 1) * n];
-            pass.add_hessian_vector_product(&layouts, theta, &direction, residual, column, &mut scratch);
+            pass.add_hessian_vector_product(
+                &layouts,
+                theta,
+                &direction,
+                residual,
+                column,
+                &mut tangents,
+            );
             direction[j] = 0.0;
         }
     }
@@ -136,22 +143,25 @@ struct Pass {
     output: f64,
 }
 
-/// Per-direction buffers of the tangent pass, allocated once.
-struct Scratch {
+/// The tangent parts of the dual numbers along one direction v, buffers allocated once.
+struct Tangents {
     /// ż_l for hidden layers.
-    z_dots: Vec<Vec<f64>>,
+    z: Vec<Vec<f64>>,
     /// ḣ_l for l = 0..L−1 (ḣ_0 = 0: the input does not depend on θ).
-    h_dots: Vec<Vec<f64>>,
+    h: Vec<Vec<f64>>,
     /// δ̇_l for l = 0..L−1.
-    delta_dots: Vec<Vec<f64>>,
+    delta: Vec<Vec<f64>>,
 }
 
-impl Scratch {
+impl Tangents {
     fn new(layouts: &[LayerLayout]) -> Self {
         Self {
-            z_dots: layouts[..layouts.len() - 1].iter().map(|l| vec![0.0; l.fan_out]).collect(),
-            h_dots: layouts.iter().map(|l| vec![0.0; l.fan_in]).collect(),
-            delta_dots: layouts.iter().map(|l| vec![0.0; l.fan_out]).collect(),
+            z: layouts[..layouts.len() - 1]
+                .iter()
+                .map(|l| vec![0.0; l.fan_out])
+                .collect(),
+            h: layouts.iter().map(|l| vec![0.0; l.fan_in]).collect(),
+            delta: layouts.iter().map(|l| vec![0.0; l.fan_out]).collect(),
         }
     }
 }
@@ -216,17 +226,17 @@ impl Pass {
         v: &[f64],
         weight: f64,
         out: &mut [f64],
-        scratch: &mut Scratch,
+        tangents: &mut Tangents,
     ) {
         let n_layers = layouts.len();
         // Forward tangents of the hidden layers: ż_l = V_l h_l + W_l ḣ_l + v_b, ḣ_{l+1} = σ'(z_l) ż_l.
-        scratch.h_dots[0].fill(0.0);
+        tangents.h[0].fill(0.0);
         for l in 0..n_layers - 1 {
             let layout = &layouts[l];
-            let (before, after) = scratch.h_dots.split_at_mut(l + 1);
+            let (before, after) = tangents.h.split_at_mut(l + 1);
             let h_dot = &before[l];
             let h = &self.layer_inputs[l];
-            let z_dot = &mut scratch.z_dots[l];
+            let z_dot = &mut tangents.z[l];
             for (r, zd) in z_dot.iter_mut().enumerate() {
                 let start = layout.weight_index(r, 0);
                 let w_row = &theta[start..start + layout.fan_in];
@@ -243,18 +253,22 @@ impl Pass {
         }
         // Backward tangents: δ̇_{L−1} = 0; δ̇_{l−1} = ṡ ⊙ σ'(z_{l−1}) + s ⊙ σ''(z_{l−1}) ⊙ ż_{l−1},
         // with ṡ = W_lᵀ δ̇_l + V_lᵀ δ_l.
-        scratch.delta_dots[n_layers - 1].fill(0.0);
+        tangents.delta[n_layers - 1].fill(0.0);
         for l in (0..n_layers).rev() {
             let layout = &layouts[l];
             let h = &self.layer_inputs[l];
-            let h_dot = &scratch.h_dots[l];
+            let h_dot = &tangents.h[l];
             let delta = &self.deltas[l];
-            let (lower, upper) = scratch.delta_dots.split_at_mut(l);
+            let (lower, upper) = tangents.delta.split_at_mut(l);
             let delta_dot = &upper[0];
             for r in 0..layout.fan_out {
                 let (d, dd) = (delta[r], delta_dot[r]);
                 let start = layout.weight_index(r, 0);
-                for ((o, &hv), &hdv) in out[start..start + layout.fan_in].iter_mut().zip(h).zip(h_dot) {
+                for ((o, &hv), &hdv) in out[start..start + layout.fan_in]
+                    .iter_mut()
+                    .zip(h)
+                    .zip(h_dot)
+                {
                     *o += weight * (dd * hv + d * hdv);
                 }
                 if let Some(b) = layout.bias_offset {
@@ -274,9 +288,10 @@ impl Pass {
                     }
                 }
                 let s = &self.back_sums[l - 1];
-                let z_dot = &scratch.z_dots[l - 1];
+                let z_dot = &tangents.z[l - 1];
                 for c in 0..layout.fan_in {
-                    previous[c] = previous[c] * self.slopes[l - 1][c] + s[c] * self.curvatures[l - 1][c] * z_dot[c];
+                    previous[c] = previous[c] * self.slopes[l - 1][c]
+                        + s[c] * self.curvatures[l - 1][c] * z_dot[c];
                 }
             }
         }
@@ -288,7 +303,11 @@ fn affine(theta: &[f64], layout: &LayerLayout, h: &[f64]) -> Vec<f64> {
     (0..layout.fan_out)
         .map(|r| {
             let start = layout.weight_index(r, 0);
-            let s: f64 = theta[start..start + layout.fan_in].iter().zip(h).map(|(w, x)| w * x).sum();
+            let s: f64 = theta[start..start + layout.fan_in]
+                .iter()
+                .zip(h)
+                .map(|(w, x)| w * x)
+                .sum();
             s + layout.bias_offset.map_or(0.0, |b| theta[b + r])
         })
         .collect()

@@ -29,9 +29,16 @@ pub struct InformationLoss {
 /// Per hidden layer: groups of inputs whose activations coincide within `tol` (absolute,
 /// max-norm), units with zero σ'(z), and the activation pattern. A linear model has no
 /// hidden layers and so an empty result; so do θ or data that do not match `spec`.
-pub fn information_loss(spec: &MlpSpec, theta: &[f64], data: &Dataset, tol: f64) -> InformationLoss {
+pub fn information_loss(
+    spec: &MlpSpec,
+    theta: &[f64],
+    data: &Dataset,
+    tol: f64,
+) -> InformationLoss {
     if super::check_inputs(spec, theta, data).is_err() {
-        log::warn!("information_loss: parameters or data do not match the model; nothing to report");
+        log::warn!(
+            "information_loss: parameters or data do not match the model; nothing to report"
+        );
         return InformationLoss::default();
     }
     let tol = if tol.is_nan() { 0.0 } else { tol.max(0.0) };
@@ -39,15 +46,24 @@ pub fn information_loss(spec: &MlpSpec, theta: &[f64], data: &Dataset, tol: f64)
     let n_hidden = spec.n_layers() - 1;
     let layers = (0..n_hidden)
         .map(|l| {
-            let activations: Vec<&[f64]> = traces.iter().map(|t| t.activations[l + 1].as_slice()).collect();
+            let activations: Vec<&[f64]> = traces
+                .iter()
+                .map(|t| t.activations[l + 1].as_slice())
+                .collect();
             let pattern: Vec<Vec<bool>> = traces
                 .iter()
-                .map(|t| t.pre_activations[l].iter().map(|&z| spec.activation.derivative(z) != 0.0).collect())
+                .map(|t| {
+                    t.pre_activations[l]
+                        .iter()
+                        .map(|&z| spec.activation.derivative(z) != 0.0)
+                        .collect()
+                })
                 .collect();
             let width = spec.layers[l + 1];
             let dead_units = (0..width)
                 .filter_map(|u| {
-                    let inputs: Vec<usize> = (0..pattern.len()).filter(|&i| !pattern[i][u]).collect();
+                    let inputs: Vec<usize> =
+                        (0..pattern.len()).filter(|&i| !pattern[i][u]).collect();
                     (!inputs.is_empty()).then_some((u, inputs))
                 })
                 .collect();
@@ -76,7 +92,10 @@ fn coinciding_groups(points: &[&[f64]], tol: f64) -> Vec<Vec<usize>> {
             if first(b) - first(a) > tol {
                 break;
             }
-            let close = points[a].iter().zip(points[b]).all(|(x, y)| (x - y).abs() <= tol);
+            let close = points[a]
+                .iter()
+                .zip(points[b])
+                .all(|(x, y)| (x - y).abs() <= tol);
             if close {
                 let (ra, rb) = (find(&mut parent, a), find(&mut parent, b));
                 parent[ra.max(rb)] = ra.min(rb);

@@ -68,7 +68,11 @@ pub fn walk_manifold(
     let g = behavioral_gradients(spec, theta, data);
     let (singular_values, left) = spectra::full_left_svd(&g)?;
     let (n, k) = g.shape();
-    let tol = RankTolerance::NumpyDefault.threshold(singular_values.first().copied().unwrap_or(0.0), n, k);
+    let tol = RankTolerance::NumpyDefault.threshold(
+        singular_values.first().copied().unwrap_or(0.0),
+        n,
+        k,
+    );
     let rank = spectra::count_above(&singular_values, tol);
     let dim = n - rank;
     if direction_index >= dim {
@@ -86,7 +90,11 @@ pub fn walk_manifold(
     let mut current = DVector::from_column_slice(theta);
     let mut path = vec![theta.to_vec()];
     let mut travelled = 0.0;
-    let step_length = if n_steps == 0 { 0.0 } else { distance / n_steps as f64 };
+    let step_length = if n_steps == 0 {
+        0.0
+    } else {
+        distance / n_steps as f64
+    };
 
     for s in 0..n_steps {
         if s > 0 {
@@ -110,7 +118,10 @@ pub fn walk_manifold(
     }
 
     let end = outputs(spec, current.as_slice(), data);
-    let max_output_drift = end.iter().zip(&target).fold(0.0_f64, |m, (a, b)| m.max((a - b).abs()));
+    let max_output_drift = end
+        .iter()
+        .zip(&target)
+        .fold(0.0_f64, |m, (a, b)| m.max((a - b).abs()));
     Ok(ManifoldWalk {
         path,
         distance: travelled,
@@ -124,13 +135,22 @@ fn outputs(spec: &MlpSpec, theta: &[f64], data: &Dataset) -> Vec<f64> {
 
 /// The unit tangent at θ closest to `previous`: `previous` minus its projection onto
 /// col(G), normalized. None if that is (nearly) nothing or the SVD fails.
-fn continue_tangent(spec: &MlpSpec, theta: &[f64], data: &Dataset, previous: &DVector<f64>) -> Option<DVector<f64>> {
+fn continue_tangent(
+    spec: &MlpSpec,
+    theta: &[f64],
+    data: &Dataset,
+    previous: &DVector<f64>,
+) -> Option<DVector<f64>> {
     let g = behavioral_gradients(spec, theta, data);
-    let (u, singular_values, _) = spectra::thin_svd(&g).ok()?;
+    let svd = spectra::thin_svd(&g).ok()?;
     let (n, k) = g.shape();
-    let tol = RankTolerance::NumpyDefault.threshold(singular_values.first().copied().unwrap_or(0.0), n, k);
-    let rank = spectra::count_above(&singular_values, tol);
-    let normal: DMatrix<f64> = u.columns(0, rank).into_owned();
+    let tol = RankTolerance::NumpyDefault.threshold(
+        svd.singular_values.first().copied().unwrap_or(0.0),
+        n,
+        k,
+    );
+    let rank = spectra::count_above(&svd.singular_values, tol);
+    let normal: DMatrix<f64> = svd.u.columns(0, rank).into_owned();
     let tangent = previous - &normal * (normal.transpose() * previous);
     let norm = tangent.norm();
     (norm > 1e-3).then(|| tangent / norm)
@@ -149,8 +169,13 @@ fn project_onto_behavior(
     let threshold = PROJECTION_TOLERANCE * scale;
     let mut worst = f64::INFINITY;
     for _ in 0..=MAX_PROJECTION_ITERATIONS {
-        let residual =
-            DVector::from_iterator(target.len(), outputs(spec, theta.as_slice(), data).iter().zip(target).map(|(f, t)| f - t));
+        let residual = DVector::from_iterator(
+            target.len(),
+            outputs(spec, theta.as_slice(), data)
+                .iter()
+                .zip(target)
+                .map(|(f, t)| f - t),
+        );
         worst = residual.iter().fold(0.0_f64, |m, r| m.max(r.abs()));
         if !worst.is_finite() {
             return Err(worst);
@@ -159,15 +184,19 @@ fn project_onto_behavior(
             return Ok(theta);
         }
         let g = behavioral_gradients(spec, theta.as_slice(), data);
-        let (u, singular_values, v_t) = spectra::thin_svd(&g).map_err(|_| worst)?;
+        let svd = spectra::thin_svd(&g).map_err(|_| worst)?;
         let (n, k) = g.shape();
-        let tol = RankTolerance::NumpyDefault.threshold(singular_values.first().copied().unwrap_or(0.0), n, k);
+        let tol = RankTolerance::NumpyDefault.threshold(
+            svd.singular_values.first().copied().unwrap_or(0.0),
+            n,
+            k,
+        );
         // δ = −U Σ⁺ Vᵀ r: the minimum-norm solution of Gᵀ δ = −r.
-        let mut coefficients = &v_t * &residual;
-        for (c, s) in coefficients.iter_mut().zip(&singular_values) {
+        let mut coefficients = &svd.v_t * &residual;
+        for (c, s) in coefficients.iter_mut().zip(&svd.singular_values) {
             *c = if *s > tol { -*c / s } else { 0.0 };
         }
-        theta += &u * coefficients;
+        theta += &svd.u * coefficients;
     }
     Err(worst)
 }

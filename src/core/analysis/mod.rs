@@ -4,6 +4,10 @@
 //! rank ([`information_loss`]); and walking the behavior manifold ([`walk_manifold`]).
 //! Everything is f64.
 
+// The docs here are formulas (h_l, σ_max, f(x_i; θ)) written as DESIGN.md writes them,
+// not code identifiers, so backticks would only obscure them.
+#![allow(clippy::doc_markdown)]
+
 mod hessian;
 mod info_loss;
 mod manifold;
@@ -82,7 +86,12 @@ fn check_inputs(spec: &MlpSpec, theta: &[f64], data: &Dataset) -> Result<(), Cor
 /// Analyzes the network at θ: G and its SVD, numerical rank by `tol` (DESIGN.md §2),
 /// the manifold's tangent and normal bases, the exact Hessian and its spectrum beside
 /// the Gauss–Newton spectrum (2/k)σ².
-pub fn analyze(spec: &MlpSpec, theta: &[f64], data: &Dataset, tol: RankTolerance) -> Result<Analysis, CoreError> {
+pub fn analyze(
+    spec: &MlpSpec,
+    theta: &[f64],
+    data: &Dataset,
+    tol: RankTolerance,
+) -> Result<Analysis, CoreError> {
     check_inputs(spec, theta, data)?;
     tol.validate()?;
     let n = theta.len();
@@ -104,7 +113,11 @@ pub fn analyze(spec: &MlpSpec, theta: &[f64], data: &Dataset, tol: RankTolerance
         ));
     }
     let outputs = derivatives.outputs;
-    let residuals: Vec<f64> = outputs.iter().zip(&data.targets).map(|(f, y)| f - y).collect();
+    let residuals: Vec<f64> = outputs
+        .iter()
+        .zip(&data.targets)
+        .map(|(f, y)| f - y)
+        .collect();
     let loss = residuals.iter().map(|r| r * r).sum::<f64>() / k as f64;
     let g = derivatives.gradients;
     let hessian = derivatives.hessian;
@@ -121,14 +134,19 @@ pub fn analyze(spec: &MlpSpec, theta: &[f64], data: &Dataset, tol: RankTolerance
     let scale = 2.0 / k as f64;
     let gauss_newton = (&g * g.transpose()) * scale;
     let hessian_norm = hessian.norm();
-    let hessian_gauss_newton_distance = (&hessian - &gauss_newton).norm() / hessian_norm.max(f64::MIN_POSITIVE);
+    let hessian_gauss_newton_distance =
+        (&hessian - &gauss_newton).norm() / hessian_norm.max(f64::MIN_POSITIVE);
     // The eigenvalues of (2/k)GGᵀ are (2/k)σ_j² exactly; squaring the SVD's σ keeps
     // them non-negative and more accurate than an eigensolver's values near zero.
-    let mut gauss_newton_eigenvalues: Vec<f64> = g_singular_values.iter().map(|s| scale * s * s).collect();
+    let mut gauss_newton_eigenvalues: Vec<f64> =
+        g_singular_values.iter().map(|s| scale * s * s).collect();
     gauss_newton_eigenvalues.resize(n, 0.0);
 
-    let (hessian_eigenvalues, hessian_eigenvectors) = spectra::symmetric_eigen_descending(hessian.clone())?;
-    let largest_abs = hessian_eigenvalues.iter().fold(0.0_f64, |m, l| m.max(l.abs()));
+    let (hessian_eigenvalues, hessian_eigenvectors) =
+        spectra::symmetric_eigen_descending(hessian.clone())?;
+    let largest_abs = hessian_eigenvalues
+        .iter()
+        .fold(0.0_f64, |m, l| m.max(l.abs()));
     let hessian_rank_tol = tol.threshold(largest_abs, n, n);
     let hessian_rank = spectra::count_above(&hessian_eigenvalues, hessian_rank_tol);
 
@@ -158,4 +176,8 @@ pub fn analyze(spec: &MlpSpec, theta: &[f64], data: &Dataset, tol: RankTolerance
 }
 
 #[cfg(test)]
+#[allow(
+    clippy::float_cmp,
+    reason = "exact equalities are the claims: G of a linear model is the inputs"
+)]
 mod tests;

@@ -36,9 +36,9 @@ impl RankTolerance {
     /// Rejects a relative tolerance that is not a positive finite number.
     pub fn validate(self) -> Result<(), CoreError> {
         match self {
-            RankTolerance::Relative(r) if !(r.is_finite() && r > 0.0) => Err(CoreError::invalid(format!(
-                "the relative rank tolerance must be a positive finite number, not {r}"
-            ))),
+            RankTolerance::Relative(r) if !(r.is_finite() && r > 0.0) => Err(CoreError::invalid(
+                format!("the relative rank tolerance must be a positive finite number, not {r}"),
+            )),
             _ => Ok(()),
         }
     }
@@ -66,31 +66,59 @@ fn max_iterations(dim: usize) -> usize {
 /// left singular vectors; the padding adds only zero singular values.
 pub(super) fn full_left_svd(g: &DMatrix<f64>) -> Result<(Vec<f64>, DMatrix<f64>), CoreError> {
     let (n, k) = g.shape();
-    let padded = if k < n { g.clone().resize_horizontally(n, 0.0) } else { g.clone() };
-    let svd = SVD::try_new(padded, true, false, SVD_EPSILON, max_iterations(n.max(k)))
-        .ok_or_else(|| CoreError::invalid("the singular value decomposition of G did not converge"))?;
-    let u = svd.u.ok_or_else(|| CoreError::invalid("the SVD of G returned no left singular vectors"))?;
+    let padded = if k < n {
+        g.clone().resize_horizontally(n, 0.0)
+    } else {
+        g.clone()
+    };
+    let svd = SVD::try_new(padded, true, false, SVD_EPSILON, max_iterations(n.max(k))).ok_or_else(
+        || CoreError::invalid("the singular value decomposition of G did not converge"),
+    )?;
+    let u = svd
+        .u
+        .ok_or_else(|| CoreError::invalid("the SVD of G returned no left singular vectors"))?;
     let values: Vec<f64> = svd.singular_values.iter().take(n.min(k)).copied().collect();
     Ok((values, u))
 }
 
-/// Thin SVD of G: (U, σ descending, Vᵀ) with U N×m, Vᵀ m×k, m = min(N, k).
-pub(super) fn thin_svd(g: &DMatrix<f64>) -> Result<(DMatrix<f64>, Vec<f64>, DMatrix<f64>), CoreError> {
+/// Thin SVD G = U Σ Vᵀ, m = min(N, k) singular triplets.
+pub(super) struct ThinSvd {
+    /// N×m.
+    pub u: DMatrix<f64>,
+    /// Descending, m of them.
+    pub singular_values: Vec<f64>,
+    /// m×k.
+    pub v_t: DMatrix<f64>,
+}
+
+/// The thin SVD of G, singular values descending.
+pub(super) fn thin_svd(g: &DMatrix<f64>) -> Result<ThinSvd, CoreError> {
     let (n, k) = g.shape();
     let svd = SVD::try_new(g.clone(), true, true, SVD_EPSILON, max_iterations(n.max(k)))
-        .ok_or_else(|| CoreError::invalid("the singular value decomposition of G did not converge"))?;
-    let values = svd.singular_values.iter().copied().collect();
+        .ok_or_else(|| {
+            CoreError::invalid("the singular value decomposition of G did not converge")
+        })?;
+    let singular_values = svd.singular_values.iter().copied().collect();
     match (svd.u, svd.v_t) {
-        (Some(u), Some(v_t)) => Ok((u, values, v_t)),
-        _ => Err(CoreError::invalid("the SVD of G returned no singular vectors")),
+        (Some(u), Some(v_t)) => Ok(ThinSvd {
+            u,
+            singular_values,
+            v_t,
+        }),
+        _ => Err(CoreError::invalid(
+            "the SVD of G returned no singular vectors",
+        )),
     }
 }
 
 /// Eigenvalues (descending) and matching eigenvector columns of a symmetric matrix.
-pub(super) fn symmetric_eigen_descending(m: DMatrix<f64>) -> Result<(Vec<f64>, DMatrix<f64>), CoreError> {
+pub(super) fn symmetric_eigen_descending(
+    m: DMatrix<f64>,
+) -> Result<(Vec<f64>, DMatrix<f64>), CoreError> {
     let n = m.nrows();
-    let eigen = SymmetricEigen::try_new(m, f64::EPSILON, max_iterations(n))
-        .ok_or_else(|| CoreError::invalid("the eigendecomposition of the Hessian did not converge"))?;
+    let eigen = SymmetricEigen::try_new(m, f64::EPSILON, max_iterations(n)).ok_or_else(|| {
+        CoreError::invalid("the eigendecomposition of the Hessian did not converge")
+    })?;
     let mut order: Vec<usize> = (0..n).collect();
     order.sort_by(|&a, &b| eigen.eigenvalues[b].total_cmp(&eigen.eigenvalues[a]));
     let values = order.iter().map(|&j| eigen.eigenvalues[j]).collect();

@@ -21,7 +21,13 @@ fn dataset(inputs: &[&[f64]]) -> Dataset {
 
 /// Five 2-D inputs spread over [−1.3, 1.4]².
 fn five_points() -> Dataset {
-    dataset(&[&[0.3, -1.2], &[1.1, 0.4], &[-0.7, 0.9], &[-1.3, -0.5], &[0.2, 1.4]])
+    dataset(&[
+        &[0.3, -1.2],
+        &[1.1, 0.4],
+        &[-0.7, 0.9],
+        &[-1.3, -0.5],
+        &[0.2, 1.4],
+    ])
 }
 
 /// The smooth activations and the piecewise-linear ones (tested away from kinks).
@@ -67,7 +73,13 @@ fn max_abs(m: &DMatrix<f64>) -> f64 {
 #[test]
 fn perpendicular_scene_has_rank_two_and_a_line_of_solutions() {
     let scene = Scene::resolve("perpendicular").unwrap();
-    let a = analyze(&scene.model, &scene.parameters, &scene.data, RankTolerance::NumpyDefault).unwrap();
+    let a = analyze(
+        &scene.model,
+        &scene.parameters,
+        &scene.data,
+        RankTolerance::NumpyDefault,
+    )
+    .unwrap();
     assert_eq!((a.n_params, a.n_inputs), (3, 2));
     assert_eq!(a.g_rank, 2);
     assert_eq!(a.manifold_dim, 1);
@@ -77,7 +89,13 @@ fn perpendicular_scene_has_rank_two_and_a_line_of_solutions() {
 #[test]
 fn parallel_scene_has_rank_one_and_a_plane_of_solutions() {
     let scene = Scene::resolve("parallel").unwrap();
-    let a = analyze(&scene.model, &scene.parameters, &scene.data, RankTolerance::NumpyDefault).unwrap();
+    let a = analyze(
+        &scene.model,
+        &scene.parameters,
+        &scene.data,
+        RankTolerance::NumpyDefault,
+    )
+    .unwrap();
     assert_eq!(a.g_rank, 1);
     assert_eq!(a.manifold_dim, 2);
     assert_eq!(a.normal_basis.ncols(), 1);
@@ -86,7 +104,12 @@ fn parallel_scene_has_rank_one_and_a_plane_of_solutions() {
 /// For f = w·x (+ b), ∇_θ f(x_i) = x_i (then 1 for the bias): G is the input matrix.
 #[test]
 fn linear_model_gradients_are_the_inputs() {
-    let data = dataset(&[&[1.0, 0.5, -2.0], &[-0.5, 1.0, 0.25], &[3.0, 0.0, 1.0], &[0.1, 0.2, 0.3]]);
+    let data = dataset(&[
+        &[1.0, 0.5, -2.0],
+        &[-0.5, 1.0, 0.25],
+        &[3.0, 0.0, 1.0],
+        &[0.1, 0.2, 0.3],
+    ]);
     for bias in [false, true] {
         let spec = spec(&[3, 1], Activation::Identity, bias);
         let theta = spec.init_parameters(5);
@@ -118,7 +141,11 @@ fn behavioral_gradients_match_finite_differences_of_forward() {
                     plus[j] += h;
                     minus[j] -= h;
                     let fd = (spec.forward(&plus, x) - spec.forward(&minus, x)) / (2.0 * h);
-                    assert!((fd - g[(j, i)]).abs() < 1e-7, "{activation} bias={bias} G[{j},{i}]: fd {fd} vs {}", g[(j, i)]);
+                    assert!(
+                        (fd - g[(j, i)]).abs() < 1e-7,
+                        "{activation} bias={bias} G[{j},{i}]: fd {fd} vs {}",
+                        g[(j, i)]
+                    );
                 }
             }
         }
@@ -140,7 +167,10 @@ fn loss_hessian_matches_finite_differences_of_the_loss_gradient() {
                 let (mut plus, mut minus) = (theta.clone(), theta.clone());
                 plus[j] += h;
                 minus[j] -= h;
-                let (gp, gm) = (loss_gradient(&spec, &plus, &data), loss_gradient(&spec, &minus, &data));
+                let (gp, gm) = (
+                    loss_gradient(&spec, &plus, &data),
+                    loss_gradient(&spec, &minus, &data),
+                );
                 for r in 0..theta.len() {
                     let fd = (gp[r] - gm[r]) / (2.0 * h);
                     assert!(
@@ -158,7 +188,12 @@ fn loss_hessian_matches_finite_differences_of_the_loss_gradient() {
 #[test]
 fn loss_hessian_matches_second_differences_of_mse_loss() {
     let data = five_points();
-    for activation in [Activation::Tanh, Activation::Gelu, Activation::Relu, Activation::Softplus] {
+    for activation in [
+        Activation::Tanh,
+        Activation::Gelu,
+        Activation::Relu,
+        Activation::Softplus,
+    ] {
         for bias in [true, false] {
             let spec = spec(&[2, 3, 2, 1], activation, bias);
             let theta = smooth_parameters(&spec, &data);
@@ -173,7 +208,9 @@ fn loss_hessian_matches_second_differences_of_mse_loss() {
             };
             for a in 0..theta.len() {
                 for b in 0..theta.len() {
-                    let fd = (loss_at(a, 1.0, b, 1.0) - loss_at(a, 1.0, b, -1.0) - loss_at(a, -1.0, b, 1.0)
+                    let fd = (loss_at(a, 1.0, b, 1.0)
+                        - loss_at(a, 1.0, b, -1.0)
+                        - loss_at(a, -1.0, b, 1.0)
                         + loss_at(a, -1.0, b, -1.0))
                         / (4.0 * h * h);
                     assert!(
@@ -205,7 +242,11 @@ fn output_hessian_matches_finite_differences_of_the_gradient() {
             let (gp, gm) = (spec.gradient(&plus, &x), spec.gradient(&minus, &x));
             for r in 0..theta.len() {
                 let fd = (gp[r] - gm[r]) / (2.0 * h);
-                assert!((fd - hessian[(r, j)]).abs() < 1e-7, "{activation} ∇²f[{r},{j}]: fd {fd} vs {}", hessian[(r, j)]);
+                assert!(
+                    (fd - hessian[(r, j)]).abs() < 1e-7,
+                    "{activation} ∇²f[{r},{j}]: fd {fd} vs {}",
+                    hessian[(r, j)]
+                );
             }
         }
     }
@@ -222,17 +263,27 @@ fn at_zero_residual_hessian_is_gauss_newton_and_ranks_agree() {
         let spec = spec(&[2, 4, 3, 1], activation, true);
         let theta = spec.init_parameters(11);
         let mut fitted = data.clone();
-        fitted.targets = fitted.inputs.iter().map(|x| spec.forward(&theta, x)).collect();
+        fitted.targets = fitted
+            .inputs
+            .iter()
+            .map(|x| spec.forward(&theta, x))
+            .collect();
         let a = analyze(&spec, &theta, &fitted, RankTolerance::NumpyDefault).unwrap();
         assert!(a.loss < 1e-30, "{activation}: loss {}", a.loss);
         let r = a.g_rank;
         assert!((1..=5).contains(&r), "{activation}: rank {r}");
         // Precondition of the comparison: G's kept singular values are not so small that
         // squaring them falls below the Hessian's threshold.
-        assert!(a.g_singular_values[r - 1] / a.g_singular_values[0] > 1e-6, "{activation}: G ill-conditioned");
+        assert!(
+            a.g_singular_values[r - 1] / a.g_singular_values[0] > 1e-6,
+            "{activation}: G ill-conditioned"
+        );
         assert_eq!(a.hessian_rank, r, "{activation}: rank H vs rank G");
         let gn = (&a.behavioral_gradients * a.behavioral_gradients.transpose()) * (2.0 / 6.0);
-        assert!((&a.hessian - &gn).norm() <= 1e-9 * gn.norm(), "{activation}");
+        assert!(
+            (&a.hessian - &gn).norm() <= 1e-9 * gn.norm(),
+            "{activation}"
+        );
         assert!(a.hessian_gauss_newton_distance <= 1e-9, "{activation}");
     }
 }
@@ -255,7 +306,11 @@ fn duplicating_an_input_lowers_the_rank_by_one() {
     let distinct = dataset(&[&[0.3, -1.2], &[1.1, 0.4], &[-0.7, 0.9], &[-1.3, -0.5]]);
     let mut duplicated = distinct.clone();
     duplicated.inputs[1] = duplicated.inputs[0].clone();
-    let rank = |d: &Dataset| analyze(&spec, &theta, d, RankTolerance::NumpyDefault).unwrap().g_rank;
+    let rank = |d: &Dataset| {
+        analyze(&spec, &theta, d, RankTolerance::NumpyDefault)
+            .unwrap()
+            .g_rank
+    };
     assert_eq!(rank(&distinct), 4);
     assert_eq!(rank(&duplicated), 3);
 }
@@ -274,10 +329,13 @@ fn tangent_and_normal_bases_split_parameter_space() {
         let n = a.n_params;
         assert_eq!(a.normal_basis.ncols() + a.tangent_basis.ncols(), n);
         let mut both = a.normal_basis.clone().resize_horizontally(n, 0.0);
-        both.columns_mut(a.g_rank, n - a.g_rank).copy_from(&a.tangent_basis);
+        both.columns_mut(a.g_rank, n - a.g_rank)
+            .copy_from(&a.tangent_basis);
         assert!((both.transpose() * &both - DMatrix::identity(n, n)).norm() < 1e-12);
         let g = &a.behavioral_gradients;
-        assert!(max_abs(&(g.transpose() * &a.tangent_basis)) <= a.rank_tol.max(1e-14 * g.norm()) * 10.0);
+        assert!(
+            max_abs(&(g.transpose() * &a.tangent_basis)) <= a.rank_tol.max(1e-14 * g.norm()) * 10.0
+        );
         let projected = &a.normal_basis * (a.normal_basis.transpose() * g);
         assert!((g - projected).norm() < 1e-12 * g.norm());
     }
@@ -298,7 +356,11 @@ fn spectra_satisfy_their_defining_equations() {
         let u = a.g_left_singular_vectors.column(j);
         assert!((&ggt * u - u * (s * s)).norm() < 1e-10 * ggt.norm());
     }
-    let mut reference: Vec<f64> = SymmetricEigen::new(&ggt * (2.0 / 5.0)).eigenvalues.iter().copied().collect();
+    let mut reference: Vec<f64> = SymmetricEigen::new(&ggt * (2.0 / 5.0))
+        .eigenvalues
+        .iter()
+        .copied()
+        .collect();
     reference.sort_by(|x, y| y.total_cmp(x));
     for (gn, r) in a.gauss_newton_eigenvalues.iter().zip(&reference) {
         assert!((gn - r).abs() < 1e-10 * reference[0]);
@@ -333,7 +395,15 @@ fn relative_tolerance_counts_singular_values_above_r_sigma_max() {
 #[test]
 fn mismatched_parameters_are_rejected() {
     let spec = spec(&[2, 3, 1], Activation::Tanh, true);
-    assert!(analyze(&spec, &[0.0; 4], &five_points(), RankTolerance::NumpyDefault).is_err());
+    assert!(
+        analyze(
+            &spec,
+            &[0.0; 4],
+            &five_points(),
+            RankTolerance::NumpyDefault
+        )
+        .is_err()
+    );
     let mut theta = spec.init_parameters(0);
     theta[0] = f64::NAN;
     assert!(analyze(&spec, &theta, &five_points(), RankTolerance::NumpyDefault).is_err());
@@ -346,7 +416,11 @@ fn manifold_walk_keeps_training_outputs_and_changes_the_function() {
     let spec = spec(&[1, 8, 1], Activation::Tanh, true);
     let theta = spec.init_parameters(1);
     let data = dataset(&[&[-1.0], &[0.3], &[1.2]]);
-    let start: Vec<f64> = data.inputs.iter().map(|x| spec.forward(&theta, x)).collect();
+    let start: Vec<f64> = data
+        .inputs
+        .iter()
+        .map(|x| spec.forward(&theta, x))
+        .collect();
     let walk = walk_manifold(&spec, &theta, &data, 0, 1.0, 0.0625).unwrap();
     assert_eq!(walk.path.len(), 17);
     for point in &walk.path {
@@ -356,7 +430,12 @@ fn manifold_walk_keeps_training_outputs_and_changes_the_function() {
     }
     assert!(walk.max_output_drift <= 1e-6);
     let end = walk.path.last().unwrap();
-    let moved: f64 = end.iter().zip(&theta).map(|(a, b)| (a - b).powi(2)).sum::<f64>().sqrt();
+    let moved: f64 = end
+        .iter()
+        .zip(&theta)
+        .map(|(a, b)| (a - b).powi(2))
+        .sum::<f64>()
+        .sqrt();
     assert!(moved > 0.5, "moved only {moved}");
     assert!(walk.distance >= 0.99, "distance {}", walk.distance);
     let change = (-30..=30)
@@ -390,10 +469,19 @@ fn identical_inputs_are_grouped_at_every_layer() {
         assert_eq!(layer.layer, l + 1);
         assert_eq!(layer.groups, vec![vec![0, 2]]);
         assert_eq!(layer.pattern.len(), 4);
-        assert!(layer.pattern.iter().all(|row| row.len() == spec.layers[l + 1]));
+        assert!(
+            layer
+                .pattern
+                .iter()
+                .all(|row| row.len() == spec.layers[l + 1])
+        );
     }
     let linear = MlpSpec::new(vec![2, 1], Activation::Identity, true).unwrap();
-    assert!(information_loss(&linear, &[1.0, 2.0, 0.0], &data, 1e-12).layers.is_empty());
+    assert!(
+        information_loss(&linear, &[1.0, 2.0, 0.0], &data, 1e-12)
+            .layers
+            .is_empty()
+    );
 }
 
 /// A relu unit with bias −100 has z < 0 on every input in [−1.3, 1.4]²: it is dead, and
@@ -417,4 +505,3 @@ fn relu_unit_with_large_negative_bias_is_dead_for_all_inputs() {
         assert_eq!(g[bias_1], 0.0);
     }
 }
-

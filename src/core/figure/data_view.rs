@@ -114,7 +114,7 @@ fn render_1d(figure: &DataFigure<'_>, options: &FigureOptions, width: u32, heigh
         canvas.circle(plot.to_px(x[0], y), 4.5 * m.s, super::input_color(0), Some((Color::BLACK, 1.0 * m.s)));
     }
     canvas.pop_clip();
-    frame_and_titles(&mut canvas, &l, options, ("x", "f(x; θ)"));
+    frame_and_titles(&mut canvas, &l, options, ("input x", "f(x; θ)"));
     let entries = [
         (LegendMark::Line(Color::rgb(0x1f, 0x4e, 0x8c)), "network f(x; θ)".to_string()),
         (LegendMark::Dot(super::input_color(0)), "training points (x_{i}, y_{i})".to_string()),
@@ -170,7 +170,7 @@ fn render_2d(figure: &DataFigure<'_>, options: &FigureOptions, width: u32, heigh
         canvas.circle(plot.to_px(x[0], x[1]), 5.0 * m.s, color(y), Some((Color::BLACK, 1.2 * m.s)));
     }
     canvas.pop_clip();
-    frame_and_titles(&mut canvas, &l, options, ("x_{1}", "x_{2}"));
+    frame_and_titles(&mut canvas, &l, options, ("input x[0]", "input x[1]"));
     let (lo, hi) = (center - spread, center + spread);
     let ticks = nice_ticks([lo, hi], 5);
     let ticks: Vec<(f64, String)> = ticks.values.iter().map(|&t| (t, ticks.format(t))).collect();

@@ -166,30 +166,8 @@ pub fn render_slice_figure(figure: &SliceFigure<'_>, options: &FigureOptions, wi
     let k = field.n_inputs;
     let drawn = k.min(options.max_inputs_drawn);
 
-    // Legend entries decide the right column's width.
     let legend = legend_entries(figure, options, drawn, &m);
-    let legend_width = legend
-        .iter()
-        .map(|e| canvas.text_width(&e.label, m.legend_font()))
-        .fold(0.0, f64::max)
-        + 44.0 * m.s;
-    let colorbar_width = 16.0 * m.s + 8.0 * m.s + canvas.text_width("10^{−10}", m.tick_font());
-    let right_column = if options.show_legend { legend_width.max(colorbar_width) } else { colorbar_width } + 24.0 * m.s;
-
-    let a_ticks = nice_ticks(field.ranges[0], 6);
-    let b_ticks = nice_ticks(field.ranges[1], 6);
-    let b_tick_width = b_ticks
-        .values
-        .iter()
-        .map(|&t| canvas.text_width(&b_ticks.format(t), m.tick_font()))
-        .fold(0.0, f64::max);
-    let top = 16.0 * m.s
-        + if options.title.is_empty() { 0.0 } else { m.title_font() * 1.5 }
-        + if options.subtitle.is_empty() { 0.0 } else { m.tick_font() * 1.5 };
-    let left = 14.0 * m.s + m.label_font() * 1.4 + 10.0 * m.s + b_tick_width + 8.0 * m.s;
-    let bottom = 8.0 * m.s + m.tick_font() * 1.6 + m.label_font() * 1.6 + 14.0 * m.s;
-    let available = Rect::new(left, top, f64::from(width) - right_column - 8.0 * m.s, f64::from(height) - bottom);
-    let plot = Plot::fit(available, field.ranges, true);
+    let (plot, a_ticks, b_ticks, b_tick_width) = slice_layout(&canvas, figure, options, &legend, &m);
 
     // Heatmap, contours, then the outlined sets on top of the contours, then the
     // trajectory and θ on top of everything (all clipped to the plot).
@@ -221,6 +199,35 @@ pub fn render_slice_figure(figure: &SliceFigure<'_>, options: &FigureOptions, wi
         draw_legend(&mut canvas, &legend, column_x, colorbar_bottom + 30.0 * m.s, &m);
     }
     canvas.into_image()
+}
+
+/// Where the plot goes: the right column (color bar and legend) and the margins for tick
+/// labels, axis titles and the title are measured, and the rest holds the plot at equal
+/// aspect.
+fn slice_layout(canvas: &Canvas, figure: &SliceFigure<'_>, options: &FigureOptions, legend: &[LegendEntry], m: &Metrics) -> (Plot, axes::Ticks, axes::Ticks, f64) {
+    let field = &figure.field;
+    let (width, height) = (canvas.width(), canvas.height());
+    let legend_width = legend
+        .iter()
+        .map(|e| canvas.text_width(&e.label, m.legend_font()))
+        .fold(0.0, f64::max)
+        + 44.0 * m.s;
+    let colorbar_width = 16.0 * m.s + 8.0 * m.s + canvas.text_width("10^{−10}", m.tick_font());
+    let right_column = if options.show_legend { legend_width.max(colorbar_width) } else { colorbar_width } + 24.0 * m.s;
+    let a_ticks = nice_ticks(field.ranges[0], 6);
+    let b_ticks = nice_ticks(field.ranges[1], 6);
+    let b_tick_width = b_ticks
+        .values
+        .iter()
+        .map(|&t| canvas.text_width(&b_ticks.format(t), m.tick_font()))
+        .fold(0.0, f64::max);
+    let top = 16.0 * m.s
+        + if options.title.is_empty() { 0.0 } else { m.title_font() * 1.5 }
+        + if options.subtitle.is_empty() { 0.0 } else { m.tick_font() * 1.5 };
+    let left = 14.0 * m.s + m.label_font() * 1.4 + 10.0 * m.s + b_tick_width + 8.0 * m.s;
+    let bottom = 8.0 * m.s + m.tick_font() * 1.6 + m.label_font() * 1.6 + 14.0 * m.s;
+    let available = Rect::new(left, top, f64::from(width) - right_column - 8.0 * m.s, f64::from(height) - bottom);
+    (Plot::fit(available, field.ranges, true), a_ticks, b_ticks, b_tick_width)
 }
 
 /// log₁₀ of the loss grid and the color map's range.
@@ -307,6 +314,13 @@ fn solution_style(i: usize, m: &Metrics) -> LineStyle {
     style
 }
 
+/// Thin contour levels: the input's color, darkened a little to read on light viridis.
+fn thin_level_style(i: usize, m: &Metrics) -> LineStyle {
+    let c = input_color(i);
+    let dark = |v: u8| (f64::from(v) * 0.8) as u8;
+    LineStyle::solid(Color::rgb(dark(c.r), dark(c.g), dark(c.b)).alpha(0.9), 1.1 * m.s)
+}
+
 fn level_set_style(m: &Metrics) -> LineStyle {
     LineStyle::dashed(Color::WHITE.alpha(0.95), 1.3 * m.s, &[4.0 * m.s, 3.5 * m.s])
 }
@@ -325,7 +339,7 @@ fn draw_contours(canvas: &mut Canvas, plot: &Plot, figure: &SliceFigure<'_>, opt
     for i in 0..drawn {
         let channel = field.channel(i);
         let target = figure.targets.get(i).copied().unwrap_or(0.0);
-        let style = LineStyle::solid(input_color(i).alpha(0.8), 1.0 * m.s);
+        let style = thin_level_style(i, m);
         for level in contour_levels(channel, target, options.levels_per_input) {
             for curve in to_px_curves(plot, marching_squares(channel, na, nb, level as f32), na, nb) {
                 canvas.polyline(&curve, &style);
@@ -354,15 +368,23 @@ fn draw_contours(canvas: &mut Canvas, plot: &Plot, figure: &SliceFigure<'_>, opt
 }
 
 fn draw_titles(canvas: &mut Canvas, options: &FigureOptions, plot: &Plot, m: &Metrics) {
+    let available = f64::from(canvas.width()) - plot.rect.x0 - 8.0 * m.s;
+    // Long titles shrink to fit the width (down to 60%), so they are never cut off.
+    let fit = |canvas: &Canvas, text: &str, size: f64| {
+        let width = canvas.text_width(text, size);
+        if width > available { size * (available / width).max(0.6) } else { size }
+    };
     let mut y = 14.0 * m.s;
     if !options.title.is_empty() {
         y += m.title_font();
-        canvas.text(&options.title, (plot.rect.x0, y), m.title_font(), Color::BLACK, (HAlign::Left, VAlign::Baseline), 0.0, 0.6 * m.s);
+        let size = fit(canvas, &options.title, m.title_font());
+        canvas.text(&options.title, (plot.rect.x0, y), size, Color::BLACK, (HAlign::Left, VAlign::Baseline), 0.0, 0.6 * m.s);
         y += 0.5 * m.title_font();
     }
     if !options.subtitle.is_empty() {
         y += m.tick_font();
-        canvas.text(&options.subtitle, (plot.rect.x0, y), m.tick_font(), Color::rgb(80, 80, 80), (HAlign::Left, VAlign::Baseline), 0.0, m.weight() * 0.6);
+        let size = fit(canvas, &options.subtitle, m.tick_font());
+        canvas.text(&options.subtitle, (plot.rect.x0, y), size, Color::rgb(80, 80, 80), (HAlign::Left, VAlign::Baseline), 0.0, m.weight() * 0.6);
     }
 }
 
@@ -454,7 +476,7 @@ fn legend_entries(figure: &SliceFigure<'_>, options: &FigureOptions, drawn: usiz
     }
     if drawn > 0 && options.levels_per_input > 0 {
         entries.push(LegendEntry {
-            swatch: Swatch::Lines(vec![LineStyle::solid(input_color(0).alpha(0.9), 1.0 * m.s)]),
+            swatch: Swatch::Lines(vec![thin_level_style(0, m)]),
             label: "other levels of f(x_{i})".into(),
         });
     }
@@ -548,25 +570,21 @@ impl RectPath for Rect {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::core::slice::grid_coordinate;
 
-    fn linear_field(na: usize, nb: usize, ranges: [[f64; 2]; 2]) -> Vec<f32> {
-        // Perpendicular perceptron in coordinates: f1 = a + b/2, f2 = −a/2 + b, y = (1, 0.5).
+    /// Perpendicular perceptron in coordinates, f1 = a + b/2 and f2 = −a/2 + b, with
+    /// targets that put the solution at (1.2, 1.0).
+    fn perpendicular_field(na: usize, nb: usize, ranges: [[f64; 2]; 2], targets: [f64; 2]) -> Vec<f32> {
         let mut values = Vec::new();
-        let coords = |i: usize, j: usize| {
-            (
-                crate::core::slice::grid_coordinate(ranges[0], i, na),
-                crate::core::slice::grid_coordinate(ranges[1], j, nb),
-            )
-        };
         for c in 0..3 {
             for j in 0..nb {
                 for i in 0..na {
-                    let (a, b) = coords(i, j);
+                    let (a, b) = (grid_coordinate(ranges[0], i, na), grid_coordinate(ranges[1], j, nb));
                     let (f1, f2) = (a + 0.5 * b, -0.5 * a + b);
                     values.push(match c {
                         0 => f1,
                         1 => f2,
-                        _ => ((f1 - 1.0).powi(2) + (f2 - 0.5).powi(2)) / 2.0,
+                        _ => ((f1 - targets[0]).powi(2) + (f2 - targets[1]).powi(2)) / 2.0,
                     } as f32);
                 }
             }
@@ -574,84 +592,49 @@ mod tests {
         values
     }
 
-    /// The figure has the requested size, low loss is dark (viridis) where the solution
-    /// is, and b increases upward: the solution (0.6, 0.8) is in the upper right.
+    fn luminance_around(img: &image::RgbaImage, (x, y): (f64, f64)) -> f64 {
+        let mut sum = 0.0;
+        for dy in -3..=3 {
+            for dx in -3..=3 {
+                let p = img.get_pixel((x as i64 + dx) as u32, (y as i64 + dy) as u32);
+                sum += 0.2126 * f64::from(p[0]) + 0.7152 * f64::from(p[1]) + 0.0722 * f64::from(p[2]);
+            }
+        }
+        sum / 49.0
+    }
+
+    /// The loss heatmap is dark (viridis' low end) around the solution at (1.2, 1.0) and
+    /// bright far from it; b increases upward, so the mirror point (1.2, −1.0) is bright.
     #[test]
-    fn slice_figure_puts_the_solution_upper_right_and_dark() {
+    fn slice_figure_draws_low_loss_dark_with_b_upward() {
         let ranges = [[-2.0, 2.0], [-2.0, 2.0]];
-        let values = linear_field(64, 64, ranges);
+        let targets = [1.2 + 0.5, -0.6 + 1.0];
+        let values = perpendicular_field(64, 64, ranges, targets);
         let figure = SliceFigure {
             field: SliceField { values: &values, n_inputs: 2, grid: [64, 64], ranges },
-            targets: &[1.0, 0.5],
+            targets: &targets,
             current_outputs: &[0.0, 0.0],
-            trajectory_ab: &[(0.0, 0.0), (0.3, 0.4), (0.6, 0.8)],
+            trajectory_ab: &[(0.0, 0.0), (0.6, 0.5), (1.2, 1.0)],
             current_ab: (0.0, 0.0),
         };
-        let img = render_slice_figure(&figure, &FigureOptions::default(), 400, 300);
-        assert_eq!(img.dimensions(), (400, 300));
-        // Find the plot's corner regions through the same layout the renderer used: the
-        // darkest pixel of the heatmap must be above and right of the plot center.
-        let m = Metrics::new(400, 300);
-        let _ = m;
-        let (mut best, mut at) = (u32::MAX, (0, 0));
-        for (x, y, p) in img.enumerate_pixels() {
-            // viridis' dark end is purple: high blue, low green.
-            let score = u32::from(p[1]) + u32::from(p[0]);
-            if p[2] > 60 && p[1] < 40 && score < best {
-                best = score;
-                at = (x, y);
-            }
-        }
-        assert!(best < u32::MAX, "no dark viridis pixel");
-        let gray_center = img.get_pixel(at.0, at.1);
-        assert!(gray_center[2] > gray_center[1]);
+        let options = FigureOptions { title: "test".into(), ..FigureOptions::default() };
+        let img = render_slice_figure(&figure, &options, 480, 360);
+        assert_eq!(img.dimensions(), (480, 360));
+        let canvas = Canvas::new(480, 360, Color::WHITE);
+        let m = Metrics::new(480, 360);
+        let legend = legend_entries(&figure, &options, 2, &m);
+        let (plot, ..) = slice_layout(&canvas, &figure, &options, &legend, &m);
+        let near = luminance_around(&img, plot.to_px(1.45, 0.75));
+        let mirror = luminance_around(&img, plot.to_px(1.45, -0.75));
+        let far = luminance_around(&img, plot.to_px(-1.7, -1.7));
+        assert!(near + 40.0 < mirror && near + 40.0 < far, "near {near}, mirror {mirror}, far {far}");
     }
-}
-
-#[cfg(test)]
-mod scratch {
-    use super::*;
-    use crate::core::scene::Scene;
-    use crate::core::slice::{grid_coordinate, slice_axes, slice_point};
 
     #[test]
-    #[ignore = "scratch"]
-    fn scratch_render() {
-        for name in ["perpendicular", "parallel", "xor"] {
-            let scene = Scene::resolve(name).unwrap();
-            let s = &scene.view.slice;
-            let axes = slice_axes(&s.axes, &scene.model, &scene.parameters, &scene.data, &[], s.center.as_deref()).unwrap();
-            let [na, nb] = s.resolution;
-            let k = scene.data.n_inputs();
-            let mut values = vec![0.0f32; (k + 1) * na * nb];
-            for j in 0..nb {
-                for i in 0..na {
-                    let th = slice_point(&axes, grid_coordinate(s.a_range, i, na), grid_coordinate(s.b_range, j, nb));
-                    let mut loss = 0.0;
-                    for (c, x) in scene.data.inputs.iter().enumerate() {
-                        let f = scene.model.forward(&th, x);
-                        values[c * na * nb + j * na + i] = f as f32;
-                        loss += (f - scene.data.targets[c]).powi(2) / k as f64;
-                    }
-                    values[k * na * nb + j * na + i] = loss as f32;
-                }
-            }
-            let outputs: Vec<f64> = scene.data.inputs.iter().map(|x| scene.model.forward(&scene.parameters, x)).collect();
-            let fig = SliceFigure {
-                field: SliceField { values: &values, n_inputs: k, grid: [na, nb], ranges: [s.a_range, s.b_range] },
-                targets: &scene.data.targets,
-                current_outputs: &outputs,
-                trajectory_ab: &[],
-                current_ab: (0.0, 0.0),
-            };
-            let options = FigureOptions {
-                title: format!("{}: {}", scene.name, scene.description),
-                subtitle: axes.description.clone(),
-                a_label: format!("a (u: {})", axes.u_name),
-                b_label: format!("b (v: {})", axes.v_name),
-                ..FigureOptions::default()
-            };
-            render_slice_figure(&fig, &options, 1024, 768).save(format!("/tmp/scratch_{name}.png")).unwrap();
-        }
+    fn contour_levels_include_round_steps_around_the_target() {
+        let channel: Vec<f32> = (0..11).map(|i| i as f32 / 10.0).collect();
+        let levels = contour_levels(&channel, 0.45, 5);
+        assert!(levels.iter().all(|l| (0.0..=1.0).contains(l)));
+        assert!(levels.iter().any(|l| (l - 0.65).abs() < 1e-12) && !levels.iter().any(|l| (l - 0.45).abs() < 1e-12));
     }
 }

@@ -1,0 +1,414 @@
+//! The CPU reference path for slice fields, fast enough to be a real fallback.
+//!
+//! Per grid point the weights W_l(a, b, c) = θ₀ + a·u + b·v + c·w are built once in f32
+//! and shared by all k inputs (DESIGN.md §7). The first layer needs no weights at all:
+//! its pre-activations are affine in the grid coordinates, z₁ = z0 + a·zu + b·zv + c·zw,
+//! with the four terms precomputed per input in f64 ([`GridPlan::first_layer`]).
+//! Activations are kept structure-of-arrays, [unit][input], so the loops over inputs run
+//! on SIMD lanes, and the activations are the vectorizable approximations of
+//! [`super::approx`]. Points are split into jobs that worker threads take from a queue.
+
+use std::sync::Mutex;
+
+use super::approx::{ActivationF32, Gelu, Identity, LeakyRelu, Relu, Sigmoid, Softplus, Tanh};
+use super::field::{Field, FieldError, FieldEvaluator, FieldRequest, GridPlan};
+use crate::core::Activation;
+
+/// Inputs per block of the dense layers; bounds the scratch memory for large k.
+const INPUT_BLOCK: usize = 256;
+/// Multiply-adds below which a field is evaluated on the calling thread alone.
+const SERIAL_WORK: usize = 1 << 18;
+
+/// The CPU reference evaluator (f32 arithmetic, f64 precomputation).
+#[derive(Clone, Copy, Debug, Default)]
+pub struct CpuFieldEvaluator;
+
+impl FieldEvaluator for CpuFieldEvaluator {
+    fn evaluate(&self, req: &FieldRequest) -> Result<Field, FieldError> {
+        let plan = req.plan()?;
+        let net = CpuNet::new(req, &plan);
+        let mut values = vec![0.0f32; (plan.n_inputs + 1) * plan.n_points];
+        match req.spec.activation {
+            Activation::Identity => run::<Identity>(&net, &plan, &mut values),
+            Activation::Relu => run::<Relu>(&net, &plan, &mut values),
+            Activation::LeakyRelu => run::<LeakyRelu>(&net, &plan, &mut values),
+            Activation::Tanh => run::<Tanh>(&net, &plan, &mut values),
+            Activation::Sigmoid => run::<Sigmoid>(&net, &plan, &mut values),
+            Activation::Gelu => run::<Gelu>(&net, &plan, &mut values),
+            Activation::Softplus => run::<Softplus>(&net, &plan, &mut values),
+        }
+        Ok(plan.field(values, req.shape))
+    }
+
+    fn name(&self) -> String {
+        format!("CPU reference ({} threads)", worker_threads())
+    }
+}
+
+fn worker_threads() -> usize {
+    std::thread::available_parallelism().map_or(1, std::num::NonZero::get)
+}
+
+/// A dense layer after the first, with offsets into the packed per-point weights.
+#[derive(Clone, Copy, Debug)]
+struct Dense {
+    fan_in: usize,
+    fan_out: usize,
+    weights: usize,
+    bias: Option<usize>,
+}
+
+/// Everything the workers share, read-only.
+struct CpuNet {
+    k: usize,
+    /// k rounded up to a multiple of 4 (the narrowest SIMD block).
+    k_pad: usize,
+    h1: usize,
+    /// zu of the first layer, [unit][k_pad], f32 (the only first-layer term used per point).
+    zu: Vec<f32>,
+    /// Layers 2..L; empty for a linear model.
+    dense: Vec<Dense>,
+    /// θ₀, u, v, w restricted to layers 2..L (w is zero for a 2D slice).
+    theta0: Vec<f64>,
+    u: Vec<f32>,
+    v: Vec<f64>,
+    w: Vec<f64>,
+    targets: Vec<f32>,
+    /// Widest layer output, for the scratch buffers.
+    max_width: usize,
+}
+
+impl CpuNet {
+    fn new(req: &FieldRequest, plan: &GridPlan) -> Self {
+        let (k, h1) = (plan.n_inputs, plan.h1);
+        let k_pad = k.next_multiple_of(4);
+        let mut zu = vec![0.0f32; h1 * k_pad];
+        for i in 0..k {
+            for r in 0..h1 {
+                zu[r * k_pad + i] = plan.first_layer[i * h1 + r][1] as f32;
+            }
+        }
+        let layouts = req.spec.layouts();
+        let start = layouts.get(1).map_or(req.theta0.len(), |l| l.weight_offset);
+        let dense = layouts[1..]
+            .iter()
+            .map(|l| Dense {
+                fan_in: l.fan_in,
+                fan_out: l.fan_out,
+                weights: l.weight_offset - start,
+                bias: l.bias_offset.map(|b| b - start),
+            })
+            .collect();
+        let tail = |v: &[f64]| v[start..].to_vec();
+        let zeros = vec![0.0; req.theta0.len() - start];
+        Self {
+            k,
+            k_pad,
+            h1,
+            zu,
+            dense,
+            theta0: tail(req.theta0),
+            u: req.axes[0][start..].iter().map(|&x| x as f32).collect(),
+            v: tail(&req.axes[1]),
+            w: req.axes.get(2).map_or(zeros, |w| tail(w)),
+            targets: req.data.targets.iter().map(|&y| y as f32).collect(),
+            max_width: req.spec.layers[1..].iter().copied().max().unwrap_or(1),
+        }
+    }
+}
+
+/// A contiguous range of flattened grid points and its slice of every channel.
+struct Job<'a> {
+    first_point: usize,
+    channels: Vec<&'a mut [f32]>,
+}
+
+/// Splits the points into jobs and runs them on worker threads.
+fn run<A: ActivationF32>(net: &CpuNet, plan: &GridPlan, values: &mut [f32]) {
+    let n_points = plan.n_points;
+    let work = n_points * net.k * (net.h1 + net.dense.iter().map(|d| d.fan_in * d.fan_out).sum::<usize>());
+    let threads = if work < SERIAL_WORK { 1 } else { worker_threads().min(n_points) };
+    let n_jobs = if threads == 1 { 1 } else { (8 * threads).min(n_points) };
+    let bounds: Vec<usize> = (0..=n_jobs).map(|j| j * n_points / n_jobs).collect();
+    let mut jobs: Vec<Job> = bounds[..n_jobs]
+        .iter()
+        .map(|&first_point| Job {
+            first_point,
+            channels: Vec::with_capacity(net.k + 1),
+        })
+        .collect();
+    for channel in values.chunks_mut(n_points) {
+        let mut rest = channel;
+        for (job, pair) in jobs.iter_mut().zip(bounds.windows(2)) {
+            let (head, tail) = rest.split_at_mut(pair[1] - pair[0]);
+            job.channels.push(head);
+            rest = tail;
+        }
+    }
+    if threads == 1 {
+        let mut scratch = Scratch::new(net);
+        for job in jobs {
+            run_job::<A>(net, plan, job, &mut scratch);
+        }
+        return;
+    }
+    jobs.reverse();
+    let queue = Mutex::new(jobs);
+    std::thread::scope(|s| {
+        for _ in 0..threads {
+            s.spawn(|| {
+                let mut scratch = Scratch::new(net);
+                loop {
+                    let job = queue.lock().unwrap_or_else(std::sync::PoisonError::into_inner).pop();
+                    let Some(job) = job else { break };
+                    run_job::<A>(net, plan, job, &mut scratch);
+                }
+            });
+        }
+    });
+}
+
+/// Per-thread buffers.
+struct Scratch {
+    /// First-layer z0 + b·zv + c·zw of the current row, [unit][k_pad].
+    row_base: Vec<f32>,
+    /// θ₀ + b·v + c·w of the current row (layers 2..L), in f32.
+    row_theta: Vec<f32>,
+    /// The current point's weights (layers 2..L).
+    weights: Vec<f32>,
+    /// Activations [unit][block], ping-ponged between layers.
+    h_in: Vec<f32>,
+    h_out: Vec<f32>,
+}
+
+impl Scratch {
+    fn new(net: &CpuNet) -> Self {
+        let block = INPUT_BLOCK.min(net.k_pad);
+        Self {
+            row_base: vec![0.0; net.h1 * net.k_pad],
+            row_theta: vec![0.0; net.theta0.len()],
+            weights: vec![0.0; net.theta0.len()],
+            h_in: vec![0.0; net.max_width * block],
+            h_out: vec![0.0; net.max_width * block],
+        }
+    }
+}
+
+fn run_job<A: ActivationF32>(net: &CpuNet, plan: &GridPlan, mut job: Job, scratch: &mut Scratch) {
+    let [na, nb, _] = plan.shape3;
+    let len = job.channels[0].len();
+    let mut current_row = usize::MAX;
+    for local in 0..len {
+        let p = job.first_point + local;
+        let row = p / na;
+        if row != current_row {
+            current_row = row;
+            prepare_row(net, plan, plan.coords[1][row % nb], plan.coords[2][row / nb], scratch);
+        }
+        let a = plan.coords[0][p % na];
+        let loss = evaluate_point::<A>(net, a as f32, scratch, |i, f| job.channels[i][local] = f);
+        job.channels[net.k][local] = loss;
+    }
+}
+
+/// Row-constant parts: the first layer's z0 + b·zv + c·zw and θ₀ + b·v + c·w, in f64.
+fn prepare_row(net: &CpuNet, plan: &GridPlan, b: f64, c: f64, scratch: &mut Scratch) {
+    for i in 0..net.k {
+        for r in 0..net.h1 {
+            let [z0, _, zv, zw] = plan.first_layer[i * net.h1 + r];
+            scratch.row_base[r * net.k_pad + i] = (z0 + b * zv + c * zw) as f32;
+        }
+    }
+    for (j, t) in scratch.row_theta.iter_mut().enumerate() {
+        *t = (net.theta0[j] + b * net.v[j] + c * net.w[j]) as f32;
+    }
+}
+
+/// Evaluates f(x_i; θ(a, ·)) for every input, calling `store(i, f_i)`, and returns the loss.
+#[inline]
+fn evaluate_point<A: ActivationF32>(
+    net: &CpuNet,
+    a: f32,
+    scratch: &mut Scratch,
+    mut store: impl FnMut(usize, f32),
+) -> f32 {
+    for ((w, &t), &u) in scratch.weights.iter_mut().zip(&scratch.row_theta).zip(&net.u) {
+        *w = t + a * u;
+    }
+    let linear = net.dense.is_empty();
+    let mut loss = 0.0f32;
+    let mut start = 0;
+    while start < net.k {
+        let block = INPUT_BLOCK.min(net.k_pad - start);
+        // First layer: z₁ = (z0 + b·zv + c·zw) + a·zu, affine in a.
+        for r in 0..net.h1 {
+            let base = &scratch.row_base[r * net.k_pad + start..][..block];
+            let zu = &net.zu[r * net.k_pad + start..][..block];
+            let out = &mut scratch.h_in[r * block..][..block];
+            if linear {
+                first_layer::<Identity>(base, zu, a, out);
+            } else {
+                first_layer::<A>(base, zu, a, out);
+            }
+        }
+        let last = net.dense.len().saturating_sub(1);
+        for (l, d) in net.dense.iter().enumerate() {
+            let w = &scratch.weights[d.weights..d.weights + d.fan_in * d.fan_out];
+            let bias = d.bias.map(|b| &scratch.weights[b..b + d.fan_out]);
+            if l == last {
+                dense::<Identity>(w, bias, d, &scratch.h_in, &mut scratch.h_out, block);
+            } else {
+                dense::<A>(w, bias, d, &scratch.h_in, &mut scratch.h_out, block);
+            }
+            std::mem::swap(&mut scratch.h_in, &mut scratch.h_out);
+        }
+        let n = block.min(net.k - start);
+        for (j, (&f, &y)) in scratch.h_in[..n].iter().zip(&net.targets[start..start + n]).enumerate() {
+            store(start + j, f);
+            loss += (f - y) * (f - y);
+        }
+        start += block;
+    }
+    loss / net.k as f32
+}
+
+#[inline(always)]
+fn first_layer<A: ActivationF32>(base: &[f32], zu: &[f32], a: f32, out: &mut [f32]) {
+    for ((o, &z), &d) in out.iter_mut().zip(base).zip(zu) {
+        *o = A::apply(z + a * d);
+    }
+}
+
+/// h_out[r] = σ(W[r]·h_in + b[r]) over a block of inputs ([unit][block] layout).
+#[inline(always)]
+fn dense<A: ActivationF32>(w: &[f32], bias: Option<&[f32]>, d: &Dense, h_in: &[f32], h_out: &mut [f32], block: usize) {
+    for r in 0..d.fan_out {
+        let w_row = &w[r * d.fan_in..(r + 1) * d.fan_in];
+        let b = bias.map_or(0.0, |b| b[r]);
+        let out = &mut h_out[r * block..(r + 1) * block];
+        let mut j = 0;
+        while j + 16 <= block {
+            dense_lanes::<A, 16>(w_row, b, h_in, block, j, &mut out[j..j + 16]);
+            j += 16;
+        }
+        while j < block {
+            dense_lanes::<A, 4>(w_row, b, h_in, block, j, &mut out[j..j + 4]);
+            j += 4;
+        }
+    }
+}
+
+/// One output unit for `LANES` inputs, with the accumulators in registers.
+#[inline(always)]
+fn dense_lanes<A: ActivationF32, const LANES: usize>(
+    w_row: &[f32],
+    b: f32,
+    h_in: &[f32],
+    block: usize,
+    j: usize,
+    out: &mut [f32],
+) {
+    let mut acc = [b; LANES];
+    for (c, &wc) in w_row.iter().enumerate() {
+        let h: &[f32; LANES] = h_in[c * block + j..c * block + j + LANES].try_into().expect("LANES inputs");
+        for (acc, &h) in acc.iter_mut().zip(h) {
+            *acc += wc * h;
+        }
+    }
+    for (o, &z) in out.iter_mut().zip(&acc) {
+        *o = A::apply(z);
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::gpu::field::MAX_FIELD_VALUES;
+    use crate::gpu::field::test_support::{ARCHITECTURES, Case, max_error};
+
+    /// f32 field values agree with the f64 reference to this, relative to 1 + |value|.
+    const TOLERANCE: f64 = 1e-5;
+
+    #[test]
+    fn cpu_field_matches_f64_forward_for_every_activation_and_depth() {
+        for (n, layers) in ARCHITECTURES.iter().enumerate() {
+            for act in Activation::ALL {
+                for bias in [true, false] {
+                    let case = Case::new(layers, act, bias, 11, &[7, 5], n as u64);
+                    let field = CpuFieldEvaluator.evaluate(&case.request()).unwrap();
+                    assert_eq!(field.values.len(), 12 * 35);
+                    let err = max_error(&field.values, &case.reference());
+                    assert!(err < TOLERANCE, "{layers:?} {act} bias={bias}: error {err:.2e}");
+                }
+            }
+        }
+    }
+
+    /// A 3D grid, more inputs than one CPU input block, and enough work for the threads.
+    #[test]
+    fn cpu_field_matches_f64_forward_on_3d_grid_with_many_inputs() {
+        let case = Case::new(&[2, 9, 6, 1], Activation::Gelu, true, 300, &[6, 4, 5], 3);
+        let field = CpuFieldEvaluator.evaluate(&case.request()).unwrap();
+        assert_eq!(field.shape, vec![6, 4, 5]);
+        let err = max_error(&field.values, &case.reference());
+        assert!(err < TOLERANCE, "error {err:.2e}");
+    }
+
+    /// Grid point j of n sits at lo + (hi − lo)·j/(n − 1): the corners are θ₀ + lo·u + …
+    /// and θ₀ + hi·u + …, checked against the f64 forward at exactly those θ.
+    #[test]
+    fn grid_corners_sit_at_range_ends() {
+        let case = Case::new(&[2, 4, 1], Activation::Tanh, true, 3, &[9, 6, 4], 5);
+        let field = CpuFieldEvaluator.evaluate(&case.request()).unwrap();
+        let corner = |t: usize| -> Vec<f64> {
+            let mut theta = case.theta0.clone();
+            for (axis, range) in case.ranges.iter().enumerate() {
+                for (p, d) in theta.iter_mut().zip(&case.axes[axis]) {
+                    *p += range[t] * d;
+                }
+            }
+            theta
+        };
+        for (t, index) in [(0, [0, 0, 0]), (1, [8, 5, 3])] {
+            let theta = corner(t);
+            for (i, x) in case.data.inputs.iter().enumerate() {
+                let f = case.spec.forward(&theta, x);
+                let got = field.at(i, index[0], index[1], index[2]);
+                assert!((f64::from(got) - f).abs() < 1e-5, "corner {t}, input {i}: {got} vs {f}");
+            }
+        }
+    }
+
+    #[test]
+    fn absurd_grids_and_bad_shapes_are_errors() {
+        let case = Case::new(&[2, 3, 1], Activation::Relu, true, 4, &[2, 2], 0);
+        let huge = [1 << 14, 1 << 14];
+        let err = CpuFieldEvaluator.evaluate(&FieldRequest { shape: &huge, ..case.request() }).unwrap_err();
+        assert!(matches!(err, FieldError::GridTooLarge { limit: MAX_FIELD_VALUES, .. }), "{err}");
+        let overflow = [usize::MAX, usize::MAX, 3];
+        let three_ranges = [[0.0, 1.0]; 3];
+        let axes = vec![case.axes[0].clone(), case.axes[1].clone(), case.axes[0].clone()];
+        let err = CpuFieldEvaluator
+            .evaluate(&FieldRequest { shape: &overflow, ranges: &three_ranges, axes: &axes, ..case.request() })
+            .unwrap_err();
+        assert!(matches!(err, FieldError::GridTooLarge { .. }), "{err}");
+        for bad in [
+            FieldRequest { shape: &[3, 0], ..case.request() },
+            FieldRequest { shape: &[3], ..case.request() },
+            FieldRequest { theta0: &case.theta0[1..], ..case.request() },
+            FieldRequest { ranges: &[[0.0, f64::NAN], [0.0, 1.0]], ..case.request() },
+        ] {
+            let err = CpuFieldEvaluator.evaluate(&bad).unwrap_err();
+            assert!(matches!(err, FieldError::Invalid(_)), "{err}");
+        }
+    }
+
+    /// A single grid point and a single input (n = 1 sits at lo).
+    #[test]
+    fn single_point_grid_sits_at_lo() {
+        let case = Case::new(&[2, 3, 1], Activation::Softplus, false, 1, &[1, 1], 9);
+        let field = CpuFieldEvaluator.evaluate(&case.request()).unwrap();
+        let err = max_error(&field.values, &case.reference());
+        assert!(err < TOLERANCE, "error {err:.2e}");
+    }
+}

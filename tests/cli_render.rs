@@ -1,0 +1,298 @@
+//! `basinscope render` as a process (DESIGN.md §6): the PNG, the exported fields and
+//! their sidecar, checked against the closed forms of the linear perceptron scenes.
+
+use std::path::Path;
+use std::process::{Command, Output};
+
+fn basinscope(args: &[&str], dir: &Path) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_basinscope"))
+        .args(args)
+        .current_dir(dir)
+        .output()
+        .expect("the binary runs")
+}
+
+fn stderr(o: &Output) -> String {
+    String::from_utf8_lossy(&o.stderr).into_owned()
+}
+
+/// A float32 .npy read without the writer's code: header dict, then little-endian data.
+struct Npy {
+    shape: Vec<usize>,
+    data: Vec<f32>,
+}
+
+fn read_npy(path: &Path) -> Npy {
+    let bytes = std::fs::read(path).unwrap();
+    assert_eq!(&bytes[..8], b"\x93NUMPY\x01\x00", "magic and version 1.0");
+    let header_len = u16::from_le_bytes([bytes[8], bytes[9]]) as usize;
+    let header = std::str::from_utf8(&bytes[10..10 + header_len]).unwrap();
+    assert!(header.contains("'descr': '<f4'"), "{header}");
+    assert!(header.contains("'fortran_order': False"), "{header}");
+    let shape: Vec<usize> = header
+        .split("'shape': (")
+        .nth(1)
+        .unwrap()
+        .split(')')
+        .next()
+        .unwrap()
+        .split(',')
+        .filter_map(|s| s.trim().parse().ok())
+        .collect();
+    let data: Vec<f32> = bytes[10 + header_len..]
+        .chunks_exact(4)
+        .map(|c| f32::from_le_bytes([c[0], c[1], c[2], c[3]]))
+        .collect();
+    assert_eq!(data.len(), shape.iter().product::<usize>());
+    Npy { shape, data }
+}
+
+/// A rendered slice: the fields and the sidecar.
+struct Rendered {
+    npy: Npy,
+    sidecar: serde_json::Value,
+}
+
+impl Rendered {
+    fn ranges(&self) -> [[f64; 2]; 2] {
+        let r = &self.sidecar["ranges"];
+        [0, 1].map(|i| [r[i][0].as_f64().unwrap(), r[i][1].as_f64().unwrap()])
+    }
+
+    /// (a, b) of grid point (i, j): lo + (hi − lo)·j/(n − 1).
+    fn coords(&self, i: usize, j: usize) -> (f64, f64) {
+        let [_, nb, na] = self.npy.shape[..] else { panic!("2D field") };
+        let [ra, rb] = self.ranges();
+        (
+            ra[0] + (ra[1] - ra[0]) * i as f64 / (na - 1) as f64,
+            rb[0] + (rb[1] - rb[0]) * j as f64 / (nb - 1) as f64,
+        )
+    }
+
+    /// Value of channel c at grid point (i along a, j along b): index [c, j, i].
+    fn at(&self, c: usize, i: usize, j: usize) -> f64 {
+        let [_, nb, na] = self.npy.shape[..] else { panic!("2D field") };
+        f64::from(self.npy.data[(c * nb + j) * na + i])
+    }
+
+    /// Least-squares fit f ≈ c0 + c1·a + c2·b of channel c over the whole grid, and the
+    /// largest deviation from it.
+    fn affine_fit(&self, c: usize) -> ([f64; 3], f64) {
+        let [_, nb, na] = self.npy.shape[..] else { panic!("2D field") };
+        let mut ata = [[0.0; 3]; 3];
+        let mut atf = [0.0; 3];
+        for j in 0..nb {
+            for i in 0..na {
+                let (a, b) = self.coords(i, j);
+                let row = [1.0, a, b];
+                let f = self.at(c, i, j);
+                for r in 0..3 {
+                    atf[r] += row[r] * f;
+                    for s in 0..3 {
+                        ata[r][s] += row[r] * row[s];
+                    }
+                }
+            }
+        }
+        let coef = solve3(ata, atf);
+        let mut worst: f64 = 0.0;
+        for j in 0..nb {
+            for i in 0..na {
+                let (a, b) = self.coords(i, j);
+                worst = worst.max((coef[0] + coef[1] * a + coef[2] * b - self.at(c, i, j)).abs());
+            }
+        }
+        (coef, worst)
+    }
+}
+
+/// Gaussian elimination with partial pivoting for a 3×3 system.
+fn solve3(mut m: [[f64; 3]; 3], mut rhs: [f64; 3]) -> [f64; 3] {
+    for col in 0..3 {
+        let pivot = (col..3).max_by(|&a, &b| m[a][col].abs().total_cmp(&m[b][col].abs())).unwrap();
+        m.swap(col, pivot);
+        rhs.swap(col, pivot);
+        for row in col + 1..3 {
+            let factor = m[row][col] / m[col][col];
+            for k in col..3 {
+                m[row][k] -= factor * m[col][k];
+            }
+            rhs[row] -= factor * rhs[col];
+        }
+    }
+    let mut x = [0.0; 3];
+    for row in (0..3).rev() {
+        let s: f64 = (row + 1..3).map(|k| m[row][k] * x[k]).sum();
+        x[row] = (rhs[row] - s) / m[row][row];
+    }
+    x
+}
+
+/// Renders `scene` with `--field-out`, checks the PNG, and reads the fields back.
+fn render(scene: &str, backend: &str, dir: &Path) -> Rendered {
+    let png = dir.join(format!("{scene}-{backend}.png"));
+    let npy = dir.join(format!("{scene}-{backend}.npy"));
+    let o = basinscope(
+        &[
+            "render",
+            scene,
+            "--view",
+            "slice2d",
+            "--out",
+            png.to_str().unwrap(),
+            "--size",
+            "640x480",
+            "--field-out",
+            npy.to_str().unwrap(),
+            "--backend",
+            backend,
+        ],
+        dir,
+    );
+    assert!(o.status.success(), "render {scene} failed: {}", stderr(&o));
+    assert!(stderr(&o).contains("rendering slice2d"), "a progress line on stderr: {}", stderr(&o));
+    let image = image::open(&png).expect("the PNG decodes");
+    assert_eq!((image.width(), image.height()), (640, 480));
+    let sidecar: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(dir.join(format!("{scene}-{backend}.json"))).unwrap()).unwrap();
+    Rendered {
+        npy: read_npy(&npy),
+        sidecar,
+    }
+}
+
+fn sidecar_vec(v: &serde_json::Value) -> Vec<f64> {
+    v.as_array().unwrap().iter().map(|x| x.as_f64().unwrap()).collect()
+}
+
+/// Perpendicular perceptron, x1 = (1, 0.5, 0), x2 = (−0.5, 1, 0), y = (1, 0.5), axes θ[0]
+/// and θ[1]: every channel is affine in (a, b) and equals x_i·(θ₀ + a·u + b·v); the two
+/// solution contours are perpendicular lines crossing where θ[0] = 0.6, θ[1] = 0.8.
+#[test]
+fn perpendicular_scene_has_perpendicular_straight_solution_contours() {
+    let dir = tempfile::tempdir().unwrap();
+    let r = render("perpendicular", "cpu", dir.path());
+    let [channels, nb, na] = r.npy.shape[..] else { panic!("shape {:?}", r.npy.shape) };
+    assert_eq!((channels, nb, na), (3, 256, 256));
+    assert_eq!(sidecar_vec(&r.sidecar["shape"]), vec![3.0, 256.0, 256.0]);
+    assert_eq!(r.sidecar["channels"], serde_json::json!(["f(x_0)", "f(x_1)", "loss"]));
+    assert_eq!(r.ranges(), [[-2.0, 2.0], [-2.0, 2.0]]);
+    let theta0 = sidecar_vec(&r.sidecar["theta0"]);
+    let u = sidecar_vec(&r.sidecar["axes"][0]);
+    let v = sidecar_vec(&r.sidecar["axes"][1]);
+    assert_eq!((u, v), (vec![1.0, 0.0, 0.0], vec![0.0, 1.0, 0.0]));
+
+    let inputs = [[1.0, 0.5, 0.0], [-0.5, 1.0, 0.0]];
+    let targets = [1.0, 0.5];
+    // Closed form at a few grid points, [channel, b, a] with row 0 the lowest b.
+    for (i, j) in [(0, 0), (255, 0), (0, 255), (100, 37), (255, 255)] {
+        let (a, b) = r.coords(i, j);
+        let theta = [theta0[0] + a, theta0[1] + b, theta0[2]];
+        let mut loss = 0.0;
+        for (c, x) in inputs.iter().enumerate() {
+            let f: f64 = x.iter().zip(&theta).map(|(x, t)| x * t).sum();
+            assert!((r.at(c, i, j) - f).abs() < 1e-4, "f(x_{c}) at ({a}, {b}): {} vs {f}", r.at(c, i, j));
+            loss += (f - targets[c]).powi(2) / 2.0;
+        }
+        assert!((r.at(2, i, j) - loss).abs() < 1e-4 * loss.max(1.0));
+    }
+
+    let mut lines = Vec::new();
+    for c in 0..2 {
+        let (coef, worst) = r.affine_fit(c);
+        assert!(worst < 1e-4, "channel {c} is not affine: deviation {worst}");
+        lines.push(coef);
+    }
+    // Solution contours c0 + c1·a + c2·b = y: normals (c1, c2) perpendicular.
+    let (n0, n1) = ([lines[0][1], lines[0][2]], [lines[1][1], lines[1][2]]);
+    let cos = (n0[0] * n1[0] + n0[1] * n1[1]) / (n0[0].hypot(n0[1]) * n1[0].hypot(n1[1]));
+    assert!(cos.abs() < 1e-3, "solution contours are not perpendicular: cos = {cos}");
+    // Their crossing, from the fitted lines, is the solution θ[0] = 0.6, θ[1] = 0.8.
+    let det = n0[0] * n1[1] - n0[1] * n1[0];
+    let (r0, r1) = (targets[0] - lines[0][0], targets[1] - lines[1][0]);
+    let cross = ((r0 * n1[1] - n0[1] * r1) / det, (n0[0] * r1 - r0 * n1[0]) / det);
+    let solution = (0.6 - theta0[0], 0.8 - theta0[1]);
+    let cell = 4.0 / 255.0;
+    assert!(
+        (cross.0 - solution.0).abs() < cell && (cross.1 - solution.1).abs() < cell,
+        "the contours cross at {cross:?}, not at the solution {solution:?}"
+    );
+    // The loss channel's smallest grid value sits within a grid cell of it.
+    let (mut best, mut at) = (f64::INFINITY, (0, 0));
+    for j in 0..nb {
+        for i in 0..na {
+            if r.at(2, i, j) < best {
+                best = r.at(2, i, j);
+                at = (i, j);
+            }
+        }
+    }
+    let (a, b) = r.coords(at.0, at.1);
+    assert!((a - solution.0).abs() <= cell && (b - solution.1).abs() <= cell, "loss minimum at ({a}, {b})");
+}
+
+/// Parallel perceptron (x2 = 2·x1, y = (1, 2)): both channels are affine with parallel
+/// gradients, so the solution contours are parallel lines (here the same line).
+#[test]
+fn parallel_scene_has_parallel_solution_contours() {
+    let dir = tempfile::tempdir().unwrap();
+    let r = render("parallel", "cpu", dir.path());
+    assert_eq!(r.npy.shape, vec![3, 256, 256]);
+    let (l0, w0) = r.affine_fit(0);
+    let (l1, w1) = r.affine_fit(1);
+    assert!(w0 < 1e-4 && w1 < 1e-4, "channels are not affine: {w0}, {w1}");
+    let cross = l0[1] * l1[2] - l0[2] * l1[1];
+    let sine = cross / (l0[1].hypot(l0[2]) * l1[1].hypot(l1[2]));
+    assert!(sine.abs() < 1e-4, "solution contours are not parallel: sin = {sine}");
+    // Distance between the lines c0 + n·(a, b) = y for each input: the same line.
+    let offset = |l: [f64; 3], y: f64| (y - l[0]) / l[1].hypot(l[2]) * l[1].signum();
+    assert!((offset(l0, 1.0) - offset(l1, 2.0)).abs() < 1e-3);
+}
+
+/// The GPU evaluator (llvmpipe in CI, or the CPU fallback without an adapter) agrees
+/// with the CPU reference on the exported fields.
+#[test]
+fn gpu_and_cpu_backends_export_the_same_fields() {
+    let dir = tempfile::tempdir().unwrap();
+    let cpu = render("perpendicular", "cpu", dir.path());
+    let gpu = render("perpendicular", "gpu", dir.path());
+    assert_eq!(cpu.npy.shape, gpu.npy.shape);
+    assert_eq!(cpu.sidecar, gpu.sidecar);
+    let worst = cpu
+        .npy
+        .data
+        .iter()
+        .zip(&gpu.npy.data)
+        .map(|(c, g)| f64::from((c - g).abs()) / f64::from(c.abs()).max(1.0))
+        .fold(0.0, f64::max);
+    assert!(worst < 1e-4, "cpu and gpu fields differ by {worst}");
+}
+
+#[test]
+fn data_view_renders_and_bad_requests_get_one_sentence() {
+    let dir = tempfile::tempdir().unwrap();
+    let png = dir.path().join("xor-data.png");
+    let o = basinscope(&["render", "xor", "--view", "data", "--out", png.to_str().unwrap(), "--size", "320x240"], dir.path());
+    assert!(o.status.success(), "{}", stderr(&o));
+    assert_eq!(image::open(&png).unwrap().width(), 320);
+
+    let cases: [(&[&str], &str); 5] = [
+        (&["--size", "10x10"], "between 64 and 8192"),
+        (&["--size", "wide"], "WIDTHxHEIGHT"),
+        (&["--view", "slice3d"], "not available yet"),
+        (&["--view", "holo"], "--view must be"),
+        (&["--backend", "tpu"], "--backend must be gpu or cpu"),
+    ];
+    for (extra, expected) in cases {
+        let mut args = vec!["render", "perpendicular", "--out", "x.png"];
+        args.extend_from_slice(extra);
+        let o = basinscope(&args, dir.path());
+        assert!(!o.status.success());
+        let e = stderr(&o);
+        assert!(e.contains(expected) && e.lines().count() == 1, "{args:?}: {e}");
+    }
+    // The perceptron's inputs are 3D: the data view says so.
+    let o = basinscope(&["render", "perpendicular", "--view", "data", "--out", "x.png"], dir.path());
+    assert!(!o.status.success() && stderr(&o).contains("3 dimensions"), "{}", stderr(&o));
+    assert!(!dir.path().join("x.png").exists());
+}
