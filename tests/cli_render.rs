@@ -61,7 +61,9 @@ impl Rendered {
 
     /// (a, b) of grid point (i, j): lo + (hi − lo)·j/(n − 1).
     fn coords(&self, i: usize, j: usize) -> (f64, f64) {
-        let [_, nb, na] = self.npy.shape[..] else { panic!("2D field") };
+        let [_, nb, na] = self.npy.shape[..] else {
+            panic!("2D field")
+        };
         let [ra, rb] = self.ranges();
         (
             ra[0] + (ra[1] - ra[0]) * i as f64 / (na - 1) as f64,
@@ -71,14 +73,18 @@ impl Rendered {
 
     /// Value of channel c at grid point (i along a, j along b): index [c, j, i].
     fn at(&self, c: usize, i: usize, j: usize) -> f64 {
-        let [_, nb, na] = self.npy.shape[..] else { panic!("2D field") };
+        let [_, nb, na] = self.npy.shape[..] else {
+            panic!("2D field")
+        };
         f64::from(self.npy.data[(c * nb + j) * na + i])
     }
 
     /// Least-squares fit f ≈ c0 + c1·a + c2·b of channel c over the whole grid, and the
     /// largest deviation from it.
     fn affine_fit(&self, c: usize) -> ([f64; 3], f64) {
-        let [_, nb, na] = self.npy.shape[..] else { panic!("2D field") };
+        let [_, nb, na] = self.npy.shape[..] else {
+            panic!("2D field")
+        };
         let mut ata = [[0.0; 3]; 3];
         let mut atf = [0.0; 3];
         for j in 0..nb {
@@ -109,13 +115,16 @@ impl Rendered {
 /// Gaussian elimination with partial pivoting for a 3×3 system.
 fn solve3(mut m: [[f64; 3]; 3], mut rhs: [f64; 3]) -> [f64; 3] {
     for col in 0..3 {
-        let pivot = (col..3).max_by(|&a, &b| m[a][col].abs().total_cmp(&m[b][col].abs())).unwrap();
+        let pivot = (col..3)
+            .max_by(|&a, &b| m[a][col].abs().total_cmp(&m[b][col].abs()))
+            .unwrap();
         m.swap(col, pivot);
         rhs.swap(col, pivot);
         for row in col + 1..3 {
             let factor = m[row][col] / m[col][col];
-            for k in col..3 {
-                m[row][k] -= factor * m[col][k];
+            let pivot_row = m[col];
+            for (entry, p) in m[row].iter_mut().zip(pivot_row).skip(col) {
+                *entry -= factor * p;
             }
             rhs[row] -= factor * rhs[col];
         }
@@ -150,11 +159,17 @@ fn render(scene: &str, backend: &str, dir: &Path) -> Rendered {
         dir,
     );
     assert!(o.status.success(), "render {scene} failed: {}", stderr(&o));
-    assert!(stderr(&o).contains("rendering slice2d"), "a progress line on stderr: {}", stderr(&o));
+    assert!(
+        stderr(&o).contains("rendering slice2d"),
+        "a progress line on stderr: {}",
+        stderr(&o)
+    );
     let image = image::open(&png).expect("the PNG decodes");
     assert_eq!((image.width(), image.height()), (640, 480));
-    let sidecar: serde_json::Value =
-        serde_json::from_str(&std::fs::read_to_string(dir.join(format!("{scene}-{backend}.json"))).unwrap()).unwrap();
+    let sidecar: serde_json::Value = serde_json::from_str(
+        &std::fs::read_to_string(dir.join(format!("{scene}-{backend}.json"))).unwrap(),
+    )
+    .unwrap();
     Rendered {
         npy: read_npy(&npy),
         sidecar,
@@ -162,20 +177,29 @@ fn render(scene: &str, backend: &str, dir: &Path) -> Rendered {
 }
 
 fn sidecar_vec(v: &serde_json::Value) -> Vec<f64> {
-    v.as_array().unwrap().iter().map(|x| x.as_f64().unwrap()).collect()
+    v.as_array()
+        .unwrap()
+        .iter()
+        .map(|x| x.as_f64().unwrap())
+        .collect()
 }
 
 /// Perpendicular perceptron, x1 = (1, 0.5, 0), x2 = (−0.5, 1, 0), y = (1, 0.5), axes θ[0]
-/// and θ[1]: every channel is affine in (a, b) and equals x_i·(θ₀ + a·u + b·v); the two
+/// and θ[1]: every channel is affine in (a, b) and equals `x_i·(θ₀ + a·u + b·v)`; the two
 /// solution contours are perpendicular lines crossing where θ[0] = 0.6, θ[1] = 0.8.
 #[test]
 fn perpendicular_scene_has_perpendicular_straight_solution_contours() {
     let dir = tempfile::tempdir().unwrap();
     let r = render("perpendicular", "cpu", dir.path());
-    let [channels, nb, na] = r.npy.shape[..] else { panic!("shape {:?}", r.npy.shape) };
+    let [channels, nb, na] = r.npy.shape[..] else {
+        panic!("shape {:?}", r.npy.shape)
+    };
     assert_eq!((channels, nb, na), (3, 256, 256));
     assert_eq!(sidecar_vec(&r.sidecar["shape"]), vec![3.0, 256.0, 256.0]);
-    assert_eq!(r.sidecar["channels"], serde_json::json!(["f(x_0)", "f(x_1)", "loss"]));
+    assert_eq!(
+        r.sidecar["channels"],
+        serde_json::json!(["f(x_0)", "f(x_1)", "loss"])
+    );
     assert_eq!(r.ranges(), [[-2.0, 2.0], [-2.0, 2.0]]);
     let theta0 = sidecar_vec(&r.sidecar["theta0"]);
     let u = sidecar_vec(&r.sidecar["axes"][0]);
@@ -191,7 +215,11 @@ fn perpendicular_scene_has_perpendicular_straight_solution_contours() {
         let mut loss = 0.0;
         for (c, x) in inputs.iter().enumerate() {
             let f: f64 = x.iter().zip(&theta).map(|(x, t)| x * t).sum();
-            assert!((r.at(c, i, j) - f).abs() < 1e-4, "f(x_{c}) at ({a}, {b}): {} vs {f}", r.at(c, i, j));
+            assert!(
+                (r.at(c, i, j) - f).abs() < 1e-4,
+                "f(x_{c}) at ({a}, {b}): {} vs {f}",
+                r.at(c, i, j)
+            );
             loss += (f - targets[c]).powi(2) / 2.0;
         }
         assert!((r.at(2, i, j) - loss).abs() < 1e-4 * loss.max(1.0));
@@ -206,11 +234,17 @@ fn perpendicular_scene_has_perpendicular_straight_solution_contours() {
     // Solution contours c0 + c1·a + c2·b = y: normals (c1, c2) perpendicular.
     let (n0, n1) = ([lines[0][1], lines[0][2]], [lines[1][1], lines[1][2]]);
     let cos = (n0[0] * n1[0] + n0[1] * n1[1]) / (n0[0].hypot(n0[1]) * n1[0].hypot(n1[1]));
-    assert!(cos.abs() < 1e-3, "solution contours are not perpendicular: cos = {cos}");
+    assert!(
+        cos.abs() < 1e-3,
+        "solution contours are not perpendicular: cos = {cos}"
+    );
     // Their crossing, from the fitted lines, is the solution θ[0] = 0.6, θ[1] = 0.8.
     let det = n0[0] * n1[1] - n0[1] * n1[0];
     let (r0, r1) = (targets[0] - lines[0][0], targets[1] - lines[1][0]);
-    let cross = ((r0 * n1[1] - n0[1] * r1) / det, (n0[0] * r1 - r0 * n1[0]) / det);
+    let cross = (
+        (r0 * n1[1] - n0[1] * r1) / det,
+        (n0[0] * r1 - r0 * n1[0]) / det,
+    );
     let solution = (0.6 - theta0[0], 0.8 - theta0[1]);
     let cell = 4.0 / 255.0;
     assert!(
@@ -228,7 +262,10 @@ fn perpendicular_scene_has_perpendicular_straight_solution_contours() {
         }
     }
     let (a, b) = r.coords(at.0, at.1);
-    assert!((a - solution.0).abs() <= cell && (b - solution.1).abs() <= cell, "loss minimum at ({a}, {b})");
+    assert!(
+        (a - solution.0).abs() <= cell && (b - solution.1).abs() <= cell,
+        "loss minimum at ({a}, {b})"
+    );
 }
 
 /// Parallel perceptron (x2 = 2·x1, y = (1, 2)): both channels are affine with parallel
@@ -240,10 +277,16 @@ fn parallel_scene_has_parallel_solution_contours() {
     assert_eq!(r.npy.shape, vec![3, 256, 256]);
     let (l0, w0) = r.affine_fit(0);
     let (l1, w1) = r.affine_fit(1);
-    assert!(w0 < 1e-4 && w1 < 1e-4, "channels are not affine: {w0}, {w1}");
+    assert!(
+        w0 < 1e-4 && w1 < 1e-4,
+        "channels are not affine: {w0}, {w1}"
+    );
     let cross = l0[1] * l1[2] - l0[2] * l1[1];
     let sine = cross / (l0[1].hypot(l0[2]) * l1[1].hypot(l1[2]));
-    assert!(sine.abs() < 1e-4, "solution contours are not parallel: sin = {sine}");
+    assert!(
+        sine.abs() < 1e-4,
+        "solution contours are not parallel: sin = {sine}"
+    );
     // Distance between the lines c0 + n·(a, b) = y for each input: the same line.
     let offset = |l: [f64; 3], y: f64| (y - l[0]) / l[1].hypot(l[2]) * l[1].signum();
     assert!((offset(l0, 1.0) - offset(l1, 2.0)).abs() < 1e-3);
@@ -272,7 +315,19 @@ fn gpu_and_cpu_backends_export_the_same_fields() {
 fn data_view_renders_and_bad_requests_get_one_sentence() {
     let dir = tempfile::tempdir().unwrap();
     let png = dir.path().join("xor-data.png");
-    let o = basinscope(&["render", "xor", "--view", "data", "--out", png.to_str().unwrap(), "--size", "320x240"], dir.path());
+    let o = basinscope(
+        &[
+            "render",
+            "xor",
+            "--view",
+            "data",
+            "--out",
+            png.to_str().unwrap(),
+            "--size",
+            "320x240",
+        ],
+        dir.path(),
+    );
     assert!(o.status.success(), "{}", stderr(&o));
     assert_eq!(image::open(&png).unwrap().width(), 320);
 
@@ -289,10 +344,27 @@ fn data_view_renders_and_bad_requests_get_one_sentence() {
         let o = basinscope(&args, dir.path());
         assert!(!o.status.success());
         let e = stderr(&o);
-        assert!(e.contains(expected) && e.lines().count() == 1, "{args:?}: {e}");
+        assert!(
+            e.contains(expected) && e.lines().count() == 1,
+            "{args:?}: {e}"
+        );
     }
     // The perceptron's inputs are 3D: the data view says so.
-    let o = basinscope(&["render", "perpendicular", "--view", "data", "--out", "x.png"], dir.path());
-    assert!(!o.status.success() && stderr(&o).contains("3 dimensions"), "{}", stderr(&o));
+    let o = basinscope(
+        &[
+            "render",
+            "perpendicular",
+            "--view",
+            "data",
+            "--out",
+            "x.png",
+        ],
+        dir.path(),
+    );
+    assert!(
+        !o.status.success() && stderr(&o).contains("3 dimensions"),
+        "{}",
+        stderr(&o)
+    );
     assert!(!dir.path().join("x.png").exists());
 }

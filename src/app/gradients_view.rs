@@ -8,7 +8,8 @@ use std::hash::{Hash as _, Hasher as _};
 
 use egui::{Color32, Rect, Sense, TextureHandle, TextureOptions, Vec2, pos2, vec2};
 use egui_plot::{
-    GridMark, HLine, HoverPosition, Legend, LineStyle, MarkerShape, Plot, PlotPoints, Points,
+    Corner, GridMark, HLine, HoverPosition, Legend, LineStyle, MarkerShape, Plot, PlotPoints,
+    Points,
 };
 
 use crate::core::MlpSpec;
@@ -268,12 +269,15 @@ fn heatmap_ui(
     let uv = Rect::from_min_max(pos2(0.0, 0.0), pos2(1.0, 1.0));
     ui.painter()
         .image(heatmap.texture.id(), rect, uv, Color32::WHITE);
-    ui.painter().rect_stroke(
-        rect,
-        0.0,
-        ui.visuals().widgets.noninteractive.bg_stroke,
-        egui::StrokeKind::Outside,
-    );
+    let stroke = ui.visuals().widgets.noninteractive.bg_stroke;
+    ui.painter()
+        .rect_stroke(rect, 0.0, stroke, egui::StrokeKind::Outside);
+    // Layer boundaries, so the rows read as W1, b1, W2, ….
+    for layout in spec.layouts().iter().skip(1) {
+        let y = rect.min.y + rect.height() * layout.weight_offset as f32 / n as f32;
+        ui.painter()
+            .line_segment([pos2(rect.min.x, y), pos2(rect.max.x, y)], stroke);
+    }
     if let Some(pointer) = response.hover_pos() {
         let u = ((pointer - rect.min) / rect.size()).clamp(Vec2::ZERO, Vec2::splat(0.999_999));
         let (j, i) = ((u.y * n as f32) as usize, (u.x * k as f32) as usize);
@@ -540,7 +544,7 @@ fn pattern_grid_ui(ui: &mut egui::Ui, layer: &LayerCollapse) {
         return;
     }
     ui.weak(
-        "activation pattern: rows are inputs, columns are units; blue = active, dark = σ'(z) = 0",
+        "activation pattern: rows are inputs, columns are units; blue = active, blank = σ'(z) = 0",
     );
     let cell = ((ui.available_width() - 4.0) / units as f32).clamp(2.0, 12.0);
     let cell_height = (240.0 / rows as f32).clamp(1.0, 12.0);

@@ -215,6 +215,18 @@ pub fn slice_view_ui(
             clip.add(egui::Shape::line(pts.clone(), Stroke::new(3.0, Color32::from_black_alpha(160))));
             clip.add(egui::Shape::line(pts, Stroke::new(1.5, Color32::from_rgb(255, 90, 60))));
         }
+        if state.manifold_walk.len() > 1 {
+            let shifted = SliceAxes { center: center.clone(), ..axes.clone() };
+            let pts: Vec<Pos2> = state
+                .manifold_walk
+                .iter()
+                .map(|t| {
+                    let (a, b) = project_onto_slice(&shifted, t);
+                    to_screen(rect, ranges, a, b)
+                })
+                .collect();
+            clip.add(egui::Shape::dashed_line(&pts, Stroke::new(2.0, Color32::WHITE), 6.0, 4.0));
+        }
         let p = to_screen(rect, ranges, current_ab.0, current_ab.1);
         clip.circle(p, 5.0, Color32::from_rgb(255, 60, 40), Stroke::new(1.5, Color32::WHITE));
     }
@@ -577,5 +589,6 @@ fn legend_ui(ui: &mut egui::Ui, view: &mut SliceViewState, k: usize) {
         ui.label(egui::RichText::new("white: behavior manifold through θ").color(Color32::WHITE));
         ui.label(egui::RichText::new("gold: solution set").color(Color32::from_rgb(255, 214, 0)));
         ui.label(egui::RichText::new("red: trajectory and θ").color(Color32::from_rgb(255, 90, 60)));
+        ui.label(egui::RichText::new("dashed: manifold walk").color(Color32::WHITE));
     });
 }

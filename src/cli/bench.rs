@@ -141,7 +141,7 @@ impl FieldWorkload {
         let mut rng = ChaCha8Rng::seed_from_u64(1);
         let axes = shape
             .iter()
-            .map(|_| (0..theta0.len()).map(|_| 0.3 * StandardNormal.sample(&mut rng)).collect())
+            .map(|_| (0..theta0.len()).map(|_| 0.3 * Distribution::<f64>::sample(&StandardNormal, &mut rng)).collect())
             .collect();
         Self {
             spec: spec.clone(),

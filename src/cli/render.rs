@@ -9,11 +9,13 @@ use std::path::PathBuf;
 
 use anyhow::{Context, bail};
 
-use crate::core::figure::{DataFigure, FigureOptions, SliceField, SliceFigure, render_data_figure, render_slice_figure};
+use crate::core::Scene;
+use crate::core::figure::{
+    DataFigure, FigureOptions, SliceField, SliceFigure, render_data_figure, render_slice_figure,
+};
 use crate::core::npy::{self, FieldExport};
 use crate::core::scene::write_atomically;
 use crate::core::slice::{SliceAxes, project_onto_slice, slice_axes};
-use crate::core::Scene;
 use crate::gpu::{CpuFieldEvaluator, Field, FieldBackend, FieldEvaluator, FieldRequest};
 
 /// Smallest and largest image side `--size` accepts.
@@ -30,7 +32,7 @@ pub struct RenderArgs {
     /// Output PNG.
     #[arg(long)]
     pub out: PathBuf,
-    /// Image size WxH.
+    /// Image size `WxH`.
     #[arg(long, default_value = "1024x768")]
     pub size: String,
     /// Raw fields as float32 .npy (with a .json sidecar).
@@ -58,7 +60,9 @@ pub fn run(args: &RenderArgs) -> anyhow::Result<()> {
     let view = args.view.as_str();
     match view {
         "slice2d" | "data" => {}
-        "slice3d" | "path" => bail!("the {view} view is not available yet in `basinscope render`; use --view slice2d or --view data"),
+        "slice3d" | "path" => bail!(
+            "the {view} view is not available yet in `basinscope render`; use --view slice2d or --view data"
+        ),
         other => bail!("--view must be slice2d, slice3d, data or path, not \"{other}\""),
     }
     if view == "data" && args.field_out.is_some() {
@@ -68,7 +72,10 @@ pub fn run(args: &RenderArgs) -> anyhow::Result<()> {
     let image = if view == "slice2d" {
         render_slice2d(&scene, args, backend, (width, height))?
     } else {
-        eprintln!("rendering the data view of {} at {width}×{height}…", scene_label(&scene, &args.scene));
+        eprintln!(
+            "rendering the data view of {} at {width}×{height}…",
+            scene_label(&scene, &args.scene)
+        );
         let options = FigureOptions {
             title: title(&scene, &args.scene),
             subtitle: "the network's function over input space, with the training points".into(),
@@ -105,21 +112,41 @@ fn parse_size(size: &str) -> anyhow::Result<(u32, u32)> {
 }
 
 fn scene_label(scene: &Scene, arg: &str) -> String {
-    if scene.name.is_empty() { arg.to_string() } else { scene.name.clone() }
+    if scene.name.is_empty() {
+        arg.to_string()
+    } else {
+        scene.name.clone()
+    }
 }
 
 fn title(scene: &Scene, arg: &str) -> String {
     let name = scene_label(scene, arg);
-    if scene.description.is_empty() { name } else { format!("{name}: {}", scene.description) }
+    if scene.description.is_empty() {
+        name
+    } else {
+        format!("{name}: {}", scene.description)
+    }
 }
 
-fn render_slice2d(scene: &Scene, args: &RenderArgs, backend: Backend, (width, height): (u32, u32)) -> anyhow::Result<image::RgbaImage> {
+fn render_slice2d(
+    scene: &Scene,
+    args: &RenderArgs,
+    backend: Backend,
+    (width, height): (u32, u32),
+) -> anyhow::Result<image::RgbaImage> {
     let slice = &scene.view.slice;
     let theta = &scene.parameters;
     // Scenes carry no recorded trajectory, so the trajectory is just the current θ.
     let trajectory = vec![theta.clone()];
-    let axes = slice_axes(&slice.axes, &scene.model, theta, &scene.data, &trajectory, slice.center.as_deref())
-        .context("cannot build the slice axes")?;
+    let axes = slice_axes(
+        &slice.axes,
+        &scene.model,
+        theta,
+        &scene.data,
+        &trajectory,
+        slice.center.as_deref(),
+    )
+    .context("cannot build the slice axes")?;
     let [na, nb] = slice.resolution;
     let k = scene.data.n_inputs();
     let total = (k + 1) * na * nb;
@@ -132,11 +159,22 @@ fn render_slice2d(scene: &Scene, args: &RenderArgs, backend: Backend, (width, he
     );
     let field = evaluate_field(&evaluator, scene, &axes, &ranges, [na, nb])?;
     if field.values.len() != total {
-        bail!("the field evaluator returned {} values instead of {total}", field.values.len());
+        bail!(
+            "the field evaluator returned {} values instead of {total}",
+            field.values.len()
+        );
     }
 
-    let outputs: Vec<f64> = scene.data.inputs.iter().map(|x| scene.model.forward(theta, x)).collect();
-    let trajectory_ab: Vec<(f64, f64)> = trajectory.iter().map(|t| project_onto_slice(&axes, t)).collect();
+    let outputs: Vec<f64> = scene
+        .data
+        .inputs
+        .iter()
+        .map(|x| scene.model.forward(theta, x))
+        .collect();
+    let trajectory_ab: Vec<(f64, f64)> = trajectory
+        .iter()
+        .map(|t| project_onto_slice(&axes, t))
+        .collect();
     let figure = SliceFigure {
         field: SliceField {
             values: &field.values,
@@ -151,7 +189,11 @@ fn render_slice2d(scene: &Scene, args: &RenderArgs, backend: Backend, (width, he
     };
     let options = FigureOptions {
         title: title(scene, &args.scene),
-        subtitle: format!("θ(a, b) = θ_{{0}} + a·u + b·v, θ_{{0}} = {}; {}", center_words(slice.center.is_some(), &slice.axes), axes.description),
+        subtitle: format!(
+            "θ(a, b) = θ_{{0}} + a·u + b·v, θ_{{0}} = {}; {}",
+            center_words(slice.center.is_some(), &slice.axes),
+            axes.description
+        ),
         a_label: format!("a (u: {})", axes.u_name),
         b_label: format!("b (v: {})", axes.v_name),
         ..FigureOptions::default()
@@ -171,7 +213,11 @@ fn render_slice2d(scene: &Scene, args: &RenderArgs, backend: Backend, (width, he
             axis_names: &axis_names,
         };
         npy::write_field(path, &export)?;
-        eprintln!("wrote {} and {}", path.display(), npy::sidecar_path(path).display());
+        eprintln!(
+            "wrote {} and {}",
+            path.display(),
+            npy::sidecar_path(path).display()
+        );
     }
     Ok(image)
 }
@@ -187,23 +233,25 @@ fn center_words(pinned: bool, choice: &crate::core::slice::AxisChoice) -> &'stat
     }
 }
 
-/// The evaluator for `backend`; `gpu` falls back to the CPU reference (with a warning)
-/// when no adapter is available.
+/// The evaluator for `backend`; `gpu` falls back to the CPU reference when no adapter
+/// is available.
 fn evaluator(backend: Backend) -> FieldBackend {
     match backend {
         Backend::Cpu => FieldBackend::Cpu(CpuFieldEvaluator),
-        Backend::Gpu => {
-            let evaluator = FieldBackend::auto();
-            if !evaluator.is_gpu() {
-                eprintln!("warning: no GPU adapter is available, so the field is evaluated on the CPU");
-            }
-            evaluator
-        }
+        // `auto` logs a warning with the reason when it falls back to the CPU, and the
+        // progress line names the evaluator actually used.
+        Backend::Gpu => FieldBackend::auto(),
     }
 }
 
 /// Evaluates the outputs and the loss on the slice grid.
-fn evaluate_field(evaluator: &FieldBackend, scene: &Scene, axes: &SliceAxes, ranges: &[[f64; 2]; 2], grid: [usize; 2]) -> anyhow::Result<Field> {
+fn evaluate_field(
+    evaluator: &FieldBackend,
+    scene: &Scene,
+    axes: &SliceAxes,
+    ranges: &[[f64; 2]; 2],
+    grid: [usize; 2],
+) -> anyhow::Result<Field> {
     let axis_vectors = [axes.u.clone(), axes.v.clone()];
     let request = FieldRequest {
         spec: &scene.model,
@@ -220,7 +268,10 @@ fn evaluate_field(evaluator: &FieldBackend, scene: &Scene, axes: &SliceAxes, ran
 fn write_png(path: &std::path::Path, image: &image::RgbaImage) -> anyhow::Result<()> {
     let mut bytes = Vec::new();
     image
-        .write_to(&mut std::io::Cursor::new(&mut bytes), image::ImageFormat::Png)
+        .write_to(
+            &mut std::io::Cursor::new(&mut bytes),
+            image::ImageFormat::Png,
+        )
         .context("cannot encode the PNG")?;
     write_atomically(path, &bytes)?;
     Ok(())
@@ -234,8 +285,18 @@ mod tests {
     fn sizes_are_parsed_and_bounded() {
         assert_eq!(parse_size("1024x768").unwrap(), (1024, 768));
         assert_eq!(parse_size("640×480").unwrap(), (640, 480));
-        assert!(parse_size("10x10").unwrap_err().to_string().contains("between 64 and 8192"));
-        assert!(parse_size("big").unwrap_err().to_string().contains("WIDTHxHEIGHT"));
+        assert!(
+            parse_size("10x10")
+                .unwrap_err()
+                .to_string()
+                .contains("between 64 and 8192")
+        );
+        assert!(
+            parse_size("big")
+                .unwrap_err()
+                .to_string()
+                .contains("WIDTHxHEIGHT")
+        );
         assert!(parse_size("100000x100").is_err());
     }
 }

@@ -16,7 +16,7 @@ use super::scene::write_atomically;
 /// One field evaluated on a slice grid, ready to export.
 #[derive(Clone, Copy, Debug)]
 pub struct FieldExport<'a> {
-    /// Values in [channel][c][b][a] order (a fastest); channels 0..k are f(x_i), k is the loss.
+    /// Values in [channel][c][b][a] order (a fastest); channels 0..k are `f(x_i)`, k is the loss.
     pub values: &'a [f32],
     /// k, the number of training inputs.
     pub n_inputs: usize,
@@ -35,10 +35,12 @@ pub struct FieldExport<'a> {
 impl FieldExport<'_> {
     /// The `.npy` array shape: [k + 1, H, W] or [k + 1, D, H, W] (the grid reversed).
     pub fn array_shape(&self) -> Vec<usize> {
-        std::iter::once(self.n_inputs + 1).chain(self.grid.iter().rev().copied()).collect()
+        std::iter::once(self.n_inputs + 1)
+            .chain(self.grid.iter().rev().copied())
+            .collect()
     }
 
-    /// Channel names: "f(x_0)", …, "f(x_{k−1})", then "loss".
+    /// Channel names: `"f(x_0)"`, …, `"f(x_{k−1})"`, then `"loss"`.
     pub fn channel_names(&self) -> Vec<String> {
         (0..self.n_inputs)
             .map(|i| format!("f(x_{i})"))
@@ -182,8 +184,21 @@ mod tests {
         let header = std::str::from_utf8(&bytes[10..10 + header_len]).unwrap();
         assert!(header.ends_with('\n'));
         assert!(header.contains("'fortran_order': False"));
-        let descr = header.split("'descr': '").nth(1).unwrap().split('\'').next().unwrap().to_string();
-        let shape_text = header.split("'shape': (").nth(1).unwrap().split(')').next().unwrap();
+        let descr = header
+            .split("'descr': '")
+            .nth(1)
+            .unwrap()
+            .split('\'')
+            .next()
+            .unwrap()
+            .to_string();
+        let shape_text = header
+            .split("'shape': (")
+            .nth(1)
+            .unwrap()
+            .split(')')
+            .next()
+            .unwrap();
         let shape: Vec<usize> = shape_text
             .split(',')
             .map(str::trim)
@@ -236,10 +251,11 @@ mod tests {
         let (_, shape, data) = parse_npy(&std::fs::read(&path).unwrap());
         assert_eq!(shape, vec![2, nb, na]);
         // [channel, b, a]: element (0, 1, 2) is a = 2, b = 1.
-        assert_eq!(data[na + 2], 12.0);
+        assert!((data[na + 2] - 12.0).abs() < f32::EPSILON);
         assert_eq!(data, values);
         let side: serde_json::Value =
-            serde_json::from_str(&std::fs::read_to_string(dir.path().join("field.json")).unwrap()).unwrap();
+            serde_json::from_str(&std::fs::read_to_string(dir.path().join("field.json")).unwrap())
+                .unwrap();
         assert_eq!(side["shape"], serde_json::json!([2, 2, 3]));
         assert_eq!(side["theta0"], serde_json::json!([0.5, -0.5]));
         assert_eq!(side["axes"], serde_json::json!([[1.0, 0.0], [0.0, 1.0]]));
@@ -262,7 +278,9 @@ mod tests {
             axis_names: &[],
         };
         let dir = tempfile::tempdir().unwrap();
-        let e = write_field(&dir.path().join("f.npy"), &field).unwrap_err().to_string();
+        let e = write_field(&dir.path().join("f.npy"), &field)
+            .unwrap_err()
+            .to_string();
         assert!(e.contains("5 values"), "{e}");
     }
 }

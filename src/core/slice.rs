@@ -91,7 +91,11 @@ impl Default for SliceSpec {
 
 impl SliceSpec {
     pub fn validate(&self, n_params: usize) -> Result<(), CoreError> {
-        for (name, r) in [("a_range", self.a_range), ("b_range", self.b_range), ("c_range", self.c_range)] {
+        for (name, r) in [
+            ("a_range", self.a_range),
+            ("b_range", self.b_range),
+            ("c_range", self.c_range),
+        ] {
             if !(r[0].is_finite() && r[1].is_finite() && r[0] < r[1]) {
                 return Err(CoreError::invalid(format!(
                     "view.slice.{name} must be two finite numbers [lo, hi] with lo < hi"
@@ -114,26 +118,22 @@ impl SliceSpec {
             )));
         }
         match &self.axes {
-            AxisChoice::Coordinates { a, b } => {
-                if *a >= n_params || *b >= n_params || a == b {
-                    return Err(CoreError::invalid(format!(
-                        "view.slice.axes coordinates must be two different indices below {n_params}"
-                    )));
-                }
+            AxisChoice::Coordinates { a, b } if *a >= n_params || *b >= n_params || a == b => {
+                return Err(CoreError::invalid(format!(
+                    "view.slice.axes coordinates must be two different indices below {n_params}"
+                )));
             }
-            AxisChoice::ThreePoints { points } => {
-                if points.len() != 3 || points.iter().any(|p| p.len() != n_params) {
-                    return Err(CoreError::invalid(format!(
-                        "view.slice.axes three_points needs 3 vectors of {n_params} entries"
-                    )));
-                }
+            AxisChoice::ThreePoints { points }
+                if points.len() != 3 || points.iter().any(|p| p.len() != n_params) =>
+            {
+                return Err(CoreError::invalid(format!(
+                    "view.slice.axes three_points needs 3 vectors of {n_params} entries"
+                )));
             }
-            AxisChoice::Explicit { u, v } => {
-                if u.len() != n_params || v.len() != n_params {
-                    return Err(CoreError::invalid(format!(
-                        "view.slice.axes explicit u and v need {n_params} entries each"
-                    )));
-                }
+            AxisChoice::Explicit { u, v } if u.len() != n_params || v.len() != n_params => {
+                return Err(CoreError::invalid(format!(
+                    "view.slice.axes explicit u and v need {n_params} entries each"
+                )));
             }
             _ => {}
         }
@@ -205,20 +205,31 @@ pub fn project_onto_slice(axes: &SliceAxes, theta: &[f64]) -> (f64, f64) {
 }
 
 /// A random direction, filter-normalized as in Li et al. 2018 ("Visualizing the Loss
-/// Landscape of Neural Nets"): every entry is drawn from N(0, 1) (ChaCha8 seeded with
-/// `seed`, in layout order), then each output neuron's weight row of W_l is rescaled to
+/// Landscape of Neural Nets"): every entry is drawn from N(0, 1) (`ChaCha8` seeded with
+/// `seed`, in layout order), then each output neuron's weight row of `W_l` is rescaled to
 /// the Euclidean norm of the matching row of θ (a row of θ that is all zero gives a zero
 /// row). Bias entries are zeroed ([`BiasTreatment::Zero`], their "ignore biases" setting)
 /// or copied from θ ([`BiasTreatment::Copy`]).
-pub fn filter_normalized_direction(spec: &MlpSpec, theta: &[f64], seed: u64, bias: BiasTreatment) -> Vec<f64> {
+pub fn filter_normalized_direction(
+    spec: &MlpSpec,
+    theta: &[f64],
+    seed: u64,
+    bias: BiasTreatment,
+) -> Vec<f64> {
     let mut rng = ChaCha8Rng::seed_from_u64(seed);
-    let mut direction: Vec<f64> = (0..theta.len()).map(|_| StandardNormal.sample(&mut rng)).collect();
+    let mut direction: Vec<f64> = (0..theta.len())
+        .map(|_| StandardNormal.sample(&mut rng))
+        .collect();
     for layout in spec.layouts() {
         for r in 0..layout.fan_out {
             let row = layout.weight_index(r, 0)..layout.weight_index(r, 0) + layout.fan_in;
             let theta_norm = norm(&theta[row.clone()]);
             let d_norm = norm(&direction[row.clone()]);
-            let scale = if d_norm > 0.0 { theta_norm / d_norm } else { 0.0 };
+            let scale = if d_norm > 0.0 {
+                theta_norm / d_norm
+            } else {
+                0.0
+            };
             for d in &mut direction[row] {
                 *d *= scale;
             }
@@ -239,7 +250,7 @@ pub fn filter_normalized_direction(spec: &MlpSpec, theta: &[f64], seed: u64, bia
 ///
 /// The center is `center` (the scene's pinned center) if given, else θ; for
 /// [`AxisChoice::ThreePoints`] it is always the first point. Axes:
-/// - `Coordinates { a, b }`: the unit vectors e_a and e_b.
+/// - `Coordinates { a, b }`: the unit vectors `e_a` and `e_b`.
 /// - `Random { seed, bias }`: [`filter_normalized_direction`] with seeds `seed` and
 ///   `seed + 1` (not orthogonalized, as in Li et al. 2018).
 /// - `Pca`: the top two principal directions (unit, orthogonal) of the trajectory's
@@ -271,14 +282,15 @@ pub fn slice_axes(
             center.len()
         )));
     }
-    let named = |u: Vec<f64>, v: Vec<f64>, u_name: String, v_name: String, description: String| SliceAxes {
-        center: center.clone(),
-        u,
-        v,
-        description,
-        u_name,
-        v_name,
-    };
+    let named =
+        |u: Vec<f64>, v: Vec<f64>, u_name: String, v_name: String, description: String| SliceAxes {
+            center: center.clone(),
+            u,
+            v,
+            description,
+            u_name,
+            v_name,
+        };
     match choice {
         AxisChoice::Coordinates { a, b } => {
             if *a >= n || *b >= n || a == b {
@@ -310,7 +322,10 @@ pub fn slice_axes(
                 v,
                 format!("random direction (seed {seed})"),
                 format!("random direction (seed {})", seed.wrapping_add(1)),
-                format!("random filter-normalized directions (seeds {seed} and {}, {biases})", seed.wrapping_add(1)),
+                format!(
+                    "random filter-normalized directions (seeds {seed} and {}, {biases})",
+                    seed.wrapping_add(1)
+                ),
             ))
         }
         AxisChoice::Pca => {
@@ -329,13 +344,14 @@ pub fn slice_axes(
             ))
         }
         AxisChoice::Hessian | AxisChoice::GradientSingular | AxisChoice::Manifold => {
-            analysis_axes(choice, spec, &center, data).map(|(u, v, u_name, v_name, description)| {
-                named(u, v, u_name, v_name, description)
-            })
+            analysis_axes(choice, spec, &center, data)
+                .map(|(u, v, u_name, v_name, description)| named(u, v, u_name, v_name, description))
         }
         AxisChoice::ThreePoints { points } => {
             let [p0, p1, p2] = points.as_slice() else {
-                return Err(CoreError::invalid("three_points axes need exactly 3 parameter vectors"));
+                return Err(CoreError::invalid(
+                    "three_points axes need exactly 3 parameter vectors",
+                ));
             };
             if [p0, p1, p2].iter().any(|p| p.len() != n) {
                 return Err(CoreError::invalid(format!(
@@ -346,7 +362,9 @@ pub fn slice_axes(
         }
         AxisChoice::Explicit { u, v } => {
             if u.len() != n || v.len() != n {
-                return Err(CoreError::invalid(format!("explicit axes u and v need {n} entries each")));
+                return Err(CoreError::invalid(format!(
+                    "explicit axes u and v need {n} entries each"
+                )));
             }
             let (uu, vv, uv) = (dot(u, u), dot(v, v), dot(u, v));
             if uu * vv - uv * uv <= 1e-12 * uu * vv || uu == 0.0 || vv == 0.0 {
@@ -376,13 +394,17 @@ pub fn three_point_axes(p0: &[f64], p1: &[f64], p2: &[f64]) -> Result<SliceAxes,
     let w: Vec<f64> = p2.iter().zip(p0).map(|(x, y)| x - y).collect();
     let uu = dot(&u, &u);
     if uu == 0.0 {
-        return Err(CoreError::invalid("three_points: the first two points are equal, so they span no plane"));
+        return Err(CoreError::invalid(
+            "three_points: the first two points are equal, so they span no plane",
+        ));
     }
     let a2 = dot(&w, &u) / uu;
     let residual: Vec<f64> = w.iter().zip(&u).map(|(wi, ui)| wi - a2 * ui).collect();
     let r = norm(&residual);
     if r <= 1e-12 * uu.sqrt().max(norm(&w)) {
-        return Err(CoreError::invalid("three_points: the three points lie on one line, so they span no plane"));
+        return Err(CoreError::invalid(
+            "three_points: the three points lie on one line, so they span no plane",
+        ));
     }
     let scale = uu.sqrt() / r;
     let v = residual.iter().map(|x| x * scale).collect();
@@ -416,7 +438,7 @@ fn trajectory_pca(trajectory: &[Vec<f64>], n: usize) -> Result<Pca, CoreError> {
     }
     let mut distinct: Vec<&Vec<f64>> = Vec::new();
     for p in trajectory {
-        if !distinct.iter().any(|q| *q == p) {
+        if !distinct.contains(&p) {
             distinct.push(p);
         }
     }
@@ -439,8 +461,17 @@ fn trajectory_pca(trajectory: &[Vec<f64>], n: usize) -> Result<Pca, CoreError> {
     let (directions, eigenvalues) = if n <= t {
         let eig = SymmetricEigen::new(centered.transpose() * &centered);
         let order = descending(&eig.eigenvalues);
-        let dirs: Vec<Vec<f64>> = order[..2].iter().map(|&j| eig.eigenvectors.column(j).iter().copied().collect()).collect();
-        (dirs, order.iter().map(|&j| eig.eigenvalues[j].max(0.0)).collect::<Vec<_>>())
+        let dirs: Vec<Vec<f64>> = order[..2]
+            .iter()
+            .map(|&j| eig.eigenvectors.column(j).iter().copied().collect())
+            .collect();
+        (
+            dirs,
+            order
+                .iter()
+                .map(|&j| eig.eigenvalues[j].max(0.0))
+                .collect::<Vec<_>>(),
+        )
     } else {
         let eig = SymmetricEigen::new(&centered * centered.transpose());
         let order = descending(&eig.eigenvalues);
@@ -452,7 +483,13 @@ fn trajectory_pca(trajectory: &[Vec<f64>], n: usize) -> Result<Pca, CoreError> {
                 d.iter().map(|x| x / len.max(f64::MIN_POSITIVE)).collect()
             })
             .collect();
-        (dirs, order.iter().map(|&j| eig.eigenvalues[j].max(0.0)).collect::<Vec<_>>())
+        (
+            dirs,
+            order
+                .iter()
+                .map(|&j| eig.eigenvalues[j].max(0.0))
+                .collect::<Vec<_>>(),
+        )
     };
     let total: f64 = eigenvalues.iter().sum();
     if eigenvalues[1] <= 1e-12 * eigenvalues[0] {
@@ -492,14 +529,21 @@ type NamedAxes = (Vec<f64>, Vec<f64>, String, String, String);
 
 /// Axes from the analysis at θ: Hessian eigenvectors, left singular vectors of G, or
 /// tangent/normal directions of the behavior manifold.
-fn analysis_axes(choice: &AxisChoice, spec: &MlpSpec, theta: &[f64], data: &Dataset) -> Result<NamedAxes, CoreError> {
+fn analysis_axes(
+    choice: &AxisChoice,
+    spec: &MlpSpec,
+    theta: &[f64],
+    data: &Dataset,
+) -> Result<NamedAxes, CoreError> {
     let n = theta.len();
     let analysis = analyze(spec, theta, data, RankTolerance::NumpyDefault)?;
     let column = |m: &DMatrix<f64>, j: usize| -> Vec<f64> { m.column(j).iter().copied().collect() };
     match choice {
         AxisChoice::Hessian => {
             if n < 2 {
-                return Err(CoreError::invalid("Hessian axes need a model with at least 2 parameters"));
+                return Err(CoreError::invalid(
+                    "Hessian axes need a model with at least 2 parameters",
+                ));
             }
             let h = &analysis.hessian_eigenvectors;
             Ok((
@@ -540,7 +584,8 @@ fn analysis_axes(choice: &AxisChoice, spec: &MlpSpec, theta: &[f64], data: &Data
                 column(&analysis.tangent_basis, 0),
                 "left singular vector 1 of G".into(),
                 "manifold tangent 1".into(),
-                "left singular vector 1 of G and a manifold tangent direction (G has rank 1)".into(),
+                "left singular vector 1 of G and a manifold tangent direction (G has rank 1)"
+                    .into(),
             ))
         }
         _ => {
@@ -603,13 +648,29 @@ mod tests {
     #[test]
     fn coordinate_axes_are_unit_vectors_centered_at_theta() {
         let (spec, theta, data) = tiny();
-        let axes = slice_axes(&AxisChoice::Coordinates { a: 2, b: 7 }, &spec, &theta, &data, &[], None).unwrap();
+        let axes = slice_axes(
+            &AxisChoice::Coordinates { a: 2, b: 7 },
+            &spec,
+            &theta,
+            &data,
+            &[],
+            None,
+        )
+        .unwrap();
         assert_eq!(axes.center, theta);
         assert_eq!(axes.u, unit(theta.len(), 2));
         assert_eq!(axes.v, unit(theta.len(), 7));
         assert!(axes.u_name.contains("W1[1,0]"), "{}", axes.u_name);
         let pinned = vec![0.5; theta.len()];
-        let axes = slice_axes(&AxisChoice::Coordinates { a: 0, b: 1 }, &spec, &theta, &data, &[], Some(&pinned)).unwrap();
+        let axes = slice_axes(
+            &AxisChoice::Coordinates { a: 0, b: 1 },
+            &spec,
+            &theta,
+            &data,
+            &[],
+            Some(&pinned),
+        )
+        .unwrap();
         assert_eq!(axes.center, pinned);
     }
 
@@ -618,7 +679,11 @@ mod tests {
         let (spec, theta, _) = tiny();
         for bias in [BiasTreatment::Zero, BiasTreatment::Copy] {
             let d = filter_normalized_direction(&spec, &theta, 11, bias);
-            assert_eq!(d, filter_normalized_direction(&spec, &theta, 11, bias), "seeded");
+            assert_eq!(
+                d,
+                filter_normalized_direction(&spec, &theta, 11, bias),
+                "seeded"
+            );
             for layout in spec.layouts() {
                 for r in 0..layout.fan_out {
                     let row = layout.weight_index(r, 0)..layout.weight_index(r, 0) + layout.fan_in;
@@ -626,14 +691,32 @@ mod tests {
                 }
                 let b = layout.bias_offset.unwrap();
                 for i in b..b + layout.fan_out {
-                    let expected = if bias == BiasTreatment::Zero { 0.0 } else { theta[i] };
-                    assert_eq!(d[i], expected);
+                    let expected = if bias == BiasTreatment::Zero {
+                        0.0
+                    } else {
+                        theta[i]
+                    };
+                    assert!((d[i] - expected).abs() < 1e-15);
                 }
             }
         }
         let (spec, theta, data) = tiny();
-        let axes = slice_axes(&AxisChoice::Random { seed: 3, bias: BiasTreatment::Zero }, &spec, &theta, &data, &[], None).unwrap();
-        assert_eq!(axes.v, filter_normalized_direction(&spec, &theta, 4, BiasTreatment::Zero));
+        let axes = slice_axes(
+            &AxisChoice::Random {
+                seed: 3,
+                bias: BiasTreatment::Zero,
+            },
+            &spec,
+            &theta,
+            &data,
+            &[],
+            None,
+        )
+        .unwrap();
+        assert_eq!(
+            axes.v,
+            filter_normalized_direction(&spec, &theta, 4, BiasTreatment::Zero)
+        );
         assert!(axes.description.contains("biases zeroed"));
     }
 
@@ -645,23 +728,36 @@ mod tests {
         let n = theta.len();
         let mut e1: Vec<f64> = (0..n).map(|i| ((i * 7 + 3) % 5) as f64 - 2.0).collect();
         let s = norm(&e1);
-        e1.iter_mut().for_each(|x| *x /= s);
+        for x in &mut e1 {
+            *x /= s;
+        }
         let raw: Vec<f64> = (0..n).map(|i| ((i * 3 + 1) % 4) as f64 - 1.5).collect();
-        let mut e2: Vec<f64> = raw.iter().zip(&e1).map(|(r, e)| r - dot(&raw, &e1) * e).collect();
+        let mut e2: Vec<f64> = raw
+            .iter()
+            .zip(&e1)
+            .map(|(r, e)| r - dot(&raw, &e1) * e)
+            .collect();
         let s = norm(&e2);
-        e2.iter_mut().for_each(|x| *x /= s);
+        for x in &mut e2 {
+            *x /= s;
+        }
         let trajectory: Vec<Vec<f64>> = (0..20)
             .map(|t| {
                 let t = f64::from(t);
                 let (alpha, beta) = (3.0 * t / 19.0, (t / 3.0).sin());
-                (0..n).map(|i| theta[i] + alpha * e1[i] + beta * e2[i]).collect()
+                (0..n)
+                    .map(|i| theta[i] + alpha * e1[i] + beta * e2[i])
+                    .collect()
             })
             .collect();
         let axes = slice_axes(&AxisChoice::Pca, &spec, &theta, &data, &trajectory, None).unwrap();
         assert_orthonormal(&axes.u, &axes.v);
         for e in [&e1, &e2] {
             let in_plane = dot(e, &axes.u).powi(2) + dot(e, &axes.v).powi(2);
-            assert!((in_plane - 1.0).abs() < 1e-9, "e leaves the PCA plane: {in_plane}");
+            assert!(
+                (in_plane - 1.0).abs() < 1e-9,
+                "e leaves the PCA plane: {in_plane}"
+            );
         }
         // The trajectory moves toward +a.
         let (a0, _) = project_onto_slice(&axes, &trajectory[0]);
@@ -684,12 +780,26 @@ mod tests {
     #[test]
     fn pca_needs_three_distinct_points() {
         let (spec, theta, data) = tiny();
-        let e = slice_axes(&AxisChoice::Pca, &spec, &theta, &data, &[theta.clone(), theta.clone(), theta.clone()], None)
+        let e = slice_axes(
+            &AxisChoice::Pca,
+            &spec,
+            &theta,
+            &data,
+            &[theta.clone(), theta.clone(), theta.clone()],
+            None,
+        )
+        .unwrap_err()
+        .to_string();
+        assert!(
+            e.contains("at least 3 distinct points") && e.contains("has 1"),
+            "{e}"
+        );
+        let line: Vec<Vec<f64>> = (0..5)
+            .map(|t| theta.iter().map(|x| x + f64::from(t)).collect())
+            .collect();
+        let e = slice_axes(&AxisChoice::Pca, &spec, &theta, &data, &line, None)
             .unwrap_err()
             .to_string();
-        assert!(e.contains("at least 3 distinct points") && e.contains("has 1"), "{e}");
-        let line: Vec<Vec<f64>> = (0..5).map(|t| theta.iter().map(|x| x + f64::from(t)).collect()).collect();
-        let e = slice_axes(&AxisChoice::Pca, &spec, &theta, &data, &line, None).unwrap_err().to_string();
         assert!(e.contains("straight line"), "{e}");
     }
 
@@ -698,23 +808,43 @@ mod tests {
         let p0 = vec![1.0, 2.0, 3.0, 4.0];
         let p1 = vec![2.0, 2.0, 3.5, 4.0];
         let p2 = vec![0.0, 5.0, 3.0, 1.0];
-        let choice = AxisChoice::ThreePoints { points: vec![p0.clone(), p1.clone(), p2.clone()] };
+        let choice = AxisChoice::ThreePoints {
+            points: vec![p0.clone(), p1.clone(), p2.clone()],
+        };
         let spec = MlpSpec::new(vec![3, 1], Activation::Identity, true).unwrap();
-        let data = Dataset { inputs: vec![vec![1.0, 0.0, 0.0]], targets: vec![1.0] };
+        let data = Dataset {
+            inputs: vec![vec![1.0, 0.0, 0.0]],
+            targets: vec![1.0],
+        };
         let axes = slice_axes(&choice, &spec, &[0.0; 4], &data, &[], None).unwrap();
         assert_eq!(axes.center, p0);
         assert_eq!(slice_point(&axes, 0.0, 0.0), p0);
         assert_eq!(slice_point(&axes, 1.0, 0.0), p1);
         assert!(dot(&axes.u, &axes.v).abs() < 1e-12);
-        assert!((norm(&axes.u) - norm(&axes.v)).abs() < 1e-12, "equal scales");
+        assert!(
+            (norm(&axes.u) - norm(&axes.v)).abs() < 1e-12,
+            "equal scales"
+        );
         let (a2, b2) = project_onto_slice(&axes, &p2);
         assert!(b2 > 0.0);
         let back = slice_point(&axes, a2, b2);
         for (x, y) in back.iter().zip(&p2) {
             assert!((x - y).abs() < 1e-12, "p2 is off the plane");
         }
-        let collinear = AxisChoice::ThreePoints { points: vec![p0.clone(), p1.clone(), p1.iter().map(|x| 2.0 * x).zip(&p0).map(|(x, y)| x - y).collect()] };
-        let e = slice_axes(&collinear, &spec, &[0.0; 4], &data, &[], None).unwrap_err().to_string();
+        let collinear = AxisChoice::ThreePoints {
+            points: vec![
+                p0.clone(),
+                p1.clone(),
+                p1.iter()
+                    .map(|x| 2.0 * x)
+                    .zip(&p0)
+                    .map(|(x, y)| x - y)
+                    .collect(),
+            ],
+        };
+        let e = slice_axes(&collinear, &spec, &[0.0; 4], &data, &[], None)
+            .unwrap_err()
+            .to_string();
         assert!(e.contains("one line"), "{e}");
     }
 
@@ -730,7 +860,10 @@ mod tests {
         };
         for (a, b) in [(0.0, 0.0), (1.5, -2.25), (-3.0, 0.125)] {
             let (pa, pb) = project_onto_slice(&axes, &slice_point(&axes, a, b));
-            assert!((pa - a).abs() < 1e-12 && (pb - b).abs() < 1e-12, "({a}, {b}) → ({pa}, {pb})");
+            assert!(
+                (pa - a).abs() < 1e-12 && (pb - b).abs() < 1e-12,
+                "({a}, {b}) → ({pa}, {pb})"
+            );
         }
         // A point off the plane projects orthogonally: its residual is ⊥ u and v.
         let theta = [3.0, 1.0, -4.0];
@@ -745,12 +878,24 @@ mod tests {
         let (spec, theta, data) = tiny();
         let h = slice_axes(&AxisChoice::Hessian, &spec, &theta, &data, &[], None).unwrap();
         assert_orthonormal(&h.u, &h.v);
-        let g = slice_axes(&AxisChoice::GradientSingular, &spec, &theta, &data, &[], None).unwrap();
+        let g = slice_axes(
+            &AxisChoice::GradientSingular,
+            &spec,
+            &theta,
+            &data,
+            &[],
+            None,
+        )
+        .unwrap();
         assert_orthonormal(&g.u, &g.v);
         let m = slice_axes(&AxisChoice::Manifold, &spec, &theta, &data, &[], None).unwrap();
         assert_orthonormal(&m.u, &m.v);
         // u is tangent to the behavior manifold: ∇f(x_i)·u = 0 for every input; v is not.
-        let grads: Vec<Vec<f64>> = data.inputs.iter().map(|x| spec.gradient(&theta, x)).collect();
+        let grads: Vec<Vec<f64>> = data
+            .inputs
+            .iter()
+            .map(|x| spec.gradient(&theta, x))
+            .collect();
         assert!(grads.iter().all(|gi| dot(gi, &m.u).abs() < 1e-9));
         assert!(grads.iter().any(|gi| dot(gi, &m.v).abs() > 1e-6));
     }
@@ -765,12 +910,25 @@ mod tests {
             targets: vec![1.0, 2.0],
         };
         let theta = [0.1, 0.2, 0.3];
-        let g = slice_axes(&AxisChoice::GradientSingular, &spec, &theta, &data, &[], None).unwrap();
+        let g = slice_axes(
+            &AxisChoice::GradientSingular,
+            &spec,
+            &theta,
+            &data,
+            &[],
+            None,
+        )
+        .unwrap();
         assert_orthonormal(&g.u, &g.v);
         assert!(g.description.contains("rank 1"), "{}", g.description);
         let full = MlpSpec::new(vec![2, 1], Activation::Identity, false).unwrap();
-        let data = Dataset { inputs: vec![vec![1.0, 0.0], vec![0.0, 1.0]], targets: vec![1.0, 2.0] };
-        let e = slice_axes(&AxisChoice::Manifold, &full, &[0.0, 0.0], &data, &[], None).unwrap_err().to_string();
+        let data = Dataset {
+            inputs: vec![vec![1.0, 0.0], vec![0.0, 1.0]],
+            targets: vec![1.0, 2.0],
+        };
+        let e = slice_axes(&AxisChoice::Manifold, &full, &[0.0, 0.0], &data, &[], None)
+            .unwrap_err()
+            .to_string();
         assert!(e.contains("no tangent direction"), "{e}");
     }
 }

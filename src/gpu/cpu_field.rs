@@ -280,43 +280,79 @@ fn first_layer<A: ActivationF32>(base: &[f32], zu: &[f32], a: f32, out: &mut [f3
 }
 
 /// h_out[r] = σ(W[r]·h_in + b[r]) over a block of inputs ([unit][block] layout).
+///
+/// Tiles of ROWS outputs × LANES inputs keep 64 independent accumulators in registers,
+/// enough to hide the add/FMA latency whatever the block width.
 #[inline(always)]
 fn dense<A: ActivationF32>(w: &[f32], bias: Option<&[f32]>, d: &Dense, h_in: &[f32], h_out: &mut [f32], block: usize) {
-    for r in 0..d.fan_out {
-        let w_row = &w[r * d.fan_in..(r + 1) * d.fan_in];
-        let b = bias.map_or(0.0, |b| b[r]);
-        let out = &mut h_out[r * block..(r + 1) * block];
-        let mut j = 0;
-        while j + 16 <= block {
-            dense_lanes::<A, 16>(w_row, b, h_in, block, j, &mut out[j..j + 16]);
-            j += 16;
-        }
-        while j < block {
-            dense_lanes::<A, 4>(w_row, b, h_in, block, j, &mut out[j..j + 4]);
-            j += 4;
-        }
+    let mut j = 0;
+    while j + 64 <= block {
+        dense_tiles::<A, 1, 64>(w, bias, d, h_in, h_out, block, j);
+        j += 64;
+    }
+    while j + 16 <= block {
+        dense_tiles::<A, 4, 16>(w, bias, d, h_in, h_out, block, j);
+        j += 16;
+    }
+    while j < block {
+        dense_tiles::<A, 8, 4>(w, bias, d, h_in, h_out, block, j);
+        j += 4;
     }
 }
 
-/// One output unit for `LANES` inputs, with the accumulators in registers.
+/// Every output unit for inputs j..j + LANES, ROWS units at a time (then one at a time).
 #[inline(always)]
-fn dense_lanes<A: ActivationF32, const LANES: usize>(
-    w_row: &[f32],
-    b: f32,
+fn dense_tiles<A: ActivationF32, const ROWS: usize, const LANES: usize>(
+    w: &[f32],
+    bias: Option<&[f32]>,
+    d: &Dense,
     h_in: &[f32],
+    h_out: &mut [f32],
     block: usize,
     j: usize,
-    out: &mut [f32],
 ) {
-    let mut acc = [b; LANES];
-    for (c, &wc) in w_row.iter().enumerate() {
+    let mut r = 0;
+    while r + ROWS <= d.fan_out {
+        dense_tile::<A, ROWS, LANES>(w, bias, d, h_in, h_out, block, j, r);
+        r += ROWS;
+    }
+    while r < d.fan_out {
+        dense_tile::<A, 1, LANES>(w, bias, d, h_in, h_out, block, j, r);
+        r += 1;
+    }
+}
+
+/// Output units r..r + ROWS for inputs j..j + LANES, accumulators in registers.
+#[inline(always)]
+#[allow(clippy::too_many_arguments)]
+fn dense_tile<A: ActivationF32, const ROWS: usize, const LANES: usize>(
+    w: &[f32],
+    bias: Option<&[f32]>,
+    d: &Dense,
+    h_in: &[f32],
+    h_out: &mut [f32],
+    block: usize,
+    j: usize,
+    r: usize,
+) {
+    let mut acc = [[0.0f32; LANES]; ROWS];
+    for (t, acc) in acc.iter_mut().enumerate() {
+        *acc = [bias.map_or(0.0, |b| b[r + t]); LANES];
+    }
+    for c in 0..d.fan_in {
         let h: &[f32; LANES] = h_in[c * block + j..c * block + j + LANES].try_into().expect("LANES inputs");
-        for (acc, &h) in acc.iter_mut().zip(h) {
-            *acc += wc * h;
+        for (t, acc) in acc.iter_mut().enumerate() {
+            let wc = w[(r + t) * d.fan_in + c];
+            for (acc, &h) in acc.iter_mut().zip(h) {
+                *acc += wc * h;
+            }
         }
     }
-    for (o, &z) in out.iter_mut().zip(&acc) {
-        *o = A::apply(z);
+    for (t, acc) in acc.iter().enumerate() {
+        let out = &mut h_out[(r + t) * block + j..(r + t) * block + j + LANES];
+        for (o, &z) in out.iter_mut().zip(acc) {
+            *o = A::apply(z);
+        }
     }
 }
 
@@ -400,6 +436,33 @@ mod tests {
         ] {
             let err = CpuFieldEvaluator.evaluate(&bad).unwrap_err();
             assert!(matches!(err, FieldError::Invalid(_)), "{err}");
+        }
+    }
+
+    /// Throughput of the bench's 2D workload on one thread and on all (`--ignored`).
+    #[test]
+    #[ignore = "timing, not a check"]
+    fn time_cpu_field_2d() {
+        let case = Case::new(&[2, 16, 16, 1], Activation::Tanh, true, 64, &[256, 256], 1);
+        let req = case.request();
+        let plan = req.plan().unwrap();
+        let net = CpuNet::new(&req, &plan);
+        let mut values = vec![0.0f32; 65 * plan.n_points];
+        let flops = 608.0 * 64.0 * plan.n_points as f64;
+        for threads in [1, worker_threads()] {
+            let start = std::time::Instant::now();
+            let mut n = 0;
+            while start.elapsed().as_secs_f64() < 2.0 {
+                if threads == 1 {
+                    let job = Job { first_point: 0, channels: values.chunks_mut(plan.n_points).collect() };
+                    run_job::<Tanh>(&net, &plan, job, &mut Scratch::new(&net));
+                } else {
+                    run::<Tanh>(&net, &plan, &mut values);
+                }
+                n += 1;
+            }
+            let secs = start.elapsed().as_secs_f64() / f64::from(n);
+            eprintln!("{threads} threads: {:.1} ms, {:.1} GFLOP/s", secs * 1e3, flops / secs / 1e9);
         }
     }
 

@@ -4,7 +4,7 @@ use vello_cpu::kurbo::Rect;
 
 use super::canvas::{Canvas, Color, HAlign, LineStyle, VAlign};
 
-/// A plot rectangle in pixels (integer edges) showing [a_lo, a_hi] × [b_lo, b_hi], with b
+/// A plot rectangle in pixels (integer edges) showing the ranges of a and b, with b
 /// increasing upward.
 #[derive(Clone, Copy, Debug)]
 pub struct Plot {
@@ -21,7 +21,11 @@ impl Plot {
         let (span_a, span_b) = (ranges[0][1] - ranges[0][0], ranges[1][1] - ranges[1][0]);
         let ratio = span_a / span_b;
         let (pw, ph) = if equal_aspect && (1.0 / 3.0..=3.0).contains(&ratio) {
-            if w / h > ratio { (h * ratio, h) } else { (w, w / ratio) }
+            if w / h > ratio {
+                (h * ratio, h)
+            } else {
+                (w, w / ratio)
+            }
         } else {
             (w, h)
         };
@@ -34,7 +38,7 @@ impl Plot {
     }
 
     /// Pixel position of data point (a, b).
-    pub fn to_px(&self, a: f64, b: f64) -> (f64, f64) {
+    pub fn to_px(self, a: f64, b: f64) -> (f64, f64) {
         let [[a0, a1], [b0, b1]] = self.ranges;
         (
             self.rect.x0 + (a - a0) / (a1 - a0) * self.rect.width(),
@@ -60,41 +64,107 @@ impl Plot {
 
     /// Grid index units per pixel along a and b.
     pub fn grid_per_px(&self, na: usize, nb: usize) -> (f64, f64) {
-        ((na - 1) as f64 / self.rect.width(), (nb - 1) as f64 / self.rect.height())
+        (
+            (na - 1) as f64 / self.rect.width(),
+            (nb - 1) as f64 / self.rect.height(),
+        )
     }
 
     /// Integer pixel bounds [x0, x1) × [y0, y1).
     pub fn pixel_bounds(&self) -> (u32, u32, u32, u32) {
-        (self.rect.x0 as u32, self.rect.y0 as u32, self.rect.x1 as u32, self.rect.y1 as u32)
+        (
+            self.rect.x0 as u32,
+            self.rect.y0 as u32,
+            self.rect.x1 as u32,
+            self.rect.y1 as u32,
+        )
     }
 
     /// Frame, outward ticks and tick labels.
-    pub fn draw_frame(&self, canvas: &mut Canvas, a_ticks: &Ticks, b_ticks: &Ticks, font: f64, weight: f64, s: f64) {
+    pub fn draw_frame(
+        &self,
+        canvas: &mut Canvas,
+        a_ticks: &Ticks,
+        b_ticks: &Ticks,
+        font: f64,
+        weight: f64,
+        s: f64,
+    ) {
         let line = LineStyle::solid(Color::BLACK, (1.0 * s).max(0.8));
         let tick_len = 6.0 * s;
         let r = self.rect;
-        canvas.polyline(&[(r.x0, r.y0), (r.x1, r.y0), (r.x1, r.y1), (r.x0, r.y1), (r.x0, r.y0)], &line);
+        canvas.polyline(
+            &[
+                (r.x0, r.y0),
+                (r.x1, r.y0),
+                (r.x1, r.y1),
+                (r.x0, r.y1),
+                (r.x0, r.y0),
+            ],
+            &line,
+        );
         for &t in &a_ticks.values {
             let (x, _) = self.to_px(t, self.ranges[1][0]);
             canvas.polyline(&[(x, r.y1), (x, r.y1 + tick_len)], &line);
-            canvas.text(&a_ticks.format(t), (x, r.y1 + tick_len + 4.0 * s), font, Color::BLACK, (HAlign::Center, VAlign::Top), 0.0, weight);
+            canvas.text(
+                &a_ticks.format(t),
+                (x, r.y1 + tick_len + 4.0 * s),
+                font,
+                Color::BLACK,
+                (HAlign::Center, VAlign::Top),
+                0.0,
+                weight,
+            );
         }
         for &t in &b_ticks.values {
             let (_, y) = self.to_px(self.ranges[0][0], t);
             canvas.polyline(&[(r.x0 - tick_len, y), (r.x0, y)], &line);
-            canvas.text(&b_ticks.format(t), (r.x0 - tick_len - 4.0 * s, y), font, Color::BLACK, (HAlign::Right, VAlign::Middle), 0.0, weight);
+            canvas.text(
+                &b_ticks.format(t),
+                (r.x0 - tick_len - 4.0 * s, y),
+                font,
+                Color::BLACK,
+                (HAlign::Right, VAlign::Middle),
+                0.0,
+                weight,
+            );
         }
     }
 
     /// Axis titles: a below the tick labels, b rotated left of them.
     #[allow(clippy::too_many_arguments)]
-    pub fn draw_axis_titles(&self, canvas: &mut Canvas, a_label: &str, b_label: &str, font: f64, weight: f64, s: f64, b_tick_width: f64) {
+    pub fn draw_axis_titles(
+        &self,
+        canvas: &mut Canvas,
+        a_label: &str,
+        b_label: &str,
+        font: f64,
+        weight: f64,
+        s: f64,
+        b_tick_width: f64,
+    ) {
         let r = self.rect;
         let tick_font = font * 14.5 / 16.5;
         let a_y = r.y1 + 6.0 * s + 4.0 * s + tick_font * 1.3 + 10.0 * s;
-        canvas.text(a_label, ((r.x0 + r.x1) / 2.0, a_y), font, Color::BLACK, (HAlign::Center, VAlign::Top), 0.0, weight);
+        canvas.text(
+            a_label,
+            (f64::midpoint(r.x0, r.x1), a_y),
+            font,
+            Color::BLACK,
+            (HAlign::Center, VAlign::Top),
+            0.0,
+            weight,
+        );
         let b_x = r.x0 - 6.0 * s - 4.0 * s - b_tick_width - 10.0 * s;
-        canvas.text(b_label, (b_x, (r.y0 + r.y1) / 2.0), font, Color::BLACK, (HAlign::Center, VAlign::Baseline), std::f64::consts::FRAC_PI_2, weight);
+        canvas.text(
+            b_label,
+            (b_x, f64::midpoint(r.y0, r.y1)),
+            font,
+            Color::BLACK,
+            (HAlign::Center, VAlign::Baseline),
+            std::f64::consts::FRAC_PI_2,
+            weight,
+        );
     }
 }
 
@@ -109,10 +179,13 @@ impl Ticks {
     /// A label with as many decimals as the step needs and a true minus sign.
     pub fn format(&self, value: f64) -> String {
         let decimals = (-self.step.log10().floor()).max(0.0) as usize;
-        let v = if value.abs() < self.step * 1e-9 { 0.0 } else { value };
+        let v = if value.abs() < self.step * 1e-9 {
+            0.0
+        } else {
+            value
+        };
         format!("{v:.decimals$}").replace('-', "−")
     }
-
 }
 
 /// The 1-2-5 step nearest above `raw`.
@@ -182,9 +255,9 @@ pub fn log_ticks(lo: f64, hi: f64) -> Vec<LogTick> {
         .collect()
 }
 
-/// A short number: integers without decimals, else up to 4 significant digits.
+/// A short number: integers without decimals, else up to 4 decimals.
 pub fn format_number(x: f64) -> String {
-    if x == x.round() && x.abs() < 1e6 {
+    if x.fract() == 0.0 && x.abs() < 1e6 {
         return format!("{x:.0}").replace('-', "−");
     }
     let s = format!("{x:.4}");
@@ -202,20 +275,27 @@ mod tests {
         assert_eq!(t.values, vec![-2.0, -1.0, 0.0, 1.0, 2.0]);
         assert_eq!(t.format(-1.0), "−1");
         let t = nice_ticks([0.0, 0.25], 6);
-        assert_eq!(t.step, 0.05);
+        assert!((t.step - 0.05).abs() < 1e-15);
         assert_eq!(t.values.len(), 6);
         assert_eq!(t.format(0.1), "0.10");
         let decades: Vec<f64> = log_ticks(-4.2, 1.3).iter().map(|t| t.log_value).collect();
         assert_eq!(decades, vec![-4.0, -3.0, -2.0, -1.0, 0.0, 1.0]);
         assert_eq!(log_ticks(-4.2, 1.3)[0].label, "10^{−4}");
         // Less than two decades: round loss values, e.g. 0.4 … 1.0.
-        let labels: Vec<String> = log_ticks(0.35f64.log10(), 0.0).into_iter().map(|t| t.label).collect();
+        let labels: Vec<String> = log_ticks(0.35f64.log10(), 0.0)
+            .into_iter()
+            .map(|t| t.label)
+            .collect();
         assert_eq!(labels, vec!["0.4", "0.6", "0.8", "1.0"]);
     }
 
     #[test]
     fn data_maps_to_pixels_with_b_upward() {
-        let plot = Plot::fit(Rect::new(10.0, 10.0, 110.0, 60.0), [[0.0, 2.0], [0.0, 1.0]], true);
+        let plot = Plot::fit(
+            Rect::new(10.0, 10.0, 110.0, 60.0),
+            [[0.0, 2.0], [0.0, 1.0]],
+            true,
+        );
         assert_eq!(plot.rect, Rect::new(10.0, 10.0, 110.0, 60.0));
         assert_eq!(plot.to_px(0.0, 0.0), (10.0, 60.0));
         assert_eq!(plot.to_px(2.0, 1.0), (110.0, 10.0));

@@ -27,6 +27,7 @@ impl Color {
     }
 
     /// The same color with opacity `alpha` in [0, 1].
+    #[must_use]
     pub fn alpha(self, alpha: f64) -> Self {
         Self {
             a: (alpha.clamp(0.0, 1.0) * 255.0).round() as u8,
@@ -148,7 +149,8 @@ impl Canvas {
         }
         let idx = y as usize * usize::from(self.width) + x as usize;
         let dst = &mut self.pixmap.data_mut()[idx];
-        let mix = |d: u8, s: u8| (f64::from(d) * (1.0 - alpha) + f64::from(s) * alpha).round() as u8;
+        let mix =
+            |d: u8, s: u8| (f64::from(d) * (1.0 - alpha) + f64::from(s) * alpha).round() as u8;
         // The background is opaque, so premultiplied and straight values coincide.
         *dst = PremulRgba8 {
             r: mix(dst.r, color.r),
@@ -167,7 +169,8 @@ impl Canvas {
             composite_mode: CompositeMode::SrcOver,
             ..RasterizerSettings::default()
         };
-        self.ctx.render_with(&mut self.pixmap, &mut self.resources, settings);
+        self.ctx
+            .render_with(&mut self.pixmap, &mut self.resources, settings);
         self.ctx.reset();
     }
 
@@ -175,7 +178,12 @@ impl Canvas {
     pub fn into_image(mut self) -> image::RgbaImage {
         self.flush();
         let (w, h) = (self.width(), self.height());
-        let bytes: Vec<u8> = self.pixmap.take_unpremultiplied().into_iter().flat_map(|p| [p.r, p.g, p.b, p.a]).collect();
+        let bytes: Vec<u8> = self
+            .pixmap
+            .take_unpremultiplied()
+            .into_iter()
+            .flat_map(|p| [p.r, p.g, p.b, p.a])
+            .collect();
         image::RgbaImage::from_raw(w, h, bytes).expect("buffer matches the size")
     }
 
@@ -193,9 +201,13 @@ impl Canvas {
         if style.width <= 0.0 || style.color.a == 0 {
             return;
         }
-        let mut stroke = Stroke::new(style.width).with_caps(Cap::Round).with_join(Join::Round);
+        let mut stroke = Stroke::new(style.width)
+            .with_caps(Cap::Round)
+            .with_join(Join::Round);
         if !style.dashes.is_empty() {
-            stroke = stroke.with_caps(Cap::Butt).with_dashes(style.dash_offset, style.dashes.iter().copied());
+            stroke = stroke
+                .with_caps(Cap::Butt)
+                .with_dashes(style.dash_offset, style.dashes.iter().copied());
         }
         self.ctx.set_transform(Affine::IDENTITY);
         self.ctx.set_stroke(stroke);
@@ -225,7 +237,13 @@ impl Canvas {
     }
 
     /// A filled circle with an outline.
-    pub fn circle(&mut self, center: (f64, f64), radius: f64, fill: Color, outline: Option<(Color, f64)>) {
+    pub fn circle(
+        &mut self,
+        center: (f64, f64),
+        radius: f64,
+        fill: Color,
+        outline: Option<(Color, f64)>,
+    ) {
         let path = vello_cpu::kurbo::Circle::new(center, radius).to_path(0.05);
         self.fill(&path, fill);
         if let Some((color, width)) = outline {
@@ -235,12 +253,17 @@ impl Canvas {
 
     /// Width in pixels of `text` (with the `^{…}`/`_{…}` markup of [`Self::text`]).
     pub fn text_width(&self, text: &str, size_px: f64) -> f64 {
-        runs(text).iter().map(|r| self.run_width(&r.text, size_px * r.script.scale())).sum()
+        runs(text)
+            .iter()
+            .map(|r| self.run_width(&r.text, size_px * r.script.scale()))
+            .sum()
     }
 
     /// Cap height in pixels at `size_px`.
     pub fn cap_height(&self, size_px: f64) -> f64 {
-        let m = self.font.metrics(Size::new(size_px as f32), LocationRef::default());
+        let m = self
+            .font
+            .metrics(Size::new(size_px as f32), LocationRef::default());
         f64::from(m.cap_height.unwrap_or(m.ascent * 0.7))
     }
 
@@ -282,7 +305,8 @@ impl Canvas {
         self.ctx.set_paint(color.paint());
         self.ctx.fill_path(&path);
         if weight > 0.0 {
-            self.ctx.set_stroke(Stroke::new(weight).with_join(Join::Round));
+            self.ctx
+                .set_stroke(Stroke::new(weight).with_join(Join::Round));
             self.ctx.stroke_path(&path);
         }
         self.ctx.set_transform(Affine::IDENTITY);
@@ -300,8 +324,12 @@ impl Canvas {
     }
 
     fn run_width(&self, text: &str, size_px: f64) -> f64 {
-        let metrics = self.font.glyph_metrics(Size::new(size_px as f32), LocationRef::default());
-        text.chars().map(|c| f64::from(metrics.advance_width(self.glyph(c)).unwrap_or(0.0))).sum()
+        let metrics = self
+            .font
+            .glyph_metrics(Size::new(size_px as f32), LocationRef::default());
+        text.chars()
+            .map(|c| f64::from(metrics.advance_width(self.glyph(c)).unwrap_or(0.0)))
+            .sum()
     }
 
     /// Appends the outlines of `text` at `origin` (baseline, y down); returns the advance.
@@ -313,9 +341,15 @@ impl Canvas {
         for c in text.chars() {
             let id = self.glyph(c);
             if let Some(outline) = outlines.get(id) {
-                let mut pen = PathPen { path, origin: (x, origin.1) };
+                let mut pen = PathPen {
+                    path,
+                    origin: (x, origin.1),
+                };
                 // A glyph that fails to draw is left out rather than failing the figure.
-                let _ = outline.draw(DrawSettings::unhinted(size, LocationRef::default()), &mut pen);
+                let _ = outline.draw(
+                    DrawSettings::unhinted(size, LocationRef::default()),
+                    &mut pen,
+                );
             }
             x += f64::from(metrics.advance_width(id).unwrap_or(0.0));
         }
@@ -406,21 +440,37 @@ fn runs(text: &str) -> Vec<Run> {
     let mut out = Vec::new();
     let mut rest = text;
     while !rest.is_empty() {
-        let next = ["^{", "_{"].iter().filter_map(|m| rest.find(m).map(|p| (p, *m))).min();
+        let next = ["^{", "_{"]
+            .iter()
+            .filter_map(|m| rest.find(m).map(|p| (p, *m)))
+            .min();
         let Some((pos, marker)) = next else {
-            out.push(Run { text: rest.to_string(), script: Script::Normal });
+            out.push(Run {
+                text: rest.to_string(),
+                script: Script::Normal,
+            });
             break;
         };
         let Some(close) = rest[pos..].find('}') else {
-            out.push(Run { text: rest.to_string(), script: Script::Normal });
+            out.push(Run {
+                text: rest.to_string(),
+                script: Script::Normal,
+            });
             break;
         };
         if pos > 0 {
-            out.push(Run { text: rest[..pos].to_string(), script: Script::Normal });
+            out.push(Run {
+                text: rest[..pos].to_string(),
+                script: Script::Normal,
+            });
         }
         out.push(Run {
             text: rest[pos + 2..pos + close].to_string(),
-            script: if marker == "^{" { Script::Super } else { Script::Sub },
+            script: if marker == "^{" {
+                Script::Super
+            } else {
+                Script::Sub
+            },
         });
         rest = &rest[pos + close + 1..];
     }
@@ -450,7 +500,15 @@ mod tests {
     #[test]
     fn text_is_drawn_with_ink() {
         let mut canvas = Canvas::new(80, 30, Color::WHITE);
-        canvas.text("θ = 1", (4.0, 15.0), 16.0, Color::BLACK, (HAlign::Left, VAlign::Middle), 0.0, 0.0);
+        canvas.text(
+            "θ = 1",
+            (4.0, 15.0),
+            16.0,
+            Color::BLACK,
+            (HAlign::Left, VAlign::Middle),
+            0.0,
+            0.0,
+        );
         let img = canvas.into_image();
         let dark = img.pixels().filter(|p| p[0] < 128).count();
         assert!(dark > 20, "only {dark} dark pixels");

@@ -29,7 +29,11 @@ pub fn marching_squares(values: &[f32], na: usize, nb: usize, level: f32) -> Vec
             Edge::Vertical(i, j) => ((i, j), (i, j + 1), at(i, j), at(i, j + 1)),
         };
         let t = (f64::from(level) - f64::from(v0)) / (f64::from(v1) - f64::from(v0));
-        let t = if t.is_finite() { t.clamp(0.0, 1.0) } else { 0.5 };
+        let t = if t.is_finite() {
+            t.clamp(0.0, 1.0)
+        } else {
+            0.5
+        };
         (
             p0.0 as f64 + t * (p1.0 as f64 - p0.0 as f64),
             p0.1 as f64 + t * (p1.1 as f64 - p0.1 as f64),
@@ -49,7 +53,10 @@ pub fn marching_squares(values: &[f32], na: usize, nb: usize, level: f32) -> Vec
             let right = Edge::Vertical(i + 1, j);
             let top = Edge::Horizontal(i, j + 1);
             let left = Edge::Vertical(i, j);
-            let code = usize::from(above[0]) | usize::from(above[1]) << 1 | usize::from(above[2]) << 2 | usize::from(above[3]) << 3;
+            let code = usize::from(above[0])
+                | usize::from(above[1]) << 1
+                | usize::from(above[2]) << 2
+                | usize::from(above[3]) << 3;
             match code {
                 0 | 15 => {}
                 1 | 14 => segments.push((left, bottom)),
@@ -59,7 +66,8 @@ pub fn marching_squares(values: &[f32], na: usize, nb: usize, level: f32) -> Vec
                 6 | 9 => segments.push((bottom, top)),
                 7 | 8 => segments.push((left, top)),
                 5 | 10 => {
-                    let center_above = corners.iter().map(|&v| f64::from(v)).sum::<f64>() / 4.0 > f64::from(level);
+                    let center_above =
+                        corners.iter().map(|&v| f64::from(v)).sum::<f64>() / 4.0 > f64::from(level);
                     // Corners 0 and 2 share a side; if the center agrees with them, they are
                     // connected through the middle and the curve cuts off corners 1 and 3.
                     if center_above == above[0] {
@@ -74,7 +82,10 @@ pub fn marching_squares(values: &[f32], na: usize, nb: usize, level: f32) -> Vec
             }
         }
     }
-    join_segments(&segments).into_iter().map(|chain| chain.into_iter().map(point).collect()).collect()
+    join_segments(&segments)
+        .into_iter()
+        .map(|chain| chain.into_iter().map(point).collect())
+        .collect()
 }
 
 /// Joins segments sharing endpoints into chains. Every edge belongs to at most two cells
@@ -106,7 +117,11 @@ fn join_segments(segments: &[(Edge, Edge)]) -> Vec<Vec<Edge>> {
         chain
     };
     // Open chains first, from an end that has a single segment.
-    let mut ends: Vec<Edge> = incident.iter().filter(|(_, s)| s.len() == 1).map(|(e, _)| *e).collect();
+    let mut ends: Vec<Edge> = incident
+        .iter()
+        .filter(|(_, s)| s.len() == 1)
+        .map(|(e, _)| *e)
+        .collect();
     ends.sort_by_key(|e| match *e {
         Edge::Horizontal(i, j) => (j, i, 0),
         Edge::Vertical(i, j) => (j, i, 1),
@@ -130,7 +145,10 @@ mod tests {
     use super::*;
 
     fn grid(na: usize, nb: usize, f: impl Fn(f64, f64) -> f64) -> Vec<f32> {
-        (0..nb).flat_map(|j| (0..na).map(move |i| (i, j))).map(|(i, j)| f(i as f64, j as f64) as f32).collect()
+        (0..nb)
+            .flat_map(|j| (0..na).map(move |i| (i, j)))
+            .map(|(i, j)| f(i as f64, j as f64) as f32)
+            .collect()
     }
 
     /// f = i + 2j crosses level 7.5 on the straight line i + 2j = 7.5, as one polyline.
@@ -141,7 +159,10 @@ mod tests {
         assert_eq!(curves.len(), 1, "one joined polyline");
         assert!(curves[0].len() > 5);
         for &(i, j) in &curves[0] {
-            assert!((i + 2.0 * j - 7.5).abs() < 1e-5, "({i}, {j}) is off the line");
+            assert!(
+                (i + 2.0 * j - 7.5).abs() < 1e-5,
+                "({i}, {j}) is off the line"
+            );
         }
         // It reaches the grid border at both ends.
         let (first, last) = (curves[0][0], *curves[0].last().unwrap());
@@ -153,7 +174,9 @@ mod tests {
     /// interpolation of a smooth field is accurate to a small fraction of a cell).
     #[test]
     fn circle_field_gives_a_closed_curve_at_the_radius() {
-        let values = grid(41, 41, |i, j| ((i - 20.0).powi(2) + (j - 20.0).powi(2)).sqrt());
+        let values = grid(41, 41, |i, j| {
+            ((i - 20.0).powi(2) + (j - 20.0).powi(2)).sqrt()
+        });
         let curves = marching_squares(&values, 41, 41, 7.0);
         assert_eq!(curves.len(), 1);
         let c = &curves[0];

@@ -25,7 +25,12 @@ const INPUT_GRID: usize = 240;
 
 /// Draws the function over input space with the training points; only for 1D and 2D
 /// inputs (an error names the input width otherwise).
-pub fn render_data_figure(figure: &DataFigure<'_>, options: &FigureOptions, width: u32, height: u32) -> Result<image::RgbaImage, CoreError> {
+pub fn render_data_figure(
+    figure: &DataFigure<'_>,
+    options: &FigureOptions,
+    width: u32,
+    height: u32,
+) -> Result<image::RgbaImage, CoreError> {
     figure.spec.check_parameters(figure.theta)?;
     match figure.spec.input_dim() {
         1 => Ok(render_1d(figure, options, width, height)),
@@ -42,7 +47,9 @@ fn padded_range(data: &Dataset, dim: usize) -> [f64; 2] {
         .inputs
         .iter()
         .map(|x| x[dim])
-        .fold((f64::INFINITY, f64::NEG_INFINITY), |(lo, hi), v| (lo.min(v), hi.max(v)));
+        .fold((f64::INFINITY, f64::NEG_INFINITY), |(lo, hi), v| {
+            (lo.min(v), hi.max(v))
+        });
     let pad = if hi > lo { 0.15 * (hi - lo) } else { 1.0 };
     [lo - pad, hi + pad]
 }
@@ -53,7 +60,13 @@ struct Layout {
     m: Metrics,
 }
 
-fn layout(canvas: &Canvas, options: &FigureOptions, ranges: [[f64; 2]; 2], equal_aspect: bool, right_column: f64) -> Layout {
+fn layout(
+    canvas: &Canvas,
+    options: &FigureOptions,
+    ranges: [[f64; 2]; 2],
+    equal_aspect: bool,
+    right_column: f64,
+) -> Layout {
     let (width, height) = (canvas.width(), canvas.height());
     let m = Metrics::new(width, height);
     let b_ticks = nice_ticks(ranges[1], 6);
@@ -63,11 +76,24 @@ fn layout(canvas: &Canvas, options: &FigureOptions, ranges: [[f64; 2]; 2], equal
         .map(|&t| canvas.text_width(&b_ticks.format(t), m.tick_font()))
         .fold(0.0, f64::max);
     let top = 16.0 * m.s
-        + if options.title.is_empty() { 0.0 } else { m.title_font() * 1.5 }
-        + if options.subtitle.is_empty() { 0.0 } else { m.tick_font() * 1.5 };
+        + if options.title.is_empty() {
+            0.0
+        } else {
+            m.title_font() * 1.5
+        }
+        + if options.subtitle.is_empty() {
+            0.0
+        } else {
+            m.tick_font() * 1.9
+        };
     let left = 14.0 * m.s + m.label_font() * 1.4 + 10.0 * m.s + b_tick_width + 8.0 * m.s;
     let bottom = 8.0 * m.s + m.tick_font() * 1.6 + m.label_font() * 1.6 + 14.0 * m.s;
-    let available = Rect::new(left, top, f64::from(width) - right_column * m.s - 8.0 * m.s, f64::from(height) - bottom);
+    let available = Rect::new(
+        left,
+        top,
+        f64::from(width) - right_column * m.s - 8.0 * m.s,
+        f64::from(height) - bottom,
+    );
     let plot = Plot::fit(available, ranges, equal_aspect);
     Layout {
         column_x: plot.rect.x1 + 26.0 * m.s,
@@ -76,7 +102,12 @@ fn layout(canvas: &Canvas, options: &FigureOptions, ranges: [[f64; 2]; 2], equal
     }
 }
 
-fn frame_and_titles(canvas: &mut Canvas, l: &Layout, options: &FigureOptions, labels: (&str, &str)) {
+fn frame_and_titles(
+    canvas: &mut Canvas,
+    l: &Layout,
+    options: &FigureOptions,
+    labels: (&str, &str),
+) {
     let (m, plot) = (&l.m, &l.plot);
     let a_ticks = nice_ticks(plot.ranges[0], 6);
     let b_ticks = nice_ticks(plot.ranges[1], 6);
@@ -86,11 +117,24 @@ fn frame_and_titles(canvas: &mut Canvas, l: &Layout, options: &FigureOptions, la
         .map(|&t| canvas.text_width(&b_ticks.format(t), m.tick_font()))
         .fold(0.0, f64::max);
     plot.draw_frame(canvas, &a_ticks, &b_ticks, m.tick_font(), m.weight(), m.s);
-    plot.draw_axis_titles(canvas, labels.0, labels.1, m.label_font(), m.weight(), m.s, b_tick_width);
+    plot.draw_axis_titles(
+        canvas,
+        labels.0,
+        labels.1,
+        m.label_font(),
+        m.weight(),
+        m.s,
+        b_tick_width,
+    );
     draw_titles(canvas, options, plot, m);
 }
 
-fn render_1d(figure: &DataFigure<'_>, options: &FigureOptions, width: u32, height: u32) -> image::RgbaImage {
+fn render_1d(
+    figure: &DataFigure<'_>,
+    options: &FigureOptions,
+    width: u32,
+    height: u32,
+) -> image::RgbaImage {
     let mut canvas = Canvas::new(width, height, Color::WHITE);
     let x_range = padded_range(figure.data, 0);
     let n = 400;
@@ -100,35 +144,78 @@ fn render_1d(figure: &DataFigure<'_>, options: &FigureOptions, width: u32, heigh
         .iter()
         .chain(&figure.data.targets)
         .filter(|v| v.is_finite())
-        .fold((f64::INFINITY, f64::NEG_INFINITY), |(lo, hi), &v| (lo.min(v), hi.max(v)));
-    if !(hi > lo) {
+        .fold((f64::INFINITY, f64::NEG_INFINITY), |(lo, hi), &v| {
+            (lo.min(v), hi.max(v))
+        });
+    if hi.partial_cmp(&lo) != Some(std::cmp::Ordering::Greater) {
         (lo, hi) = (lo - 1.0, hi + 1.0);
     }
     let pad = 0.1 * (hi - lo);
-    let l = layout(&canvas, options, [x_range, [lo - pad, hi + pad]], false, 190.0);
+    let l = layout(
+        &canvas,
+        options,
+        [x_range, [lo - pad, hi + pad]],
+        false,
+        190.0,
+    );
     let (m, plot) = (&l.m, &l.plot);
     canvas.push_clip(plot.rect);
-    let curve: Vec<(f64, f64)> = xs.iter().zip(&fs).filter(|(_, f)| f.is_finite()).map(|(&x, &f)| plot.to_px(x, f)).collect();
-    canvas.polyline(&curve, &LineStyle::solid(Color::rgb(0x1f, 0x4e, 0x8c), 2.4 * m.s));
+    let curve: Vec<(f64, f64)> = xs
+        .iter()
+        .zip(&fs)
+        .filter(|(_, f)| f.is_finite())
+        .map(|(&x, &f)| plot.to_px(x, f))
+        .collect();
+    canvas.polyline(
+        &curve,
+        &LineStyle::solid(Color::rgb(0x1f, 0x4e, 0x8c), 2.4 * m.s),
+    );
     for (x, &y) in figure.data.inputs.iter().zip(&figure.data.targets) {
-        canvas.circle(plot.to_px(x[0], y), 4.5 * m.s, super::input_color(0), Some((Color::BLACK, 1.0 * m.s)));
+        canvas.circle(
+            plot.to_px(x[0], y),
+            4.5 * m.s,
+            super::input_color(0),
+            Some((Color::BLACK, 1.0 * m.s)),
+        );
     }
     canvas.pop_clip();
     frame_and_titles(&mut canvas, &l, options, ("input x", "f(x; θ)"));
     let entries = [
-        (LegendMark::Line(Color::rgb(0x1f, 0x4e, 0x8c)), "network f(x; θ)".to_string()),
-        (LegendMark::Dot(super::input_color(0)), "training points (x_{i}, y_{i})".to_string()),
+        (
+            LegendMark::Line(Color::rgb(0x1f, 0x4e, 0x8c)),
+            "network f(x; θ)".to_string(),
+        ),
+        (
+            LegendMark::Dot(super::input_color(0)),
+            "training points (x_{i}, y_{i})".to_string(),
+        ),
     ];
-    draw_simple_legend(&mut canvas, &entries, l.column_x, plot.rect.y0 + 10.0 * m.s, m);
+    draw_simple_legend(
+        &mut canvas,
+        &entries,
+        l.column_x,
+        plot.rect.y0 + 10.0 * m.s,
+        m,
+    );
     canvas.into_image()
 }
 
-fn render_2d(figure: &DataFigure<'_>, options: &FigureOptions, width: u32, height: u32) -> image::RgbaImage {
+fn render_2d(
+    figure: &DataFigure<'_>,
+    options: &FigureOptions,
+    width: u32,
+    height: u32,
+) -> image::RgbaImage {
     let mut canvas = Canvas::new(width, height, Color::WHITE);
     let ranges = [padded_range(figure.data, 0), padded_range(figure.data, 1)];
     let n = INPUT_GRID;
     let inputs: Vec<f64> = (0..n * n)
-        .flat_map(|p| [grid_coordinate(ranges[0], p % n, n), grid_coordinate(ranges[1], p / n, n)])
+        .flat_map(|p| {
+            [
+                grid_coordinate(ranges[0], p % n, n),
+                grid_coordinate(ranges[1], p / n, n),
+            ]
+        })
         .collect();
     let fs = figure.spec.forward_many(figure.theta, &inputs);
     // Center the diverging map at the label midpoint (binary targets) or at the mean target.
@@ -148,7 +235,9 @@ fn render_2d(figure: &DataFigure<'_>, options: &FigureOptions, width: u32, heigh
             return Color::rgb(200, 200, 200);
         }
         // RED_BLUE runs red (low) to blue (high).
-        Color::from_colorous(colorous::RED_BLUE.eval_continuous((0.5 + 0.5 * (v - center) / spread).clamp(0.0, 1.0)))
+        Color::from_colorous(
+            colorous::RED_BLUE.eval_continuous((0.5 + 0.5 * (v - center) / spread).clamp(0.0, 1.0)),
+        )
     };
     let l = layout(&canvas, options, ranges, true, 210.0);
     let (m, plot) = (&l.m, &l.plot);
@@ -163,11 +252,19 @@ fn render_2d(figure: &DataFigure<'_>, options: &FigureOptions, width: u32, heigh
     let values: Vec<f32> = fs.iter().map(|&v| v as f32).collect();
     canvas.push_clip(plot.rect);
     for curve in marching_squares(&values, n, n, center as f32) {
-        let pts: Vec<(f64, f64)> = curve.iter().map(|&(i, j)| plot.grid_to_px(i, j, n, n)).collect();
+        let pts: Vec<(f64, f64)> = curve
+            .iter()
+            .map(|&(i, j)| plot.grid_to_px(i, j, n, n))
+            .collect();
         canvas.polyline(&pts, &LineStyle::solid(Color::BLACK, 2.0 * m.s));
     }
     for (x, &y) in figure.data.inputs.iter().zip(&figure.data.targets) {
-        canvas.circle(plot.to_px(x[0], x[1]), 5.0 * m.s, color(y), Some((Color::BLACK, 1.2 * m.s)));
+        canvas.circle(
+            plot.to_px(x[0], x[1]),
+            5.0 * m.s,
+            color(y),
+            Some((Color::BLACK, 1.2 * m.s)),
+        );
     }
     canvas.pop_clip();
     frame_and_titles(&mut canvas, &l, options, ("input x[0]", "input x[1]"));
@@ -184,8 +281,14 @@ fn render_2d(figure: &DataFigure<'_>, options: &FigureOptions, width: u32, heigh
         m,
     );
     let entries = [
-        (LegendMark::Line(Color::BLACK), format!("f(x; θ) = {}", format_number(center))),
-        (LegendMark::Dot(Color::rgb(235, 235, 235)), "training points (color: y_{i})".to_string()),
+        (
+            LegendMark::Line(Color::BLACK),
+            format!("f(x; θ) = {}", format_number(center)),
+        ),
+        (
+            LegendMark::Dot(Color::rgb(235, 235, 235)),
+            "training points (color: y_{i})".to_string(),
+        ),
     ];
     draw_simple_legend(&mut canvas, &entries, l.column_x, bottom + 30.0 * m.s, m);
     canvas.into_image()
@@ -196,16 +299,38 @@ enum LegendMark {
     Dot(Color),
 }
 
-fn draw_simple_legend(canvas: &mut Canvas, entries: &[(LegendMark, String)], x: f64, top: f64, m: &Metrics) {
+fn draw_simple_legend(
+    canvas: &mut Canvas,
+    entries: &[(LegendMark, String)],
+    x: f64,
+    top: f64,
+    m: &Metrics,
+) {
     let row = 24.0 * m.s;
     for (n, (mark, label)) in entries.iter().enumerate() {
         let y = top + row * n as f64;
         let (x0, x1) = (x, x + 32.0 * m.s);
         match mark {
-            LegendMark::Line(c) => canvas.polyline(&[(x0 + 2.0 * m.s, y), (x1 - 2.0 * m.s, y)], &LineStyle::solid(*c, 2.2 * m.s)),
-            LegendMark::Dot(c) => canvas.circle(((x0 + x1) / 2.0, y), 4.5 * m.s, *c, Some((Color::BLACK, 1.0 * m.s))),
+            LegendMark::Line(c) => canvas.polyline(
+                &[(x0 + 2.0 * m.s, y), (x1 - 2.0 * m.s, y)],
+                &LineStyle::solid(*c, 2.2 * m.s),
+            ),
+            LegendMark::Dot(c) => canvas.circle(
+                (f64::midpoint(x0, x1), y),
+                4.5 * m.s,
+                *c,
+                Some((Color::BLACK, 1.0 * m.s)),
+            ),
         }
-        canvas.text(label, (x1 + 10.0 * m.s, y), m.legend_font(), Color::BLACK, (HAlign::Left, VAlign::Middle), 0.0, m.weight());
+        canvas.text(
+            label,
+            (x1 + 10.0 * m.s, y),
+            m.legend_font(),
+            Color::BLACK,
+            (HAlign::Left, VAlign::Middle),
+            0.0,
+            m.weight(),
+        );
     }
 }
 
@@ -218,17 +343,56 @@ mod tests {
     fn data_figures_render_for_1d_and_2d_and_refuse_3d() {
         let spec = MlpSpec::new(vec![1, 4, 1], Activation::Tanh, true).unwrap();
         let theta = spec.init_parameters(1);
-        let data = Dataset { inputs: vec![vec![-1.0], vec![0.0], vec![1.0]], targets: vec![0.0, 1.0, 0.0] };
-        let img = render_data_figure(&DataFigure { spec: &spec, theta: &theta, data: &data }, &FigureOptions::default(), 320, 240).unwrap();
+        let data = Dataset {
+            inputs: vec![vec![-1.0], vec![0.0], vec![1.0]],
+            targets: vec![0.0, 1.0, 0.0],
+        };
+        let img = render_data_figure(
+            &DataFigure {
+                spec: &spec,
+                theta: &theta,
+                data: &data,
+            },
+            &FigureOptions::default(),
+            320,
+            240,
+        )
+        .unwrap();
         assert_eq!(img.dimensions(), (320, 240));
         let spec = MlpSpec::new(vec![2, 4, 1], Activation::Tanh, true).unwrap();
         let theta = spec.init_parameters(1);
-        let data = Dataset { inputs: vec![vec![0.0, 0.0], vec![1.0, 1.0]], targets: vec![0.0, 1.0] };
-        let img = render_data_figure(&DataFigure { spec: &spec, theta: &theta, data: &data }, &FigureOptions::default(), 320, 240).unwrap();
+        let data = Dataset {
+            inputs: vec![vec![0.0, 0.0], vec![1.0, 1.0]],
+            targets: vec![0.0, 1.0],
+        };
+        let img = render_data_figure(
+            &DataFigure {
+                spec: &spec,
+                theta: &theta,
+                data: &data,
+            },
+            &FigureOptions::default(),
+            320,
+            240,
+        )
+        .unwrap();
         assert_eq!(img.dimensions(), (320, 240));
         let spec = MlpSpec::new(vec![3, 1], Activation::Identity, false).unwrap();
-        let data = Dataset { inputs: vec![vec![0.0, 0.0, 1.0]], targets: vec![1.0] };
-        let e = render_data_figure(&DataFigure { spec: &spec, theta: &[1.0, 1.0, 1.0], data: &data }, &FigureOptions::default(), 320, 240).unwrap_err();
+        let data = Dataset {
+            inputs: vec![vec![0.0, 0.0, 1.0]],
+            targets: vec![1.0],
+        };
+        let e = render_data_figure(
+            &DataFigure {
+                spec: &spec,
+                theta: &[1.0, 1.0, 1.0],
+                data: &data,
+            },
+            &FigureOptions::default(),
+            320,
+            240,
+        )
+        .unwrap_err();
         assert!(e.to_string().contains("3 dimensions"), "{e}");
     }
 }

@@ -3,7 +3,7 @@
 //!
 //! Core does not know the gpu layer's types: figures take plain slices of values laid
 //! out as the gpu layer's `Field` ([channel][b][a], a fastest; channels 0..k are the
-//! per-input outputs f(x_i), channel k is the MSE loss).
+//! per-input outputs `f(x_i)`, channel k is the MSE loss).
 
 mod axes;
 pub mod canvas;
@@ -48,9 +48,9 @@ impl SliceField<'_> {
 #[derive(Clone, Copy, Debug)]
 pub struct SliceFigure<'a> {
     pub field: SliceField<'a>,
-    /// y_i, for the solution contours f(x_i) = y_i and the solution set.
+    /// `y_i`, for the solution contours `f(x_i) = y_i` and the solution set.
     pub targets: &'a [f64],
-    /// f(x_i; θ) at the current θ, for the behavior manifold through θ.
+    /// `f(x_i; θ)` at the current θ, for the behavior manifold through θ.
     pub current_outputs: &'a [f64],
     /// The training trajectory in slice coordinates (drawn when it has 2+ points).
     pub trajectory_ab: &'a [(f64, f64)],
@@ -152,22 +152,35 @@ impl Metrics {
 }
 
 /// Draws the 2D slice figure: log₁₀ loss heatmap (viridis) with a color bar, each input's
-/// contour lines (its solution contour f(x_i) = y_i thick; other levels thin), the level
+/// contour lines (its solution contour `f(x_i) = y_i` thick; other levels thin), the level
 /// sets through θ (dashed white) and the behavior manifold through θ where they all meet
 /// (outlined in white), the solution set (loss = 0, outlined in red), the trajectory, the current θ,
 /// axes with ticks and a legend. b increases upward.
-pub fn render_slice_figure(figure: &SliceFigure<'_>, options: &FigureOptions, width: u32, height: u32) -> image::RgbaImage {
+pub fn render_slice_figure(
+    figure: &SliceFigure<'_>,
+    options: &FigureOptions,
+    width: u32,
+    height: u32,
+) -> image::RgbaImage {
     let field = &figure.field;
     let [na, nb] = field.grid;
-    assert!(na >= 2 && nb >= 2, "a slice figure needs at least 2×2 grid points");
-    assert_eq!(field.values.len(), (field.n_inputs + 1) * na * nb, "values must hold k + 1 channels");
+    assert!(
+        na >= 2 && nb >= 2,
+        "a slice figure needs at least 2×2 grid points"
+    );
+    assert_eq!(
+        field.values.len(),
+        (field.n_inputs + 1) * na * nb,
+        "values must hold k + 1 channels"
+    );
     let m = Metrics::new(width, height);
     let mut canvas = Canvas::new(width, height, Color::WHITE);
     let k = field.n_inputs;
     let drawn = k.min(options.max_inputs_drawn);
 
     let legend = legend_entries(figure, options, drawn, &m);
-    let (plot, a_ticks, b_ticks, b_tick_width) = slice_layout(&canvas, figure, options, &legend, &m);
+    let (plot, a_ticks, b_ticks, b_tick_width) =
+        slice_layout(&canvas, figure, options, &legend, &m);
 
     // Heatmap, contours, then the outlined sets on top of the contours, then the
     // trajectory and θ on top of everything (all clipped to the plot).
@@ -177,26 +190,70 @@ pub fn render_slice_figure(figure: &SliceFigure<'_>, options: &FigureOptions, wi
     draw_contours(&mut canvas, &plot, figure, options, drawn, &m);
     canvas.pop_clip();
     canvas.flush();
-    overlay::SetBands::compute(&plot, field, figure.targets, figure.current_outputs).draw(&mut canvas, m.s);
+    overlay::SetBands::compute(&plot, field, figure.targets, figure.current_outputs)
+        .draw(&mut canvas, m.s);
     canvas.push_clip(plot.rect);
     if figure.trajectory_ab.len() >= 2 {
-        let points: Vec<(f64, f64)> = figure.trajectory_ab.iter().map(|&(a, b)| plot.to_px(a, b)).collect();
-        trajectory_style(&m).iter().for_each(|s| canvas.polyline(&points, s));
+        let points: Vec<(f64, f64)> = figure
+            .trajectory_ab
+            .iter()
+            .map(|&(a, b)| plot.to_px(a, b))
+            .collect();
+        for style in &trajectory_style(&m) {
+            canvas.polyline(&points, style);
+        }
         if let Some(&start) = points.first() {
-            canvas.circle(start, 3.0 * m.s, Color::WHITE, Some((Color::BLACK, 1.0 * m.s)));
+            canvas.circle(
+                start,
+                3.0 * m.s,
+                Color::WHITE,
+                Some((Color::BLACK, 1.0 * m.s)),
+            );
         }
     }
-    draw_current_marker(&mut canvas, plot.to_px(figure.current_ab.0, figure.current_ab.1), &m);
+    draw_current_marker(
+        &mut canvas,
+        plot.to_px(figure.current_ab.0, figure.current_ab.1),
+        &m,
+    );
     canvas.pop_clip();
 
-    plot.draw_frame(&mut canvas, &a_ticks, &b_ticks, m.tick_font(), m.weight(), m.s);
-    plot.draw_axis_titles(&mut canvas, &options.a_label, &options.b_label, m.label_font(), m.weight(), m.s, b_tick_width);
+    plot.draw_frame(
+        &mut canvas,
+        &a_ticks,
+        &b_ticks,
+        m.tick_font(),
+        m.weight(),
+        m.s,
+    );
+    plot.draw_axis_titles(
+        &mut canvas,
+        &options.a_label,
+        &options.b_label,
+        m.label_font(),
+        m.weight(),
+        m.s,
+        b_tick_width,
+    );
     draw_titles(&mut canvas, options, &plot, &m);
 
     let column_x = plot.rect.x1 + 26.0 * m.s;
-    let colorbar_bottom = draw_loss_colorbar(&mut canvas, &log_loss, column_x, plot.rect.y0, plot.rect.height(), &m);
+    let colorbar_bottom = draw_loss_colorbar(
+        &mut canvas,
+        &log_loss,
+        column_x,
+        plot.rect.y0,
+        plot.rect.height(),
+        &m,
+    );
     if options.show_legend {
-        draw_legend(&mut canvas, &legend, column_x, colorbar_bottom + 30.0 * m.s, &m);
+        draw_legend(
+            &mut canvas,
+            &legend,
+            column_x,
+            colorbar_bottom + 30.0 * m.s,
+            &m,
+        );
     }
     canvas.into_image()
 }
@@ -204,7 +261,13 @@ pub fn render_slice_figure(figure: &SliceFigure<'_>, options: &FigureOptions, wi
 /// Where the plot goes: the right column (color bar and legend) and the margins for tick
 /// labels, axis titles and the title are measured, and the rest holds the plot at equal
 /// aspect.
-fn slice_layout(canvas: &Canvas, figure: &SliceFigure<'_>, options: &FigureOptions, legend: &[LegendEntry], m: &Metrics) -> (Plot, axes::Ticks, axes::Ticks, f64) {
+fn slice_layout(
+    canvas: &Canvas,
+    figure: &SliceFigure<'_>,
+    options: &FigureOptions,
+    legend: &[LegendEntry],
+    m: &Metrics,
+) -> (Plot, axes::Ticks, axes::Ticks, f64) {
     let field = &figure.field;
     let (width, height) = (canvas.width(), canvas.height());
     let legend_width = legend
@@ -213,7 +276,11 @@ fn slice_layout(canvas: &Canvas, figure: &SliceFigure<'_>, options: &FigureOptio
         .fold(0.0, f64::max)
         + 44.0 * m.s;
     let colorbar_width = 16.0 * m.s + 8.0 * m.s + canvas.text_width("10^{−10}", m.tick_font());
-    let right_column = if options.show_legend { legend_width.max(colorbar_width) } else { colorbar_width } + 24.0 * m.s;
+    let right_column = if options.show_legend {
+        legend_width.max(colorbar_width)
+    } else {
+        colorbar_width
+    } + 24.0 * m.s;
     let a_ticks = nice_ticks(field.ranges[0], 6);
     let b_ticks = nice_ticks(field.ranges[1], 6);
     let b_tick_width = b_ticks
@@ -222,12 +289,30 @@ fn slice_layout(canvas: &Canvas, figure: &SliceFigure<'_>, options: &FigureOptio
         .map(|&t| canvas.text_width(&b_ticks.format(t), m.tick_font()))
         .fold(0.0, f64::max);
     let top = 16.0 * m.s
-        + if options.title.is_empty() { 0.0 } else { m.title_font() * 1.5 }
-        + if options.subtitle.is_empty() { 0.0 } else { m.tick_font() * 1.5 };
+        + if options.title.is_empty() {
+            0.0
+        } else {
+            m.title_font() * 1.5
+        }
+        + if options.subtitle.is_empty() {
+            0.0
+        } else {
+            m.tick_font() * 1.9
+        };
     let left = 14.0 * m.s + m.label_font() * 1.4 + 10.0 * m.s + b_tick_width + 8.0 * m.s;
     let bottom = 8.0 * m.s + m.tick_font() * 1.6 + m.label_font() * 1.6 + 14.0 * m.s;
-    let available = Rect::new(left, top, f64::from(width) - right_column - 8.0 * m.s, f64::from(height) - bottom);
-    (Plot::fit(available, field.ranges, true), a_ticks, b_ticks, b_tick_width)
+    let available = Rect::new(
+        left,
+        top,
+        f64::from(width) - right_column - 8.0 * m.s,
+        f64::from(height) - bottom,
+    );
+    (
+        Plot::fit(available, field.ranges, true),
+        a_ticks,
+        b_ticks,
+        b_tick_width,
+    )
 }
 
 /// log₁₀ of the loss grid and the color map's range.
@@ -241,13 +326,29 @@ impl LogLoss {
     fn new(loss: &[f32], decades: f64) -> Self {
         let values: Vec<f64> = loss
             .iter()
-            .map(|&l| if l.is_finite() { f64::from(l).max(1e-30).log10() } else { f64::NAN })
+            .map(|&l| {
+                if l.is_finite() {
+                    f64::from(l).max(1e-30).log10()
+                } else {
+                    f64::NAN
+                }
+            })
             .collect();
         let finite = values.iter().copied().filter(|v| v.is_finite());
         let hi = finite.clone().fold(f64::NEG_INFINITY, f64::max);
-        let lo = finite.fold(f64::INFINITY, f64::min).max(hi - decades.max(0.5));
-        let (lo, hi) = if hi.is_finite() && lo.is_finite() { (lo, hi) } else { (-1.0, 0.0) };
-        let (lo, hi) = if hi - lo < 1e-9 { (lo - 0.5, hi + 0.5) } else { (lo, hi) };
+        let lo = finite
+            .fold(f64::INFINITY, f64::min)
+            .max(hi - decades.max(0.5));
+        let (lo, hi) = if hi.is_finite() && lo.is_finite() {
+            (lo, hi)
+        } else {
+            (-1.0, 0.0)
+        };
+        let (lo, hi) = if hi - lo < 1e-9 {
+            (lo - 0.5, hi + 0.5)
+        } else {
+            (lo, hi)
+        };
         Self { values, lo, hi }
     }
 
@@ -280,28 +381,43 @@ fn bilinear(values: &[f64], na: usize, nb: usize, fi: f64, fj: f64) -> f64 {
     let j = (fj.floor() as usize).min(nb - 2);
     let (s, t) = (fi - i as f64, fj - j as f64);
     let at = |i: usize, j: usize| values[j * na + i];
-    (1.0 - t) * ((1.0 - s) * at(i, j) + s * at(i + 1, j)) + t * ((1.0 - s) * at(i, j + 1) + s * at(i + 1, j + 1))
+    (1.0 - t) * ((1.0 - s) * at(i, j) + s * at(i + 1, j))
+        + t * ((1.0 - s) * at(i, j + 1) + s * at(i + 1, j + 1))
 }
 
-/// Contour levels for one input: y_i + m·Δ inside the channel's range, Δ a 1-2-5 step.
+/// Contour levels for one input: `y_i + m·Δ` inside the channel's range, Δ a 1-2-5 step.
 fn contour_levels(channel: &[f32], target: f64, per_input: usize) -> Vec<f64> {
     let (lo, hi) = channel
         .iter()
         .filter(|v| v.is_finite())
-        .fold((f64::INFINITY, f64::NEG_INFINITY), |(lo, hi), &v| (lo.min(f64::from(v)), hi.max(f64::from(v))));
-    if !(hi > lo) || per_input == 0 {
+        .fold((f64::INFINITY, f64::NEG_INFINITY), |(lo, hi), &v| {
+            (lo.min(f64::from(v)), hi.max(f64::from(v)))
+        });
+    if hi.partial_cmp(&lo) != Some(std::cmp::Ordering::Greater) || per_input == 0 {
         return Vec::new();
     }
     let step = axes::nice_step((hi - lo) / per_input as f64);
     let first = ((lo - target) / step).ceil() as i64;
     let last = ((hi - target) / step).floor() as i64;
-    (first..=last).filter(|&m| m != 0).map(|m| target + m as f64 * step).collect()
+    (first..=last)
+        .filter(|&m| m != 0)
+        .map(|m| target + m as f64 * step)
+        .collect()
 }
 
-fn to_px_curves(plot: &Plot, curves: Vec<Vec<(f64, f64)>>, na: usize, nb: usize) -> Vec<Vec<(f64, f64)>> {
+fn to_px_curves(
+    plot: &Plot,
+    curves: Vec<Vec<(f64, f64)>>,
+    na: usize,
+    nb: usize,
+) -> Vec<Vec<(f64, f64)>> {
     curves
         .into_iter()
-        .map(|c| c.into_iter().map(|(i, j)| plot.grid_to_px(i, j, na, nb)).collect())
+        .map(|c| {
+            c.into_iter()
+                .map(|(i, j)| plot.grid_to_px(i, j, na, nb))
+                .collect()
+        })
         .collect()
 }
 
@@ -318,7 +434,10 @@ fn solution_style(i: usize, m: &Metrics) -> LineStyle {
 fn thin_level_style(i: usize, m: &Metrics) -> LineStyle {
     let c = input_color(i);
     let dark = |v: u8| (f64::from(v) * 0.8) as u8;
-    LineStyle::solid(Color::rgb(dark(c.r), dark(c.g), dark(c.b)).alpha(0.9), 1.1 * m.s)
+    LineStyle::solid(
+        Color::rgb(dark(c.r), dark(c.g), dark(c.b)).alpha(0.9),
+        1.1 * m.s,
+    )
 }
 
 fn level_set_style(m: &Metrics) -> LineStyle {
@@ -332,7 +451,14 @@ fn trajectory_style(m: &Metrics) -> [LineStyle; 2] {
     ]
 }
 
-fn draw_contours(canvas: &mut Canvas, plot: &Plot, figure: &SliceFigure<'_>, options: &FigureOptions, drawn: usize, m: &Metrics) {
+fn draw_contours(
+    canvas: &mut Canvas,
+    plot: &Plot,
+    figure: &SliceFigure<'_>,
+    options: &FigureOptions,
+    drawn: usize,
+    m: &Metrics,
+) {
     let field = &figure.field;
     let [na, nb] = field.grid;
     // Thin levels first, then the level sets through θ, then the solution contours on top.
@@ -341,20 +467,39 @@ fn draw_contours(canvas: &mut Canvas, plot: &Plot, figure: &SliceFigure<'_>, opt
         let target = figure.targets.get(i).copied().unwrap_or(0.0);
         let style = thin_level_style(i, m);
         for level in contour_levels(channel, target, options.levels_per_input) {
-            for curve in to_px_curves(plot, marching_squares(channel, na, nb, level as f32), na, nb) {
+            for curve in to_px_curves(
+                plot,
+                marching_squares(channel, na, nb, level as f32),
+                na,
+                nb,
+            ) {
                 canvas.polyline(&curve, &style);
             }
         }
     }
     for i in 0..drawn {
-        let Some(&current) = figure.current_outputs.get(i) else { continue };
-        for curve in to_px_curves(plot, marching_squares(field.channel(i), na, nb, current as f32), na, nb) {
+        let Some(&current) = figure.current_outputs.get(i) else {
+            continue;
+        };
+        for curve in to_px_curves(
+            plot,
+            marching_squares(field.channel(i), na, nb, current as f32),
+            na,
+            nb,
+        ) {
             canvas.polyline(&curve, &level_set_style(m));
         }
     }
     for i in 0..drawn {
-        let Some(&target) = figure.targets.get(i) else { continue };
-        let curves = to_px_curves(plot, marching_squares(field.channel(i), na, nb, target as f32), na, nb);
+        let Some(&target) = figure.targets.get(i) else {
+            continue;
+        };
+        let curves = to_px_curves(
+            plot,
+            marching_squares(field.channel(i), na, nb, target as f32),
+            na,
+            nb,
+        );
         let halo = LineStyle::solid(Color::WHITE.alpha(0.85), 2.6 * m.s + 2.4 * m.s);
         if i % 2 == 0 {
             for curve in &curves {
@@ -372,19 +517,39 @@ fn draw_titles(canvas: &mut Canvas, options: &FigureOptions, plot: &Plot, m: &Me
     // Long titles shrink to fit the width (down to 60%), so they are never cut off.
     let fit = |canvas: &Canvas, text: &str, size: f64| {
         let width = canvas.text_width(text, size);
-        if width > available { size * (available / width).max(0.6) } else { size }
+        if width > available {
+            size * (available / width).max(0.6)
+        } else {
+            size
+        }
     };
     let mut y = 14.0 * m.s;
     if !options.title.is_empty() {
         y += m.title_font();
         let size = fit(canvas, &options.title, m.title_font());
-        canvas.text(&options.title, (plot.rect.x0, y), size, Color::BLACK, (HAlign::Left, VAlign::Baseline), 0.0, 0.6 * m.s);
+        canvas.text(
+            &options.title,
+            (plot.rect.x0, y),
+            size,
+            Color::BLACK,
+            (HAlign::Left, VAlign::Baseline),
+            0.0,
+            0.6 * m.s,
+        );
         y += 0.5 * m.title_font();
     }
     if !options.subtitle.is_empty() {
         y += m.tick_font();
         let size = fit(canvas, &options.subtitle, m.tick_font());
-        canvas.text(&options.subtitle, (plot.rect.x0, y), size, Color::rgb(80, 80, 80), (HAlign::Left, VAlign::Baseline), 0.0, m.weight() * 0.6);
+        canvas.text(
+            &options.subtitle,
+            (plot.rect.x0, y),
+            size,
+            Color::rgb(80, 80, 80),
+            (HAlign::Left, VAlign::Baseline),
+            0.0,
+            m.weight() * 0.6,
+        );
     }
 }
 
@@ -401,7 +566,15 @@ fn draw_colorbar(
     m: &Metrics,
 ) -> f64 {
     let title_y = top + m.label_font() * 0.8;
-    canvas.text(title, (x, title_y), m.label_font(), Color::BLACK, (HAlign::Left, VAlign::Baseline), 0.0, m.weight());
+    canvas.text(
+        title,
+        (x, title_y),
+        m.label_font(),
+        Color::BLACK,
+        (HAlign::Left, VAlign::Baseline),
+        0.0,
+        m.weight(),
+    );
     let bar_top = (title_y + 14.0 * m.s).round();
     let bar_height = (plot_height * 0.42).max(60.0 * m.s).round();
     let bar_width = (16.0 * m.s).round().max(4.0);
@@ -418,13 +591,31 @@ fn draw_colorbar(
     canvas.stroke(&frame.to_path_px(), &line);
     for (t, label) in ticks {
         let y = y0 + bar_height * (1.0 - (t - lo) / (hi - lo));
-        canvas.polyline(&[(x0 + bar_width, y), (x0 + bar_width + 5.0 * m.s, y)], &line);
-        canvas.text(label, (x0 + bar_width + 8.0 * m.s, y), m.tick_font(), Color::BLACK, (HAlign::Left, VAlign::Middle), 0.0, m.weight());
+        canvas.polyline(
+            &[(x0 + bar_width, y), (x0 + bar_width + 5.0 * m.s, y)],
+            &line,
+        );
+        canvas.text(
+            label,
+            (x0 + bar_width + 8.0 * m.s, y),
+            m.tick_font(),
+            Color::BLACK,
+            (HAlign::Left, VAlign::Middle),
+            0.0,
+            m.weight(),
+        );
     }
     y0 + bar_height + m.tick_font()
 }
 
-fn draw_loss_colorbar(canvas: &mut Canvas, log_loss: &LogLoss, x: f64, top: f64, plot_height: f64, m: &Metrics) -> f64 {
+fn draw_loss_colorbar(
+    canvas: &mut Canvas,
+    log_loss: &LogLoss,
+    x: f64,
+    top: f64,
+    plot_height: f64,
+    m: &Metrics,
+) -> f64 {
     let ticks: Vec<(f64, String)> = axes::log_ticks(log_loss.lo, log_loss.hi)
         .into_iter()
         .map(|t| (t.log_value, t.label))
@@ -454,7 +645,12 @@ struct LegendEntry {
     label: String,
 }
 
-fn legend_entries(figure: &SliceFigure<'_>, options: &FigureOptions, drawn: usize, m: &Metrics) -> Vec<LegendEntry> {
+fn legend_entries(
+    figure: &SliceFigure<'_>,
+    options: &FigureOptions,
+    drawn: usize,
+    m: &Metrics,
+) -> Vec<LegendEntry> {
     let mut entries = Vec::new();
     for i in 0..drawn {
         let target = figure.targets.get(i).copied().unwrap_or(0.0);
@@ -534,11 +730,17 @@ fn draw_legend(canvas: &mut Canvas, entries: &[LegendEntry], x: f64, top: f64, m
                 canvas.fill_rect(band, color.alpha(0.22));
                 for dy in [-r, r] {
                     let edge = [(x0, y + dy), (x1, y + dy)];
-                    canvas.polyline(&edge, &LineStyle { dashes: Vec::new(), ..LineStyle::solid(Color::BLACK.alpha(0.55), w + 1.6 * m.s) });
+                    canvas.polyline(
+                        &edge,
+                        &LineStyle {
+                            dashes: Vec::new(),
+                            ..LineStyle::solid(Color::BLACK.alpha(0.55), w + 1.6 * m.s)
+                        },
+                    );
                     canvas.polyline(&edge, &LineStyle::solid(*color, w));
                 }
             }
-            Swatch::Marker => draw_current_marker(canvas, ((x0 + x1) / 2.0, y), m),
+            Swatch::Marker => draw_current_marker(canvas, (f64::midpoint(x0, x1), y), m),
             Swatch::Trajectory => {
                 canvas.fill_rect(backdrop, swatch_background());
                 for style in trajectory_style(m) {
@@ -546,7 +748,15 @@ fn draw_legend(canvas: &mut Canvas, entries: &[LegendEntry], x: f64, top: f64, m
                 }
             }
         }
-        canvas.text(&entry.label, (x1 + 10.0 * m.s, y), m.legend_font(), Color::BLACK, (HAlign::Left, VAlign::Middle), 0.0, m.weight());
+        canvas.text(
+            &entry.label,
+            (x1 + 10.0 * m.s, y),
+            m.legend_font(),
+            Color::BLACK,
+            (HAlign::Left, VAlign::Middle),
+            0.0,
+            m.weight(),
+        );
     }
 }
 
@@ -574,17 +784,25 @@ mod tests {
 
     /// Perpendicular perceptron in coordinates, f1 = a + b/2 and f2 = −a/2 + b, with
     /// targets that put the solution at (1.2, 1.0).
-    fn perpendicular_field(na: usize, nb: usize, ranges: [[f64; 2]; 2], targets: [f64; 2]) -> Vec<f32> {
+    fn perpendicular_field(
+        na: usize,
+        nb: usize,
+        ranges: [[f64; 2]; 2],
+        targets: [f64; 2],
+    ) -> Vec<f32> {
         let mut values = Vec::new();
         for c in 0..3 {
             for j in 0..nb {
                 for i in 0..na {
-                    let (a, b) = (grid_coordinate(ranges[0], i, na), grid_coordinate(ranges[1], j, nb));
+                    let (a, b) = (
+                        grid_coordinate(ranges[0], i, na),
+                        grid_coordinate(ranges[1], j, nb),
+                    );
                     let (f1, f2) = (a + 0.5 * b, -0.5 * a + b);
                     values.push(match c {
                         0 => f1,
                         1 => f2,
-                        _ => ((f1 - targets[0]).powi(2) + (f2 - targets[1]).powi(2)) / 2.0,
+                        _ => 0.5 * ((f1 - targets[0]).powi(2) + (f2 - targets[1]).powi(2)),
                     } as f32);
                 }
             }
@@ -597,7 +815,8 @@ mod tests {
         for dy in -3..=3 {
             for dx in -3..=3 {
                 let p = img.get_pixel((x as i64 + dx) as u32, (y as i64 + dy) as u32);
-                sum += 0.2126 * f64::from(p[0]) + 0.7152 * f64::from(p[1]) + 0.0722 * f64::from(p[2]);
+                sum +=
+                    0.2126 * f64::from(p[0]) + 0.7152 * f64::from(p[1]) + 0.0722 * f64::from(p[2]);
             }
         }
         sum / 49.0
@@ -611,13 +830,21 @@ mod tests {
         let targets = [1.2 + 0.5, -0.6 + 1.0];
         let values = perpendicular_field(64, 64, ranges, targets);
         let figure = SliceFigure {
-            field: SliceField { values: &values, n_inputs: 2, grid: [64, 64], ranges },
+            field: SliceField {
+                values: &values,
+                n_inputs: 2,
+                grid: [64, 64],
+                ranges,
+            },
             targets: &targets,
             current_outputs: &[0.0, 0.0],
             trajectory_ab: &[(0.0, 0.0), (0.6, 0.5), (1.2, 1.0)],
             current_ab: (0.0, 0.0),
         };
-        let options = FigureOptions { title: "test".into(), ..FigureOptions::default() };
+        let options = FigureOptions {
+            title: "test".into(),
+            ..FigureOptions::default()
+        };
         let img = render_slice_figure(&figure, &options, 480, 360);
         assert_eq!(img.dimensions(), (480, 360));
         let canvas = Canvas::new(480, 360, Color::WHITE);
@@ -627,7 +854,10 @@ mod tests {
         let near = luminance_around(&img, plot.to_px(1.45, 0.75));
         let mirror = luminance_around(&img, plot.to_px(1.45, -0.75));
         let far = luminance_around(&img, plot.to_px(-1.7, -1.7));
-        assert!(near + 40.0 < mirror && near + 40.0 < far, "near {near}, mirror {mirror}, far {far}");
+        assert!(
+            near + 40.0 < mirror && near + 40.0 < far,
+            "near {near}, mirror {mirror}, far {far}"
+        );
     }
 
     #[test]
@@ -635,6 +865,9 @@ mod tests {
         let channel: Vec<f32> = (0..11).map(|i| i as f32 / 10.0).collect();
         let levels = contour_levels(&channel, 0.45, 5);
         assert!(levels.iter().all(|l| (0.0..=1.0).contains(l)));
-        assert!(levels.iter().any(|l| (l - 0.65).abs() < 1e-12) && !levels.iter().any(|l| (l - 0.45).abs() < 1e-12));
+        assert!(
+            levels.iter().any(|l| (l - 0.65).abs() < 1e-12)
+                && !levels.iter().any(|l| (l - 0.45).abs() < 1e-12)
+        );
     }
 }

@@ -1,4 +1,4 @@
-//! Where the slice meets a set {θ : f(x_i; θ) = c_i for all i}: the solution set
+//! Where the slice meets a set `{θ : f(x_i; θ) = c_i for all i}`: the solution set
 //! (c = y) and the behavior manifold through θ (c = f(θ)).
 //!
 //! Per pixel, the k output channels are bilinearly interpolated together with their
@@ -66,7 +66,8 @@ impl SetBands {
                     let v10 = f64::from(ch[j * na + i + 1]);
                     let v01 = f64::from(ch[(j + 1) * na + i]);
                     let v11 = f64::from(ch[(j + 1) * na + i + 1]);
-                    f[c] = (1.0 - t) * ((1.0 - s) * v00 + s * v10) + t * ((1.0 - s) * v01 + s * v11);
+                    f[c] =
+                        (1.0 - t) * ((1.0 - s) * v00 + s * v10) + t * ((1.0 - s) * v01 + s * v11);
                     // Screen y points down while b points up; the sign does not change distances.
                     gx[c] = ((1.0 - t) * (v10 - v00) + t * (v11 - v01)) * di_dx;
                     gy[c] = ((1.0 - s) * (v01 - v00) + s * (v11 - v10)) * dj_dy;
@@ -77,10 +78,12 @@ impl SetBands {
                 }
                 let idx = ((py - y0) * width + (px - x0)) as usize;
                 if has_targets {
-                    solution[idx] = gauss_newton_distance(&f, &gx, &gy, targets).unwrap_or(f64::INFINITY) as f32;
+                    solution[idx] = gauss_newton_distance(&f, &gx, &gy, targets)
+                        .unwrap_or(f64::INFINITY) as f32;
                 }
                 if has_current {
-                    manifold[idx] = gauss_newton_distance(&f, &gx, &gy, current).unwrap_or(f64::INFINITY) as f32;
+                    manifold[idx] = gauss_newton_distance(&f, &gx, &gy, current)
+                        .unwrap_or(f64::INFINITY) as f32;
                 }
             }
         }
@@ -104,13 +107,14 @@ impl SetBands {
             (&self.manifold, Color::WHITE, manifold_radius(s)),
         ] {
             for (idx, &d) in layer.iter().enumerate() {
-                if !(f64::from(d) < radius + half + 2.0) {
+                if f64::from(d) >= radius + half + 2.0 || d.is_nan() {
                     continue;
                 }
                 let d = f64::from(d);
                 let x = self.x0 + idx as u32 % self.width;
                 let y = self.y0 + idx as u32 / self.width;
-                let coverage = |half_width: f64, at: f64| (half_width + 0.5 - (d - at).abs()).clamp(0.0, 1.0);
+                let coverage =
+                    |half_width: f64, at: f64| (half_width + 0.5 - (d - at).abs()).clamp(0.0, 1.0);
                 canvas.blend_pixel(x, y, color.alpha(0.22), (radius + 0.5 - d).clamp(0.0, 1.0));
                 canvas.blend_pixel(x, y, edge, coverage(half + 0.8 * s, radius));
                 canvas.blend_pixel(x, y, color, coverage(half, radius));
@@ -121,7 +125,7 @@ impl SetBands {
 
 /// Length (in pixels) of the Gauss–Newton step to {f = c} from values `f` with gradients
 /// (gx, gy), or `None` if the linearized residual cannot reach zero within about half a
-/// pixel. J⁺ drops directions with eigenvalue of JᵀJ below 1e−9 of the largest, so a
+/// pixel. J⁺ drops directions with eigenvalue of `JᵀJ` below 1e−9 of the largest, so a
 /// rank-1 J (parallel inputs) measures the distance to a line.
 pub fn gauss_newton_distance(f: &[f64], gx: &[f64], gy: &[f64], c: &[f64]) -> Option<f64> {
     let (mut m11, mut m12, mut m22, mut g1, mut g2, mut rr) = (0.0, 0.0, 0.0, 0.0, 0.0, 0.0);
@@ -137,7 +141,7 @@ pub fn gauss_newton_distance(f: &[f64], gx: &[f64], gy: &[f64], c: &[f64]) -> Op
     let half_trace = 0.5 * (m11 + m22);
     let disc = (0.25 * (m11 - m22).powi(2) + m12 * m12).sqrt();
     let (l1, l2) = (half_trace + disc, half_trace - disc);
-    if !(l1 > 0.0) {
+    if l1.is_nan() || l1 <= 0.0 {
         return None;
     }
     // Unit eigenvector of the largest eigenvalue, and its perpendicular.
@@ -152,7 +156,11 @@ pub fn gauss_newton_distance(f: &[f64], gx: &[f64], gy: &[f64], c: &[f64]) -> Op
     };
     let (e2x, e2y) = (-e1y, e1x);
     let c1 = (e1x * g1 + e1y * g2) / l1;
-    let c2 = if l2 > 1e-9 * l1 { (e2x * g1 + e2y * g2) / l2 } else { 0.0 };
+    let c2 = if l2 > 1e-9 * l1 {
+        (e2x * g1 + e2y * g2) / l2
+    } else {
+        0.0
+    };
     let (dx, dy) = (c1 * e1x + c2 * e2x, c1 * e1y + c2 * e2y);
     // ‖r − Jδ‖² = ‖r‖² − gᵀδ for the least-squares step.
     let remaining = (rr - (g1 * dx + g2 * dy)).max(0.0);
@@ -177,6 +185,8 @@ mod tests {
         let d = gauss_newton_distance(&[3.0, 6.0], &[1.0, 2.0], &[1.0, 2.0], &[0.0, 0.0]).unwrap();
         assert!((d - 3.0 / 2f64.sqrt()).abs() < 1e-12);
         // Inconsistent parallel targets: no zero-residual point anywhere.
-        assert!(gauss_newton_distance(&[3.0, 6.0], &[1.0, 2.0], &[1.0, 2.0], &[0.0, 5.0]).is_none());
+        assert!(
+            gauss_newton_distance(&[3.0, 6.0], &[1.0, 2.0], &[1.0, 2.0], &[0.0, 5.0]).is_none()
+        );
     }
 }
