@@ -3,10 +3,19 @@
 //! They use only arithmetic, comparisons that lower to selects, and bit casts, so loops
 //! over them auto-vectorize. `shaders/field.wgsl` uses the same formulas, so the two
 //! paths agree closely. Each is accurate to a few f32 ulps (see the tests for the bounds).
+//!
+//! `FMA` chooses fused multiply-adds (for code compiled with the `fma` target feature)
+//! or a separate multiply and add (elsewhere, where `mul_add` would be a library call).
+
+/// a·b + c, fused when `FMA`.
+#[inline(always)]
+pub fn madd<const FMA: bool>(a: f32, b: f32, c: f32) -> f32 {
+    if FMA { a.mul_add(b, c) } else { a * b + c }
+}
 
 /// One hidden activation as an f32 function the compiler can inline into vector loops.
 pub trait ActivationF32 {
-    fn apply(z: f32) -> f32;
+    fn apply<const FMA: bool>(z: f32) -> f32;
 }
 
 pub struct Identity;
@@ -19,51 +28,51 @@ pub struct Softplus;
 
 impl ActivationF32 for Identity {
     #[inline(always)]
-    fn apply(z: f32) -> f32 {
+    fn apply<const FMA: bool>(z: f32) -> f32 {
         z
     }
 }
 
 impl ActivationF32 for Relu {
     #[inline(always)]
-    fn apply(z: f32) -> f32 {
+    fn apply<const FMA: bool>(z: f32) -> f32 {
         if z > 0.0 { z } else { 0.0 }
     }
 }
 
 impl ActivationF32 for LeakyRelu {
     #[inline(always)]
-    fn apply(z: f32) -> f32 {
+    fn apply<const FMA: bool>(z: f32) -> f32 {
         if z > 0.0 { z } else { crate::core::activation::LEAKY_RELU_SLOPE as f32 * z }
     }
 }
 
 impl ActivationF32 for Tanh {
     #[inline(always)]
-    fn apply(z: f32) -> f32 {
-        tanh_f32(z)
+    fn apply<const FMA: bool>(z: f32) -> f32 {
+        tanh_f32::<FMA>(z)
     }
 }
 
 impl ActivationF32 for Sigmoid {
     #[inline(always)]
-    fn apply(z: f32) -> f32 {
-        1.0 / (1.0 + exp_f32(-z))
+    fn apply<const FMA: bool>(z: f32) -> f32 {
+        1.0 / (1.0 + exp_f32::<FMA>(-z))
     }
 }
 
 impl ActivationF32 for Gelu {
     #[inline(always)]
-    fn apply(z: f32) -> f32 {
-        z * normal_cdf_f32(z)
+    fn apply<const FMA: bool>(z: f32) -> f32 {
+        z * normal_cdf_f32::<FMA>(z)
     }
 }
 
 impl ActivationF32 for Softplus {
     #[inline(always)]
-    fn apply(z: f32) -> f32 {
+    fn apply<const FMA: bool>(z: f32) -> f32 {
         let relu = if z > 0.0 { z } else { 0.0 };
-        relu + ln_1p_unit_f32(exp_f32(-z.abs()))
+        relu + ln_1p_unit_f32::<FMA>(exp_f32::<FMA>(-z.abs()))
     }
 }
 
@@ -76,77 +85,77 @@ fn clamp(x: f32, lo: f32, hi: f32) -> f32 {
 /// tanh(x) as the odd rational x·P(x²)/Q(x²) of degrees 13/6 (Eigen's `ptanh_float`),
 /// with x clamped where tanh rounds to ±1 in f32.
 #[inline(always)]
-pub fn tanh_f32(x: f32) -> f32 {
+pub fn tanh_f32<const FMA: bool>(x: f32) -> f32 {
     let x = clamp(x, -7.905_311, 7.905_311);
     let x2 = x * x;
     let mut p = -2.760_768_5e-16_f32;
-    p = p * x2 + 2.000_188e-13;
-    p = p * x2 - 8.604_672e-11;
-    p = p * x2 + 5.122_297e-8;
-    p = p * x2 + 1.485_722_4e-5;
-    p = p * x2 + 6.372_619_3e-4;
-    p = p * x2 + 4.893_524_6e-3;
+    p = madd::<FMA>(p, x2, 2.000_188e-13);
+    p = madd::<FMA>(p, x2, -8.604_672e-11);
+    p = madd::<FMA>(p, x2, 5.122_297e-8);
+    p = madd::<FMA>(p, x2, 1.485_722_4e-5);
+    p = madd::<FMA>(p, x2, 6.372_619_3e-4);
+    p = madd::<FMA>(p, x2, 4.893_524_6e-3);
     let mut q = 1.198_258_4e-6_f32;
-    q = q * x2 + 1.185_347_1e-4;
-    q = q * x2 + 2.268_434_7e-3;
-    q = q * x2 + 4.893_525e-3;
+    q = madd::<FMA>(q, x2, 1.185_347_1e-4);
+    q = madd::<FMA>(q, x2, 2.268_434_7e-3);
+    q = madd::<FMA>(q, x2, 4.893_525e-3);
     x * p / q
 }
 
 /// eˣ (Cephes `expf`): x = n·ln 2 + r with |r| ≤ ½ ln 2, a degree-7 polynomial for e^r,
 /// and 2ⁿ built from its bits. x is clamped to [−87, 88] (the normal f32 range).
 #[inline(always)]
-pub fn exp_f32(x: f32) -> f32 {
+pub fn exp_f32<const FMA: bool>(x: f32) -> f32 {
     const ROUND: f32 = 12_582_912.0; // 1.5·2²³: adding it rounds to an integer in the low mantissa bits
     let x = clamp(x, -87.0, 88.0);
-    let t = x * std::f32::consts::LOG2_E + ROUND;
+    let t = madd::<FMA>(x, std::f32::consts::LOG2_E, ROUND);
     let n = t - ROUND;
     let n_int = t.to_bits() as i32 - ROUND.to_bits() as i32;
-    let r = x - n * 0.693_359_4 + n * 2.121_944_4e-4;
+    let r = madd::<FMA>(n, 2.121_944_4e-4, madd::<FMA>(n, -0.693_359_4, x));
     let mut p = 1.987_569_1e-4_f32;
-    p = p * r + 1.398_199_9e-3;
-    p = p * r + 8.333_452e-3;
-    p = p * r + 4.166_579_6e-2;
-    p = p * r + 1.666_666_5e-1;
-    p = p * r + 5.000_000_1e-1;
-    let y = p * r * r + r + 1.0;
+    p = madd::<FMA>(p, r, 1.398_199_9e-3);
+    p = madd::<FMA>(p, r, 8.333_452e-3);
+    p = madd::<FMA>(p, r, 4.166_579_6e-2);
+    p = madd::<FMA>(p, r, 1.666_666_5e-1);
+    p = madd::<FMA>(p, r, 5.000_000_1e-1);
+    let y = madd::<FMA>(p, r * r, r) + 1.0;
     y * f32::from_bits(((n_int + 127) as u32) << 23)
 }
 
 /// ln(1 + y) for y ∈ [0, 1], as 2·atanh(s) = 2s(1 + s²/3 + s⁴/5 + …) with s = y/(2 + y) ≤ ⅓
 /// (the series is cut after s¹⁵/15, a relative error below 2·10⁻⁹).
 #[inline(always)]
-pub fn ln_1p_unit_f32(y: f32) -> f32 {
+pub fn ln_1p_unit_f32<const FMA: bool>(y: f32) -> f32 {
     let s = y / (2.0 + y);
     let s2 = s * s;
     let mut p = 1.0 / 15.0_f32;
-    p = p * s2 + 1.0 / 13.0;
-    p = p * s2 + 1.0 / 11.0;
-    p = p * s2 + 1.0 / 9.0;
-    p = p * s2 + 1.0 / 7.0;
-    p = p * s2 + 1.0 / 5.0;
-    p = p * s2 + 1.0 / 3.0;
-    p = p * s2 + 1.0;
+    p = madd::<FMA>(p, s2, 1.0 / 13.0);
+    p = madd::<FMA>(p, s2, 1.0 / 11.0);
+    p = madd::<FMA>(p, s2, 1.0 / 9.0);
+    p = madd::<FMA>(p, s2, 1.0 / 7.0);
+    p = madd::<FMA>(p, s2, 1.0 / 5.0);
+    p = madd::<FMA>(p, s2, 1.0 / 3.0);
+    p = madd::<FMA>(p, s2, 1.0);
     2.0 * s * p
 }
 
 /// Φ(x) = ½ erfc(−x/√2), with erfc(z) for z ≥ 0 from the Chebyshev fit of Numerical
 /// Recipes (`erfcc`, relative error below 1.2·10⁻⁷) and Φ(x) = 1 − ½ erfc(x/√2) for x ≥ 0.
 #[inline(always)]
-pub fn normal_cdf_f32(x: f32) -> f32 {
+pub fn normal_cdf_f32<const FMA: bool>(x: f32) -> f32 {
     let z = x.abs() * std::f32::consts::FRAC_1_SQRT_2;
     let t = 1.0 / (1.0 + 0.5 * z);
     let mut p = 0.170_872_77_f32;
-    p = p * t - 0.822_152_23;
-    p = p * t + 1.488_515_9;
-    p = p * t - 1.135_203_98;
-    p = p * t + 0.278_868_07;
-    p = p * t - 0.186_288_06;
-    p = p * t + 0.096_784_18;
-    p = p * t + 0.374_091_96;
-    p = p * t + 1.000_023_7;
-    p = p * t - 1.265_512_2;
-    let half_erfc = 0.5 * t * exp_f32(p - z * z);
+    p = madd::<FMA>(p, t, -0.822_152_23);
+    p = madd::<FMA>(p, t, 1.488_515_9);
+    p = madd::<FMA>(p, t, -1.135_203_98);
+    p = madd::<FMA>(p, t, 0.278_868_07);
+    p = madd::<FMA>(p, t, -0.186_288_06);
+    p = madd::<FMA>(p, t, 0.096_784_18);
+    p = madd::<FMA>(p, t, 0.374_091_96);
+    p = madd::<FMA>(p, t, 1.000_023_7);
+    p = madd::<FMA>(p, t, -1.265_512_2);
+    let half_erfc = 0.5 * t * exp_f32::<FMA>(madd::<FMA>(-z, z, p));
     if x >= 0.0 { 1.0 - half_erfc } else { half_erfc }
 }
 
