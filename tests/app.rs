@@ -53,7 +53,7 @@ fn clicking_train_lowers_the_loss_and_changes_the_data_view() {
     let plot_rect = h.get_by_label_contains("f(x) over input space").rect();
 
     h.get_by_label("Train").click();
-    step_until(&mut h, Duration::from_secs(60), |app| app.state.steps_done >= 500);
+    step_until(&mut h, Duration::from_mins(1), |app| app.state.steps_done >= 500);
     h.get_by_label("Pause").click();
     step_until(&mut h, Duration::from_secs(10), |app| !app.state.playing);
     h.run_steps(3);
@@ -187,5 +187,5 @@ fn clicking_in_the_slice_moves_theta_there() {
     let cell = 4.0 / 700.0;
     assert!((after[0] - before[0] - a).abs() < 2.0 * cell, "{before:?} → {after:?}");
     assert!((after[1] - before[1] - b).abs() < 2.0 * cell, "{before:?} → {after:?}");
-    assert_eq!(after[2], before[2]);
+    assert!((after[2] - before[2]).abs() < 1e-12, "θ[2] is not on the slice");
 }

@@ -118,3 +118,24 @@ fn training_does_not_overwrite_a_scene_when_the_output_cannot_be_written() {
     assert!(stderr(&o).contains("cannot save the trained scene"), "{}", stderr(&o));
     assert!(std::fs::read_dir(dir.path()).unwrap().next().is_none(), "no temporary file is left behind");
 }
+
+#[test]
+fn analyze_reports_the_ranks_of_the_perceptron_scenes() {
+    let dir = tempfile::tempdir().unwrap();
+    for (scene, rank, dim) in [("perpendicular", 2, 1), ("parallel", 1, 2)] {
+        let o = basinscope(&["analyze", scene, "--json"], dir.path());
+        assert!(o.status.success(), "{}", stderr(&o));
+        let doc: serde_json::Value = serde_json::from_slice(&o.stdout).expect("stdout is one JSON object");
+        assert_eq!(doc["n_params"], 3);
+        assert_eq!(doc["n_inputs"], 2);
+        assert_eq!(doc["g_rank"], rank, "{scene}");
+        assert_eq!(doc["manifold_dim"], dim, "{scene}");
+        let sv = doc["g_singular_values"].as_array().unwrap();
+        assert!(sv.windows(2).all(|w| w[0].as_f64() >= w[1].as_f64()), "descending");
+        assert_eq!(doc["hessian_eigenvalues"].as_array().unwrap().len(), 3);
+        assert!(doc["rank_tol"].as_f64().unwrap() > 0.0);
+    }
+    let o = basinscope(&["analyze", "xor"], dir.path());
+    assert!(o.status.success());
+    assert!(String::from_utf8_lossy(&o.stdout).contains("rank"), "a readable table without --json");
+}

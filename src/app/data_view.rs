@@ -215,8 +215,8 @@ fn function_image(state: &AppState, b: [f64; 4], range: (f64, f64)) -> ColorImag
 fn curve_ui(ui: &mut egui::Ui, state: &AppState, cache: &mut DataViewCache, actions: &mut Vec<Action>) {
     let b = bounds(state, cache);
     let data = &state.scene.data;
-    let n = 400;
-    let xs: Vec<f64> = (0..n).map(|i| b[0] + (b[1] - b[0]) * i as f64 / (n - 1) as f64).collect();
+    let n: u32 = 400;
+    let xs: Vec<f64> = (0..n).map(|i| b[0] + (b[1] - b[0]) * f64::from(i) / f64::from(n - 1)).collect();
     let f = state.scene.model.forward_many(state.theta(), &xs);
     let curve: PlotPoints = xs.iter().zip(&f).map(|(&x, &y)| [x, y]).collect();
     ui.label(egui::RichText::new("f(x) and the training points (drag to move; right-click adds)").weak());

@@ -117,9 +117,8 @@ impl BasinscopeApp {
                     s.scene.parameters = spec.init_parameters(s.scene.init_seed);
                     s.scene.model = spec;
                     s.scene.view.slice.center = None;
-                    if !matches!(s.scene.view.slice.axes, crate::core::slice::AxisChoice::Coordinates { .. }) {
-                        // Axes stay meaningful across a model change only if rebuilt.
-                    } else {
+                    // Coordinate indices may not exist in the new model; other axes are rebuilt.
+                    if matches!(s.scene.view.slice.axes, crate::core::slice::AxisChoice::Coordinates { .. }) {
                         s.scene.view.slice.axes = crate::core::slice::AxisChoice::default();
                     }
                     self.restart();

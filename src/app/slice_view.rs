@@ -4,6 +4,7 @@
 //! readout, click to move θ. The picture comes from the GPU through [`SliceCallback`];
 //! without a wgpu renderer the view draws the CPU figure instead.
 
+use std::fmt::Write as _;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
@@ -267,6 +268,7 @@ fn cpu_picture_ui(
 }
 
 /// CPU fallback: evaluates the field with the CPU reference and draws the figure's plot area.
+#[allow(clippy::needless_pass_by_value)] // LatestJob hands requests over by value
 fn cpu_figure(req: CpuRequest) -> Result<egui::ColorImage, String> {
     use crate::gpu::field::{CpuFieldEvaluator, FieldEvaluator as _, FieldRequest};
     let f = &req.frame;
@@ -317,13 +319,13 @@ fn update_loss_range(state: &AppState, view: &mut SliceViewState, axes: &SliceAx
         return;
     }
     view.loss_range_updated = Some(Instant::now());
-    let n = 12;
+    let n: u32 = 12;
     let (mut lo, mut hi) = (f64::INFINITY, f64::NEG_INFINITY);
     let shifted = SliceAxes { center: center.to_vec(), ..axes.clone() };
     for j in 0..n {
         for i in 0..n {
-            let a = ranges[0][0] + (ranges[0][1] - ranges[0][0]) * i as f64 / (n - 1) as f64;
-            let b = ranges[1][0] + (ranges[1][1] - ranges[1][0]) * j as f64 / (n - 1) as f64;
+            let a = ranges[0][0] + (ranges[0][1] - ranges[0][0]) * f64::from(i) / f64::from(n - 1);
+            let b = ranges[1][0] + (ranges[1][1] - ranges[1][0]) * f64::from(j) / f64::from(n - 1);
             let l = crate::core::train::mse_loss(&state.scene.model, &slice_point(&shifted, a, b), &state.scene.data);
             if l.is_finite() && l > 0.0 {
                 lo = lo.min(l.log10());
@@ -375,10 +377,10 @@ fn interact(
             let loss = crate::core::train::mse_loss(model, &theta, data);
             let mut text = format!("a = {a:.4}\nb = {b:.4}\nloss = {loss:.4e}");
             for (i, x) in data.inputs.iter().enumerate().take(8) {
-                text.push_str(&format!("\nf(x{i}) = {:.4}  (y = {:.3})", model.forward(&theta, x), data.targets[i]));
+                let _ = write!(text, "\nf(x{i}) = {:.4}  (y = {:.3})", model.forward(&theta, x), data.targets[i]);
             }
             if data.n_inputs() > 8 {
-                text.push_str(&format!("\n… {} more inputs", data.n_inputs() - 8));
+                let _ = write!(text, "\n… {} more inputs", data.n_inputs() - 8);
             }
             response.clone().on_hover_text_at_pointer(text);
         }

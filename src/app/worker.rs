@@ -166,7 +166,7 @@ fn worker_loop(
         }
         let started = Instant::now();
         let mut steps = 0;
-        while (s.playing || s.pending_steps > 0) && (steps < s.speed || s.pending_steps > 0) && started.elapsed() < TICK {
+        while (s.pending_steps > 0 || (s.playing && steps < s.speed)) && started.elapsed() < TICK {
             match s.trainer.step() {
                 Ok(StepOutcome::Stepped { loss }) => s.unsent_losses.push(loss),
                 Ok(StepOutcome::Diverged) | Err(_) => {
@@ -200,8 +200,8 @@ fn worker_loop(
         on_snapshot();
         // Pace the stepping to the speed: `speed` steps per tick.
         let elapsed = started.elapsed();
-        if !finished && elapsed < TICK {
-            std::thread::sleep(TICK - elapsed);
+        if !finished && let Some(rest) = TICK.checked_sub(elapsed) {
+            std::thread::sleep(rest);
         }
     }
 }

@@ -75,6 +75,7 @@ impl Dataset {
             lo = lo.min(y);
             hi = hi.max(y);
         }
+        #[allow(clippy::float_cmp)] // labels are exact values
         let binary = self.targets.iter().all(|&y| y == lo || y == hi);
         ((lo, hi) == (0.0, 1.0) || (lo, hi) == (-1.0, 1.0))
             .then_some((lo, hi))
@@ -231,6 +232,7 @@ mod tests {
     use super::*;
 
     #[test]
+    #[allow(clippy::float_cmp)] // exact zeros are the claim
     fn perpendicular_inputs_are_orthogonal_and_parallel_ones_parallel() {
         let p = Preset::Perpendicular.generate(0, 0.0, 0);
         let dot: f64 = p.inputs[0].iter().zip(&p.inputs[1]).map(|(a, b)| a * b).sum();

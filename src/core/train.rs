@@ -384,6 +384,7 @@ mod tests {
     }
 
     #[test]
+    #[allow(clippy::float_cmp)] // these steps are exact in binary floating point
     fn sgd_step_matches_hand_computation() {
         let cfg = TrainingConfig { optimizer: OptimizerKind::Sgd, learning_rate: 0.1, ..Default::default() };
         let mut s = OptimizerState::new(2);

@@ -11,6 +11,7 @@ pub const PICTURE_FORMAT: wgpu::TextureFormat = wgpu::TextureFormat::Rgba8Unorm;
 
 /// Which layers of the slice picture are drawn.
 #[derive(Clone, Copy, Debug, PartialEq)]
+#[allow(clippy::struct_excessive_bools)] // one switch per layer of the picture
 pub struct SliceStyle {
     pub show_loss: bool,
     pub show_contours: bool,
@@ -181,7 +182,12 @@ impl SliceRenderer {
         let mut styles: Vec<GpuInputStyle> = inputs
             .iter()
             .map(|s| GpuInputStyle {
-                color: [s.color[0], s.color[1], s.color[2], if s.visible { 1.0 } else { 0.0 }],
+                color: [
+                    s.color[0],
+                    s.color[1],
+                    s.color[2],
+                    if s.visible { 1.0 } else { 0.0 },
+                ],
                 target_value: s.target,
                 current: s.current_output,
                 pad: [0.0; 2],
@@ -204,9 +210,18 @@ impl SliceRenderer {
             label: Some("slice_draw"),
             layout: &self.layout,
             entries: &[
-                wgpu::BindGroupEntry { binding: 0, resource: params_buffer.as_entire_binding() },
-                wgpu::BindGroupEntry { binding: 1, resource: field.as_entire_binding() },
-                wgpu::BindGroupEntry { binding: 2, resource: styles_buffer.as_entire_binding() },
+                wgpu::BindGroupEntry {
+                    binding: 0,
+                    resource: params_buffer.as_entire_binding(),
+                },
+                wgpu::BindGroupEntry {
+                    binding: 1,
+                    resource: field.as_entire_binding(),
+                },
+                wgpu::BindGroupEntry {
+                    binding: 2,
+                    resource: styles_buffer.as_entire_binding(),
+                },
             ],
         });
         let mut pass = encoder.begin_render_pass(&wgpu::RenderPassDescriptor {
@@ -243,7 +258,11 @@ impl Picture {
         let size = [size[0].clamp(1, 8192), size[1].clamp(1, 8192)];
         let texture = device.create_texture(&wgpu::TextureDescriptor {
             label: Some("slice picture"),
-            size: wgpu::Extent3d { width: size[0], height: size[1], depth_or_array_layers: 1 },
+            size: wgpu::Extent3d {
+                width: size[0],
+                height: size[1],
+                depth_or_array_layers: 1,
+            },
             mip_level_count: 1,
             sample_count: 1,
             dimension: wgpu::TextureDimension::D2,
@@ -254,28 +273,43 @@ impl Picture {
             view_formats: &[],
         });
         let view = texture.create_view(&wgpu::TextureViewDescriptor::default());
-        Self { texture, view, size }
+        Self {
+            texture,
+            view,
+            size,
+        }
     }
 
     /// Reads the picture back as tightly packed RGBA8 rows (top row first).
     pub fn read_rgba(&self, device: &wgpu::Device, queue: &wgpu::Queue) -> Result<Vec<u8>, String> {
         let [w, h] = self.size;
         let unpadded = 4 * w;
-        let padded = unpadded.div_ceil(wgpu::COPY_BYTES_PER_ROW_ALIGNMENT) * wgpu::COPY_BYTES_PER_ROW_ALIGNMENT;
+        let padded = unpadded.div_ceil(wgpu::COPY_BYTES_PER_ROW_ALIGNMENT)
+            * wgpu::COPY_BYTES_PER_ROW_ALIGNMENT;
         let buffer = device.create_buffer(&wgpu::BufferDescriptor {
             label: Some("slice picture readback"),
             size: u64::from(padded) * u64::from(h),
             usage: wgpu::BufferUsages::COPY_DST | wgpu::BufferUsages::MAP_READ,
             mapped_at_creation: false,
         });
-        let mut encoder = device.create_command_encoder(&wgpu::CommandEncoderDescriptor { label: Some("readback") });
+        let mut encoder = device.create_command_encoder(&wgpu::CommandEncoderDescriptor {
+            label: Some("readback"),
+        });
         encoder.copy_texture_to_buffer(
             self.texture.as_image_copy(),
             wgpu::TexelCopyBufferInfo {
                 buffer: &buffer,
-                layout: wgpu::TexelCopyBufferLayout { offset: 0, bytes_per_row: Some(padded), rows_per_image: Some(h) },
+                layout: wgpu::TexelCopyBufferLayout {
+                    offset: 0,
+                    bytes_per_row: Some(padded),
+                    rows_per_image: Some(h),
+                },
             },
-            wgpu::Extent3d { width: w, height: h, depth_or_array_layers: 1 },
+            wgpu::Extent3d {
+                width: w,
+                height: h,
+                depth_or_array_layers: 1,
+            },
         );
         queue.submit([encoder.finish()]);
         let slice = buffer.slice(..);
@@ -283,8 +317,12 @@ impl Picture {
         slice.map_async(wgpu::MapMode::Read, move |r| {
             let _ = tx.send(r);
         });
-        device.poll(wgpu::PollType::wait_indefinitely()).map_err(|e| e.to_string())?;
-        rx.recv().map_err(|e| e.to_string())?.map_err(|e| e.to_string())?;
+        device
+            .poll(wgpu::PollType::wait_indefinitely())
+            .map_err(|e| e.to_string())?;
+        rx.recv()
+            .map_err(|e| e.to_string())?
+            .map_err(|e| e.to_string())?;
         let data = slice.get_mapped_range().map_err(|e| e.to_string())?;
         let mut out = Vec::with_capacity((unpadded * h) as usize);
         for row in data.chunks(padded as usize) {
@@ -386,10 +424,18 @@ impl Blitter {
         });
         let params = device.create_buffer_init(&wgpu::util::BufferInitDescriptor {
             label: Some("blit params"),
-            contents: bytemuck::bytes_of(&BlitParams { target_is_srgb: u32::from(target_format.is_srgb()), pad: [0; 3] }),
+            contents: bytemuck::bytes_of(&BlitParams {
+                target_is_srgb: u32::from(target_format.is_srgb()),
+                pad: [0; 3],
+            }),
             usage: wgpu::BufferUsages::UNIFORM,
         });
-        Self { pipeline, layout, sampler, params }
+        Self {
+            pipeline,
+            layout,
+            sampler,
+            params,
+        }
     }
 
     /// A bind group that draws `picture`; make one per picture texture.
@@ -398,9 +444,18 @@ impl Blitter {
             label: Some("blit"),
             layout: &self.layout,
             entries: &[
-                wgpu::BindGroupEntry { binding: 0, resource: wgpu::BindingResource::TextureView(&picture.view) },
-                wgpu::BindGroupEntry { binding: 1, resource: wgpu::BindingResource::Sampler(&self.sampler) },
-                wgpu::BindGroupEntry { binding: 2, resource: self.params.as_entire_binding() },
+                wgpu::BindGroupEntry {
+                    binding: 0,
+                    resource: wgpu::BindingResource::TextureView(&picture.view),
+                },
+                wgpu::BindGroupEntry {
+                    binding: 1,
+                    resource: wgpu::BindingResource::Sampler(&self.sampler),
+                },
+                wgpu::BindGroupEntry {
+                    binding: 2,
+                    resource: self.params.as_entire_binding(),
+                },
             ],
         })
     }
