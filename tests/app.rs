@@ -189,3 +189,23 @@ fn clicking_in_the_slice_moves_theta_there() {
     assert!((after[1] - before[1] - b).abs() < 2.0 * cell, "{before:?} → {after:?}");
     assert!((after[2] - before[2]).abs() < 1e-12, "θ[2] is not on the slice");
 }
+
+#[test]
+fn divergence_pauses_training_and_says_so() {
+    let mut h = harness("sine");
+    let mut cfg = h.state().state.scene.training.clone();
+    cfg.optimizer = basinscope::core::OptimizerKind::Sgd;
+    cfg.learning_rate = 10.0;
+    h.state_mut().apply(Action::SetTraining(cfg));
+    h.state_mut().apply(Action::Play);
+    step_until(&mut h, Duration::from_secs(30), |app| {
+        app.state.message.as_ref().is_some_and(|m| m.kind == MessageKind::Error)
+    });
+    h.run_steps(2);
+    let app = h.state();
+    let message = app.state.message.clone().expect("a message");
+    assert!(message.text.contains("diverged"), "{}", message.text);
+    assert!(!app.state.playing, "training paused");
+    assert!(app.state.scene.parameters.iter().all(|p| p.is_finite()), "the last finite θ is kept");
+    h.get_by_label_contains("training diverged");
+}

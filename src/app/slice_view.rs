@@ -57,8 +57,6 @@ pub struct SliceViewState {
     pub axes: Option<SliceAxes>,
     axes_for: Option<(AxisChoice, usize, u64)>,
     pub axes_error: Option<String>,
-    /// Whether θ₀ follows the current θ (else the scene's pinned center is used).
-    pub follow_theta: bool,
     /// Which inputs' contours are drawn.
     pub visible_inputs: Vec<bool>,
     /// A θ the user saved, for the three-point plane.
@@ -81,7 +79,6 @@ impl Default for SliceViewState {
             axes: None,
             axes_for: None,
             axes_error: None,
-            follow_theta: true,
             visible_inputs: Vec::new(),
             saved_theta: None,
             loss_range_updated: None,
@@ -142,10 +139,11 @@ pub fn slice_view_ui(
     let k = state.scene.data.n_inputs();
     view.visible_inputs.resize(k, true);
 
-    let center = if view.follow_theta && !matches!(spec.axes, AxisChoice::ThreePoints { .. }) {
-        state.theta().to_vec()
-    } else {
-        spec.center.clone().unwrap_or_else(|| axes.center.clone())
+    // θ₀: the pinned center of the scene, the first of three points, or the current θ.
+    let center = match (&spec.center, &spec.axes) {
+        (Some(c), _) => c.clone(),
+        (None, AxisChoice::ThreePoints { .. }) => axes.center.clone(),
+        (None, _) => state.theta().to_vec(),
     };
     let ranges = [spec.a_range, spec.b_range];
     let moving = state.playing || view.interacting_until.is_some_and(|t| Instant::now() < t);
@@ -463,8 +461,12 @@ fn controls_ui(ui: &mut egui::Ui, state: &AppState, view: &mut SliceViewState, s
         }
     });
     ui.horizontal_wrapped(|ui| {
-        ui.checkbox(&mut view.follow_theta, "center follows θ");
         let mut s = spec.clone();
+        let mut follow = spec.center.is_none();
+        if ui.checkbox(&mut follow, "center follows θ").on_hover_text("unchecked: θ₀ stays where θ is now").changed() {
+            s.center = if follow { None } else { Some(state.theta().to_vec()) };
+            actions.push(Action::SetSliceSpec(s.clone()));
+        }
         let mut half = [0.5 * (s.a_range[1] - s.a_range[0]), 0.5 * (s.b_range[1] - s.b_range[0])];
         let mid = [0.5 * (s.a_range[1] + s.a_range[0]), 0.5 * (s.b_range[1] + s.b_range[0])];
         let mut changed = ui.add(egui::DragValue::new(&mut half[0]).speed(0.01).range(1e-6..=1e6).prefix("extent a ±")).changed();
