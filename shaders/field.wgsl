@@ -53,33 +53,35 @@ struct Layer {
 @group(0) @binding(5) var<storage, read> targets: array<f32>;
 @group(0) @binding(6) var<storage, read_write> out: array<f32>;
 
-fn tanh_approx(x_in: f32) -> f32 {
+// The activations act on vec4s (four inputs at once) so each appears once in the code.
+
+fn tanh_approx(x_in: vec4<f32>) -> vec4<f32> {
     // x·P(x²)/Q(x²), degrees 13/6 (Eigen's ptanh_float), clamped where tanh rounds to ±1.
-    let x = clamp(x_in, -7.905311, 7.905311);
+    let x = clamp(x_in, vec4(-7.905311), vec4(7.905311));
     let x2 = x * x;
-    var p = -2.7607685e-16;
+    var p = vec4(-2.7607685e-16);
     p = p * x2 + 2.000188e-13;
     p = p * x2 - 8.604672e-11;
     p = p * x2 + 5.122297e-8;
     p = p * x2 + 1.4857224e-5;
     p = p * x2 + 6.3726193e-4;
     p = p * x2 + 4.8935246e-3;
-    var q = 1.1982584e-6;
+    var q = vec4(1.1982584e-6);
     q = q * x2 + 1.1853471e-4;
     q = q * x2 + 2.2684347e-3;
     q = q * x2 + 4.893525e-3;
     return x * p / q;
 }
 
-fn exp_clamped(x: f32) -> f32 {
-    return exp(clamp(x, -87.0, 88.0));
+fn exp_clamped(x: vec4<f32>) -> vec4<f32> {
+    return exp(clamp(x, vec4(-87.0), vec4(88.0)));
 }
 
-fn ln_1p_unit(y: f32) -> f32 {
+fn ln_1p_unit(y: vec4<f32>) -> vec4<f32> {
     // ln(1 + y) for y in [0, 1]: 2·atanh(s), s = y/(2 + y) ≤ 1/3, series to s^15/15.
     let s = y / (2.0 + y);
     let s2 = s * s;
-    var p = 1.0 / 15.0;
+    var p = vec4(1.0 / 15.0);
     p = p * s2 + 1.0 / 13.0;
     p = p * s2 + 1.0 / 11.0;
     p = p * s2 + 1.0 / 9.0;
@@ -90,14 +92,14 @@ fn ln_1p_unit(y: f32) -> f32 {
     return 2.0 * s * p;
 }
 
-fn normal_cdf(x: f32) -> f32 {
+fn normal_cdf(x: vec4<f32>) -> vec4<f32> {
     // ½ erfc(−x/√2) with erfc from Numerical Recipes' erfcc (relative error < 1.2e-7).
     let z = abs(x) * 0.70710678;
     let t = 1.0 / (1.0 + 0.5 * z);
-    var p = 0.17087277;
+    var p = vec4(0.17087277);
     p = p * t - 0.82215223;
     p = p * t + 1.4885159;
-    p = p * t - 1.13520398;
+    p = p * t - 1.135204;
     p = p * t + 0.27886807;
     p = p * t - 0.18628806;
     p = p * t + 0.09678418;
@@ -105,23 +107,19 @@ fn normal_cdf(x: f32) -> f32 {
     p = p * t + 1.0000237;
     p = p * t - 1.2655122;
     let half_erfc = 0.5 * t * exp_clamped(p - z * z);
-    return select(half_erfc, 1.0 - half_erfc, x >= 0.0);
-}
-
-fn activate1(z: f32) -> f32 {
-    switch ACTIVATION {
-        case 0u: { return z; }
-        case 1u: { return max(z, 0.0); }
-        case 2u: { return select(0.01 * z, z, z > 0.0); }
-        case 3u: { return tanh_approx(z); }
-        case 4u: { return 1.0 / (1.0 + exp_clamped(-z)); }
-        case 5u: { return z * normal_cdf(z); }
-        default: { return max(z, 0.0) + ln_1p_unit(exp_clamped(-abs(z))); }
-    }
+    return select(half_erfc, 1.0 - half_erfc, x >= vec4(0.0));
 }
 
 fn activate(z: vec4<f32>) -> vec4<f32> {
-    return vec4<f32>(activate1(z.x), activate1(z.y), activate1(z.z), activate1(z.w));
+    switch ACTIVATION {
+        case 0u: { return z; }
+        case 1u: { return max(z, vec4(0.0)); }
+        case 2u: { return select(0.01 * z, z, z > vec4(0.0)); }
+        case 3u: { return tanh_approx(z); }
+        case 4u: { return 1.0 / (1.0 + exp_clamped(-z)); }
+        case 5u: { return z * normal_cdf(z); }
+        default: { return max(z, vec4(0.0)) + ln_1p_unit(exp_clamped(-abs(z))); }
+    }
 }
 
 // Activations of the current block, unit r at [2r] (inputs 0..3) and [2r + 1] (4..7).
@@ -148,52 +146,51 @@ fn main(@builtin(global_invocation_id) gid: vec3<u32>) {
 
     var loss = 0.0;
     for (var i0 = 0u; i0 < k; i0 += IB) {
-        // First layer: affine in (a, b, c); inputs past k repeat the last one.
-        for (var r = 0u; r < h1; r++) {
-            var z: array<f32, 8>;
-            for (var j = 0u; j < IB; j++) {
-                let t = first[min(i0 + j, k - 1u) * h1 + r];
-                z[j] = t.x + a * t.y + b * t.z + c * t.w;
-            }
-            let lo = vec4<f32>(z[0], z[1], z[2], z[3]);
-            let hi = vec4<f32>(z[4], z[5], z[6], z[7]);
-            if hidden_first {
-                h_in[2u * r] = activate(lo);
-                h_in[2u * r + 1u] = activate(hi);
+        for (var l = 0u; l < params.n_layers; l++) {
+            var width = h1;
+            if l == 0u {
+                // First layer: affine in (a, b, c); inputs past k repeat the last one.
+                for (var r = 0u; r < h1; r++) {
+                    var z: array<f32, 8>;
+                    for (var j = 0u; j < IB; j++) {
+                        let t = first[min(i0 + j, k - 1u) * h1 + r];
+                        z[j] = t.x + a * t.y + b * t.z + c * t.w;
+                    }
+                    h_out[2u * r] = vec4<f32>(z[0], z[1], z[2], z[3]);
+                    h_out[2u * r + 1u] = vec4<f32>(z[4], z[5], z[6], z[7]);
+                }
             } else {
-                h_in[2u * r] = lo;
-                h_in[2u * r + 1u] = hi;
-            }
-        }
-        // Layers 2..L, each weight built once per block and applied to IB inputs.
-        for (var l = 0u; l + 1u < params.n_layers; l++) {
-            let layer = layers[l];
-            let is_output = l + 2u == params.n_layers;
-            for (var r = 0u; r < layer.fan_out; r++) {
-                var bias = 0.0;
-                if layer.bias != NO_BIAS {
-                    let t = theta[layer.bias + r];
-                    bias = t.x + a * t.y + b * t.z + c * t.w;
-                }
-                var acc_lo = vec4<f32>(bias);
-                var acc_hi = vec4<f32>(bias);
-                let row = layer.weights + r * layer.fan_in;
-                for (var q = 0u; q < layer.fan_in; q++) {
-                    let t = theta[row + q];
-                    let w = t.x + a * t.y + b * t.z + c * t.w;
-                    acc_lo += w * h_in[2u * q];
-                    acc_hi += w * h_in[2u * q + 1u];
-                }
-                if is_output {
+                // Later layers: each weight built once per block, applied to IB inputs.
+                let layer = layers[l - 1u];
+                width = layer.fan_out;
+                for (var r = 0u; r < layer.fan_out; r++) {
+                    var bias = 0.0;
+                    if layer.bias != NO_BIAS {
+                        let t = theta[layer.bias + r];
+                        bias = t.x + a * t.y + b * t.z + c * t.w;
+                    }
+                    var acc_lo = vec4<f32>(bias);
+                    var acc_hi = vec4<f32>(bias);
+                    let row = layer.weights + r * layer.fan_in;
+                    for (var q = 0u; q < layer.fan_in; q++) {
+                        let t = theta[row + q];
+                        let w = t.x + a * t.y + b * t.z + c * t.w;
+                        acc_lo += w * h_in[2u * q];
+                        acc_hi += w * h_in[2u * q + 1u];
+                    }
                     h_out[2u * r] = acc_lo;
                     h_out[2u * r + 1u] = acc_hi;
-                } else {
-                    h_out[2u * r] = activate(acc_lo);
-                    h_out[2u * r + 1u] = activate(acc_hi);
                 }
             }
-            for (var r = 0u; r < 2u * layer.fan_out; r++) {
-                h_in[r] = h_out[r];
+            // Hidden layers apply the activation (written once, so it is compiled once);
+            // the output layer is the identity.
+            let hidden = l + 1u < params.n_layers;
+            for (var i = 0u; i < 2u * width; i++) {
+                var h = h_out[i];
+                if hidden {
+                    h = activate(h);
+                }
+                h_in[i] = h;
             }
         }
         // The output unit's activations are the block's f(x_i; θ).

@@ -51,7 +51,10 @@ pub fn run(args: &BenchArgs) -> anyhow::Result<()> {
         println!("{}", serde_json::to_string_pretty(&report)?);
     } else {
         println!("adapter: {}", report.adapter);
-        println!("{:<15} {:<48} {:>11} {:>12}  unit", "workload", "size", "median ms", "throughput");
+        println!(
+            "{:<15} {:<48} {:>11} {:>12}  unit",
+            "workload", "size", "median ms", "throughput"
+        );
         for w in &report.workloads {
             println!(
                 "{:<15} {:<48} {:>11.2} {:>12.2}  {} ({} runs)",
@@ -66,7 +69,11 @@ pub fn run(args: &BenchArgs) -> anyhow::Result<()> {
 pub fn run_workloads() -> anyhow::Result<BenchReport> {
     let backend = FieldBackend::auto();
     let gpu = backend.is_gpu().then_some(&backend);
-    let adapter = if gpu.is_some() { backend.adapter_info() } else { "none".to_string() };
+    let adapter = if gpu.is_some() {
+        backend.adapter_info()
+    } else {
+        "none".to_string()
+    };
     eprintln!("bench: GPU adapter: {adapter}");
     let mut workloads = Vec::new();
 
@@ -101,7 +108,7 @@ pub fn run_workloads() -> anyhow::Result<BenchReport> {
         name: "adam_step_256".into(),
         size: "full batch of 256 moons points, [2,16,16,1] tanh".into(),
         median_ms,
-        throughput: 1e3 / median_ms,
+        throughput: round3(1e3 / median_ms),
         unit: "steps/s".into(),
         repeats,
     });
@@ -116,9 +123,12 @@ pub fn run_workloads() -> anyhow::Result<BenchReport> {
     })?;
     workloads.push(WorkloadResult {
         name: "analyze_300".into(),
-        size: format!("[2,16,14,1] tanh ({} parameters), 64 inputs", spec.n_params()),
+        size: format!(
+            "[2,16,14,1] tanh ({} parameters), 64 inputs",
+            spec.n_params()
+        ),
         median_ms,
-        throughput: 1e3 / median_ms,
+        throughput: round3(1e3 / median_ms),
         unit: "analyses/s".into(),
         repeats,
     });
@@ -141,7 +151,11 @@ impl FieldWorkload {
         let mut rng = ChaCha8Rng::seed_from_u64(1);
         let axes = shape
             .iter()
-            .map(|_| (0..theta0.len()).map(|_| 0.3 * Distribution::<f64>::sample(&StandardNormal, &mut rng)).collect())
+            .map(|_| {
+                (0..theta0.len())
+                    .map(|_| 0.3 * Distribution::<f64>::sample(&StandardNormal, &mut rng))
+                    .collect()
+            })
             .collect();
         Self {
             spec: spec.clone(),
@@ -171,13 +185,23 @@ impl FieldWorkload {
         (per_input * self.data.n_inputs() * points) as f64
     }
 
-    fn measure(&self, name: &str, evaluator: &dyn FieldEvaluator, repeats: usize) -> anyhow::Result<WorkloadResult> {
+    fn measure(
+        &self,
+        name: &str,
+        evaluator: &dyn FieldEvaluator,
+        repeats: usize,
+    ) -> anyhow::Result<WorkloadResult> {
         let req = self.request();
         let median_ms = time_median(name, repeats, || {
             evaluator.evaluate(&req)?;
             Ok(())
         })?;
-        let join = |v: &[usize], sep: &str| v.iter().map(ToString::to_string).collect::<Vec<_>>().join(sep);
+        let join = |v: &[usize], sep: &str| {
+            v.iter()
+                .map(ToString::to_string)
+                .collect::<Vec<_>>()
+                .join(sep)
+        };
         Ok(WorkloadResult {
             name: name.into(),
             size: format!(
@@ -188,7 +212,7 @@ impl FieldWorkload {
                 self.spec.activation
             ),
             median_ms,
-            throughput: self.flops() / (median_ms * 1e6),
+            throughput: round3(self.flops() / (median_ms * 1e6)),
             unit: "GFLOP/s".into(),
             repeats,
         })
@@ -196,7 +220,11 @@ impl FieldWorkload {
 }
 
 /// Median wall time in ms of `repeats` runs after one warm-up run.
-fn time_median(name: &str, repeats: usize, mut f: impl FnMut() -> anyhow::Result<()>) -> anyhow::Result<f64> {
+fn time_median(
+    name: &str,
+    repeats: usize,
+    mut f: impl FnMut() -> anyhow::Result<()>,
+) -> anyhow::Result<f64> {
     eprint!("bench: {name} (warm-up + {repeats} runs)…");
     f()?;
     let mut times: Vec<f64> = (0..repeats)
@@ -212,5 +240,10 @@ fn time_median(name: &str, repeats: usize, mut f: impl FnMut() -> anyhow::Result
         0.5 * (times[times.len() / 2 - 1] + times[times.len() / 2])
     };
     eprintln!(" {median:.2} ms");
-    Ok(median)
+    Ok(round3(median))
+}
+
+/// x to three decimals (a µs for times in ms), so the JSON stays readable.
+fn round3(x: f64) -> f64 {
+    (x * 1e3).round() / 1e3
 }

@@ -19,7 +19,8 @@ impl GpuContext {
     }
 
     async fn request() -> Result<Self, FieldError> {
-        let instance = wgpu::Instance::new(wgpu::InstanceDescriptor::new_without_display_handle_from_env());
+        let instance =
+            wgpu::Instance::new(wgpu::InstanceDescriptor::new_without_display_handle_from_env());
         let mut adapter = None;
         let mut last_error = String::from("no adapter was found");
         for force_fallback_adapter in [false, true] {
@@ -49,7 +50,9 @@ impl GpuContext {
             })
             .await
             .map_err(|e| FieldError::RequestDevice(e.to_string()))?;
-        device.on_uncaptured_error(std::sync::Arc::new(|e| log::error!("uncaptured GPU error: {e}")));
+        device.on_uncaptured_error(std::sync::Arc::new(|e| {
+            log::error!("uncaptured GPU error: {e}");
+        }));
         device.set_device_lost_callback(|reason, message| {
             if reason != wgpu::DeviceLostReason::Destroyed {
                 log::error!("GPU device lost ({reason:?}): {message}");

@@ -8,9 +8,16 @@
 //! on SIMD lanes, and the activations are the vectorizable approximations of
 //! [`super::approx`]. Points are split into jobs that worker threads take from a queue.
 
+// `inline(always)` is load-bearing here: everything under the dispatch must be inlined
+// into pulp's target-feature function to be compiled for AVX2 and FMA.
+#![allow(clippy::inline_always)]
+
 use std::sync::Mutex;
 
-use super::approx::{ActivationF32, Gelu, Identity, LeakyRelu, Relu, Sigmoid, Softplus, Tanh};
+use super::approx::{
+    ActivationF32, Gelu, Identity, LeakyRelu, Relu, Sigmoid, Softplus, Tanh, madd,
+};
+use super::cpu_dense::{Dense, Lanes, Portable, dense};
 use super::field::{Field, FieldError, FieldEvaluator, FieldRequest, GridPlan};
 use crate::core::Activation;
 
@@ -49,19 +56,10 @@ fn worker_threads() -> usize {
     std::thread::available_parallelism().map_or(1, std::num::NonZero::get)
 }
 
-/// A dense layer after the first, with offsets into the packed per-point weights.
-#[derive(Clone, Copy, Debug)]
-struct Dense {
-    fan_in: usize,
-    fan_out: usize,
-    weights: usize,
-    bias: Option<usize>,
-}
-
 /// Everything the workers share, read-only.
 struct CpuNet {
     k: usize,
-    /// k rounded up to a multiple of 4 (the narrowest SIMD block).
+    /// k rounded up to a multiple of 8 (one SIMD vector).
     k_pad: usize,
     h1: usize,
     /// zu of the first layer, [unit][k_pad], f32 (the only first-layer term used per point).
@@ -81,7 +79,7 @@ struct CpuNet {
 impl CpuNet {
     fn new(req: &FieldRequest, plan: &GridPlan) -> Self {
         let (k, h1) = (plan.n_inputs, plan.h1);
-        let k_pad = k.next_multiple_of(4);
+        let k_pad = k.next_multiple_of(8);
         let mut zu = vec![0.0f32; h1 * k_pad];
         for i in 0..k {
             for r in 0..h1 {
@@ -126,9 +124,24 @@ struct Job<'a> {
 /// Splits the points into jobs and runs them on worker threads.
 fn run<A: ActivationF32>(net: &CpuNet, plan: &GridPlan, values: &mut [f32]) {
     let n_points = plan.n_points;
-    let work = n_points * net.k * (net.h1 + net.dense.iter().map(|d| d.fan_in * d.fan_out).sum::<usize>());
-    let threads = if work < SERIAL_WORK { 1 } else { worker_threads().min(n_points) };
-    let n_jobs = if threads == 1 { 1 } else { (8 * threads).min(n_points) };
+    let work = n_points
+        * net.k
+        * (net.h1
+            + net
+                .dense
+                .iter()
+                .map(|d| d.fan_in * d.fan_out)
+                .sum::<usize>());
+    let threads = if work < SERIAL_WORK {
+        1
+    } else {
+        worker_threads().min(n_points)
+    };
+    let n_jobs = if threads == 1 {
+        1
+    } else {
+        (8 * threads).min(n_points)
+    };
     let bounds: Vec<usize> = (0..=n_jobs).map(|j| j * n_points / n_jobs).collect();
     let mut jobs: Vec<Job> = bounds[..n_jobs]
         .iter()
@@ -159,7 +172,10 @@ fn run<A: ActivationF32>(net: &CpuNet, plan: &GridPlan, values: &mut [f32]) {
             s.spawn(|| {
                 let mut scratch = Scratch::new(net);
                 loop {
-                    let job = queue.lock().unwrap_or_else(std::sync::PoisonError::into_inner).pop();
+                    let job = queue
+                        .lock()
+                        .unwrap_or_else(std::sync::PoisonError::into_inner)
+                        .pop();
                     let Some(job) = job else { break };
                     run_job::<A>(net, plan, job, &mut scratch);
                 }
@@ -194,7 +210,52 @@ impl Scratch {
     }
 }
 
-fn run_job<A: ActivationF32>(net: &CpuNet, plan: &GridPlan, mut job: Job, scratch: &mut Scratch) {
+/// Runs a job with AVX2 and FMA where the CPU has them (pulp's safe runtime dispatch:
+/// everything below is `inline(always)`, so it is compiled for those features), else
+/// with the baseline instruction set.
+fn run_job<A: ActivationF32>(net: &CpuNet, plan: &GridPlan, job: Job, scratch: &mut Scratch) {
+    #[cfg(target_arch = "x86_64")]
+    if let Some(simd) = pulp::x86::V3::try_new() {
+        return simd.vectorize(JobTask::<A> {
+            simd,
+            net,
+            plan,
+            job,
+            scratch,
+            activation: std::marker::PhantomData,
+        });
+    }
+    run_job_with::<A, _, false>(Portable, net, plan, job, scratch);
+}
+
+#[cfg(target_arch = "x86_64")]
+struct JobTask<'n, 'j, 's, A> {
+    simd: pulp::x86::V3,
+    net: &'n CpuNet,
+    plan: &'n GridPlan,
+    job: Job<'j>,
+    scratch: &'s mut Scratch,
+    activation: std::marker::PhantomData<A>,
+}
+
+#[cfg(target_arch = "x86_64")]
+impl<A: ActivationF32> pulp::NullaryFnOnce for JobTask<'_, '_, '_, A> {
+    type Output = ();
+
+    #[inline(always)]
+    fn call(self) {
+        run_job_with::<A, _, true>(self.simd, self.net, self.plan, self.job, self.scratch);
+    }
+}
+
+#[inline(always)]
+fn run_job_with<A: ActivationF32, L: Lanes, const FMA: bool>(
+    lanes: L,
+    net: &CpuNet,
+    plan: &GridPlan,
+    mut job: Job,
+    scratch: &mut Scratch,
+) {
     let [na, nb, _] = plan.shape3;
     let len = job.channels[0].len();
     let mut current_row = usize::MAX;
@@ -203,10 +264,18 @@ fn run_job<A: ActivationF32>(net: &CpuNet, plan: &GridPlan, mut job: Job, scratc
         let row = p / na;
         if row != current_row {
             current_row = row;
-            prepare_row(net, plan, plan.coords[1][row % nb], plan.coords[2][row / nb], scratch);
+            prepare_row(
+                net,
+                plan,
+                plan.coords[1][row % nb],
+                plan.coords[2][row / nb],
+                scratch,
+            );
         }
         let a = plan.coords[0][p % na];
-        let loss = evaluate_point::<A>(net, a as f32, scratch, |i, f| job.channels[i][local] = f);
+        let loss = evaluate_point::<A, L, FMA>(lanes, net, a as f32, scratch, |i, f| {
+            job.channels[i][local] = f;
+        });
         job.channels[net.k][local] = loss;
     }
 }
@@ -225,15 +294,21 @@ fn prepare_row(net: &CpuNet, plan: &GridPlan, b: f64, c: f64, scratch: &mut Scra
 }
 
 /// Evaluates f(x_i; θ(a, ·)) for every input, calling `store(i, f_i)`, and returns the loss.
-#[inline]
-fn evaluate_point<A: ActivationF32>(
+#[inline(always)]
+fn evaluate_point<A: ActivationF32, L: Lanes, const FMA: bool>(
+    lanes: L,
     net: &CpuNet,
     a: f32,
     scratch: &mut Scratch,
     mut store: impl FnMut(usize, f32),
 ) -> f32 {
-    for ((w, &t), &u) in scratch.weights.iter_mut().zip(&scratch.row_theta).zip(&net.u) {
-        *w = t + a * u;
+    for ((w, &t), &u) in scratch
+        .weights
+        .iter_mut()
+        .zip(&scratch.row_theta)
+        .zip(&net.u)
+    {
+        *w = madd::<FMA>(a, u, t);
     }
     let linear = net.dense.is_empty();
     let mut loss = 0.0f32;
@@ -246,9 +321,9 @@ fn evaluate_point<A: ActivationF32>(
             let zu = &net.zu[r * net.k_pad + start..][..block];
             let out = &mut scratch.h_in[r * block..][..block];
             if linear {
-                first_layer::<Identity>(base, zu, a, out);
+                first_layer::<Identity, FMA>(base, zu, a, out);
             } else {
-                first_layer::<A>(base, zu, a, out);
+                first_layer::<A, FMA>(base, zu, a, out);
             }
         }
         let last = net.dense.len().saturating_sub(1);
@@ -256,14 +331,26 @@ fn evaluate_point<A: ActivationF32>(
             let w = &scratch.weights[d.weights..d.weights + d.fan_in * d.fan_out];
             let bias = d.bias.map(|b| &scratch.weights[b..b + d.fan_out]);
             if l == last {
-                dense::<Identity>(w, bias, d, &scratch.h_in, &mut scratch.h_out, block);
+                dense::<Identity, L, FMA>(
+                    lanes,
+                    w,
+                    bias,
+                    d,
+                    &scratch.h_in,
+                    &mut scratch.h_out,
+                    block,
+                );
             } else {
-                dense::<A>(w, bias, d, &scratch.h_in, &mut scratch.h_out, block);
+                dense::<A, L, FMA>(lanes, w, bias, d, &scratch.h_in, &mut scratch.h_out, block);
             }
             std::mem::swap(&mut scratch.h_in, &mut scratch.h_out);
         }
         let n = block.min(net.k - start);
-        for (j, (&f, &y)) in scratch.h_in[..n].iter().zip(&net.targets[start..start + n]).enumerate() {
+        for (j, (&f, &y)) in scratch.h_in[..n]
+            .iter()
+            .zip(&net.targets[start..start + n])
+            .enumerate()
+        {
             store(start + j, f);
             loss += (f - y) * (f - y);
         }
@@ -273,86 +360,14 @@ fn evaluate_point<A: ActivationF32>(
 }
 
 #[inline(always)]
-fn first_layer<A: ActivationF32>(base: &[f32], zu: &[f32], a: f32, out: &mut [f32]) {
+fn first_layer<A: ActivationF32, const FMA: bool>(
+    base: &[f32],
+    zu: &[f32],
+    a: f32,
+    out: &mut [f32],
+) {
     for ((o, &z), &d) in out.iter_mut().zip(base).zip(zu) {
-        *o = A::apply(z + a * d);
-    }
-}
-
-/// h_out[r] = σ(W[r]·h_in + b[r]) over a block of inputs ([unit][block] layout).
-///
-/// Tiles of ROWS outputs × LANES inputs keep 64 independent accumulators in registers,
-/// enough to hide the add/FMA latency whatever the block width.
-#[inline(always)]
-fn dense<A: ActivationF32>(w: &[f32], bias: Option<&[f32]>, d: &Dense, h_in: &[f32], h_out: &mut [f32], block: usize) {
-    let mut j = 0;
-    while j + 64 <= block {
-        dense_tiles::<A, 1, 64>(w, bias, d, h_in, h_out, block, j);
-        j += 64;
-    }
-    while j + 16 <= block {
-        dense_tiles::<A, 4, 16>(w, bias, d, h_in, h_out, block, j);
-        j += 16;
-    }
-    while j < block {
-        dense_tiles::<A, 8, 4>(w, bias, d, h_in, h_out, block, j);
-        j += 4;
-    }
-}
-
-/// Every output unit for inputs j..j + LANES, ROWS units at a time (then one at a time).
-#[inline(always)]
-fn dense_tiles<A: ActivationF32, const ROWS: usize, const LANES: usize>(
-    w: &[f32],
-    bias: Option<&[f32]>,
-    d: &Dense,
-    h_in: &[f32],
-    h_out: &mut [f32],
-    block: usize,
-    j: usize,
-) {
-    let mut r = 0;
-    while r + ROWS <= d.fan_out {
-        dense_tile::<A, ROWS, LANES>(w, bias, d, h_in, h_out, block, j, r);
-        r += ROWS;
-    }
-    while r < d.fan_out {
-        dense_tile::<A, 1, LANES>(w, bias, d, h_in, h_out, block, j, r);
-        r += 1;
-    }
-}
-
-/// Output units r..r + ROWS for inputs j..j + LANES, accumulators in registers.
-#[inline(always)]
-#[allow(clippy::too_many_arguments)]
-fn dense_tile<A: ActivationF32, const ROWS: usize, const LANES: usize>(
-    w: &[f32],
-    bias: Option<&[f32]>,
-    d: &Dense,
-    h_in: &[f32],
-    h_out: &mut [f32],
-    block: usize,
-    j: usize,
-    r: usize,
-) {
-    let mut acc = [[0.0f32; LANES]; ROWS];
-    for (t, acc) in acc.iter_mut().enumerate() {
-        *acc = [bias.map_or(0.0, |b| b[r + t]); LANES];
-    }
-    for c in 0..d.fan_in {
-        let h: &[f32; LANES] = h_in[c * block + j..c * block + j + LANES].try_into().expect("LANES inputs");
-        for (t, acc) in acc.iter_mut().enumerate() {
-            let wc = w[(r + t) * d.fan_in + c];
-            for (acc, &h) in acc.iter_mut().zip(h) {
-                *acc += wc * h;
-            }
-        }
-    }
-    for (t, acc) in acc.iter().enumerate() {
-        let out = &mut h_out[(r + t) * block + j..(r + t) * block + j + LANES];
-        for (o, &z) in out.iter_mut().zip(acc) {
-            *o = A::apply(z);
-        }
+        *o = A::apply::<FMA>(madd::<FMA>(a, d, z));
     }
 }
 
@@ -374,7 +389,10 @@ mod tests {
                     let field = CpuFieldEvaluator.evaluate(&case.request()).unwrap();
                     assert_eq!(field.values.len(), 12 * 35);
                     let err = max_error(&field.values, &case.reference());
-                    assert!(err < TOLERANCE, "{layers:?} {act} bias={bias}: error {err:.2e}");
+                    assert!(
+                        err < TOLERANCE,
+                        "{layers:?} {act} bias={bias}: error {err:.2e}"
+                    );
                 }
             }
         }
@@ -410,7 +428,10 @@ mod tests {
             for (i, x) in case.data.inputs.iter().enumerate() {
                 let f = case.spec.forward(&theta, x);
                 let got = field.at(i, index[0], index[1], index[2]);
-                assert!((f64::from(got) - f).abs() < 1e-5, "corner {t}, input {i}: {got} vs {f}");
+                assert!(
+                    (f64::from(got) - f).abs() < 1e-5,
+                    "corner {t}, input {i}: {got} vs {f}"
+                );
             }
         }
     }
@@ -419,20 +440,55 @@ mod tests {
     fn absurd_grids_and_bad_shapes_are_errors() {
         let case = Case::new(&[2, 3, 1], Activation::Relu, true, 4, &[2, 2], 0);
         let huge = [1 << 14, 1 << 14];
-        let err = CpuFieldEvaluator.evaluate(&FieldRequest { shape: &huge, ..case.request() }).unwrap_err();
-        assert!(matches!(err, FieldError::GridTooLarge { limit: MAX_FIELD_VALUES, .. }), "{err}");
+        let err = CpuFieldEvaluator
+            .evaluate(&FieldRequest {
+                shape: &huge,
+                ..case.request()
+            })
+            .unwrap_err();
+        assert!(
+            matches!(
+                err,
+                FieldError::GridTooLarge {
+                    limit: MAX_FIELD_VALUES,
+                    ..
+                }
+            ),
+            "{err}"
+        );
         let overflow = [usize::MAX, usize::MAX, 3];
         let three_ranges = [[0.0, 1.0]; 3];
-        let axes = vec![case.axes[0].clone(), case.axes[1].clone(), case.axes[0].clone()];
+        let axes = vec![
+            case.axes[0].clone(),
+            case.axes[1].clone(),
+            case.axes[0].clone(),
+        ];
         let err = CpuFieldEvaluator
-            .evaluate(&FieldRequest { shape: &overflow, ranges: &three_ranges, axes: &axes, ..case.request() })
+            .evaluate(&FieldRequest {
+                shape: &overflow,
+                ranges: &three_ranges,
+                axes: &axes,
+                ..case.request()
+            })
             .unwrap_err();
         assert!(matches!(err, FieldError::GridTooLarge { .. }), "{err}");
         for bad in [
-            FieldRequest { shape: &[3, 0], ..case.request() },
-            FieldRequest { shape: &[3], ..case.request() },
-            FieldRequest { theta0: &case.theta0[1..], ..case.request() },
-            FieldRequest { ranges: &[[0.0, f64::NAN], [0.0, 1.0]], ..case.request() },
+            FieldRequest {
+                shape: &[3, 0],
+                ..case.request()
+            },
+            FieldRequest {
+                shape: &[3],
+                ..case.request()
+            },
+            FieldRequest {
+                theta0: &case.theta0[1..],
+                ..case.request()
+            },
+            FieldRequest {
+                ranges: &[[0.0, f64::NAN], [0.0, 1.0]],
+                ..case.request()
+            },
         ] {
             let err = CpuFieldEvaluator.evaluate(&bad).unwrap_err();
             assert!(matches!(err, FieldError::Invalid(_)), "{err}");
@@ -454,7 +510,10 @@ mod tests {
             let mut n = 0;
             while start.elapsed().as_secs_f64() < 2.0 {
                 if threads == 1 {
-                    let job = Job { first_point: 0, channels: values.chunks_mut(plan.n_points).collect() };
+                    let job = Job {
+                        first_point: 0,
+                        channels: values.chunks_mut(plan.n_points).collect(),
+                    };
                     run_job::<Tanh>(&net, &plan, job, &mut Scratch::new(&net));
                 } else {
                     run::<Tanh>(&net, &plan, &mut values);
@@ -462,8 +521,34 @@ mod tests {
                 n += 1;
             }
             let secs = start.elapsed().as_secs_f64() / f64::from(n);
-            eprintln!("{threads} threads: {:.1} ms, {:.1} GFLOP/s", secs * 1e3, flops / secs / 1e9);
+            eprintln!(
+                "{threads} threads: {:.1} ms, {:.1} GFLOP/s",
+                secs * 1e3,
+                flops / secs / 1e9
+            );
         }
+    }
+
+    /// The baseline path (no AVX2/FMA), which this machine's dispatch may not take.
+    #[test]
+    fn portable_lanes_match_f64_forward() {
+        fn check<A: ActivationF32>(act: Activation) {
+            let case = Case::new(&[2, 9, 6, 1], act, true, 21, &[5, 4], 8);
+            let req = case.request();
+            let plan = req.plan().unwrap();
+            let net = CpuNet::new(&req, &plan);
+            let mut values = vec![0.0f32; 22 * plan.n_points];
+            let job = Job {
+                first_point: 0,
+                channels: values.chunks_mut(plan.n_points).collect(),
+            };
+            run_job_with::<A, _, false>(Portable, &net, &plan, job, &mut Scratch::new(&net));
+            let err = max_error(&values, &case.reference());
+            assert!(err < TOLERANCE, "{act}: error {err:.2e}");
+        }
+        check::<Tanh>(Activation::Tanh);
+        check::<Gelu>(Activation::Gelu);
+        check::<Softplus>(Activation::Softplus);
     }
 
     /// A single grid point and a single input (n = 1 sits at lo).

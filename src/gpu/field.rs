@@ -81,12 +81,25 @@ pub enum FieldError {
     #[error(
         "the field grid needs {values} values ({channels} channels × {points} points), more than the limit of {limit}; lower the resolution"
     )]
-    GridTooLarge { values: u128, channels: usize, points: u128, limit: usize },
+    GridTooLarge {
+        values: u128,
+        channels: usize,
+        points: u128,
+        limit: usize,
+    },
     /// A GPU buffer would exceed the adapter's limits.
-    #[error("the field needs a {what} of {bytes} bytes, more than this GPU's limit of {limit} bytes; lower the resolution or use the CPU backend")]
-    BufferTooLarge { what: &'static str, bytes: u64, limit: u64 },
+    #[error(
+        "the field needs a {what} of {bytes} bytes, more than this GPU's limit of {limit} bytes; lower the resolution or use the CPU backend"
+    )]
+    BufferTooLarge {
+        what: &'static str,
+        bytes: u64,
+        limit: u64,
+    },
     /// The network is wider than the GPU shader supports.
-    #[error("a layer of width {width} is wider than the GPU field shader's limit of {limit} units; use the CPU backend")]
+    #[error(
+        "a layer of width {width} is wider than the GPU field shader's limit of {limit} units; use the CPU backend"
+    )]
     WidthTooLarge { width: usize, limit: usize },
     /// No GPU adapter could be found.
     #[error("no GPU adapter is available: {0}")]
@@ -128,13 +141,18 @@ impl FieldBackend {
         }
     }
 
+    /// Whether fields are computed on a GPU adapter (llvmpipe counts).
     pub fn is_gpu(&self) -> bool {
         matches!(self, FieldBackend::Gpu(_))
     }
 
-    /// The adapter in words, e.g. "llvmpipe (LLVM 19.1.7, 256 bits) (Vulkan, Cpu)".
+    /// The adapter in words, e.g. "llvmpipe (LLVM 15.0.6, 256 bits) (Vulkan, Cpu)", or
+    /// "CPU reference (2 threads)" without one.
     pub fn adapter_info(&self) -> String {
-        self.name()
+        match self {
+            FieldBackend::Gpu(g) => g.adapter().to_string(),
+            FieldBackend::Cpu(c) => c.name(),
+        }
     }
 }
 
@@ -188,7 +206,9 @@ impl FieldRequest<'_> {
     pub(crate) fn plan(&self) -> Result<GridPlan, FieldError> {
         let invalid = |m: String| FieldError::Invalid(m);
         self.spec.validate().map_err(|e| invalid(e.to_string()))?;
-        self.spec.check_parameters(self.theta0).map_err(|e| invalid(format!("θ₀: {e}")))?;
+        self.spec
+            .check_parameters(self.theta0)
+            .map_err(|e| invalid(format!("θ₀: {e}")))?;
         let n = self.spec.n_params();
         let dims = self.axes.len();
         if !(2..=3).contains(&dims) {
@@ -203,22 +223,37 @@ impl FieldRequest<'_> {
         }
         for (i, axis) in self.axes.iter().enumerate() {
             if axis.len() != n {
-                return Err(invalid(format!("axis {i} has {} entries but the model has {n} parameters", axis.len())));
+                return Err(invalid(format!(
+                    "axis {i} has {} entries but the model has {n} parameters",
+                    axis.len()
+                )));
             }
             if axis.iter().any(|x| !x.is_finite()) {
                 return Err(invalid(format!("axis {i} has a non-finite entry")));
             }
         }
-        if let Some(i) = self.ranges.iter().position(|r| !(r[0].is_finite() && r[1].is_finite())) {
+        if let Some(i) = self
+            .ranges
+            .iter()
+            .position(|r| !(r[0].is_finite() && r[1].is_finite()))
+        {
             return Err(invalid(format!("the range of axis {i} is not finite")));
         }
         if let Some(i) = self.shape.iter().position(|&s| s == 0) {
-            return Err(invalid(format!("axis {i} has 0 grid points; it needs at least 1")));
+            return Err(invalid(format!(
+                "axis {i} has 0 grid points; it needs at least 1"
+            )));
         }
-        self.data.validate(self.spec.input_dim()).map_err(|e| invalid(e.to_string()))?;
+        self.data
+            .validate(self.spec.input_dim())
+            .map_err(|e| invalid(e.to_string()))?;
 
         let k = self.data.n_inputs();
-        let points = self.shape.iter().try_fold(1u128, |acc, &s| acc.checked_mul(s as u128)).unwrap_or(u128::MAX);
+        let points = self
+            .shape
+            .iter()
+            .try_fold(1u128, |acc, &s| acc.checked_mul(s as u128))
+            .unwrap_or(u128::MAX);
         let values = points.saturating_mul(k as u128 + 1);
         if values > MAX_FIELD_VALUES as u128 {
             return Err(FieldError::GridTooLarge {
@@ -228,10 +263,16 @@ impl FieldRequest<'_> {
                 limit: MAX_FIELD_VALUES,
             });
         }
-        let shape3 = [self.shape[0], self.shape[1], self.shape.get(2).copied().unwrap_or(1)];
+        let shape3 = [
+            self.shape[0],
+            self.shape[1],
+            self.shape.get(2).copied().unwrap_or(1),
+        ];
         let coords = std::array::from_fn(|axis| {
             if axis < dims {
-                (0..shape3[axis]).map(|j| grid_coordinate(self.ranges[axis], j, shape3[axis])).collect()
+                (0..shape3[axis])
+                    .map(|j| grid_coordinate(self.ranges[axis], j, shape3[axis]))
+                    .collect()
             } else {
                 vec![0.0]
             }
@@ -258,7 +299,11 @@ impl FieldRequest<'_> {
                     if vec.is_empty() {
                         return 0.0;
                     }
-                    let dot: f64 = vec[w..w + first.fan_in].iter().zip(x).map(|(p, xi)| p * xi).sum();
+                    let dot: f64 = vec[w..w + first.fan_in]
+                        .iter()
+                        .zip(x)
+                        .map(|(p, xi)| p * xi)
+                        .sum();
                     dot + first.bias_offset.map_or(0.0, |b| vec[b + r])
                 }));
             }
@@ -295,14 +340,29 @@ pub(crate) mod test_support {
 
     impl Case {
         /// A random network, k random inputs with targets, and random axes, all seeded.
-        pub fn new(layers: &[usize], activation: Activation, bias: bool, k: usize, shape: &[usize], seed: u64) -> Self {
+        pub fn new(
+            layers: &[usize],
+            activation: Activation,
+            bias: bool,
+            k: usize,
+            shape: &[usize],
+            seed: u64,
+        ) -> Self {
             let spec = MlpSpec::new(layers.to_vec(), activation, bias).unwrap();
             let mut rng = ChaCha8Rng::seed_from_u64(seed);
             let theta0 = spec.init_parameters(seed);
             let n = spec.n_params();
-            let axes = (0..shape.len()).map(|_| (0..n).map(|_| rng.random_range(-0.4..0.4)).collect()).collect();
+            let axes = (0..shape.len())
+                .map(|_| (0..n).map(|_| rng.random_range(-0.4..0.4)).collect())
+                .collect();
             let data = Dataset {
-                inputs: (0..k).map(|_| (0..layers[0]).map(|_| rng.random_range(-1.5..1.5)).collect()).collect(),
+                inputs: (0..k)
+                    .map(|_| {
+                        (0..layers[0])
+                            .map(|_| rng.random_range(-1.5..1.5))
+                            .collect()
+                    })
+                    .collect(),
                 targets: (0..k).map(|_| rng.random_range(-1.0..1.0)).collect(),
             };
             let ranges = [[-1.5, 2.0], [-0.75, 1.25], [-2.0, 0.5]][..shape.len()].to_vec();
@@ -355,7 +415,9 @@ pub(crate) mod test_support {
                         let theta = self.theta_at(&index[..self.shape.len()]);
                         let p = (ic * nb + ib) * na + ia;
                         let mut loss = 0.0;
-                        for (i, (x, y)) in self.data.inputs.iter().zip(&self.data.targets).enumerate() {
+                        for (i, (x, y)) in
+                            self.data.inputs.iter().zip(&self.data.targets).enumerate()
+                        {
                             let f = self.spec.forward(&theta, x);
                             values[i * n_points + p] = f;
                             loss += (f - y) * (f - y);

@@ -3,8 +3,8 @@
 //! The host precomputes what is shared by all grid points in f64 (grid coordinates, the
 //! first layer's affine terms, the packed (θ₀, u, v, w) of the later layers) and uploads
 //! it once; the shader runs one invocation per grid point. Large grids are split into
-//! dispatches of bounded work, each its own submission, so a slow adapter (llvmpipe) or a
-//! watchdog never sees one enormous dispatch.
+//! dispatches of bounded work and a few dispatches per submission, so a slow adapter
+//! (llvmpipe) or a GPU watchdog never sees one enormous piece of work.
 
 use std::sync::mpsc;
 use std::sync::{Arc, Mutex};
@@ -22,8 +22,10 @@ pub const MAX_GPU_WIDTH: usize = 64;
 const WORKGROUP_SIZE: usize = 64;
 /// Inputs per block in the shader (`IB` in field.wgsl).
 const INPUT_BLOCK: usize = 8;
-/// Estimated multiply-adds per dispatch: about 50 ms on llvmpipe, well under a watchdog.
+/// Estimated multiply-adds per dispatch: tens of ms on llvmpipe, microseconds on a GPU.
 const DISPATCH_WORK: usize = 1 << 26;
+/// Dispatches per submission, so no one submission runs long enough for a GPU watchdog.
+const DISPATCHES_PER_SUBMIT: usize = 16;
 
 /// A field left on the GPU, laid out as [`Field::values`], for a render pass to read.
 #[derive(Debug)]
@@ -79,7 +81,9 @@ pub struct GpuFieldEvaluator {
 
 impl std::fmt::Debug for GpuFieldEvaluator {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("GpuFieldEvaluator").field("adapter", &self.adapter).finish_non_exhaustive()
+        f.debug_struct("GpuFieldEvaluator")
+            .field("adapter", &self.adapter)
+            .finish_non_exhaustive()
     }
 }
 
@@ -109,7 +113,9 @@ impl GpuFieldEvaluator {
                     ty: wgpu::BindingType::Buffer {
                         ty: wgpu::BufferBindingType::Uniform,
                         has_dynamic_offset: true,
-                        min_binding_size: wgpu::BufferSize::new(std::mem::size_of::<Params>() as u64),
+                        min_binding_size: wgpu::BufferSize::new(
+                            std::mem::size_of::<Params>() as u64
+                        ),
                     },
                     count: None,
                 },
@@ -149,25 +155,41 @@ impl GpuFieldEvaluator {
         let mut evaluator = Self::new(context.device, context.queue);
         evaluator.adapter = Some(describe_adapter(&context.adapter_info));
         let lost = Arc::clone(&evaluator.lost);
-        evaluator.device.set_device_lost_callback(move |reason, message| {
-            if reason != wgpu::DeviceLostReason::Destroyed {
-                log::error!("GPU device lost ({reason:?}): {message}");
-            }
-            *lost.lock().unwrap_or_else(std::sync::PoisonError::into_inner) = Some(format!("{reason:?}: {message}"));
-        });
+        evaluator
+            .device
+            .set_device_lost_callback(move |reason, message| {
+                if reason != wgpu::DeviceLostReason::Destroyed {
+                    log::error!("GPU device lost ({reason:?}): {message}");
+                }
+                *lost
+                    .lock()
+                    .unwrap_or_else(std::sync::PoisonError::into_inner) =
+                    Some(format!("{reason:?}: {message}"));
+            });
         evaluator
     }
 
+    /// The adapter in words, or "shared device" for one made with [`Self::new`].
+    pub fn adapter(&self) -> &str {
+        self.adapter.as_deref().unwrap_or("shared device")
+    }
+
+    /// The device the fields are computed on (and their buffers live on).
     pub fn device(&self) -> &wgpu::Device {
         &self.device
     }
 
+    /// The queue the field work is submitted to.
     pub fn queue(&self) -> &wgpu::Queue {
         &self.queue
     }
 
     fn check_lost(&self) -> Result<(), FieldError> {
-        match &*self.lost.lock().unwrap_or_else(std::sync::PoisonError::into_inner) {
+        match &*self
+            .lost
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
+        {
             Some(reason) => Err(FieldError::DeviceLost(reason.clone())),
             None => Ok(()),
         }
@@ -175,20 +197,24 @@ impl GpuFieldEvaluator {
 
     fn pipeline(&self, activation: Activation) -> wgpu::ComputePipeline {
         let code = activation_code(activation);
-        let mut pipelines = self.pipelines.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
+        let mut pipelines = self
+            .pipelines
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner);
         pipelines[code]
             .get_or_insert_with(|| {
-                self.device.create_compute_pipeline(&wgpu::ComputePipelineDescriptor {
-                    label: Some("field"),
-                    layout: Some(&self.pipeline_layout),
-                    module: &self.module,
-                    entry_point: Some("main"),
-                    compilation_options: wgpu::PipelineCompilationOptions {
-                        constants: &[("ACTIVATION", code as f64)],
-                        zero_initialize_workgroup_memory: false,
-                    },
-                    cache: None,
-                })
+                self.device
+                    .create_compute_pipeline(&wgpu::ComputePipelineDescriptor {
+                        label: Some("field"),
+                        layout: Some(&self.pipeline_layout),
+                        module: &self.module,
+                        entry_point: Some("main"),
+                        compilation_options: wgpu::PipelineCompilationOptions {
+                            constants: &[("ACTIVATION", code as f64)],
+                            zero_initialize_workgroup_memory: false,
+                        },
+                        cache: None,
+                    })
             })
             .clone()
     }
@@ -207,12 +233,20 @@ impl GpuFieldEvaluator {
         }
         let host = HostData::new(req, &plan);
         let limits = self.device.limits();
-        let binding_limit = u64::from(limits.max_storage_buffer_binding_size).min(limits.max_buffer_size);
+        let binding_limit = limits
+            .max_storage_buffer_binding_size
+            .min(limits.max_buffer_size);
         let out_bytes = 4 * (plan.n_inputs as u64 + 1) * plan.n_points as u64;
         for (what, bytes) in [
             ("field buffer", out_bytes),
-            ("first-layer buffer", std::mem::size_of_val(host.first.as_slice()) as u64),
-            ("parameter buffer", std::mem::size_of_val(host.theta.as_slice()) as u64),
+            (
+                "first-layer buffer",
+                std::mem::size_of_val(host.first.as_slice()) as u64,
+            ),
+            (
+                "parameter buffer",
+                std::mem::size_of_val(host.theta.as_slice()) as u64,
+            ),
         ] {
             if bytes > binding_limit {
                 return Err(FieldError::BufferTooLarge {
@@ -223,12 +257,18 @@ impl GpuFieldEvaluator {
             }
         }
 
-        let pipeline = self.pipeline(req.spec.activation);
         let oom = self.device.push_error_scope(wgpu::ErrorFilter::OutOfMemory);
         let validation = self.device.push_error_scope(wgpu::ErrorFilter::Validation);
+        let pipeline = self.pipeline(req.spec.activation);
 
-        let chunks = plan_chunks(&plan, req, self.dispatch_work, limits.max_compute_workgroups_per_dimension as usize);
-        let stride = (std::mem::size_of::<Params>() as u64).next_multiple_of(u64::from(limits.min_uniform_buffer_offset_alignment));
+        let chunks = plan_chunks(
+            &plan,
+            req,
+            self.dispatch_work,
+            limits.max_compute_workgroups_per_dimension as usize,
+        );
+        let stride = (std::mem::size_of::<Params>() as u64)
+            .next_multiple_of(u64::from(limits.min_uniform_buffer_offset_alignment));
         let mut uniform_bytes = vec![0u8; stride as usize * chunks.len()];
         let n_layers = req.spec.n_layers();
         for (i, &(point_offset, chunk_points)) in chunks.iter().enumerate() {
@@ -246,22 +286,32 @@ impl GpuFieldEvaluator {
                 pad: [0; 2],
             };
             let at = i * stride as usize;
-            uniform_bytes[at..at + std::mem::size_of::<Params>()].copy_from_slice(bytemuck::bytes_of(&params));
+            uniform_bytes[at..at + std::mem::size_of::<Params>()]
+                .copy_from_slice(bytemuck::bytes_of(&params));
         }
         let init = |label, contents: &[u8], usage| {
-            self.device.create_buffer_init(&wgpu::util::BufferInitDescriptor {
-                label: Some(label),
-                contents,
-                usage,
-            })
+            self.device
+                .create_buffer_init(&wgpu::util::BufferInitDescriptor {
+                    label: Some(label),
+                    contents,
+                    usage,
+                })
         };
         let storage = wgpu::BufferUsages::STORAGE;
         let uniform = init("field params", &uniform_bytes, wgpu::BufferUsages::UNIFORM);
         let coords = init("field coords", bytemuck::cast_slice(&host.coords), storage);
-        let first = init("field first layer", bytemuck::cast_slice(&host.first), storage);
+        let first = init(
+            "field first layer",
+            bytemuck::cast_slice(&host.first),
+            storage,
+        );
         let theta = init("field theta", bytemuck::cast_slice(&host.theta), storage);
         let layers = init("field layers", bytemuck::cast_slice(&host.layers), storage);
-        let targets = init("field targets", bytemuck::cast_slice(&host.targets), storage);
+        let targets = init(
+            "field targets",
+            bytemuck::cast_slice(&host.targets),
+            storage,
+        );
         let out = self.device.create_buffer(&wgpu::BufferDescriptor {
             label: Some("field values"),
             size: out_bytes,
@@ -288,16 +338,23 @@ impl GpuFieldEvaluator {
                 whole(6, &out),
             ],
         });
-        for (i, &(_, chunk_points)) in chunks.iter().enumerate() {
-            let mut encoder = self.device.create_command_encoder(&wgpu::CommandEncoderDescriptor { label: Some("field") });
+        for (group, batch) in chunks.chunks(DISPATCHES_PER_SUBMIT).enumerate() {
+            let mut encoder = self
+                .device
+                .create_command_encoder(&wgpu::CommandEncoderDescriptor {
+                    label: Some("field"),
+                });
             {
                 let mut pass = encoder.begin_compute_pass(&wgpu::ComputePassDescriptor {
                     label: Some("field"),
                     timestamp_writes: None,
                 });
                 pass.set_pipeline(&pipeline);
-                pass.set_bind_group(0, &bind_group, &[(i as u64 * stride) as u32]);
-                pass.dispatch_workgroups(chunk_points.div_ceil(WORKGROUP_SIZE) as u32, 1, 1);
+                for (j, &(_, chunk_points)) in batch.iter().enumerate() {
+                    let i = group * DISPATCHES_PER_SUBMIT + j;
+                    pass.set_bind_group(0, &bind_group, &[(i as u64 * stride) as u32]);
+                    pass.dispatch_workgroups(chunk_points.div_ceil(WORKGROUP_SIZE) as u32, 1, 1);
+                }
             }
             self.queue.submit([encoder.finish()]);
         }
@@ -323,7 +380,11 @@ impl GpuFieldEvaluator {
             usage: wgpu::BufferUsages::MAP_READ | wgpu::BufferUsages::COPY_DST,
             mapped_at_creation: false,
         });
-        let mut encoder = self.device.create_command_encoder(&wgpu::CommandEncoderDescriptor { label: Some("field readback") });
+        let mut encoder = self
+            .device
+            .create_command_encoder(&wgpu::CommandEncoderDescriptor {
+                label: Some("field readback"),
+            });
         encoder.copy_buffer_to_buffer(&field.buffer, 0, &staging, 0, size);
         self.queue.submit([encoder.finish()]);
         let (sender, receiver) = mpsc::channel();
@@ -336,8 +397,16 @@ impl GpuFieldEvaluator {
         self.check_lost()?;
         match receiver.recv() {
             Ok(Ok(())) => {}
-            Ok(Err(e)) => return Err(FieldError::Gpu(format!("reading the field back failed: {e}"))),
-            Err(_) => return Err(FieldError::DeviceLost("the readback never completed".into())),
+            Ok(Err(e)) => {
+                return Err(FieldError::Gpu(format!(
+                    "reading the field back failed: {e}"
+                )));
+            }
+            Err(_) => {
+                return Err(FieldError::DeviceLost(
+                    "the readback never completed".into(),
+                ));
+            }
         }
         let values = {
             let bytes = staging
@@ -362,7 +431,10 @@ impl FieldEvaluator for GpuFieldEvaluator {
     }
 
     fn name(&self) -> String {
-        format!("GPU: {}", self.adapter.as_deref().unwrap_or("shared device"))
+        format!(
+            "GPU: {}",
+            self.adapter.as_deref().unwrap_or("shared device")
+        )
     }
 }
 
@@ -398,7 +470,11 @@ struct HostData {
 impl HostData {
     fn new(req: &FieldRequest, plan: &GridPlan) -> Self {
         let coords = plan.coords.iter().flatten().map(|&x| x as f32).collect();
-        let first = plan.first_layer.iter().map(|t| t.map(|x| x as f32)).collect();
+        let first = plan
+            .first_layer
+            .iter()
+            .map(|t| t.map(|x| x as f32))
+            .collect();
         let layouts = req.spec.layouts();
         let start = layouts.get(1).map_or(req.theta0.len(), |l| l.weight_offset);
         let component = |t: usize, j: usize| match t {
@@ -436,12 +512,21 @@ impl HostData {
 
 /// (first point, point count) of each dispatch: about `work` multiply-adds each, a
 /// multiple of the workgroup size, within the workgroup-count limit.
-fn plan_chunks(plan: &GridPlan, req: &FieldRequest, work: usize, max_groups: usize) -> Vec<(usize, usize)> {
+fn plan_chunks(
+    plan: &GridPlan,
+    req: &FieldRequest,
+    work: usize,
+    max_groups: usize,
+) -> Vec<(usize, usize)> {
     let blocks = plan.n_inputs.div_ceil(INPUT_BLOCK) * INPUT_BLOCK;
-    let later: usize = req.spec.layouts()[1..].iter().map(|l| l.fan_in * l.fan_out).sum();
+    let later: usize = req.spec.layouts()[1..]
+        .iter()
+        .map(|l| l.fan_in * l.fan_out)
+        .sum();
     let per_point = (blocks * (plan.h1 + later)).max(1);
     let max_points = max_groups.max(1) * WORKGROUP_SIZE;
-    let chunk = (work / per_point).clamp(WORKGROUP_SIZE, max_points) / WORKGROUP_SIZE * WORKGROUP_SIZE;
+    let chunk =
+        (work / per_point).clamp(WORKGROUP_SIZE, max_points) / WORKGROUP_SIZE * WORKGROUP_SIZE;
     (0..plan.n_points.div_ceil(chunk))
         .map(|i| (i * chunk, chunk.min(plan.n_points - i * chunk)))
         .collect()
@@ -464,15 +549,21 @@ mod tests {
         static GPU: OnceLock<Option<GpuFieldEvaluator>> = OnceLock::new();
         let gpu = GPU
             .get_or_init(|| match GpuFieldEvaluator::headless() {
-                Ok(g) => Some(g),
-                Err(e) => {
+                Ok(g) => {
+                    eprintln!("GPU field tests run on {}", g.adapter());
+                    Some(g)
+                }
+                Err(e @ FieldError::NoAdapter(_)) => {
                     eprintln!("{e}");
                     None
                 }
+                Err(e) => panic!("an adapter exists but could not be used: {e}"),
             })
             .as_ref();
         if gpu.is_none() {
-            eprintln!("SKIPPED: no GPU adapter (not even a software one); the GPU field was not checked");
+            eprintln!(
+                "SKIPPED: no GPU adapter (not even a software one); the GPU field was not checked"
+            );
         }
         gpu
     }
@@ -539,32 +630,68 @@ mod tests {
             for (i, x) in case.data.inputs.iter().enumerate() {
                 let f = case.spec.forward(&theta, x);
                 let got = field.at(i, index[0], index[1], index[2]);
-                assert!((f64::from(got) - f).abs() < 1e-5, "corner {t}, input {i}: {got} vs {f}");
+                assert!(
+                    (f64::from(got) - f).abs() < 1e-5,
+                    "corner {t}, input {i}: {got} vs {f}"
+                );
             }
         }
     }
 
-    /// A grid split over many dispatches gives the same field as the CPU.
+    /// A grid split over many dispatches (and more than one submission) gives the same
+    /// field as the CPU.
     #[test]
     fn gpu_field_split_into_many_dispatches_matches_cpu() {
         let Some(shared) = gpu() else { return };
         let mut gpu = GpuFieldEvaluator::new(shared.device().clone(), shared.queue().clone());
         gpu.dispatch_work = 1;
-        let case = Case::new(&[2, 5, 1], Activation::Relu, false, 6, &[33, 10], 2);
-        let chunks = plan_chunks(&case.request().plan().unwrap(), &case.request(), gpu.dispatch_work, 65535);
-        assert_eq!(chunks.len(), 6, "330 points in chunks of 64");
+        let case = Case::new(&[2, 5, 1], Activation::Relu, false, 6, &[33, 40], 2);
+        let chunks = plan_chunks(
+            &case.request().plan().unwrap(),
+            &case.request(),
+            gpu.dispatch_work,
+            65535,
+        );
+        assert_eq!(
+            chunks.len(),
+            21,
+            "1320 points in chunks of 64, two submissions"
+        );
         compare(&gpu, &case, "chunked");
     }
 
     #[test]
     fn gpu_width_over_the_shader_cap_is_an_error() {
         let Some(gpu) = gpu() else { return };
-        let case = Case::new(&[2, MAX_GPU_WIDTH + 1, 1], Activation::Tanh, true, 3, &[4, 4], 1);
+        let case = Case::new(
+            &[2, MAX_GPU_WIDTH + 1, 1],
+            Activation::Tanh,
+            true,
+            3,
+            &[4, 4],
+            1,
+        );
         let err = gpu.evaluate(&case.request()).unwrap_err();
-        assert!(matches!(err, FieldError::WidthTooLarge { width: 65, limit: 64 }), "{err}");
+        assert!(
+            matches!(
+                err,
+                FieldError::WidthTooLarge {
+                    width: 65,
+                    limit: 64
+                }
+            ),
+            "{err}"
+        );
         // The CPU path has no such cap.
         assert!(CpuFieldEvaluator.evaluate(&case.request()).is_ok());
-        let wide_input = Case::new(&[100, MAX_GPU_WIDTH, 1], Activation::Tanh, true, 3, &[4, 4], 1);
+        let wide_input = Case::new(
+            &[100, MAX_GPU_WIDTH, 1],
+            Activation::Tanh,
+            true,
+            3,
+            &[4, 4],
+            1,
+        );
         compare(gpu, &wide_input, "d_in 100, width 64");
     }
 
@@ -572,8 +699,43 @@ mod tests {
     fn gpu_absurd_grid_is_an_error() {
         let Some(gpu) = gpu() else { return };
         let case = Case::new(&[2, 3, 1], Activation::Tanh, true, 3, &[4, 4], 1);
-        let err = gpu.evaluate(&FieldRequest { shape: &[1 << 15, 1 << 15], ..case.request() }).unwrap_err();
-        assert!(matches!(err, FieldError::GridTooLarge { limit: MAX_FIELD_VALUES, .. }), "{err}");
+        let err = gpu
+            .evaluate(&FieldRequest {
+                shape: &[1 << 15, 1 << 15],
+                ..case.request()
+            })
+            .unwrap_err();
+        assert!(
+            matches!(
+                err,
+                FieldError::GridTooLarge {
+                    limit: MAX_FIELD_VALUES,
+                    ..
+                }
+            ),
+            "{err}"
+        );
+    }
+
+    /// Throughput of the bench's 2D workload at a quarter of its size (`--ignored`).
+    #[test]
+    #[ignore = "timing, not a check"]
+    fn time_gpu_field_2d() {
+        let Some(gpu) = gpu() else { return };
+        for (k, shape) in [(64, vec![256, 256]), (4, vec![64, 64, 64])] {
+            let case = Case::new(&[2, 16, 16, 1], Activation::Tanh, true, k, &shape, 1);
+            let req = case.request();
+            gpu.evaluate(&req).unwrap();
+            let start = std::time::Instant::now();
+            gpu.evaluate(&req).unwrap();
+            let secs = start.elapsed().as_secs_f64();
+            let flops = 608.0 * k as f64 * shape.iter().product::<usize>() as f64;
+            eprintln!(
+                "{shape:?} x {k}: {:.1} ms, {:.2} GFLOP/s",
+                secs * 1e3,
+                flops / secs / 1e9
+            );
+        }
     }
 
     /// The buffer that stays on the GPU holds what `evaluate` reads back.
