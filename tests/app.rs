@@ -20,7 +20,11 @@ fn harness(scene: &str) -> Harness<'static, BasinscopeApp> {
 }
 
 /// Steps the harness in real time until `done` holds or the time runs out.
-fn step_until(h: &mut Harness<'static, BasinscopeApp>, timeout: Duration, done: impl Fn(&BasinscopeApp) -> bool) {
+fn step_until(
+    h: &mut Harness<'static, BasinscopeApp>,
+    timeout: Duration,
+    done: impl Fn(&BasinscopeApp) -> bool,
+) {
     let start = Instant::now();
     while !done(h.state()) && start.elapsed() < timeout {
         h.step();
@@ -53,14 +57,25 @@ fn clicking_train_lowers_the_loss_and_changes_the_data_view() {
     let plot_rect = h.get_by_label_contains("f(x) over input space").rect();
 
     h.get_by_label("Train").click();
-    step_until(&mut h, Duration::from_mins(1), |app| app.state.steps_done >= 500);
+    step_until(&mut h, Duration::from_mins(1), |app| {
+        app.state.steps_done >= 500
+    });
     h.get_by_label("Pause").click();
     step_until(&mut h, Duration::from_secs(10), |app| !app.state.playing);
     h.run_steps(3);
 
     let app = h.state();
-    assert!(app.state.steps_done >= 500, "only {} steps ran", app.state.steps_done);
-    assert!(app.state.loss < 0.5 * loss_before, "loss {} → {}", loss_before, app.state.loss);
+    assert!(
+        app.state.steps_done >= 500,
+        "only {} steps ran",
+        app.state.steps_done
+    );
+    assert!(
+        app.state.loss < 0.5 * loss_before,
+        "loss {} → {}",
+        loss_before,
+        app.state.loss
+    );
     assert!(app.state.loss_history.len() >= 500);
     let after = h.render().expect("wgpu renders the app");
     // The heatmap lies below the label, in the central area.
@@ -69,7 +84,10 @@ fn clicking_train_lowers_the_loss_and_changes_the_data_view() {
         egui::pos2(plot_rect.max.x - 20.0, plot_rect.max.y + 300.0),
     );
     let diff = mean_abs_diff(&before, &after, region);
-    assert!(diff > 5.0, "the data view barely changed (mean |Δ| = {diff:.2})");
+    assert!(
+        diff > 5.0,
+        "the data view barely changed (mean |Δ| = {diff:.2})"
+    );
 }
 
 #[test]
@@ -80,11 +98,18 @@ fn a_bad_scene_shows_its_error_instead_of_crashing() {
         "model": {"layers": [2, 1], "activation": "identity", "bias": false},
         "parameters": [1.0, 2.0, 3.0],
         "data": {"inputs": [[1, 0]], "targets": [1]}}"#;
-    h.state_mut().apply(Action::LoadText { text: bad.to_string(), origin: "bad.json".into() });
+    h.state_mut().apply(Action::LoadText {
+        text: bad.to_string(),
+        origin: "bad.json".into(),
+    });
     h.run_steps(3);
     let message = h.state().state.message.clone().expect("a message is shown");
     assert_eq!(message.kind, MessageKind::Error);
-    assert!(message.text.contains("parameters has 3 entries"), "{}", message.text);
+    assert!(
+        message.text.contains("parameters has 3 entries"),
+        "{}",
+        message.text
+    );
     // The sentence is on screen, and the previous scene is still loaded.
     h.get_by_label_contains("parameters has 3 entries");
     assert_eq!(h.state().state.scene.name, "xor");
@@ -95,9 +120,15 @@ fn dragging_a_point_in_the_data_view_moves_it() {
     let mut h = harness("xor");
     h.run_steps(3);
     let before = h.state().state.scene.data.inputs[3].clone();
-    let from = h.state().data_view_screen_pos(&before).expect("the data view was drawn");
+    let from = h
+        .state()
+        .data_view_screen_pos(&before)
+        .expect("the data view was drawn");
     let target = [1.3, 0.7];
-    let to = h.state().data_view_screen_pos(&target).expect("the data view was drawn");
+    let to = h
+        .state()
+        .data_view_screen_pos(&target)
+        .expect("the data view was drawn");
     let press = |pos, pressed| egui::Event::PointerButton {
         pos,
         button: egui::PointerButton::Primary,
@@ -109,7 +140,9 @@ fn dragging_a_point_in_the_data_view_moves_it() {
     h.event(press(from, true));
     h.step();
     for i in 1..=10 {
-        h.event(egui::Event::PointerMoved(from + (to - from) * (i as f32 / 10.0)));
+        h.event(egui::Event::PointerMoved(
+            from + (to - from) * (i as f32 / 10.0),
+        ));
         h.step();
     }
     // egui reports a drag one frame late: hold still once before releasing.
@@ -119,19 +152,28 @@ fn dragging_a_point_in_the_data_view_moves_it() {
     h.run_steps(3);
     let app = h.state();
     let moved = &app.state.scene.data.inputs[3];
-    assert!((moved[0] - target[0]).abs() < 0.02 && (moved[1] - target[1]).abs() < 0.02, "{moved:?}");
-    assert!(matches!(app.state.scene.data_source, basinscope::core::scene::DataSource::Explicit));
+    assert!(
+        (moved[0] - target[0]).abs() < 0.02 && (moved[1] - target[1]).abs() < 0.02,
+        "{moved:?}"
+    );
+    assert!(matches!(
+        app.state.scene.data_source,
+        basinscope::core::scene::DataSource::Explicit
+    ));
 }
 
 #[test]
 fn gradients_view_shows_rank_and_manifold_dimension() {
     for (scene, rank, dim) in [("perpendicular", 2, 1), ("parallel", 1, 2)] {
         let mut h = harness(scene);
-        h.state_mut().apply(Action::ShowView(basinscope::app::ViewTab::Gradients));
+        h.state_mut()
+            .apply(Action::ShowView(basinscope::app::ViewTab::Gradients));
         let start = Instant::now();
         loop {
             h.step();
-            if h.query_all_by_label_contains("rank G = ").next().is_some() || start.elapsed() > Duration::from_secs(30) {
+            if h.query_all_by_label_contains("rank G = ").next().is_some()
+                || start.elapsed() > Duration::from_secs(30)
+            {
                 break;
             }
             std::thread::sleep(Duration::from_millis(10));
@@ -154,9 +196,14 @@ fn slice_harness(scene: &str) -> Harness<'static, BasinscopeApp> {
 #[test]
 fn slice_view_of_the_perpendicular_scene_matches_its_snapshot() {
     let mut h = slice_harness("perpendicular");
-    h.state_mut().apply(Action::ShowView(basinscope::app::ViewTab::Slice2d));
+    h.state_mut()
+        .apply(Action::ShowView(basinscope::app::ViewTab::Slice2d));
     h.run_steps(4);
-    let rect = h.state().slice_view.picture_rect.expect("the slice picture was laid out");
+    let rect = h
+        .state()
+        .slice_view
+        .picture_rect
+        .expect("the slice picture was laid out");
     assert!(rect.width() > 200.0);
     // The whole window: the picture, its axes, color bar and legend.
     h.snapshot("slice_view_perpendicular");
@@ -165,11 +212,16 @@ fn slice_view_of_the_perpendicular_scene_matches_its_snapshot() {
 #[test]
 fn clicking_in_the_slice_moves_theta_there() {
     let mut h = slice_harness("perpendicular");
-    h.state_mut().apply(Action::ShowView(basinscope::app::ViewTab::Slice2d));
+    h.state_mut()
+        .apply(Action::ShowView(basinscope::app::ViewTab::Slice2d));
     h.run_steps(4);
     let before = h.state().state.scene.parameters.clone();
     let (a, b) = (0.75, -0.5);
-    let pos = h.state().slice_view.screen_pos(a, b).expect("the slice was drawn");
+    let pos = h
+        .state()
+        .slice_view
+        .screen_pos(a, b)
+        .expect("the slice was drawn");
     let event = |pressed| egui::Event::PointerButton {
         pos,
         button: egui::PointerButton::Primary,
@@ -185,9 +237,18 @@ fn clicking_in_the_slice_moves_theta_there() {
     let after = &h.state().state.scene.parameters;
     // The perpendicular scene slices along θ[0] and θ[1]: a click at (a, b) moves them by (a, b).
     let cell = 4.0 / 700.0;
-    assert!((after[0] - before[0] - a).abs() < 2.0 * cell, "{before:?} → {after:?}");
-    assert!((after[1] - before[1] - b).abs() < 2.0 * cell, "{before:?} → {after:?}");
-    assert!((after[2] - before[2]).abs() < 1e-12, "θ[2] is not on the slice");
+    assert!(
+        (after[0] - before[0] - a).abs() < 2.0 * cell,
+        "{before:?} → {after:?}"
+    );
+    assert!(
+        (after[1] - before[1] - b).abs() < 2.0 * cell,
+        "{before:?} → {after:?}"
+    );
+    assert!(
+        (after[2] - before[2]).abs() < 1e-12,
+        "θ[2] is not on the slice"
+    );
 }
 
 #[test]
@@ -199,13 +260,19 @@ fn divergence_pauses_training_and_says_so() {
     h.state_mut().apply(Action::SetTraining(cfg));
     h.state_mut().apply(Action::Play);
     step_until(&mut h, Duration::from_secs(30), |app| {
-        app.state.message.as_ref().is_some_and(|m| m.kind == MessageKind::Error)
+        app.state
+            .message
+            .as_ref()
+            .is_some_and(|m| m.kind == MessageKind::Error)
     });
     h.run_steps(2);
     let app = h.state();
     let message = app.state.message.clone().expect("a message");
     assert!(message.text.contains("diverged"), "{}", message.text);
     assert!(!app.state.playing, "training paused");
-    assert!(app.state.scene.parameters.iter().all(|p| p.is_finite()), "the last finite θ is kept");
+    assert!(
+        app.state.scene.parameters.iter().all(|p| p.is_finite()),
+        "the last finite θ is kept"
+    );
     h.get_by_label_contains("training diverged");
 }

@@ -21,29 +21,63 @@ fn scenes_lists_every_builtin_with_a_description() {
     let o = basinscope(&["scenes"], dir.path());
     assert!(o.status.success());
     let text = String::from_utf8(o.stdout).unwrap();
-    for name in ["xor", "perpendicular", "parallel", "and", "sine", "moons", "circles"] {
-        let line = text.lines().find(|l| l.split('\t').next() == Some(name)).unwrap_or_else(|| panic!("{name} missing"));
-        assert!(line.split('\t').nth(1).is_some_and(|d| d.len() > 10), "{line}");
+    for name in [
+        "xor",
+        "perpendicular",
+        "parallel",
+        "and",
+        "sine",
+        "moons",
+        "circles",
+    ] {
+        let line = text
+            .lines()
+            .find(|l| l.split('\t').next() == Some(name))
+            .unwrap_or_else(|| panic!("{name} missing"));
+        assert!(
+            line.split('\t').nth(1).is_some_and(|d| d.len() > 10),
+            "{line}"
+        );
     }
 }
 
 #[test]
 fn train_xor_reaches_low_loss_and_the_written_scene_reloads() {
     let dir = tempfile::tempdir().unwrap();
-    let o = basinscope(&["train", "xor", "--steps", "3000", "--out", "xor.trained.json", "--json"], dir.path());
+    let o = basinscope(
+        &[
+            "train",
+            "xor",
+            "--steps",
+            "3000",
+            "--out",
+            "xor.trained.json",
+            "--json",
+        ],
+        dir.path(),
+    );
     assert!(o.status.success(), "{}", stderr(&o));
-    let doc: serde_json::Value = serde_json::from_slice(&o.stdout).expect("stdout is one JSON object");
+    let doc: serde_json::Value =
+        serde_json::from_slice(&o.stdout).expect("stdout is one JSON object");
     assert_eq!(doc["steps"], 3000);
     let final_loss = doc["final_loss"].as_f64().unwrap();
     assert!(final_loss < 1e-2, "final loss {final_loss}");
     let history = doc["loss_history"].as_array().unwrap();
     assert!(history.len() >= 100);
     assert!(history[0].as_f64().unwrap() > history[history.len() - 1].as_f64().unwrap());
-    let params: Vec<f64> = doc["parameters"].as_array().unwrap().iter().map(|v| v.as_f64().unwrap()).collect();
+    let params: Vec<f64> = doc["parameters"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|v| v.as_f64().unwrap())
+        .collect();
     assert_eq!(params.len(), 33);
 
     let scene = basinscope::core::Scene::load(&dir.path().join("xor.trained.json")).unwrap();
-    assert_eq!(scene.parameters, params, "the written scene reloads to the same parameters");
+    assert_eq!(
+        scene.parameters, params,
+        "the written scene reloads to the same parameters"
+    );
     assert_eq!(scene.model.layers, vec![2, 8, 1]);
     let loss = basinscope::core::train::mse_loss(&scene.model, &scene.parameters, &scene.data);
     assert!((loss - final_loss).abs() < 1e-15);
@@ -53,7 +87,12 @@ fn train_xor_reaches_low_loss_and_the_written_scene_reloads() {
 fn train_is_reproducible_and_seed_changes_the_result() {
     let dir = tempfile::tempdir().unwrap();
     let run = |seed: &str, out: &str| {
-        let o = basinscope(&["train", "moons", "--steps", "50", "--seed", seed, "--out", out, "--json"], dir.path());
+        let o = basinscope(
+            &[
+                "train", "moons", "--steps", "50", "--seed", seed, "--out", out, "--json",
+            ],
+            dir.path(),
+        );
         assert!(o.status.success(), "{}", stderr(&o));
         let doc: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
         doc["parameters"].clone()
@@ -72,7 +111,11 @@ fn bad_input_gets_one_sentence_and_a_nonzero_exit() {
     let cases: &[(&str, &str, &str)] = &[
         ("[1.0, 2.0]", "[1.0, 2.0, 3.0]", "parameters has 3 entries"),
         ("\"identity\"", "\"swish\"", "unknown variant `swish`"),
-        ("\"version\": 1,", "\"version\": 1, \"colour\": 1,", "unknown field `colour`"),
+        (
+            "\"version\": 1,",
+            "\"version\": 1, \"colour\": 1,",
+            "unknown field `colour`",
+        ),
         ("[2, 1]", "[2, 0, 1]", "model.layers[1] is 0"),
     ];
     for (i, (from, to, expected)) in cases.iter().enumerate() {
@@ -80,16 +123,26 @@ fn bad_input_gets_one_sentence_and_a_nonzero_exit() {
         assert_ne!(scene, good);
         let path = dir.path().join(format!("bad{i}.json"));
         std::fs::write(&path, &scene).unwrap();
-        let o = basinscope(&["train", path.to_str().unwrap(), "--steps", "1"], dir.path());
+        let o = basinscope(
+            &["train", path.to_str().unwrap(), "--steps", "1"],
+            dir.path(),
+        );
         assert!(!o.status.success(), "{scene}");
         let err = stderr(&o);
-        assert!(err.contains(expected), "expected {expected:?} in {err:?} for {scene}");
+        assert!(
+            err.contains(expected),
+            "expected {expected:?} in {err:?} for {scene}"
+        );
         assert_eq!(err.trim().lines().count(), 1, "one line: {err}");
         assert!(!err.contains("panicked"));
     }
     let o = basinscope(&["train", "no/such/file.json"], dir.path());
     assert!(!o.status.success());
-    assert!(stderr(&o).contains("no scene file at no/such/file.json"), "{}", stderr(&o));
+    assert!(
+        stderr(&o).contains("no scene file at no/such/file.json"),
+        "{}",
+        stderr(&o)
+    );
 }
 
 #[test]
@@ -101,9 +154,15 @@ fn nan_targets_and_ragged_inputs_are_rejected() {
     std::fs::write(dir.path().join("ragged.json"), ragged).unwrap();
     let o = basinscope(&["train", "ragged.json"], dir.path());
     assert!(!o.status.success());
-    assert!(stderr(&o).contains("data.inputs[1] has 1 entries"), "{}", stderr(&o));
+    assert!(
+        stderr(&o).contains("data.inputs[1] has 1 entries"),
+        "{}",
+        stderr(&o)
+    );
     // JSON has no NaN; a NaN token is a parse error naming the line.
-    let nan = ragged.replace("[[1, 0], [0]]", "[[1, 0], [0, 1]]").replace("[1, 2]", "[1, NaN]");
+    let nan = ragged
+        .replace("[[1, 0], [0]]", "[[1, 0], [0, 1]]")
+        .replace("[1, 2]", "[1, NaN]");
     std::fs::write(dir.path().join("nan.json"), nan).unwrap();
     let o = basinscope(&["train", "nan.json"], dir.path());
     assert!(!o.status.success());
@@ -113,10 +172,27 @@ fn nan_targets_and_ragged_inputs_are_rejected() {
 #[test]
 fn training_does_not_overwrite_a_scene_when_the_output_cannot_be_written() {
     let dir = tempfile::tempdir().unwrap();
-    let o = basinscope(&["train", "xor", "--steps", "5", "--out", "missing-dir/out.json"], dir.path());
+    let o = basinscope(
+        &[
+            "train",
+            "xor",
+            "--steps",
+            "5",
+            "--out",
+            "missing-dir/out.json",
+        ],
+        dir.path(),
+    );
     assert!(!o.status.success());
-    assert!(stderr(&o).contains("cannot save the trained scene"), "{}", stderr(&o));
-    assert!(std::fs::read_dir(dir.path()).unwrap().next().is_none(), "no temporary file is left behind");
+    assert!(
+        stderr(&o).contains("cannot save the trained scene"),
+        "{}",
+        stderr(&o)
+    );
+    assert!(
+        std::fs::read_dir(dir.path()).unwrap().next().is_none(),
+        "no temporary file is left behind"
+    );
 }
 
 #[test]
@@ -125,17 +201,24 @@ fn analyze_reports_the_ranks_of_the_perceptron_scenes() {
     for (scene, rank, dim) in [("perpendicular", 2, 1), ("parallel", 1, 2)] {
         let o = basinscope(&["analyze", scene, "--json"], dir.path());
         assert!(o.status.success(), "{}", stderr(&o));
-        let doc: serde_json::Value = serde_json::from_slice(&o.stdout).expect("stdout is one JSON object");
+        let doc: serde_json::Value =
+            serde_json::from_slice(&o.stdout).expect("stdout is one JSON object");
         assert_eq!(doc["n_params"], 3);
         assert_eq!(doc["n_inputs"], 2);
         assert_eq!(doc["g_rank"], rank, "{scene}");
         assert_eq!(doc["manifold_dim"], dim, "{scene}");
         let sv = doc["g_singular_values"].as_array().unwrap();
-        assert!(sv.windows(2).all(|w| w[0].as_f64() >= w[1].as_f64()), "descending");
+        assert!(
+            sv.windows(2).all(|w| w[0].as_f64() >= w[1].as_f64()),
+            "descending"
+        );
         assert_eq!(doc["hessian_eigenvalues"].as_array().unwrap().len(), 3);
         assert!(doc["rank_tol"].as_f64().unwrap() > 0.0);
     }
     let o = basinscope(&["analyze", "xor"], dir.path());
     assert!(o.status.success());
-    assert!(String::from_utf8_lossy(&o.stdout).contains("rank"), "a readable table without --json");
+    assert!(
+        String::from_utf8_lossy(&o.stdout).contains("rank"),
+        "a readable table without --json"
+    );
 }

@@ -33,30 +33,34 @@ impl<Req: Send + 'static, Res: Send + 'static> LatestJob<Req, Res> {
         });
         let (tx, results): (SyncSender<Res>, _) = mpsc::sync_channel(2);
         let worker_shared = Arc::clone(&shared);
-        let thread = std::thread::Builder::new().name(name.to_string()).spawn(move || {
-            loop {
-                let request = {
-                    let Ok(mut guard) = worker_shared.pending.lock() else { return };
-                    loop {
-                        if guard.1 {
+        let thread = std::thread::Builder::new()
+            .name(name.to_string())
+            .spawn(move || {
+                loop {
+                    let request = {
+                        let Ok(mut guard) = worker_shared.pending.lock() else {
                             return;
-                        }
-                        if let Some(r) = guard.0.take() {
-                            break r;
-                        }
-                        guard = match worker_shared.wake.wait(guard) {
-                            Ok(g) => g,
-                            Err(_) => return,
                         };
+                        loop {
+                            if guard.1 {
+                                return;
+                            }
+                            if let Some(r) = guard.0.take() {
+                                break r;
+                            }
+                            guard = match worker_shared.wake.wait(guard) {
+                                Ok(g) => g,
+                                Err(_) => return,
+                            };
+                        }
+                    };
+                    let result = compute(request);
+                    if tx.send(result).is_err() {
+                        return;
                     }
-                };
-                let result = compute(request);
-                if tx.send(result).is_err() {
-                    return;
+                    on_result();
                 }
-                on_result();
-            }
-        })?;
+            })?;
         Ok(Self {
             shared,
             results,

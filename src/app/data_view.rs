@@ -26,7 +26,12 @@ pub struct DataViewCache {
 }
 
 /// Shows the data view for the current state.
-pub fn data_view_ui(ui: &mut egui::Ui, state: &AppState, cache: &mut DataViewCache, actions: &mut Vec<Action>) {
+pub fn data_view_ui(
+    ui: &mut egui::Ui,
+    state: &AppState,
+    cache: &mut DataViewCache,
+    actions: &mut Vec<Action>,
+) {
     match state.scene.model.input_dim() {
         1 => curve_ui(ui, state, cache, actions),
         2 => heatmap_ui(ui, state, cache, actions),
@@ -56,7 +61,12 @@ pub fn output_color(value: f64, (lo, hi): (f64, f64)) -> Color32 {
 
 fn padded_bounds(state: &AppState) -> [f64; 4] {
     let d = &state.scene.data;
-    let mut b = [f64::INFINITY, f64::NEG_INFINITY, f64::INFINITY, f64::NEG_INFINITY];
+    let mut b = [
+        f64::INFINITY,
+        f64::NEG_INFINITY,
+        f64::INFINITY,
+        f64::NEG_INFINITY,
+    ];
     for x in &d.inputs {
         b[0] = b[0].min(x[0]);
         b[1] = b[1].max(x[0]);
@@ -88,7 +98,12 @@ fn bounds(state: &AppState, cache: &mut DataViewCache) -> [f64; 4] {
     }
 }
 
-fn heatmap_ui(ui: &mut egui::Ui, state: &AppState, cache: &mut DataViewCache, actions: &mut Vec<Action>) {
+fn heatmap_ui(
+    ui: &mut egui::Ui,
+    state: &AppState,
+    cache: &mut DataViewCache,
+    actions: &mut Vec<Action>,
+) {
     let b = bounds(state, cache);
     let range = target_range(&state.scene.data.targets);
     let key = (state.theta().to_vec(), b, state.generation);
@@ -96,14 +111,24 @@ fn heatmap_ui(ui: &mut egui::Ui, state: &AppState, cache: &mut DataViewCache, ac
         let image = function_image(state, b, range);
         match &mut cache.texture {
             Some(t) => t.set(image, TextureOptions::LINEAR),
-            None => cache.texture = Some(ui.ctx().load_texture("data_view_function", image, TextureOptions::LINEAR)),
+            None => {
+                cache.texture = Some(ui.ctx().load_texture(
+                    "data_view_function",
+                    image,
+                    TextureOptions::LINEAR,
+                ));
+            }
         }
         cache.drawn_for = Some(key);
     }
-    let Some(texture) = &cache.texture else { return };
+    let Some(texture) = &cache.texture else {
+        return;
+    };
     let texture_id = texture.id();
     let data = &state.scene.data;
-    ui.label(egui::RichText::new("f(x) over input space (blue: low target, red: high target)").weak());
+    ui.label(
+        egui::RichText::new("f(x) over input space (blue: low target, red: high target)").weak(),
+    );
     let response = Plot::new("data_view_2d")
         .data_aspect(1.0)
         .allow_drag(false)
@@ -116,11 +141,30 @@ fn heatmap_ui(ui: &mut egui::Ui, state: &AppState, cache: &mut DataViewCache, ac
             let size = egui::vec2((b[1] - b[0]) as f32, (b[3] - b[2]) as f32);
             plot_ui.image(PlotImage::new("f(x)", texture_id, center, size));
             for (i, (x, &y)) in data.inputs.iter().zip(&data.targets).enumerate() {
-                let outline = if cache.dragging == Some(i) { Color32::YELLOW } else { Color32::WHITE };
-                plot_ui.points(Points::new("", vec![[x[0], x[1]]]).radius(6.5).color(outline));
-                plot_ui.points(Points::new("", vec![[x[0], x[1]]]).radius(5.0).color(output_color(y, range)));
+                let outline = if cache.dragging == Some(i) {
+                    Color32::YELLOW
+                } else {
+                    Color32::WHITE
+                };
+                plot_ui.points(
+                    Points::new("", vec![[x[0], x[1]]])
+                        .radius(6.5)
+                        .color(outline),
+                );
+                plot_ui.points(
+                    Points::new("", vec![[x[0], x[1]]])
+                        .radius(5.0)
+                        .color(output_color(y, range)),
+                );
             }
-            interact(plot_ui, state, cache, actions, |x| [x[0], x[1]], |p| vec![p.x, p.y]);
+            interact(
+                plot_ui,
+                state,
+                cache,
+                actions,
+                |x| [x[0], x[1]],
+                |p| vec![p.x, p.y],
+            );
         });
     cache.last_transform = Some(response.transform);
 }
@@ -212,26 +256,55 @@ fn function_image(state: &AppState, b: [f64; 4], range: (f64, f64)) -> ColorImag
     ColorImage::new([n, n], pixels)
 }
 
-fn curve_ui(ui: &mut egui::Ui, state: &AppState, cache: &mut DataViewCache, actions: &mut Vec<Action>) {
+fn curve_ui(
+    ui: &mut egui::Ui,
+    state: &AppState,
+    cache: &mut DataViewCache,
+    actions: &mut Vec<Action>,
+) {
     let b = bounds(state, cache);
     let data = &state.scene.data;
     let n: u32 = 400;
-    let xs: Vec<f64> = (0..n).map(|i| b[0] + (b[1] - b[0]) * f64::from(i) / f64::from(n - 1)).collect();
+    let xs: Vec<f64> = (0..n)
+        .map(|i| b[0] + (b[1] - b[0]) * f64::from(i) / f64::from(n - 1))
+        .collect();
     let f = state.scene.model.forward_many(state.theta(), &xs);
     let curve: PlotPoints = xs.iter().zip(&f).map(|(&x, &y)| [x, y]).collect();
-    ui.label(egui::RichText::new("f(x) and the training points (drag to move; right-click adds)").weak());
+    ui.label(
+        egui::RichText::new("f(x) and the training points (drag to move; right-click adds)").weak(),
+    );
     Plot::new("data_view_1d")
         .allow_drag(false)
         .allow_double_click_reset(false)
         .x_axis_label("x")
         .y_axis_label("f(x)")
         .show(ui, |plot_ui| {
-            plot_ui.line(Line::new("f(x)", curve).color(Color32::from_rgb(60, 120, 220)).width(2.0));
-            let pts: PlotPoints = data.inputs.iter().zip(&data.targets).map(|(x, &y)| [x[0], y]).collect();
-            plot_ui.points(Points::new("training points", pts).radius(5.0).color(Color32::from_rgb(220, 80, 40)));
+            plot_ui.line(
+                Line::new("f(x)", curve)
+                    .color(Color32::from_rgb(60, 120, 220))
+                    .width(2.0),
+            );
+            let pts: PlotPoints = data
+                .inputs
+                .iter()
+                .zip(&data.targets)
+                .map(|(x, &y)| [x[0], y])
+                .collect();
+            plot_ui.points(
+                Points::new("training points", pts)
+                    .radius(5.0)
+                    .color(Color32::from_rgb(220, 80, 40)),
+            );
             let before = actions.len();
             let targets = &data.targets;
-            interact(plot_ui, state, cache, actions, |x| [x[0], 0.0], |p| vec![p.x, p.y]);
+            interact(
+                plot_ui,
+                state,
+                cache,
+                actions,
+                |x| [x[0], 0.0],
+                |p| vec![p.x, p.y],
+            );
             // 1-D points are drawn at (x, y): redo the hit test with the targets as heights.
             actions.truncate(before);
             interact_1d(plot_ui, state, cache, actions, targets);
@@ -248,14 +321,23 @@ fn interact_1d(
 ) {
     let data = &state.scene.data;
     let response = plot_ui.response().clone();
-    let Some(pointer) = plot_ui.pointer_coordinate() else { return };
+    let Some(pointer) = plot_ui.pointer_coordinate() else {
+        return;
+    };
     let pointer_screen = plot_ui.screen_from_plot(pointer);
     let nearest = data
         .inputs
         .iter()
         .zip(targets)
         .enumerate()
-        .map(|(i, (x, &y))| (i, plot_ui.screen_from_plot(PlotPoint::new(x[0], y)).distance(pointer_screen)))
+        .map(|(i, (x, &y))| {
+            (
+                i,
+                plot_ui
+                    .screen_from_plot(PlotPoint::new(x[0], y))
+                    .distance(pointer_screen),
+            )
+        })
         .min_by(|a, b| a.1.total_cmp(&b.1));
     if response.drag_started() {
         cache.dragging = nearest.filter(|(_, d)| *d <= GRAB_RADIUS).map(|(i, _)| i);

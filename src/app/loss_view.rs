@@ -24,12 +24,18 @@ pub fn loss_view_ui(ui: &mut egui::Ui, state: &AppState) {
         .x_axis_label("step")
         .allow_scroll(false)
         .label_formatter(|pos| match pos {
-            HoverPosition::NearDataPoint { position, .. } => {
-                Some(format!("step {:.0}\nloss {:.3e}", position.x, 10f64.powf(position.y)))
-            }
+            HoverPosition::NearDataPoint { position, .. } => Some(format!(
+                "step {:.0}\nloss {:.3e}",
+                position.x,
+                10f64.powf(position.y)
+            )),
             HoverPosition::Elsewhere { .. } => None,
         })
         .show(ui, |plot_ui| {
-            plot_ui.line(Line::new("loss", points).color(egui::Color32::from_rgb(230, 120, 40)).width(1.5));
+            plot_ui.line(
+                Line::new("loss", points)
+                    .color(egui::Color32::from_rgb(230, 120, 40))
+                    .width(1.5),
+            );
         });
 }

@@ -17,7 +17,9 @@ pub mod worker;
 use std::path::{Path, PathBuf};
 use std::sync::mpsc::{self, Receiver};
 
-use crate::core::analysis::{Analysis, InformationLoss, RankTolerance, analyze, information_loss, walk_manifold};
+use crate::core::analysis::{
+    Analysis, InformationLoss, RankTolerance, analyze, information_loss, walk_manifold,
+};
 use crate::core::scene::{DataSource, builtin_json};
 use crate::core::{MlpSpec, Scene, Trainer};
 pub use state::{Action, AppState, Message, MessageKind, ViewTab};
@@ -104,7 +106,11 @@ impl BasinscopeApp {
             Action::SaveTo(path) => self.save_to(&path),
             Action::OpenDialog => self.spawn_dialog(false),
             Action::SaveDialog => self.spawn_dialog(true),
-            Action::SetModel { layers, activation, bias } => match MlpSpec::new(layers, activation, bias) {
+            Action::SetModel {
+                layers,
+                activation,
+                bias,
+            } => match MlpSpec::new(layers, activation, bias) {
                 Ok(spec) => {
                     if spec.input_dim() != s.scene.data.input_dim() {
                         s.error(format!(
@@ -118,7 +124,10 @@ impl BasinscopeApp {
                     s.scene.model = spec;
                     s.scene.view.slice.center = None;
                     // Coordinate indices may not exist in the new model; other axes are rebuilt.
-                    if matches!(s.scene.view.slice.axes, crate::core::slice::AxisChoice::Coordinates { .. }) {
+                    if matches!(
+                        s.scene.view.slice.axes,
+                        crate::core::slice::AxisChoice::Coordinates { .. }
+                    ) {
                         s.scene.view.slice.axes = crate::core::slice::AxisChoice::default();
                     }
                     self.restart();
@@ -146,14 +155,21 @@ impl BasinscopeApp {
                     self.set_theta();
                 }
             }
-            Action::SetPreset { preset, n, noise, seed } => {
+            Action::SetPreset {
+                preset,
+                n,
+                noise,
+                seed,
+            } => {
                 let n = n.clamp(1, 10_000);
                 s.scene.set_preset(preset, n, noise.max(0.0), seed);
                 if preset.input_dim() != s.scene.model.input_dim() {
                     // Keep the hidden layers, adapt the input width.
                     let mut layers = s.scene.model.layers.clone();
                     layers[0] = preset.input_dim();
-                    if let Ok(spec) = MlpSpec::new(layers, s.scene.model.activation, s.scene.model.bias) {
+                    if let Ok(spec) =
+                        MlpSpec::new(layers, s.scene.model.activation, s.scene.model.bias)
+                    {
                         s.scene.parameters = spec.init_parameters(s.scene.init_seed);
                         s.scene.model = spec;
                         s.scene.view.slice.axes = crate::core::slice::AxisChoice::default();
@@ -163,7 +179,10 @@ impl BasinscopeApp {
                 self.restart();
             }
             Action::MovePoint(i, x) => {
-                if i < s.scene.data.n_inputs() && x.len() == s.scene.data.input_dim() && x.iter().all(|v| v.is_finite()) {
+                if i < s.scene.data.n_inputs()
+                    && x.len() == s.scene.data.input_dim()
+                    && x.iter().all(|v| v.is_finite())
+                {
                     s.scene.data.inputs[i] = x;
                     self.data_changed();
                 }
@@ -175,7 +194,10 @@ impl BasinscopeApp {
                 }
             }
             Action::AddPoint(x, y) => {
-                if x.len() == s.scene.model.input_dim() && y.is_finite() && x.iter().all(|v| v.is_finite()) {
+                if x.len() == s.scene.model.input_dim()
+                    && y.is_finite()
+                    && x.iter().all(|v| v.is_finite())
+                {
                     s.scene.data.inputs.push(x);
                     s.scene.data.targets.push(y);
                     self.data_changed();
@@ -198,7 +220,10 @@ impl BasinscopeApp {
                 Err(e) => s.error(e.to_string()),
             },
             Action::Play => {
-                if s.message.as_ref().is_some_and(|m| m.kind == MessageKind::Error) {
+                if s.message
+                    .as_ref()
+                    .is_some_and(|m| m.kind == MessageKind::Error)
+                {
                     s.message = None;
                 }
                 self.worker.send(WorkerCommand::Play);
@@ -215,9 +240,19 @@ impl BasinscopeApp {
                 self.worker.send(WorkerCommand::SetSpeed(s.speed));
             }
             Action::ShowView(v) => s.active_view = v,
-            Action::WalkManifold { direction_index, distance } => {
+            Action::WalkManifold {
+                direction_index,
+                distance,
+            } => {
                 let step = (distance / 50.0).clamp(1e-3, 0.05);
-                match walk_manifold(&s.scene.model, &s.scene.parameters, &s.scene.data, direction_index, distance, step) {
+                match walk_manifold(
+                    &s.scene.model,
+                    &s.scene.parameters,
+                    &s.scene.data,
+                    direction_index,
+                    distance,
+                    step,
+                ) {
                     Ok(walk) => {
                         let drift = walk.max_output_drift;
                         if let Some(end) = walk.path.last().cloned() {
@@ -243,7 +278,11 @@ impl BasinscopeApp {
     fn load_text(&mut self, text: &str, origin: &str, path: Option<PathBuf>) {
         match Scene::from_json(text, origin) {
             Ok(scene) => {
-                let name = if scene.name.is_empty() { origin.to_string() } else { scene.name.clone() };
+                let name = if scene.name.is_empty() {
+                    origin.to_string()
+                } else {
+                    scene.name.clone()
+                };
                 let generation = self.state.generation;
                 self.state = AppState::new(scene);
                 self.state.generation = generation;
@@ -269,23 +308,33 @@ impl BasinscopeApp {
         let (tx, rx) = mpsc::channel();
         let repaint = self.ctx.clone();
         let suggested = self.state.scene_path.clone();
-        let name = if self.state.scene.name.is_empty() { "scene".to_string() } else { self.state.scene.name.clone() };
-        let spawned = std::thread::Builder::new().name("basinscope-file-dialog".into()).spawn(move || {
-            let dialog = rfd::FileDialog::new().add_filter("basinscope scene", &["json"]);
-            let picked = if save {
-                let dialog = match suggested {
-                    Some(p) => dialog.set_file_name(p.file_name().map_or(format!("{name}.json"), |n| n.to_string_lossy().into_owned())),
-                    None => dialog.set_file_name(format!("{name}.json")),
+        let name = if self.state.scene.name.is_empty() {
+            "scene".to_string()
+        } else {
+            self.state.scene.name.clone()
+        };
+        let spawned = std::thread::Builder::new()
+            .name("basinscope-file-dialog".into())
+            .spawn(move || {
+                let dialog = rfd::FileDialog::new().add_filter("basinscope scene", &["json"]);
+                let picked = if save {
+                    let dialog = match suggested {
+                        Some(p) => dialog.set_file_name(
+                            p.file_name().map_or(format!("{name}.json"), |n| {
+                                n.to_string_lossy().into_owned()
+                            }),
+                        ),
+                        None => dialog.set_file_name(format!("{name}.json")),
+                    };
+                    dialog.save_file().map(DialogResult::Save)
+                } else {
+                    dialog.pick_file().map(DialogResult::Open)
                 };
-                dialog.save_file().map(DialogResult::Save)
-            } else {
-                dialog.pick_file().map(DialogResult::Open)
-            };
-            if let Some(p) = picked {
-                let _ = tx.send(p);
-            }
-            repaint.request_repaint();
-        });
+                if let Some(p) = picked {
+                    let _ = tx.send(p);
+                }
+                repaint.request_repaint();
+            });
         match spawned {
             Ok(_) => self.dialog_results = Some(rx),
             Err(e) => self.state.error(format!("cannot open a file dialog: {e}")),
@@ -317,14 +366,16 @@ impl BasinscopeApp {
         let s = &mut self.state;
         s.loss = crate::core::train::mse_loss(&s.scene.model, &s.scene.parameters, &s.scene.data);
         s.trajectory.push(s.scene.parameters.clone());
-        self.worker.send(WorkerCommand::SetTheta(s.scene.parameters.clone()));
+        self.worker
+            .send(WorkerCommand::SetTheta(s.scene.parameters.clone()));
     }
 
     fn data_changed(&mut self) {
         let s = &mut self.state;
         s.scene.data_source = DataSource::Explicit;
         s.loss = crate::core::train::mse_loss(&s.scene.model, &s.scene.parameters, &s.scene.data);
-        self.worker.send(WorkerCommand::SetData(s.scene.data.clone()));
+        self.worker
+            .send(WorkerCommand::SetData(s.scene.data.clone()));
     }
 
     /// Where an input-space point was drawn in the last frame of the 2-D data view.
@@ -372,11 +423,19 @@ impl BasinscopeApp {
                 Ok(bytes) => {
                     let text = String::from_utf8_lossy(&bytes).into_owned();
                     self.apply(Action::LoadText { text, origin });
-                    if self.state.message.as_ref().is_none_or(|m| m.kind != MessageKind::Error) {
-                        self.state.scene_path = Some(file.path().to_path_buf()).filter(|p| p.exists());
+                    if self
+                        .state
+                        .message
+                        .as_ref()
+                        .is_none_or(|m| m.kind != MessageKind::Error)
+                    {
+                        self.state.scene_path =
+                            Some(file.path().to_path_buf()).filter(|p| p.exists());
                     }
                 }
-                Err(e) => self.state.error(format!("cannot read the dropped file {origin}: {e}")),
+                Err(e) => self
+                    .state
+                    .error(format!("cannot read the dropped file {origin}: {e}")),
             }
         }
     }
@@ -394,7 +453,9 @@ pub struct AnalysisRequest {
 type AnalysisResult = Result<(AnalysisRequest, Box<Analysis>, InformationLoss), String>;
 
 fn run_analysis(req: AnalysisRequest) -> AnalysisResult {
-    let tol = req.rtol.map_or(RankTolerance::NumpyDefault, RankTolerance::Relative);
+    let tol = req
+        .rtol
+        .map_or(RankTolerance::NumpyDefault, RankTolerance::Relative);
     let analysis = analyze(&req.spec, &req.theta, &req.data, tol).map_err(|e| e.to_string())?;
     let info = information_loss(&req.spec, &req.theta, &req.data, 1e-9);
     Ok((req, Box::new(analysis), info))
@@ -420,13 +481,18 @@ impl BasinscopeApp {
             data: self.state.scene.data.clone(),
             rtol: self.gradients.rtol,
         };
-        let current = self.analysis.as_ref().is_some_and(|(r, _, _)| *r == request);
+        let current = self
+            .analysis
+            .as_ref()
+            .is_some_and(|(r, _, _)| *r == request);
         if current {
             return;
         }
         if self.analysis_job.is_none() {
             let ctx = self.ctx.clone();
-            match background::LatestJob::spawn("basinscope-analysis", run_analysis, move || ctx.request_repaint()) {
+            match background::LatestJob::spawn("basinscope-analysis", run_analysis, move || {
+                ctx.request_repaint();
+            }) {
                 Ok(job) => self.analysis_job = Some(job),
                 Err(e) => {
                     self.analysis_error = Some(format!("cannot start the analysis thread: {e}"));
@@ -448,26 +514,44 @@ impl BasinscopeApp {
         }
         // A result for another model (just changed) is not shown.
         let (analysis, info) = match &self.analysis {
-            Some((r, a, i)) if r.spec == self.state.scene.model && r.data.n_inputs() == self.state.scene.data.n_inputs() => {
+            Some((r, a, i))
+                if r.spec == self.state.scene.model
+                    && r.data.n_inputs() == self.state.scene.data.n_inputs() =>
+            {
                 (Some(a.as_ref()), Some(i))
             }
             _ => (None, None),
         };
-        let action = gradients_view::gradients_view_ui(ui, &self.state.scene.model, analysis, info, &mut self.gradients)?;
+        let action = gradients_view::gradients_view_ui(
+            ui,
+            &self.state.scene.model,
+            analysis,
+            info,
+            &mut self.gradients,
+        )?;
         match action {
             gradients_view::GradientsAction::SetTolerance(rtol) => {
                 self.gradients.rtol = rtol;
                 None
             }
-            gradients_view::GradientsAction::WalkManifold { direction_index, distance } => {
-                Some(Action::WalkManifold { direction_index, distance })
-            }
+            gradients_view::GradientsAction::WalkManifold {
+                direction_index,
+                distance,
+            } => Some(Action::WalkManifold {
+                direction_index,
+                distance,
+            }),
         }
     }
 }
 
 fn trainer_for(scene: &Scene, theta: &[f64]) -> Trainer {
-    Trainer::new(scene.model.clone(), scene.data.clone(), scene.training.clone(), theta.to_vec())
+    Trainer::new(
+        scene.model.clone(),
+        scene.data.clone(),
+        scene.training.clone(),
+        theta.to_vec(),
+    )
 }
 
 impl eframe::App for BasinscopeApp {
@@ -477,12 +561,15 @@ impl eframe::App for BasinscopeApp {
 
     fn ui(&mut self, ui: &mut egui::Ui, _frame: &mut eframe::Frame) {
         let mut actions = Vec::new();
-        egui::Panel::top("top_bar").show(ui, |ui| panels::top_bar_ui(ui, &self.state, &mut actions));
+        egui::Panel::top("top_bar")
+            .show(ui, |ui| panels::top_bar_ui(ui, &self.state, &mut actions));
         egui::Panel::left("controls")
             .resizable(true)
             .default_size(300.0)
             .show(ui, |ui| {
-                egui::ScrollArea::vertical().show(ui, |ui| panels::controls_ui(ui, &mut self.state, &mut actions));
+                egui::ScrollArea::vertical().show(ui, |ui| {
+                    panels::controls_ui(ui, &mut self.state, &mut actions);
+                });
             });
         egui::Panel::bottom("loss_panel")
             .resizable(true)
@@ -491,16 +578,27 @@ impl eframe::App for BasinscopeApp {
         egui::CentralPanel::default().show(ui, |ui| {
             ui.horizontal(|ui| {
                 for tab in ViewTab::ALL {
-                    if ui.selectable_label(self.state.active_view == tab, tab.label()).clicked() {
+                    if ui
+                        .selectable_label(self.state.active_view == tab, tab.label())
+                        .clicked()
+                    {
                         actions.push(Action::ShowView(tab));
                     }
                 }
             });
             ui.separator();
             match self.state.active_view {
-                ViewTab::Data => data_view::data_view_ui(ui, &self.state, &mut self.data_view, &mut actions),
+                ViewTab::Data => {
+                    data_view::data_view_ui(ui, &self.state, &mut self.data_view, &mut actions);
+                }
                 ViewTab::Slice2d => {
-                    slice_view::slice_view_ui(ui, &self.state, &mut self.slice_view, self.target_format, &mut actions);
+                    slice_view::slice_view_ui(
+                        ui,
+                        &self.state,
+                        &mut self.slice_view,
+                        self.target_format,
+                        &mut actions,
+                    );
                 }
                 ViewTab::Gradients => {
                     if let Some(a) = self.gradients_ui(ui) {

@@ -13,13 +13,21 @@ pub fn top_bar_ui(ui: &mut egui::Ui, state: &AppState, actions: &mut Vec<Action>
     ui.horizontal(|ui| {
         ui.heading("basinscope");
         ui.separator();
-        let name = if state.scene.name.is_empty() { "untitled scene" } else { &state.scene.name };
+        let name = if state.scene.name.is_empty() {
+            "untitled scene"
+        } else {
+            &state.scene.name
+        };
         ui.label(format!("scene: {name}"));
         ui.separator();
         ui.label(format!("step {}", state.steps_done));
         ui.separator();
         ui.label(format!("loss {:.4e}", state.loss));
-        if let Some(err) = crate::core::train::classification_error(&state.scene.model, state.theta(), &state.scene.data) {
+        if let Some(err) = crate::core::train::classification_error(
+            &state.scene.model,
+            state.theta(),
+            &state.scene.data,
+        ) {
             ui.separator();
             ui.label(format!("error {:.1}%", 100.0 * err));
         }
@@ -40,10 +48,18 @@ pub fn top_bar_ui(ui: &mut egui::Ui, state: &AppState, actions: &mut Vec<Action>
 
 /// The left panel.
 pub fn controls_ui(ui: &mut egui::Ui, state: &mut AppState, actions: &mut Vec<Action>) {
-    egui::CollapsingHeader::new("Scene").default_open(true).show(ui, |ui| scene_ui(ui, state, actions));
-    egui::CollapsingHeader::new("Training").default_open(true).show(ui, |ui| training_ui(ui, state, actions));
-    egui::CollapsingHeader::new("Model").default_open(true).show(ui, |ui| model_ui(ui, state, actions));
-    egui::CollapsingHeader::new("Data").default_open(true).show(ui, |ui| data_ui(ui, state, actions));
+    egui::CollapsingHeader::new("Scene")
+        .default_open(true)
+        .show(ui, |ui| scene_ui(ui, state, actions));
+    egui::CollapsingHeader::new("Training")
+        .default_open(true)
+        .show(ui, |ui| training_ui(ui, state, actions));
+    egui::CollapsingHeader::new("Model")
+        .default_open(true)
+        .show(ui, |ui| model_ui(ui, state, actions));
+    egui::CollapsingHeader::new("Data")
+        .default_open(true)
+        .show(ui, |ui| data_ui(ui, state, actions));
 }
 
 fn scene_ui(ui: &mut egui::Ui, state: &AppState, actions: &mut Vec<Action>) {
@@ -52,7 +68,11 @@ fn scene_ui(ui: &mut egui::Ui, state: &AppState, actions: &mut Vec<Action>) {
             .selected_text("built-in scenes")
             .show_ui(ui, |ui| {
                 for s in BUILTIN_SCENES {
-                    if ui.selectable_label(state.scene.name == s.name, s.name).on_hover_text(s.description).clicked() {
+                    if ui
+                        .selectable_label(state.scene.name == s.name, s.name)
+                        .on_hover_text(s.description)
+                        .clicked()
+                    {
                         actions.push(Action::LoadBuiltin(s.name.to_string()));
                     }
                 }
@@ -64,7 +84,10 @@ fn scene_ui(ui: &mut egui::Ui, state: &AppState, actions: &mut Vec<Action>) {
             actions.push(Action::SaveDialog);
         }
         if let Some(p) = &state.scene_path
-            && ui.button("Save").on_hover_text(p.display().to_string()).clicked()
+            && ui
+                .button("Save")
+                .on_hover_text(p.display().to_string())
+                .clicked()
         {
             actions.push(Action::SaveTo(p.clone()));
         }
@@ -72,7 +95,11 @@ fn scene_ui(ui: &mut egui::Ui, state: &AppState, actions: &mut Vec<Action>) {
     if !state.scene.description.is_empty() {
         ui.label(egui::RichText::new(&state.scene.description).weak());
     }
-    ui.label(egui::RichText::new("Drop a scene file on the window to open it.").weak().small());
+    ui.label(
+        egui::RichText::new("Drop a scene file on the window to open it.")
+            .weak()
+            .small(),
+    );
 }
 
 fn training_ui(ui: &mut egui::Ui, state: &AppState, actions: &mut Vec<Action>) {
@@ -84,56 +111,97 @@ fn training_ui(ui: &mut egui::Ui, state: &AppState, actions: &mut Vec<Action>) {
         } else if ui.button("Train").clicked() {
             actions.push(Action::Play);
         }
-        if ui.add_enabled(!state.playing, egui::Button::new("Step")).clicked() {
+        if ui
+            .add_enabled(!state.playing, egui::Button::new("Step"))
+            .clicked()
+        {
             actions.push(Action::Step(1));
         }
-        if ui.add_enabled(!state.playing, egui::Button::new("×100")).on_hover_text("100 steps").clicked() {
+        if ui
+            .add_enabled(!state.playing, egui::Button::new("×100"))
+            .on_hover_text("100 steps")
+            .clicked()
+        {
             actions.push(Action::Step(100));
         }
-        if ui.button("Reset").on_hover_text("back to the initial parameters").clicked() {
+        if ui
+            .button("Reset")
+            .on_hover_text("back to the initial parameters")
+            .clicked()
+        {
             actions.push(Action::Reset);
         }
     });
     let mut speed = state.speed;
-    if ui.add(egui::Slider::new(&mut speed, 1..=1000).logarithmic(true).text("steps / frame")).changed() {
+    if ui
+        .add(
+            egui::Slider::new(&mut speed, 1..=1000)
+                .logarithmic(true)
+                .text("steps / frame"),
+        )
+        .changed()
+    {
         actions.push(Action::SetSpeed(speed));
     }
     let mut cfg: TrainingConfig = state.scene.training.clone();
     let mut changed = false;
-    egui::Grid::new("training_grid").num_columns(2).show(ui, |ui| {
-        ui.label("optimizer");
-        egui::ComboBox::from_id_salt("optimizer").selected_text(cfg.optimizer.name()).show_ui(ui, |ui| {
-            for o in OptimizerKind::ALL {
-                changed |= ui.selectable_value(&mut cfg.optimizer, o, o.name()).changed();
-            }
-        });
-        ui.end_row();
-        ui.label("learning rate");
-        changed |= ui
-            .add(egui::DragValue::new(&mut cfg.learning_rate).speed(0.0005).range(1e-6..=10.0).max_decimals(6))
-            .changed();
-        ui.end_row();
-        if cfg.optimizer == OptimizerKind::Momentum {
-            ui.label("momentum");
-            changed |= ui.add(egui::DragValue::new(&mut cfg.momentum).speed(0.01).range(0.0..=0.999)).changed();
+    egui::Grid::new("training_grid")
+        .num_columns(2)
+        .show(ui, |ui| {
+            ui.label("optimizer");
+            egui::ComboBox::from_id_salt("optimizer")
+                .selected_text(cfg.optimizer.name())
+                .show_ui(ui, |ui| {
+                    for o in OptimizerKind::ALL {
+                        changed |= ui
+                            .selectable_value(&mut cfg.optimizer, o, o.name())
+                            .changed();
+                    }
+                });
             ui.end_row();
-        }
-        ui.label("batch");
-        ui.horizontal(|ui| {
-            let mut full = cfg.batch_size.is_none();
-            if ui.checkbox(&mut full, "full").changed() {
-                cfg.batch_size = if full { None } else { Some((state.scene.data.n_inputs() / 4).max(1)) };
-                changed = true;
+            ui.label("learning rate");
+            changed |= ui
+                .add(
+                    egui::DragValue::new(&mut cfg.learning_rate)
+                        .speed(0.0005)
+                        .range(1e-6..=10.0)
+                        .max_decimals(6),
+                )
+                .changed();
+            ui.end_row();
+            if cfg.optimizer == OptimizerKind::Momentum {
+                ui.label("momentum");
+                changed |= ui
+                    .add(
+                        egui::DragValue::new(&mut cfg.momentum)
+                            .speed(0.01)
+                            .range(0.0..=0.999),
+                    )
+                    .changed();
+                ui.end_row();
             }
-            if let Some(b) = &mut cfg.batch_size {
-                changed |= ui.add(egui::DragValue::new(b).range(1..=state.scene.data.n_inputs().max(1))).changed();
-            }
+            ui.label("batch");
+            ui.horizontal(|ui| {
+                let mut full = cfg.batch_size.is_none();
+                if ui.checkbox(&mut full, "full").changed() {
+                    cfg.batch_size = if full {
+                        None
+                    } else {
+                        Some((state.scene.data.n_inputs() / 4).max(1))
+                    };
+                    changed = true;
+                }
+                if let Some(b) = &mut cfg.batch_size {
+                    changed |= ui
+                        .add(egui::DragValue::new(b).range(1..=state.scene.data.n_inputs().max(1)))
+                        .changed();
+                }
+            });
+            ui.end_row();
+            ui.label("batch seed");
+            changed |= ui.add(egui::DragValue::new(&mut cfg.seed)).changed();
+            ui.end_row();
         });
-        ui.end_row();
-        ui.label("batch seed");
-        changed |= ui.add(egui::DragValue::new(&mut cfg.seed)).changed();
-        ui.end_row();
-    });
     if changed {
         actions.push(Action::SetTraining(cfg));
     }
@@ -143,8 +211,11 @@ fn model_ui(ui: &mut egui::Ui, state: &mut AppState, actions: &mut Vec<Action>) 
     let spec = state.scene.model.clone();
     egui::Grid::new("model_grid").num_columns(2).show(ui, |ui| {
         ui.label("layers");
-        let response = ui.add(egui::TextEdit::singleline(&mut state.layers_text).desired_width(120.0));
-        if response.lost_focus() && ui.input(|i| i.key_pressed(egui::Key::Enter)) || response.lost_focus() {
+        let response =
+            ui.add(egui::TextEdit::singleline(&mut state.layers_text).desired_width(120.0));
+        if response.lost_focus() && ui.input(|i| i.key_pressed(egui::Key::Enter))
+            || response.lost_focus()
+        {
             match parse_layers(&state.layers_text) {
                 Ok(layers) if layers != spec.layers => actions.push(Action::SetModel {
                     layers,
@@ -158,19 +229,29 @@ fn model_ui(ui: &mut egui::Ui, state: &mut AppState, actions: &mut Vec<Action>) 
         ui.end_row();
         ui.label("activation");
         let mut act = spec.activation;
-        egui::ComboBox::from_id_salt("activation").selected_text(act.name()).show_ui(ui, |ui| {
-            for a in Activation::ALL {
-                ui.selectable_value(&mut act, a, a.name());
-            }
-        });
+        egui::ComboBox::from_id_salt("activation")
+            .selected_text(act.name())
+            .show_ui(ui, |ui| {
+                for a in Activation::ALL {
+                    ui.selectable_value(&mut act, a, a.name());
+                }
+            });
         if act != spec.activation {
-            actions.push(Action::SetModel { layers: spec.layers.clone(), activation: act, bias: spec.bias });
+            actions.push(Action::SetModel {
+                layers: spec.layers.clone(),
+                activation: act,
+                bias: spec.bias,
+            });
         }
         ui.end_row();
         ui.label("bias");
         let mut bias = spec.bias;
         if ui.checkbox(&mut bias, "").changed() {
-            actions.push(Action::SetModel { layers: spec.layers.clone(), activation: spec.activation, bias });
+            actions.push(Action::SetModel {
+                layers: spec.layers.clone(),
+                activation: spec.activation,
+                bias,
+            });
         }
         ui.end_row();
         ui.label("init seed");
@@ -186,53 +267,98 @@ fn model_ui(ui: &mut egui::Ui, state: &mut AppState, actions: &mut Vec<Action>) 
         ui.end_row();
     });
     ui.label(format!("N = {} parameters", spec.n_params()));
-    egui::CollapsingHeader::new("parameters θ").default_open(false).show(ui, |ui| {
-        egui::ScrollArea::vertical().max_height(240.0).id_salt("theta_scroll").show(ui, |ui| {
-            egui::Grid::new("theta_grid").num_columns(2).striped(true).show(ui, |ui| {
-                for (i, &v) in state.scene.parameters.iter().enumerate().take(2000) {
-                    ui.label(spec.param_name(i));
-                    let mut value = v;
-                    if ui.add(egui::DragValue::new(&mut value).speed(0.01).max_decimals(5)).changed() {
-                        actions.push(Action::SetParameter(i, value));
-                    }
-                    ui.end_row();
-                }
-            });
+    egui::CollapsingHeader::new("parameters θ")
+        .default_open(false)
+        .show(ui, |ui| {
+            egui::ScrollArea::vertical()
+                .max_height(240.0)
+                .id_salt("theta_scroll")
+                .show(ui, |ui| {
+                    egui::Grid::new("theta_grid")
+                        .num_columns(2)
+                        .striped(true)
+                        .show(ui, |ui| {
+                            for (i, &v) in state.scene.parameters.iter().enumerate().take(2000) {
+                                ui.label(spec.param_name(i));
+                                let mut value = v;
+                                if ui
+                                    .add(
+                                        egui::DragValue::new(&mut value)
+                                            .speed(0.01)
+                                            .max_decimals(5),
+                                    )
+                                    .changed()
+                                {
+                                    actions.push(Action::SetParameter(i, value));
+                                }
+                                ui.end_row();
+                            }
+                        });
+                });
         });
-    });
 }
 
 fn data_ui(ui: &mut egui::Ui, state: &mut AppState, actions: &mut Vec<Action>) {
     let (mut preset, mut n, mut noise, mut seed) = match &state.scene.data_source {
-        DataSource::Preset { preset, n, noise, seed } => (*preset, *n, *noise, *seed),
+        DataSource::Preset {
+            preset,
+            n,
+            noise,
+            seed,
+        } => (*preset, *n, *noise, *seed),
         DataSource::Explicit => (Preset::Xor, state.scene.data.n_inputs(), 0.0, 0),
     };
     let explicit = matches!(state.scene.data_source, DataSource::Explicit);
     let mut changed = false;
     egui::Grid::new("data_grid").num_columns(2).show(ui, |ui| {
         ui.label("preset");
-        let label = if explicit { "edited / explicit".to_string() } else { preset.name().to_string() };
-        egui::ComboBox::from_id_salt("preset").selected_text(label).show_ui(ui, |ui| {
-            for p in Preset::ALL {
-                if ui.selectable_label(!explicit && preset == p, p.name()).clicked() {
-                    preset = p;
-                    changed = true;
+        let label = if explicit {
+            "edited / explicit".to_string()
+        } else {
+            preset.name().to_string()
+        };
+        egui::ComboBox::from_id_salt("preset")
+            .selected_text(label)
+            .show_ui(ui, |ui| {
+                for p in Preset::ALL {
+                    if ui
+                        .selectable_label(!explicit && preset == p, p.name())
+                        .clicked()
+                    {
+                        preset = p;
+                        changed = true;
+                    }
                 }
-            }
-        });
+            });
         ui.end_row();
         ui.label("n");
-        changed |= ui.add_enabled(preset.uses_n(), egui::DragValue::new(&mut n).range(1..=2000)).changed();
+        changed |= ui
+            .add_enabled(
+                preset.uses_n(),
+                egui::DragValue::new(&mut n).range(1..=2000),
+            )
+            .changed();
         ui.end_row();
         ui.label("noise");
-        changed |= ui.add(egui::DragValue::new(&mut noise).speed(0.005).range(0.0..=2.0)).changed();
+        changed |= ui
+            .add(
+                egui::DragValue::new(&mut noise)
+                    .speed(0.005)
+                    .range(0.0..=2.0),
+            )
+            .changed();
         ui.end_row();
         ui.label("data seed");
         changed |= ui.add(egui::DragValue::new(&mut seed)).changed();
         ui.end_row();
     });
     if changed {
-        actions.push(Action::SetPreset { preset, n, noise, seed });
+        actions.push(Action::SetPreset {
+            preset,
+            n,
+            noise,
+            seed,
+        });
     }
     ui.horizontal(|ui| {
         ui.label("new point target");
@@ -252,40 +378,56 @@ fn data_ui(ui: &mut egui::Ui, state: &mut AppState, actions: &mut Vec<Action>) {
 fn points_table_ui(ui: &mut egui::Ui, state: &AppState, actions: &mut Vec<Action>) {
     let data = &state.scene.data;
     let spec = &state.scene.model;
-    egui::ScrollArea::vertical().max_height(260.0).id_salt("points_scroll").show(ui, |ui| {
-        egui::Grid::new("points_grid").striped(true).show(ui, |ui| {
-            ui.label("#");
-            for j in 0..data.input_dim() {
-                ui.label(format!("x{j}"));
-            }
-            ui.label("y");
-            ui.label("f(x)");
-            ui.label("");
-            ui.end_row();
-            for (i, (x, &y)) in data.inputs.iter().zip(&data.targets).enumerate().take(500) {
-                ui.label(i.to_string());
-                for (j, &xj) in x.iter().enumerate() {
-                    let mut v = xj;
-                    if ui.add(egui::DragValue::new(&mut v).speed(0.01).max_decimals(3)).changed() {
-                        let mut new_x = x.clone();
-                        new_x[j] = v;
-                        actions.push(Action::MovePoint(i, new_x));
-                    }
+    egui::ScrollArea::vertical()
+        .max_height(260.0)
+        .id_salt("points_scroll")
+        .show(ui, |ui| {
+            egui::Grid::new("points_grid").striped(true).show(ui, |ui| {
+                ui.label("#");
+                for j in 0..data.input_dim() {
+                    ui.label(format!("x{j}"));
                 }
-                let mut t = y;
-                if ui.add(egui::DragValue::new(&mut t).speed(0.01).max_decimals(3)).changed() {
-                    actions.push(Action::SetTarget(i, t));
-                }
-                ui.label(format!("{:.3}", spec.forward(state.theta(), x)));
-                if ui.small_button("−").on_hover_text("remove this point").clicked() {
-                    actions.push(Action::RemovePoint(i));
-                }
+                ui.label("y");
+                ui.label("f(x)");
+                ui.label("");
                 ui.end_row();
-            }
+                for (i, (x, &y)) in data.inputs.iter().zip(&data.targets).enumerate().take(500) {
+                    ui.label(i.to_string());
+                    for (j, &xj) in x.iter().enumerate() {
+                        let mut v = xj;
+                        if ui
+                            .add(egui::DragValue::new(&mut v).speed(0.01).max_decimals(3))
+                            .changed()
+                        {
+                            let mut new_x = x.clone();
+                            new_x[j] = v;
+                            actions.push(Action::MovePoint(i, new_x));
+                        }
+                    }
+                    let mut t = y;
+                    if ui
+                        .add(egui::DragValue::new(&mut t).speed(0.01).max_decimals(3))
+                        .changed()
+                    {
+                        actions.push(Action::SetTarget(i, t));
+                    }
+                    ui.label(format!("{:.3}", spec.forward(state.theta(), x)));
+                    if ui
+                        .small_button("−")
+                        .on_hover_text("remove this point")
+                        .clicked()
+                    {
+                        actions.push(Action::RemovePoint(i));
+                    }
+                    ui.end_row();
+                }
+            });
         });
-    });
     if ui.button("+ add point").clicked() {
-        let x = data.inputs.last().map_or_else(|| vec![0.0; spec.input_dim()], Clone::clone);
+        let x = data
+            .inputs
+            .last()
+            .map_or_else(|| vec![0.0; spec.input_dim()], Clone::clone);
         actions.push(Action::AddPoint(x, state.new_point_target));
     }
 }

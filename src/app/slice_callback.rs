@@ -63,7 +63,9 @@ impl egui_wgpu::CallbackTrait for SliceCallback {
                 last_error: None,
             });
         }
-        let Some(res) = resources.get_mut::<SliceResources>() else { return Vec::new() };
+        let Some(res) = resources.get_mut::<SliceResources>() else {
+            return Vec::new();
+        };
         if res.last_frame.as_ref() == Some(&self.frame) && res.picture.is_some() {
             return Vec::new();
         }
@@ -86,7 +88,16 @@ impl egui_wgpu::CallbackTrait for SliceCallback {
         match res.evaluator.evaluate_to_buffer(&request) {
             Ok(field) => {
                 if let Some((picture, _)) = &res.picture {
-                    res.renderer.encode(device, egui_encoder, &field.buffer, f.shape, &f.inputs, &f.style, &picture.view, picture.size);
+                    res.renderer.encode(
+                        device,
+                        egui_encoder,
+                        &field.buffer,
+                        f.shape,
+                        &f.inputs,
+                        &f.style,
+                        &picture.view,
+                        picture.size,
+                    );
                 }
                 res.last_error = None;
                 res.last_frame = Some(self.frame.clone());
@@ -107,7 +118,9 @@ impl egui_wgpu::CallbackTrait for SliceCallback {
         render_pass: &mut wgpu::RenderPass<'static>,
         resources: &egui_wgpu::CallbackResources,
     ) {
-        let Some(res) = resources.get::<SliceResources>() else { return };
+        let Some(res) = resources.get::<SliceResources>() else {
+            return;
+        };
         if let Some((_, bind_group)) = &res.picture {
             res.blitter.draw(render_pass, bind_group);
         }

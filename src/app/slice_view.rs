@@ -13,7 +13,9 @@ use egui::{Color32, Pos2, Rect, Stroke, Vec2};
 use super::background::LatestJob;
 use super::slice_callback::{SliceCallback, SliceFrame};
 use super::state::{Action, AppState};
-use crate::core::slice::{AxisChoice, BiasTreatment, SliceAxes, SliceSpec, project_onto_slice, slice_axes, slice_point};
+use crate::core::slice::{
+    AxisChoice, BiasTreatment, SliceAxes, SliceSpec, project_onto_slice, slice_axes, slice_point,
+};
 use crate::gpu::slice_render::{InputStyle, SliceStyle};
 
 /// Categorical colors of the inputs (Tableau 10), cycled.
@@ -95,7 +97,13 @@ impl SliceViewState {
     /// θ at slice coordinates (a, b) of the last frame.
     pub fn theta_at(&self, a: f64, b: f64) -> Option<Vec<f64>> {
         let f = self.last_frame.as_ref()?;
-        Some(f.center.iter().zip(f.u.iter().zip(&f.v)).map(|(c, (u, v))| c + a * u + b * v).collect())
+        Some(
+            f.center
+                .iter()
+                .zip(f.u.iter().zip(&f.v))
+                .map(|(c, (u, v))| c + a * u + b * v)
+                .collect(),
+        )
     }
 
     /// Screen position of slice coordinates (a, b) in the last frame.
@@ -108,7 +116,10 @@ impl SliceViewState {
 fn to_screen(rect: Rect, ranges: [[f64; 2]; 2], a: f64, b: f64) -> Pos2 {
     let x = (a - ranges[0][0]) / (ranges[0][1] - ranges[0][0]);
     let y = (b - ranges[1][0]) / (ranges[1][1] - ranges[1][0]);
-    Pos2::new(rect.left() + x as f32 * rect.width(), rect.bottom() - y as f32 * rect.height())
+    Pos2::new(
+        rect.left() + x as f32 * rect.width(),
+        rect.bottom() - y as f32 * rect.height(),
+    )
 }
 
 fn from_screen(rect: Rect, ranges: [[f64; 2]; 2], p: Pos2) -> (f64, f64) {
@@ -133,7 +144,10 @@ pub fn slice_view_ui(
     controls_ui(ui, state, view, spec, actions);
     ensure_axes(state, view, spec);
     let Some(axes) = view.axes.clone() else {
-        ui.colored_label(ui.visuals().error_fg_color, view.axes_error.as_deref().unwrap_or("no slice axes"));
+        ui.colored_label(
+            ui.visuals().error_fg_color,
+            view.axes_error.as_deref().unwrap_or("no slice axes"),
+        );
         return;
     };
     let k = state.scene.data.n_inputs();
@@ -156,10 +170,18 @@ pub fn slice_view_ui(
         .map(|i| {
             let c = input_color(i);
             InputStyle {
-                color: [f32::from(c.r()) / 255.0, f32::from(c.g()) / 255.0, f32::from(c.b()) / 255.0],
+                color: [
+                    f32::from(c.r()) / 255.0,
+                    f32::from(c.g()) / 255.0,
+                    f32::from(c.b()) / 255.0,
+                ],
                 visible: view.visible_inputs[i],
                 target: state.scene.data.targets[i] as f32,
-                current_output: state.scene.model.forward(state.theta(), &state.scene.data.inputs[i]) as f32,
+                current_output: state
+                    .scene
+                    .model
+                    .forward(state.theta(), &state.scene.data.inputs[i])
+                    as f32,
             }
         })
         .collect();
@@ -168,9 +190,14 @@ pub fn slice_view_ui(
     let avail = ui.available_size();
     let legend_h = 22.0 * (1.0 + (k.min(12) as f32 / 6.0).ceil());
     let side = (avail.x - 140.0).min(avail.y - legend_h - 30.0).max(64.0);
-    let (outer, _) = ui.allocate_exact_size(Vec2::new(side + 130.0, side + 44.0), egui::Sense::hover());
+    let (outer, _) =
+        ui.allocate_exact_size(Vec2::new(side + 130.0, side + 44.0), egui::Sense::hover());
     let rect = Rect::from_min_size(outer.min + Vec2::new(56.0, 18.0), Vec2::splat(side - 10.0));
-    let response = ui.interact(rect, ui.scope_id().with("slice_picture"), egui::Sense::click_and_drag());
+    let response = ui.interact(
+        rect,
+        ui.scope_id().with("slice_picture"),
+        egui::Sense::click_and_drag(),
+    );
     let ppp = ui.ctx().pixels_per_point();
     let frame = SliceFrame {
         spec: state.scene.model.clone(),
@@ -182,21 +209,40 @@ pub fn slice_view_ui(
         shape,
         inputs,
         style: view.style,
-        size_px: [(rect.width() * ppp).round() as u32, (rect.height() * ppp).round() as u32],
+        size_px: [
+            (rect.width() * ppp).round() as u32,
+            (rect.height() * ppp).round() as u32,
+        ],
     };
     let trajectory_ab: Vec<(f64, f64)> = if view.show_trajectory {
-        let shifted = SliceAxes { center: center.clone(), ..axes.clone() };
-        state.trajectory.iter().map(|t| project_onto_slice(&shifted, t)).collect()
+        let shifted = SliceAxes {
+            center: center.clone(),
+            ..axes.clone()
+        };
+        state
+            .trajectory
+            .iter()
+            .map(|t| project_onto_slice(&shifted, t))
+            .collect()
     } else {
         Vec::new()
     };
-    let current_ab = project_onto_slice(&SliceAxes { center: center.clone(), ..axes.clone() }, state.theta());
+    let current_ab = project_onto_slice(
+        &SliceAxes {
+            center: center.clone(),
+            ..axes.clone()
+        },
+        state.theta(),
+    );
 
     match target_format {
         Some(format) => {
             ui.painter().add(egui_wgpu::Callback::new_paint_callback(
                 rect,
-                SliceCallback { frame: frame.clone(), target_format: format },
+                SliceCallback {
+                    frame: frame.clone(),
+                    target_format: format,
+                },
             ));
         }
         None => cpu_picture_ui(ui, view, rect, &frame, &trajectory_ab, current_ab),
@@ -206,16 +252,36 @@ pub fn slice_view_ui(
 
     let painter = ui.painter_at(outer);
     draw_axes(&painter, rect, ranges, &axes, ui.visuals().text_color());
-    draw_colorbar(&painter, Rect::from_min_size(Pos2::new(rect.right() + 14.0, rect.top()), Vec2::new(16.0, rect.height())), view.style.loss_log_range, ui.visuals().text_color());
+    draw_colorbar(
+        &painter,
+        Rect::from_min_size(
+            Pos2::new(rect.right() + 14.0, rect.top()),
+            Vec2::new(16.0, rect.height()),
+        ),
+        view.style.loss_log_range,
+        ui.visuals().text_color(),
+    );
     if target_format.is_some() {
         let clip = painter.with_clip_rect(rect);
         if trajectory_ab.len() > 1 {
-            let pts: Vec<Pos2> = trajectory_ab.iter().map(|&(a, b)| to_screen(rect, ranges, a, b)).collect();
-            clip.add(egui::Shape::line(pts.clone(), Stroke::new(3.0, Color32::from_black_alpha(160))));
-            clip.add(egui::Shape::line(pts, Stroke::new(1.5, Color32::from_rgb(255, 90, 60))));
+            let pts: Vec<Pos2> = trajectory_ab
+                .iter()
+                .map(|&(a, b)| to_screen(rect, ranges, a, b))
+                .collect();
+            clip.add(egui::Shape::line(
+                pts.clone(),
+                Stroke::new(3.0, Color32::from_black_alpha(160)),
+            ));
+            clip.add(egui::Shape::line(
+                pts,
+                Stroke::new(1.5, Color32::from_rgb(255, 90, 60)),
+            ));
         }
         if state.manifold_walk.len() > 1 {
-            let shifted = SliceAxes { center: center.clone(), ..axes.clone() };
+            let shifted = SliceAxes {
+                center: center.clone(),
+                ..axes.clone()
+            };
             let pts: Vec<Pos2> = state
                 .manifold_walk
                 .iter()
@@ -224,10 +290,20 @@ pub fn slice_view_ui(
                     to_screen(rect, ranges, a, b)
                 })
                 .collect();
-            clip.add(egui::Shape::dashed_line(&pts, Stroke::new(2.0, Color32::WHITE), 6.0, 4.0));
+            clip.add(egui::Shape::dashed_line(
+                &pts,
+                Stroke::new(2.0, Color32::WHITE),
+                6.0,
+                4.0,
+            ));
         }
         let p = to_screen(rect, ranges, current_ab.0, current_ab.1);
-        clip.circle(p, 5.0, Color32::from_rgb(255, 60, 40), Stroke::new(1.5, Color32::WHITE));
+        clip.circle(
+            p,
+            5.0,
+            Color32::from_rgb(255, 60, 40),
+            Stroke::new(1.5, Color32::WHITE),
+        );
     }
 
     interact(ui, state, view, &response, rect, ranges, spec, actions);
@@ -244,25 +320,49 @@ fn cpu_picture_ui(
 ) {
     if view.cpu_job.is_none() {
         let ctx = ui.ctx().clone();
-        view.cpu_job = LatestJob::spawn("basinscope-slice-cpu", cpu_figure, move || ctx.request_repaint()).ok();
+        view.cpu_job = LatestJob::spawn("basinscope-slice-cpu", cpu_figure, move || {
+            ctx.request_repaint();
+        })
+        .ok();
     }
     let Some(job) = &mut view.cpu_job else { return };
     if view.last_frame.as_ref() != Some(frame) || view.cpu_texture.is_none() {
-        job.request(CpuRequest { frame: frame.clone(), trajectory_ab: trajectory_ab.to_vec(), current_ab });
+        job.request(CpuRequest {
+            frame: frame.clone(),
+            trajectory_ab: trajectory_ab.to_vec(),
+            current_ab,
+        });
     }
     if let Some(result) = job.poll() {
         match result {
             Ok(image) => match &mut view.cpu_texture {
                 Some(t) => t.set(image, egui::TextureOptions::LINEAR),
-                None => view.cpu_texture = Some(ui.ctx().load_texture("slice_cpu", image, egui::TextureOptions::LINEAR)),
+                None => {
+                    view.cpu_texture = Some(ui.ctx().load_texture(
+                        "slice_cpu",
+                        image,
+                        egui::TextureOptions::LINEAR,
+                    ));
+                }
             },
             Err(e) => view.axes_error = Some(e),
         }
     }
     if let Some(t) = &view.cpu_texture {
-        ui.painter().image(t.id(), rect, Rect::from_min_max(Pos2::ZERO, Pos2::new(1.0, 1.0)), Color32::WHITE);
+        ui.painter().image(
+            t.id(),
+            rect,
+            Rect::from_min_max(Pos2::ZERO, Pos2::new(1.0, 1.0)),
+            Color32::WHITE,
+        );
     }
-    ui.painter().text(rect.left_top() + Vec2::new(6.0, 6.0), egui::Align2::LEFT_TOP, "CPU path (no GPU renderer)", egui::FontId::proportional(12.0), Color32::WHITE);
+    ui.painter().text(
+        rect.left_top() + Vec2::new(6.0, 6.0),
+        egui::Align2::LEFT_TOP,
+        "CPU path (no GPU renderer)",
+        egui::FontId::proportional(12.0),
+        Color32::WHITE,
+    );
 }
 
 /// CPU fallback: evaluates the field with the CPU reference and draws the figure's plot area.
@@ -272,7 +372,14 @@ fn cpu_figure(req: CpuRequest) -> Result<egui::ColorImage, String> {
     let f = &req.frame;
     let axes = [f.u.clone(), f.v.clone()];
     let field = CpuFieldEvaluator
-        .evaluate(&FieldRequest { spec: &f.spec, data: &f.data, theta0: &f.center, axes: &axes, ranges: &f.ranges, shape: &f.shape })
+        .evaluate(&FieldRequest {
+            spec: &f.spec,
+            data: &f.data,
+            theta0: &f.center,
+            axes: &axes,
+            ranges: &f.ranges,
+            shape: &f.shape,
+        })
         .map_err(|e| e.to_string())?;
     // The loss heatmap only: contour lines need the GPU render pass.
     let k = f.data.n_inputs();
@@ -298,7 +405,14 @@ fn ensure_axes(state: &AppState, view: &mut SliceViewState, spec: &SliceSpec) {
         return;
     }
     view.axes_for = Some(key);
-    match slice_axes(&spec.axes, &state.scene.model, state.theta(), &state.scene.data, &state.trajectory, spec.center.as_deref()) {
+    match slice_axes(
+        &spec.axes,
+        &state.scene.model,
+        state.theta(),
+        &state.scene.data,
+        &state.trajectory,
+        spec.center.as_deref(),
+    ) {
         Ok(axes) => {
             view.axes = Some(axes);
             view.axes_error = None;
@@ -312,19 +426,35 @@ fn ensure_axes(state: &AppState, view: &mut SliceViewState, spec: &SliceSpec) {
 }
 
 /// Sets the colormap range from the loss on a coarse grid (at most twice a second).
-fn update_loss_range(state: &AppState, view: &mut SliceViewState, axes: &SliceAxes, center: &[f64], ranges: [[f64; 2]; 2]) {
-    if view.loss_range_updated.is_some_and(|t| t.elapsed() < Duration::from_millis(500)) {
+fn update_loss_range(
+    state: &AppState,
+    view: &mut SliceViewState,
+    axes: &SliceAxes,
+    center: &[f64],
+    ranges: [[f64; 2]; 2],
+) {
+    if view
+        .loss_range_updated
+        .is_some_and(|t| t.elapsed() < Duration::from_millis(500))
+    {
         return;
     }
     view.loss_range_updated = Some(Instant::now());
     let n: u32 = 12;
     let (mut lo, mut hi) = (f64::INFINITY, f64::NEG_INFINITY);
-    let shifted = SliceAxes { center: center.to_vec(), ..axes.clone() };
+    let shifted = SliceAxes {
+        center: center.to_vec(),
+        ..axes.clone()
+    };
     for j in 0..n {
         for i in 0..n {
             let a = ranges[0][0] + (ranges[0][1] - ranges[0][0]) * f64::from(i) / f64::from(n - 1);
             let b = ranges[1][0] + (ranges[1][1] - ranges[1][0]) * f64::from(j) / f64::from(n - 1);
-            let l = crate::core::train::mse_loss(&state.scene.model, &slice_point(&shifted, a, b), &state.scene.data);
+            let l = crate::core::train::mse_loss(
+                &state.scene.model,
+                &slice_point(&shifted, a, b),
+                &state.scene.data,
+            );
             if l.is_finite() && l > 0.0 {
                 lo = lo.min(l.log10());
                 hi = hi.max(l.log10());
@@ -332,7 +462,10 @@ fn update_loss_range(state: &AppState, view: &mut SliceViewState, axes: &SliceAx
         }
     }
     if lo.is_finite() && hi.is_finite() {
-        view.style.loss_log_range = [(lo - 0.5).max(hi - 8.0) as f32, (hi + 0.1).max(lo + 0.5) as f32];
+        view.style.loss_log_range = [
+            (lo - 0.5).max(hi - 8.0) as f32,
+            (hi + 0.1).max(lo + 0.5) as f32,
+        ];
     }
 }
 
@@ -363,8 +496,14 @@ fn interact(
             let factor = (-f64::from(scroll) * 0.002).exp();
             let (a, b) = from_screen(rect, ranges, hover);
             let mut s = spec.clone();
-            s.a_range = [a + (ranges[0][0] - a) * factor, a + (ranges[0][1] - a) * factor];
-            s.b_range = [b + (ranges[1][0] - b) * factor, b + (ranges[1][1] - b) * factor];
+            s.a_range = [
+                a + (ranges[0][0] - a) * factor,
+                a + (ranges[0][1] - a) * factor,
+            ];
+            s.b_range = [
+                b + (ranges[1][0] - b) * factor,
+                b + (ranges[1][1] - b) * factor,
+            ];
             actions.push(Action::SetSliceSpec(s));
             view.interacting_until = Some(Instant::now() + Duration::from_millis(300));
         }
@@ -375,7 +514,12 @@ fn interact(
             let loss = crate::core::train::mse_loss(model, &theta, data);
             let mut text = format!("a = {a:.4}\nb = {b:.4}\nloss = {loss:.4e}");
             for (i, x) in data.inputs.iter().enumerate().take(8) {
-                let _ = write!(text, "\nf(x{i}) = {:.4}  (y = {:.3})", model.forward(&theta, x), data.targets[i]);
+                let _ = write!(
+                    text,
+                    "\nf(x{i}) = {:.4}  (y = {:.3})",
+                    model.forward(&theta, x),
+                    data.targets[i]
+                );
             }
             if data.n_inputs() > 8 {
                 let _ = write!(text, "\n… {} more inputs", data.n_inputs() - 8);
@@ -393,48 +537,86 @@ fn interact(
     }
 }
 
-fn controls_ui(ui: &mut egui::Ui, state: &AppState, view: &mut SliceViewState, spec: &SliceSpec, actions: &mut Vec<Action>) {
+fn controls_ui(
+    ui: &mut egui::Ui,
+    state: &AppState,
+    view: &mut SliceViewState,
+    spec: &SliceSpec,
+    actions: &mut Vec<Action>,
+) {
     let n = state.theta().len();
     ui.horizontal_wrapped(|ui| {
         ui.label("axes");
         let label = axis_label(&spec.axes);
         let mut choice = spec.axes.clone();
-        egui::ComboBox::from_id_salt("slice_axes").selected_text(label).show_ui(ui, |ui| {
-            let options = [
-                AxisChoice::Coordinates { a: 0, b: 1.min(n.saturating_sub(1)) },
-                AxisChoice::Random { seed: 0, bias: BiasTreatment::Zero },
-                AxisChoice::Pca,
-                AxisChoice::Hessian,
-                AxisChoice::GradientSingular,
-                AxisChoice::Manifold,
-            ];
-            for o in options {
-                let same = std::mem::discriminant(&o) == std::mem::discriminant(&spec.axes);
-                if ui.selectable_label(same, axis_label(&o)).clicked() && !same {
-                    choice = o;
+        egui::ComboBox::from_id_salt("slice_axes")
+            .selected_text(label)
+            .show_ui(ui, |ui| {
+                let options = [
+                    AxisChoice::Coordinates {
+                        a: 0,
+                        b: 1.min(n.saturating_sub(1)),
+                    },
+                    AxisChoice::Random {
+                        seed: 0,
+                        bias: BiasTreatment::Zero,
+                    },
+                    AxisChoice::Pca,
+                    AxisChoice::Hessian,
+                    AxisChoice::GradientSingular,
+                    AxisChoice::Manifold,
+                ];
+                for o in options {
+                    let same = std::mem::discriminant(&o) == std::mem::discriminant(&spec.axes);
+                    if ui.selectable_label(same, axis_label(&o)).clicked() && !same {
+                        choice = o;
+                    }
                 }
-            }
-            let three = view.saved_theta.clone().map(|saved| AxisChoice::ThreePoints {
-                points: vec![state.initial_parameters.clone(), state.theta().to_vec(), saved],
+                let three = view
+                    .saved_theta
+                    .clone()
+                    .map(|saved| AxisChoice::ThreePoints {
+                        points: vec![
+                            state.initial_parameters.clone(),
+                            state.theta().to_vec(),
+                            saved,
+                        ],
+                    });
+                if ui
+                    .add_enabled(
+                        three.is_some(),
+                        egui::Button::selectable(false, "plane: θ_init, θ, saved θ"),
+                    )
+                    .on_disabled_hover_text("save a θ first")
+                    .clicked()
+                    && let Some(t) = three
+                {
+                    choice = t;
+                }
             });
-            if ui
-                .add_enabled(three.is_some(), egui::Button::selectable(false, "plane: θ_init, θ, saved θ"))
-                .on_disabled_hover_text("save a θ first")
-                .clicked()
-                && let Some(t) = three
-            {
-                choice = t;
-            }
-        });
         match &mut choice {
             AxisChoice::Coordinates { a, b } => {
-                ui.add(egui::DragValue::new(a).range(0..=n.saturating_sub(1)).prefix("u: θ[").suffix("]"));
-                ui.add(egui::DragValue::new(b).range(0..=n.saturating_sub(1)).prefix("v: θ[").suffix("]"));
+                ui.add(
+                    egui::DragValue::new(a)
+                        .range(0..=n.saturating_sub(1))
+                        .prefix("u: θ[")
+                        .suffix("]"),
+                );
+                ui.add(
+                    egui::DragValue::new(b)
+                        .range(0..=n.saturating_sub(1))
+                        .prefix("v: θ[")
+                        .suffix("]"),
+                );
             }
             AxisChoice::Random { seed, bias } => {
                 ui.add(egui::DragValue::new(seed).prefix("seed "));
                 egui::ComboBox::from_id_salt("bias_treatment")
-                    .selected_text(if *bias == BiasTreatment::Zero { "biases zeroed" } else { "biases copied" })
+                    .selected_text(if *bias == BiasTreatment::Zero {
+                        "biases zeroed"
+                    } else {
+                        "biases copied"
+                    })
                     .show_ui(ui, |ui| {
                         ui.selectable_value(bias, BiasTreatment::Zero, "biases zeroed");
                         ui.selectable_value(bias, BiasTreatment::Copy, "biases copied");
@@ -453,25 +635,65 @@ fn controls_ui(ui: &mut egui::Ui, state: &AppState, view: &mut SliceViewState, s
                 actions.push(Action::SetSliceSpec(s));
             }
         }
-        if ui.button("recompute axes").on_hover_text("rebuild u and v at the current θ").clicked() {
+        if ui
+            .button("recompute axes")
+            .on_hover_text("rebuild u and v at the current θ")
+            .clicked()
+        {
             view.axes_for = None;
         }
-        if ui.button("save θ").on_hover_text("remember the current θ for the three-point plane").clicked() {
+        if ui
+            .button("save θ")
+            .on_hover_text("remember the current θ for the three-point plane")
+            .clicked()
+        {
             view.saved_theta = Some(state.theta().to_vec());
         }
     });
     ui.horizontal_wrapped(|ui| {
         let mut s = spec.clone();
         let mut follow = spec.center.is_none();
-        if ui.checkbox(&mut follow, "center follows θ").on_hover_text("unchecked: θ₀ stays where θ is now").changed() {
-            s.center = if follow { None } else { Some(state.theta().to_vec()) };
+        if ui
+            .checkbox(&mut follow, "center follows θ")
+            .on_hover_text("unchecked: θ₀ stays where θ is now")
+            .changed()
+        {
+            s.center = if follow {
+                None
+            } else {
+                Some(state.theta().to_vec())
+            };
             actions.push(Action::SetSliceSpec(s.clone()));
         }
-        let mut half = [0.5 * (s.a_range[1] - s.a_range[0]), 0.5 * (s.b_range[1] - s.b_range[0])];
-        let mid = [0.5 * (s.a_range[1] + s.a_range[0]), 0.5 * (s.b_range[1] + s.b_range[0])];
-        let mut changed = ui.add(egui::DragValue::new(&mut half[0]).speed(0.01).range(1e-6..=1e6).prefix("extent a ±")).changed();
-        changed |= ui.add(egui::DragValue::new(&mut half[1]).speed(0.01).range(1e-6..=1e6).prefix("b ±")).changed();
-        if ui.button("center").on_hover_text("put (0, 0) in the middle").clicked() {
+        let mut half = [
+            0.5 * (s.a_range[1] - s.a_range[0]),
+            0.5 * (s.b_range[1] - s.b_range[0]),
+        ];
+        let mid = [
+            0.5 * (s.a_range[1] + s.a_range[0]),
+            0.5 * (s.b_range[1] + s.b_range[0]),
+        ];
+        let mut changed = ui
+            .add(
+                egui::DragValue::new(&mut half[0])
+                    .speed(0.01)
+                    .range(1e-6..=1e6)
+                    .prefix("extent a ±"),
+            )
+            .changed();
+        changed |= ui
+            .add(
+                egui::DragValue::new(&mut half[1])
+                    .speed(0.01)
+                    .range(1e-6..=1e6)
+                    .prefix("b ±"),
+            )
+            .changed();
+        if ui
+            .button("center")
+            .on_hover_text("put (0, 0) in the middle")
+            .clicked()
+        {
             s.a_range = [-half[0], half[0]];
             s.b_range = [-half[1], half[1]];
             actions.push(Action::SetSliceSpec(s.clone()));
@@ -481,11 +703,13 @@ fn controls_ui(ui: &mut egui::Ui, state: &AppState, view: &mut SliceViewState, s
             actions.push(Action::SetSliceSpec(s.clone()));
         }
         let mut r = s.resolution[0];
-        egui::ComboBox::from_id_salt("slice_resolution").selected_text(format!("{r}²")).show_ui(ui, |ui| {
-            for opt in [64, 128, 256, 512, 1024] {
-                ui.selectable_value(&mut r, opt, format!("{opt}²"));
-            }
-        });
+        egui::ComboBox::from_id_salt("slice_resolution")
+            .selected_text(format!("{r}²"))
+            .show_ui(ui, |ui| {
+                for opt in [64, 128, 256, 512, 1024] {
+                    ui.selectable_value(&mut r, opt, format!("{opt}²"));
+                }
+            });
         if r != s.resolution[0] {
             s.resolution = [r, r];
             actions.push(Action::SetSliceSpec(s));
@@ -494,7 +718,12 @@ fn controls_ui(ui: &mut egui::Ui, state: &AppState, view: &mut SliceViewState, s
     ui.horizontal_wrapped(|ui| {
         ui.checkbox(&mut view.style.show_loss, "loss");
         ui.checkbox(&mut view.style.show_contours, "contours");
-        ui.add(egui::DragValue::new(&mut view.style.level_spacing).speed(0.01).range(0.01..=10.0).prefix("Δ "));
+        ui.add(
+            egui::DragValue::new(&mut view.style.level_spacing)
+                .speed(0.01)
+                .range(0.01..=10.0)
+                .prefix("Δ "),
+        );
         ui.checkbox(&mut view.style.show_solution_contours, "solution contours");
         ui.checkbox(&mut view.style.show_behavior_manifold, "behavior manifold");
         ui.checkbox(&mut view.style.show_solution_set, "solution set");
@@ -522,25 +751,51 @@ fn nice_ticks(lo: f64, hi: f64, target: usize) -> Vec<f64> {
     let span = (hi - lo).abs().max(1e-12);
     let raw = span / target as f64;
     let mag = 10f64.powf(raw.log10().floor());
-    let step = [1.0, 2.0, 5.0, 10.0].iter().map(|m| m * mag).find(|s| *s >= raw).unwrap_or(10.0 * mag);
+    let step = [1.0, 2.0, 5.0, 10.0]
+        .iter()
+        .map(|m| m * mag)
+        .find(|s| *s >= raw)
+        .unwrap_or(10.0 * mag);
     let first = (lo / step).ceil() as i64;
     let last = (hi / step).floor() as i64;
     (first..=last).map(|i| i as f64 * step).collect()
 }
 
-fn draw_axes(painter: &egui::Painter, rect: Rect, ranges: [[f64; 2]; 2], axes: &SliceAxes, color: Color32) {
+fn draw_axes(
+    painter: &egui::Painter,
+    rect: Rect,
+    ranges: [[f64; 2]; 2],
+    axes: &SliceAxes,
+    color: Color32,
+) {
     let stroke = Stroke::new(1.0, color);
     painter.rect_stroke(rect, 0.0, stroke, egui::StrokeKind::Outside);
     let font = egui::FontId::proportional(11.0);
     for a in nice_ticks(ranges[0][0], ranges[0][1], 6) {
         let p = to_screen(rect, ranges, a, ranges[1][0]);
         painter.line_segment([p, p + Vec2::new(0.0, 4.0)], stroke);
-        painter.text(p + Vec2::new(0.0, 6.0), egui::Align2::CENTER_TOP, format!("{a:.3}").trim_end_matches('0').trim_end_matches('.'), font.clone(), color);
+        painter.text(
+            p + Vec2::new(0.0, 6.0),
+            egui::Align2::CENTER_TOP,
+            format!("{a:.3}")
+                .trim_end_matches('0')
+                .trim_end_matches('.'),
+            font.clone(),
+            color,
+        );
     }
     for b in nice_ticks(ranges[1][0], ranges[1][1], 6) {
         let p = to_screen(rect, ranges, ranges[0][0], b);
         painter.line_segment([p, p - Vec2::new(4.0, 0.0)], stroke);
-        painter.text(p - Vec2::new(6.0, 0.0), egui::Align2::RIGHT_CENTER, format!("{b:.3}").trim_end_matches('0').trim_end_matches('.'), font.clone(), color);
+        painter.text(
+            p - Vec2::new(6.0, 0.0),
+            egui::Align2::RIGHT_CENTER,
+            format!("{b:.3}")
+                .trim_end_matches('0')
+                .trim_end_matches('.'),
+            font.clone(),
+            color,
+        );
     }
     painter.text(
         Pos2::new(rect.center().x, rect.bottom() + 20.0),
@@ -566,16 +821,37 @@ fn draw_colorbar(painter: &egui::Painter, rect: Rect, log_range: [f32; 2], color
         let c = colorous::VIRIDIS.eval_continuous(f64::from(t0));
         let y1 = rect.bottom() - t0 * rect.height();
         let y0 = rect.bottom() - (s + 1) as f32 / steps as f32 * rect.height();
-        painter.rect_filled(Rect::from_x_y_ranges(rect.x_range(), y0..=y1), 0.0, Color32::from_rgb(c.r, c.g, c.b));
+        painter.rect_filled(
+            Rect::from_x_y_ranges(rect.x_range(), y0..=y1),
+            0.0,
+            Color32::from_rgb(c.r, c.g, c.b),
+        );
     }
-    painter.rect_stroke(rect, 0.0, Stroke::new(1.0, color), egui::StrokeKind::Outside);
+    painter.rect_stroke(
+        rect,
+        0.0,
+        Stroke::new(1.0, color),
+        egui::StrokeKind::Outside,
+    );
     let font = egui::FontId::proportional(11.0);
     for v in nice_ticks(f64::from(log_range[0]), f64::from(log_range[1]), 5) {
         let t = ((v as f32 - log_range[0]) / (log_range[1] - log_range[0])).clamp(0.0, 1.0);
         let y = rect.bottom() - t * rect.height();
-        painter.text(Pos2::new(rect.right() + 4.0, y), egui::Align2::LEFT_CENTER, format!("1e{v:.0}"), font.clone(), color);
+        painter.text(
+            Pos2::new(rect.right() + 4.0, y),
+            egui::Align2::LEFT_CENTER,
+            format!("1e{v:.0}"),
+            font.clone(),
+            color,
+        );
     }
-    painter.text(Pos2::new(rect.left(), rect.top() - 4.0), egui::Align2::LEFT_BOTTOM, "loss", font, color);
+    painter.text(
+        Pos2::new(rect.left(), rect.top() - 4.0),
+        egui::Align2::LEFT_BOTTOM,
+        "loss",
+        font,
+        color,
+    );
 }
 
 fn legend_ui(ui: &mut egui::Ui, view: &mut SliceViewState, k: usize) {
@@ -584,7 +860,11 @@ fn legend_ui(ui: &mut egui::Ui, view: &mut SliceViewState, k: usize) {
             let c = input_color(i);
             let mut on = view.visible_inputs[i];
             let text = egui::RichText::new(format!("x{i}")).color(c).strong();
-            if ui.toggle_value(&mut on, text).on_hover_text("show or hide this input's contours").changed() {
+            if ui
+                .toggle_value(&mut on, text)
+                .on_hover_text("show or hide this input's contours")
+                .changed()
+            {
                 view.visible_inputs[i] = on;
             }
         }
@@ -592,7 +872,9 @@ fn legend_ui(ui: &mut egui::Ui, view: &mut SliceViewState, k: usize) {
         ui.label(egui::RichText::new("thick: solution contour f(x_i) = y_i").strong());
         ui.label(egui::RichText::new("white: behavior manifold through θ").color(Color32::WHITE));
         ui.label(egui::RichText::new("gold: solution set").color(Color32::from_rgb(255, 214, 0)));
-        ui.label(egui::RichText::new("red: trajectory and θ").color(Color32::from_rgb(255, 90, 60)));
+        ui.label(
+            egui::RichText::new("red: trajectory and θ").color(Color32::from_rgb(255, 90, 60)),
+        );
         ui.label(egui::RichText::new("dashed: manifold walk").color(Color32::WHITE));
     });
 }

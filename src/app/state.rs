@@ -32,17 +32,29 @@ pub enum Action {
     LoadBuiltin(String),
     LoadPath(PathBuf),
     /// Scene JSON from a drop or a test; `origin` names it in errors.
-    LoadText { text: String, origin: String },
+    LoadText {
+        text: String,
+        origin: String,
+    },
     SaveTo(PathBuf),
     OpenDialog,
     SaveDialog,
-    SetModel { layers: Vec<usize>, activation: Activation, bias: bool },
+    SetModel {
+        layers: Vec<usize>,
+        activation: Activation,
+        bias: bool,
+    },
     SetInitSeed(u64),
     /// Draws new θ from the init seed.
     Reinitialize,
     SetParameter(usize, f64),
     SetTheta(Vec<f64>),
-    SetPreset { preset: Preset, n: usize, noise: f64, seed: u64 },
+    SetPreset {
+        preset: Preset,
+        n: usize,
+        noise: f64,
+        seed: u64,
+    },
     MovePoint(usize, Vec<f64>),
     SetTarget(usize, f64),
     AddPoint(Vec<f64>, f64),
@@ -56,7 +68,10 @@ pub enum Action {
     SetSpeed(usize),
     ShowView(ViewTab),
     /// Walks the behavior manifold from θ along a tangent direction (DESIGN.md §1).
-    WalkManifold { direction_index: usize, distance: f64 },
+    WalkManifold {
+        direction_index: usize,
+        distance: f64,
+    },
     /// New slice definition (axes, ranges, resolution, pinned center).
     SetSliceSpec(crate::core::slice::SliceSpec),
     DismissMessage,
@@ -109,7 +124,9 @@ impl AppState {
     pub fn new(scene: Scene) -> Self {
         let layers_text = layers_to_text(&scene.model.layers);
         let active_view = match scene.view.kind {
-            crate::core::scene::ViewKind::Slice2d | crate::core::scene::ViewKind::Slice3d => ViewTab::Slice2d,
+            crate::core::scene::ViewKind::Slice2d | crate::core::scene::ViewKind::Slice3d => {
+                ViewTab::Slice2d
+            }
             crate::core::scene::ViewKind::Gradients => ViewTab::Gradients,
             _ => ViewTab::Data,
         };
@@ -138,13 +155,19 @@ impl AppState {
     }
 
     pub fn info(&mut self, text: impl Into<String>) {
-        self.message = Some(Message { kind: MessageKind::Info, text: text.into() });
+        self.message = Some(Message {
+            kind: MessageKind::Info,
+            text: text.into(),
+        });
     }
 
     pub fn error(&mut self, text: impl Into<String>) {
         let text = text.into();
         log::warn!("{text}");
-        self.message = Some(Message { kind: MessageKind::Error, text });
+        self.message = Some(Message {
+            kind: MessageKind::Error,
+            text,
+        });
     }
 
     /// Records θ after `steps_done` steps, thinning by half when full.
@@ -165,13 +188,20 @@ impl AppState {
 
 /// "2, 8, 1" for [2, 8, 1].
 pub fn layers_to_text(layers: &[usize]) -> String {
-    layers.iter().map(ToString::to_string).collect::<Vec<_>>().join(", ")
+    layers
+        .iter()
+        .map(ToString::to_string)
+        .collect::<Vec<_>>()
+        .join(", ")
 }
 
 /// Parses "2, 8, 1" (commas or spaces).
 pub fn parse_layers(text: &str) -> Result<Vec<usize>, String> {
     text.split(|c: char| c == ',' || c.is_whitespace())
         .filter(|s| !s.is_empty())
-        .map(|s| s.parse::<usize>().map_err(|_| format!("layer width \"{s}\" is not a whole number")))
+        .map(|s| {
+            s.parse::<usize>()
+                .map_err(|_| format!("layer width \"{s}\" is not a whole number"))
+        })
         .collect()
 }

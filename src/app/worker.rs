@@ -6,9 +6,9 @@ use std::sync::mpsc::{self, Receiver, Sender, SyncSender, TryRecvError, TrySendE
 use std::thread::JoinHandle;
 use std::time::{Duration, Instant};
 
+use crate::core::MlpSpec;
 use crate::core::data::Dataset;
 use crate::core::train::{StepOutcome, Trainer, TrainingConfig};
-use crate::core::MlpSpec;
 
 /// What the UI asks the worker to do.
 #[derive(Debug)]
@@ -67,7 +67,10 @@ const TICK: Duration = Duration::from_millis(16);
 impl TrainingWorker {
     /// Spawns the worker; `on_snapshot` is called after each snapshot is sent (the app
     /// passes `ctx.request_repaint`).
-    pub fn spawn(trainer: Trainer, on_snapshot: impl Fn() + Send + 'static) -> std::io::Result<Self> {
+    pub fn spawn(
+        trainer: Trainer,
+        on_snapshot: impl Fn() + Send + 'static,
+    ) -> std::io::Result<Self> {
         let (commands, command_rx) = mpsc::channel();
         let (snapshot_tx, snapshots) = mpsc::sync_channel(SNAPSHOT_CAPACITY);
         let thread = std::thread::Builder::new()
@@ -208,7 +211,12 @@ fn worker_loop(
 
 fn apply(s: &mut Loop, command: WorkerCommand) {
     match command {
-        WorkerCommand::Reset { spec, data, config, theta } => {
+        WorkerCommand::Reset {
+            spec,
+            data,
+            config,
+            theta,
+        } => {
             let stride = s.trainer.trajectory_stride;
             s.trainer = Trainer::new(spec, data, config, theta);
             s.trainer.trajectory_stride = stride;

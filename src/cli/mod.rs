@@ -53,7 +53,8 @@ pub fn main() -> ExitCode {
 
 fn init_logging() {
     env_logger::Builder::from_env(
-        env_logger::Env::default().default_filter_or("warn,wgpu_core=error,wgpu_hal=error,naga=warn"),
+        env_logger::Env::default()
+            .default_filter_or("warn,wgpu_core=error,wgpu_hal=error,naga=warn"),
     )
     .format_timestamp(None)
     .init();
@@ -103,6 +104,10 @@ fn open_app(scene: &str) -> anyhow::Result<()> {
 
 /// Default output path for a trained scene: `NAME.trained.json` in the working directory.
 pub fn default_out_path(scene: &Scene) -> PathBuf {
-    let name = if scene.name.is_empty() { "scene" } else { &scene.name };
+    let name = if scene.name.is_empty() {
+        "scene"
+    } else {
+        &scene.name
+    };
     PathBuf::from(format!("{name}.trained.json"))
 }

@@ -38,8 +38,14 @@ pub fn run(args: &TrainArgs) -> anyhow::Result<()> {
         scene.training.seed = seed;
     }
     let steps = args.steps.unwrap_or(scene.training.steps);
-    anyhow::ensure!(steps <= MAX_STEPS, "--steps {steps} is more than the limit of {MAX_STEPS}");
-    let out = args.out.clone().unwrap_or_else(|| super::default_out_path(&scene));
+    anyhow::ensure!(
+        steps <= MAX_STEPS,
+        "--steps {steps} is more than the limit of {MAX_STEPS}"
+    );
+    let out = args
+        .out
+        .clone()
+        .unwrap_or_else(|| super::default_out_path(&scene));
 
     let mut trainer = Trainer::new(
         scene.model.clone(),

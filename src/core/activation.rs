@@ -171,7 +171,10 @@ mod tests {
                 let fd1 = (act.value(z + h) - act.value(z - h)) / (2.0 * h);
                 let fd2 = (act.derivative(z + h) - act.derivative(z - h)) / (2.0 * h);
                 assert!((fd1 - act.derivative(z)).abs() < 1e-8, "{act} σ' at {z}");
-                assert!((fd2 - act.second_derivative(z)).abs() < 1e-7, "{act} σ'' at {z}");
+                assert!(
+                    (fd2 - act.second_derivative(z)).abs() < 1e-7,
+                    "{act} σ'' at {z}"
+                );
             }
         }
     }

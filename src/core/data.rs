@@ -31,7 +31,9 @@ impl Dataset {
     /// Checks shape and finiteness against the model's input dimension.
     pub fn validate(&self, input_dim: usize) -> Result<(), CoreError> {
         if self.inputs.is_empty() {
-            return Err(CoreError::invalid("data has no points; add at least one input"));
+            return Err(CoreError::invalid(
+                "data has no points; add at least one input",
+            ));
         }
         if self.inputs.len() > MAX_POINTS {
             return Err(CoreError::invalid(format!(
@@ -144,7 +146,8 @@ impl Preset {
     /// to inputs (moons, circles) or targets (sine); the fixed sets ignore `n` and noise.
     pub fn generate(self, n: usize, noise: f64, seed: u64) -> Dataset {
         let mut rng = ChaCha8Rng::seed_from_u64(seed);
-        let normal = Normal::new(0.0, noise.max(0.0)).unwrap_or_else(|_| Normal::new(0.0, 0.0).expect("σ = 0 is valid"));
+        let normal = Normal::new(0.0, noise.max(0.0))
+            .unwrap_or_else(|_| Normal::new(0.0, 0.0).expect("σ = 0 is valid"));
         let jitter = |rng: &mut ChaCha8Rng| if noise > 0.0 { normal.sample(rng) } else { 0.0 };
         match self {
             Preset::Perpendicular => Dataset {
@@ -156,7 +159,12 @@ impl Preset {
                 targets: vec![1.0, 2.0],
             },
             Preset::Xor | Preset::And => {
-                let inputs = vec![vec![0.0, 0.0], vec![0.0, 1.0], vec![1.0, 0.0], vec![1.0, 1.0]];
+                let inputs = vec![
+                    vec![0.0, 0.0],
+                    vec![0.0, 1.0],
+                    vec![1.0, 0.0],
+                    vec![1.0, 1.0],
+                ];
                 let targets = if self == Preset::Xor {
                     vec![0.0, 1.0, 1.0, 0.0]
                 } else {
@@ -171,7 +179,8 @@ impl Preset {
                     let x = if n == 1 {
                         0.0
                     } else {
-                        -std::f64::consts::PI + 2.0 * std::f64::consts::PI * i as f64 / (n - 1) as f64
+                        -std::f64::consts::PI
+                            + 2.0 * std::f64::consts::PI * i as f64 / (n - 1) as f64
                     };
                     d.inputs.push(vec![x]);
                     d.targets.push(x.sin() + jitter(&mut rng));
@@ -184,7 +193,8 @@ impl Preset {
                 let mut d = Dataset::default();
                 for i in 0..n_outer {
                     let t = std::f64::consts::PI * i as f64 / (n_outer.max(2) - 1) as f64;
-                    d.inputs.push(vec![t.cos() + jitter(&mut rng), t.sin() + jitter(&mut rng)]);
+                    d.inputs
+                        .push(vec![t.cos() + jitter(&mut rng), t.sin() + jitter(&mut rng)]);
                     d.targets.push(-1.0);
                 }
                 for i in 0..n_inner {
@@ -235,7 +245,11 @@ mod tests {
     #[allow(clippy::float_cmp)] // exact zeros are the claim
     fn perpendicular_inputs_are_orthogonal_and_parallel_ones_parallel() {
         let p = Preset::Perpendicular.generate(0, 0.0, 0);
-        let dot: f64 = p.inputs[0].iter().zip(&p.inputs[1]).map(|(a, b)| a * b).sum();
+        let dot: f64 = p.inputs[0]
+            .iter()
+            .zip(&p.inputs[1])
+            .map(|(a, b)| a * b)
+            .sum();
         assert_eq!(dot, 0.0);
         let q = Preset::Parallel.generate(0, 0.0, 0);
         let cross = q.inputs[0][0] * q.inputs[1][1] - q.inputs[0][1] * q.inputs[1][0];
@@ -252,7 +266,10 @@ mod tests {
                 assert_eq!(a.n_inputs(), 20);
             }
         }
-        assert_ne!(Preset::Moons.generate(20, 0.1, 5), Preset::Moons.generate(20, 0.1, 6));
+        assert_ne!(
+            Preset::Moons.generate(20, 0.1, 5),
+            Preset::Moons.generate(20, 0.1, 6)
+        );
     }
 
     #[test]
@@ -261,11 +278,21 @@ mod tests {
             inputs: vec![vec![1.0, 2.0], vec![1.0]],
             targets: vec![0.0, 1.0],
         };
-        assert!(d.validate(2).unwrap_err().to_string().contains("data.inputs[1]"));
+        assert!(
+            d.validate(2)
+                .unwrap_err()
+                .to_string()
+                .contains("data.inputs[1]")
+        );
         let d = Dataset {
             inputs: vec![vec![1.0, 2.0]],
             targets: vec![f64::NAN],
         };
-        assert!(d.validate(2).unwrap_err().to_string().contains("data.targets[0]"));
+        assert!(
+            d.validate(2)
+                .unwrap_err()
+                .to_string()
+                .contains("data.targets[0]")
+        );
     }
 }

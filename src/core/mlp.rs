@@ -104,7 +104,17 @@ impl MlpSpec {
 
     /// N, the length of flat θ.
     pub fn n_params(&self) -> usize {
-        self.layouts().iter().map(|l| l.fan_in * l.fan_out + if l.bias_offset.is_some() { l.fan_out } else { 0 }).sum()
+        self.layouts()
+            .iter()
+            .map(|l| {
+                l.fan_in * l.fan_out
+                    + if l.bias_offset.is_some() {
+                        l.fan_out
+                    } else {
+                        0
+                    }
+            })
+            .sum()
     }
 
     /// Offsets of every layer in flat θ.
@@ -197,7 +207,8 @@ impl MlpSpec {
             for (p, zrow) in z.chunks_exact_mut(layout.fan_out).enumerate() {
                 let hrow = &h[p * layout.fan_in..(p + 1) * layout.fan_in];
                 for (r, zv) in zrow.iter_mut().enumerate() {
-                    let w = &theta[layout.weight_index(r, 0)..layout.weight_index(r, 0) + layout.fan_in];
+                    let w = &theta
+                        [layout.weight_index(r, 0)..layout.weight_index(r, 0) + layout.fan_in];
                     let s: f64 = w.iter().zip(hrow).map(|(a, b)| a * b).sum();
                     *zv = s + layout.bias_offset.map_or(0.0, |b| theta[b + r]);
                 }
@@ -353,7 +364,11 @@ mod tests {
                     tp[j] += h;
                     tm[j] -= h;
                     let fd = (spec.forward(&tp, &x) - spec.forward(&tm, &x)) / (2.0 * h);
-                    assert!((fd - g[j]).abs() < 1e-7, "{act} bias={bias} θ[{j}]: {fd} vs {}", g[j]);
+                    assert!(
+                        (fd - g[j]).abs() < 1e-7,
+                        "{act} bias={bias} θ[{j}]: {fd} vs {}",
+                        g[j]
+                    );
                 }
             }
         }

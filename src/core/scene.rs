@@ -5,11 +5,11 @@ use std::path::Path;
 
 use serde::{Deserialize, Serialize};
 
+use super::MlpSpec;
 use super::data::{Dataset, Preset};
 use super::error::CoreError;
 use super::slice::SliceSpec;
 use super::train::TrainingConfig;
-use super::MlpSpec;
 
 /// The `format` value every scene file carries.
 pub const FORMAT: &str = "basinscope-scene";
@@ -197,7 +197,12 @@ impl Scene {
     /// The scene as pretty JSON (parameters always written, data as a preset if unedited).
     pub fn to_json(&self) -> String {
         let data = match &self.data_source {
-            DataSource::Preset { preset, n, noise, seed } => DataFile {
+            DataSource::Preset {
+                preset,
+                n,
+                noise,
+                seed,
+            } => DataFile {
                 preset: Some(*preset),
                 n: Some(*n),
                 noise: Some(*noise),
@@ -216,7 +221,9 @@ impl Scene {
             name: (!self.name.is_empty()).then(|| self.name.clone()),
             description: (!self.description.is_empty()).then(|| self.description.clone()),
             model: self.model.clone(),
-            init: Some(InitFile { seed: self.init_seed }),
+            init: Some(InitFile {
+                seed: self.init_seed,
+            }),
             parameters: Some(self.parameters.clone()),
             data,
             training: self.training.clone(),
@@ -235,7 +242,12 @@ impl Scene {
     /// Replaces the data with a preset (regenerated) and marks the source.
     pub fn set_preset(&mut self, preset: Preset, n: usize, noise: f64, seed: u64) {
         self.data = preset.generate(n, noise, seed);
-        self.data_source = DataSource::Preset { preset, n, noise, seed };
+        self.data_source = DataSource::Preset {
+            preset,
+            n,
+            noise,
+            seed,
+        };
     }
 }
 
@@ -243,9 +255,17 @@ impl Scene {
 /// either the old file or the new one, never half of one.
 pub fn write_atomically(path: &Path, bytes: &[u8]) -> Result<(), CoreError> {
     use std::io::Write;
-    let err = |source| CoreError::Write { path: path.to_path_buf(), source };
-    let dir = path.parent().filter(|p| !p.as_os_str().is_empty()).unwrap_or(Path::new("."));
-    let file_name = path.file_name().map_or_else(|| "scene".into(), |n| n.to_string_lossy().into_owned());
+    let err = |source| CoreError::Write {
+        path: path.to_path_buf(),
+        source,
+    };
+    let dir = path
+        .parent()
+        .filter(|p| !p.as_os_str().is_empty())
+        .unwrap_or(Path::new("."));
+    let file_name = path
+        .file_name()
+        .map_or_else(|| "scene".into(), |n| n.to_string_lossy().into_owned());
     let tmp = dir.join(format!(".{file_name}.tmp-{}", std::process::id()));
     let result = (|| {
         let mut f = std::fs::File::create(&tmp)?;
@@ -271,11 +291,18 @@ fn resolve_data(file: DataFile) -> Result<(DataSource, Dataset), CoreError> {
             }
             let noise = file.noise.unwrap_or(0.0);
             if !(noise.is_finite() && noise >= 0.0) {
-                return Err(CoreError::invalid("data.noise must be a non-negative number"));
+                return Err(CoreError::invalid(
+                    "data.noise must be a non-negative number",
+                ));
             }
             let seed = file.seed.unwrap_or(0);
             Ok((
-                DataSource::Preset { preset, n, noise, seed },
+                DataSource::Preset {
+                    preset,
+                    n,
+                    noise,
+                    seed,
+                },
                 preset.generate(n, noise, seed),
             ))
         }
@@ -358,7 +385,10 @@ pub const DEFAULT_SCENE: &str = "xor";
 
 /// The JSON of a built-in scene.
 pub fn builtin_json(name: &str) -> Option<&'static str> {
-    BUILTIN_SCENES.iter().find(|s| s.name == name).map(|s| s.json)
+    BUILTIN_SCENES
+        .iter()
+        .find(|s| s.name == name)
+        .map(|s| s.json)
 }
 
 #[cfg(test)]
@@ -368,7 +398,8 @@ mod tests {
     #[test]
     fn every_builtin_scene_loads() {
         for s in BUILTIN_SCENES {
-            let scene = Scene::from_json(s.json, s.name).unwrap_or_else(|e| panic!("{}: {e}", s.name));
+            let scene =
+                Scene::from_json(s.json, s.name).unwrap_or_else(|e| panic!("{}: {e}", s.name));
             assert_eq!(scene.name, s.name);
         }
     }
@@ -402,11 +433,18 @@ mod tests {
 
     #[test]
     fn bad_scenes_get_clear_errors() {
-        let unknown = Scene::from_json(&minimal(r#", "colour": 3"#), "f.json").unwrap_err().to_string();
+        let unknown = Scene::from_json(&minimal(r#", "colour": 3"#), "f.json")
+            .unwrap_err()
+            .to_string();
         assert!(unknown.contains("unknown field `colour`"), "{unknown}");
         let wrong_len = minimal("").replace("[1.0, 2.0]", "[1.0, 2.0, 3.0]");
-        let e = Scene::from_json(&wrong_len, "f.json").unwrap_err().to_string();
-        assert!(e.contains("parameters has 3 entries") && e.contains("needs 2"), "{e}");
+        let e = Scene::from_json(&wrong_len, "f.json")
+            .unwrap_err()
+            .to_string();
+        assert!(
+            e.contains("parameters has 3 entries") && e.contains("needs 2"),
+            "{e}"
+        );
         let act = minimal("").replace("identity", "swish");
         let e = Scene::from_json(&act, "f.json").unwrap_err().to_string();
         assert!(e.contains("unknown variant `swish`"), "{e}");
@@ -417,12 +455,19 @@ mod tests {
         let e = Scene::from_json(&zero, "f.json").unwrap_err().to_string();
         assert!(e.contains("model.layers[1] is 0"), "{e}");
         let truncated = &minimal("")[..60];
-        let e = Scene::from_json(truncated, "f.json").unwrap_err().to_string();
+        let e = Scene::from_json(truncated, "f.json")
+            .unwrap_err()
+            .to_string();
         assert!(e.contains("ends early"), "{e}");
         let nan = minimal("").replace("[1, 2]}", "[1, NaN]}");
         assert!(Scene::from_json(&nan, "f.json").is_err());
         let format = minimal("").replace("basinscope-scene", "other");
-        assert!(Scene::from_json(&format, "f.json").unwrap_err().to_string().contains("format"));
+        assert!(
+            Scene::from_json(&format, "f.json")
+                .unwrap_err()
+                .to_string()
+                .contains("format")
+        );
     }
 
     #[test]

@@ -23,7 +23,11 @@ pub enum OptimizerKind {
 }
 
 impl OptimizerKind {
-    pub const ALL: [OptimizerKind; 3] = [OptimizerKind::Sgd, OptimizerKind::Momentum, OptimizerKind::Adam];
+    pub const ALL: [OptimizerKind; 3] = [
+        OptimizerKind::Sgd,
+        OptimizerKind::Momentum,
+        OptimizerKind::Adam,
+    ];
 
     pub fn name(self) -> &'static str {
         match self {
@@ -73,15 +77,25 @@ impl Default for TrainingConfig {
 impl TrainingConfig {
     pub fn validate(&self) -> Result<(), CoreError> {
         if !(self.learning_rate.is_finite() && self.learning_rate > 0.0) {
-            return Err(CoreError::invalid("training.learning_rate must be a positive number"));
+            return Err(CoreError::invalid(
+                "training.learning_rate must be a positive number",
+            ));
         }
-        for (name, v) in [("momentum", self.momentum), ("beta1", self.beta1), ("beta2", self.beta2)] {
+        for (name, v) in [
+            ("momentum", self.momentum),
+            ("beta1", self.beta1),
+            ("beta2", self.beta2),
+        ] {
             if !(0.0..1.0).contains(&v) {
-                return Err(CoreError::invalid(format!("training.{name} must be in [0, 1)")));
+                return Err(CoreError::invalid(format!(
+                    "training.{name} must be in [0, 1)"
+                )));
             }
         }
         if !(self.epsilon.is_finite() && self.epsilon > 0.0) {
-            return Err(CoreError::invalid("training.epsilon must be a positive number"));
+            return Err(CoreError::invalid(
+                "training.epsilon must be a positive number",
+            ));
         }
         if self.batch_size == Some(0) {
             return Err(CoreError::invalid("training.batch_size must be at least 1"));
@@ -128,7 +142,10 @@ pub fn loss_and_gradient(
     let device = Device::Cpu;
     let d = spec.input_dim();
     let k = rows.len();
-    let xs: Vec<f64> = rows.iter().flat_map(|&i| data.inputs[i].iter().copied()).collect();
+    let xs: Vec<f64> = rows
+        .iter()
+        .flat_map(|&i| data.inputs[i].iter().copied())
+        .collect();
     let ys: Vec<f64> = rows.iter().map(|&i| data.targets[i]).collect();
     let x = Tensor::from_vec(xs, (k, d), &device)?;
     let y = Tensor::from_vec(ys, (k, 1), &device)?;
@@ -146,7 +163,11 @@ pub fn loss_and_gradient(
         let mut z = h.matmul(&w.as_tensor().t()?)?;
         vars.push(w);
         if let Some(b_off) = layout.bias_offset {
-            let b = Var::from_vec(theta[b_off..b_off + layout.fan_out].to_vec(), (1, layout.fan_out), &device)?;
+            let b = Var::from_vec(
+                theta[b_off..b_off + layout.fan_out].to_vec(),
+                (1, layout.fan_out),
+                &device,
+            )?;
             z = z.broadcast_add(b.as_tensor())?;
             vars.push(b);
         }
@@ -174,7 +195,12 @@ fn activate(act: Activation, z: &Tensor) -> candle_core::Result<Tensor> {
         Activation::Identity => Ok(z.clone()),
         Activation::Relu => z.relu(),
         // max(z,0) − 0.01·max(−z,0)
-        Activation::LeakyRelu => z.relu()? - z.neg()?.relu()?.affine(crate::core::activation::LEAKY_RELU_SLOPE, 0.0)?,
+        Activation::LeakyRelu => {
+            z.relu()?
+                - z.neg()?
+                    .relu()?
+                    .affine(crate::core::activation::LEAKY_RELU_SLOPE, 0.0)?
+        }
         Activation::Tanh => z.tanh(),
         // 1 / (1 + e^−z)
         Activation::Sigmoid => (z.neg()?.exp()? + 1.0)?.recip(),
@@ -225,7 +251,12 @@ impl OptimizerState {
                 let t = self.t as i32;
                 let c1 = 1.0 - b1.powi(t);
                 let c2 = 1.0 - b2.powi(t);
-                for (((p, g), m), v) in theta.iter_mut().zip(gradient).zip(&mut self.first).zip(&mut self.second) {
+                for (((p, g), m), v) in theta
+                    .iter_mut()
+                    .zip(gradient)
+                    .zip(&mut self.first)
+                    .zip(&mut self.second)
+                {
                     *m = b1 * *m + (1.0 - b1) * g;
                     *v = b2 * *v + (1.0 - b2) * g * g;
                     let m_hat = *m / c1;
@@ -376,8 +407,13 @@ mod tests {
                     let mut tm = theta.clone();
                     tp[j] += h;
                     tm[j] -= h;
-                    let fd = (mse_loss(&spec, &tp, &data) - mse_loss(&spec, &tm, &data)) / (2.0 * h);
-                    assert!((fd - g[j]).abs() < 1e-7 * (1.0 + fd.abs()), "{act} bias={bias} θ[{j}]: fd {fd} vs {}", g[j]);
+                    let fd =
+                        (mse_loss(&spec, &tp, &data) - mse_loss(&spec, &tm, &data)) / (2.0 * h);
+                    assert!(
+                        (fd - g[j]).abs() < 1e-7 * (1.0 + fd.abs()),
+                        "{act} bias={bias} θ[{j}]: fd {fd} vs {}",
+                        g[j]
+                    );
                 }
             }
         }
@@ -386,7 +422,11 @@ mod tests {
     #[test]
     #[allow(clippy::float_cmp)] // these steps are exact in binary floating point
     fn sgd_step_matches_hand_computation() {
-        let cfg = TrainingConfig { optimizer: OptimizerKind::Sgd, learning_rate: 0.1, ..Default::default() };
+        let cfg = TrainingConfig {
+            optimizer: OptimizerKind::Sgd,
+            learning_rate: 0.1,
+            ..Default::default()
+        };
         let mut s = OptimizerState::new(2);
         let mut theta = [1.0, -2.0];
         s.apply(&cfg, &mut theta, &[0.5, -1.0]);
@@ -395,7 +435,12 @@ mod tests {
 
     #[test]
     fn momentum_steps_match_hand_computation() {
-        let cfg = TrainingConfig { optimizer: OptimizerKind::Momentum, learning_rate: 0.1, momentum: 0.9, ..Default::default() };
+        let cfg = TrainingConfig {
+            optimizer: OptimizerKind::Momentum,
+            learning_rate: 0.1,
+            momentum: 0.9,
+            ..Default::default()
+        };
         let mut s = OptimizerState::new(1);
         let mut theta = [1.0];
         s.apply(&cfg, &mut theta, &[2.0]); // v = 2, θ = 1 − 0.2
@@ -406,7 +451,11 @@ mod tests {
 
     #[test]
     fn adam_steps_match_hand_computation() {
-        let cfg = TrainingConfig { optimizer: OptimizerKind::Adam, learning_rate: 0.01, ..Default::default() };
+        let cfg = TrainingConfig {
+            optimizer: OptimizerKind::Adam,
+            learning_rate: 0.01,
+            ..Default::default()
+        };
         let mut s = OptimizerState::new(1);
         let mut theta = [0.5];
         // Step 1: m̂ = g, v̂ = g², so the step is lr·g/(|g| + ε) ≈ lr·sign(g).
@@ -418,16 +467,29 @@ mod tests {
         let m_hat = 0.17 / (1.0 - 0.81);
         let v_hat: f64 = 0.009_991 / (1.0 - 0.998_001);
         let expected = before - 0.01 * m_hat / (v_hat.sqrt() + 1e-8);
-        assert!((theta[0] - expected).abs() < 1e-14, "{} vs {expected}", theta[0]);
+        assert!(
+            (theta[0] - expected).abs() < 1e-14,
+            "{} vs {expected}",
+            theta[0]
+        );
     }
 
     #[test]
     fn training_is_reproducible_bit_for_bit() {
         let spec = MlpSpec::new(vec![2, 6, 1], Activation::Tanh, true).unwrap();
         let data = Preset::Moons.generate(32, 0.1, 2);
-        let cfg = TrainingConfig { batch_size: Some(8), seed: 3, ..Default::default() };
+        let cfg = TrainingConfig {
+            batch_size: Some(8),
+            seed: 3,
+            ..Default::default()
+        };
         let run = || {
-            let mut t = Trainer::new(spec.clone(), data.clone(), cfg.clone(), spec.init_parameters(1));
+            let mut t = Trainer::new(
+                spec.clone(),
+                data.clone(),
+                cfg.clone(),
+                spec.init_parameters(1),
+            );
             for _ in 0..50 {
                 t.step().unwrap();
             }
@@ -439,8 +501,15 @@ mod tests {
     #[test]
     fn divergence_keeps_last_finite_parameters() {
         let spec = MlpSpec::new(vec![1, 1], Activation::Identity, false).unwrap();
-        let data = Dataset { inputs: vec![vec![1e150]], targets: vec![0.0] };
-        let cfg = TrainingConfig { optimizer: OptimizerKind::Sgd, learning_rate: 1.0, ..Default::default() };
+        let data = Dataset {
+            inputs: vec![vec![1e150]],
+            targets: vec![0.0],
+        };
+        let cfg = TrainingConfig {
+            optimizer: OptimizerKind::Sgd,
+            learning_rate: 1.0,
+            ..Default::default()
+        };
         let mut t = Trainer::new(spec, data, cfg, vec![1e-150]);
         let mut diverged = false;
         for _ in 0..10 {
@@ -457,7 +526,12 @@ mod tests {
     fn adam_fits_xor_with_tanh() {
         let spec = MlpSpec::new(vec![2, 8, 1], Activation::Tanh, true).unwrap();
         let data = Preset::Xor.generate(4, 0.0, 0);
-        let mut t = Trainer::new(spec.clone(), data, TrainingConfig::default(), spec.init_parameters(0));
+        let mut t = Trainer::new(
+            spec.clone(),
+            data,
+            TrainingConfig::default(),
+            spec.init_parameters(0),
+        );
         for _ in 0..3000 {
             t.step().unwrap();
         }
