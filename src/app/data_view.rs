@@ -141,21 +141,23 @@ fn heatmap_ui(
             let size = egui::vec2((b[1] - b[0]) as f32, (b[3] - b[2]) as f32);
             plot_ui.image(PlotImage::new("f(x)", texture_id, center, size));
             for (i, (x, &y)) in data.inputs.iter().zip(&data.targets).enumerate() {
-                let outline = if cache.dragging == Some(i) {
+                let ring = if cache.dragging == Some(i) {
                     Color32::YELLOW
                 } else {
                     Color32::WHITE
                 };
-                plot_ui.points(
-                    Points::new("", vec![[x[0], x[1]]])
-                        .radius(6.5)
-                        .color(outline),
-                );
-                plot_ui.points(
-                    Points::new("", vec![[x[0], x[1]]])
-                        .radius(5.0)
-                        .color(output_color(y, range)),
-                );
+                // Black and white rings keep a point visible on any background color.
+                for (radius, color) in [
+                    (7.0, Color32::BLACK),
+                    (6.0, ring),
+                    (4.5, output_color(y, range)),
+                ] {
+                    plot_ui.points(
+                        Points::new("", vec![[x[0], x[1]]])
+                            .radius(radius)
+                            .color(color),
+                    );
+                }
             }
             interact(
                 plot_ui,

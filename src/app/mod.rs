@@ -81,7 +81,11 @@ impl BasinscopeApp {
             ctx,
             dialog_results: None,
             data_view: data_view::DataViewCache::default(),
-            slice_view: slice_view::SliceViewState::default(),
+            slice_view: slice_view::SliceViewState::new(
+                cc.wgpu_render_state
+                    .as_ref()
+                    .is_some_and(|r| r.adapter.get_info().device_type == wgpu::DeviceType::Cpu),
+            ),
             analysis_job: None,
             analysis: None,
             analysis_error: None,

@@ -51,6 +51,50 @@ pub struct CpuRequest {
     current_ab: (f64, f64),
 }
 
+/// Above this many inputs only a few contours are shown at first.
+const MANY_INPUTS: usize = 8;
+
+/// Multiply-adds a software adapter may spend on one slice while θ moves, and when still.
+const SOFTWARE_BUDGET_MOVING: f64 = 2e7;
+const SOFTWARE_BUDGET_STILL: f64 = 4e8;
+
+/// The grid to evaluate: the requested resolution, capped while moving, and on a
+/// software adapter (llvmpipe) capped by a work budget so frames stay short.
+fn grid_shape(
+    resolution: [usize; 2],
+    moving: bool,
+    software: bool,
+    spec: &crate::core::MlpSpec,
+    k: usize,
+) -> [usize; 2] {
+    let mut shape = if moving {
+        [
+            resolution[0].min(MOVING_RESOLUTION),
+            resolution[1].min(MOVING_RESOLUTION),
+        ]
+    } else {
+        resolution
+    };
+    if software {
+        let madds_per_point =
+            (k.max(1) * spec.layers.windows(2).map(|w| w[0] * w[1]).sum::<usize>()) as f64;
+        let budget = if moving {
+            SOFTWARE_BUDGET_MOVING
+        } else {
+            SOFTWARE_BUDGET_STILL
+        };
+        let points = (shape[0] * shape[1]) as f64;
+        if points * madds_per_point > budget {
+            let scale = (budget / (points * madds_per_point)).sqrt();
+            shape = [
+                ((shape[0] as f64 * scale) as usize).max(32),
+                ((shape[1] as f64 * scale) as usize).max(32),
+            ];
+        }
+    }
+    shape
+}
+
 /// Slice-view state kept across frames.
 pub struct SliceViewState {
     pub style: SliceStyle,
@@ -71,6 +115,8 @@ pub struct SliceViewState {
     cpu_job: Option<CpuJob>,
     cpu_texture: Option<egui::TextureHandle>,
     interacting_until: Option<Instant>,
+    /// Whether the wgpu adapter is a software rasterizer (llvmpipe): grids are budgeted.
+    pub software_adapter: bool,
 }
 
 impl Default for SliceViewState {
@@ -89,11 +135,20 @@ impl Default for SliceViewState {
             cpu_job: None,
             cpu_texture: None,
             interacting_until: None,
+            software_adapter: false,
         }
     }
 }
 
 impl SliceViewState {
+    /// State for an app whose wgpu adapter is (`software_adapter`) or is not a software rasterizer.
+    pub fn new(software_adapter: bool) -> Self {
+        Self {
+            software_adapter,
+            ..Self::default()
+        }
+    }
+
     /// θ at slice coordinates (a, b) of the last frame.
     pub fn theta_at(&self, a: f64, b: f64) -> Option<Vec<f64>> {
         let f = self.last_frame.as_ref()?;
@@ -151,7 +206,10 @@ pub fn slice_view_ui(
         return;
     };
     let k = state.scene.data.n_inputs();
-    view.visible_inputs.resize(k, true);
+    if view.visible_inputs.len() != k {
+        // Many inputs' contours hide each other: start with the first few.
+        view.visible_inputs = (0..k).map(|i| k <= MANY_INPUTS || i < 4).collect();
+    }
 
     // θ₀: the pinned center of the scene, the first of three points, or the current θ.
     let center = match (&spec.center, &spec.axes) {
@@ -161,8 +219,13 @@ pub fn slice_view_ui(
     };
     let ranges = [spec.a_range, spec.b_range];
     let moving = state.playing || view.interacting_until.is_some_and(|t| Instant::now() < t);
-    let res = |r: usize| if moving { r.min(MOVING_RESOLUTION) } else { r };
-    let shape = [res(spec.resolution[0]), res(spec.resolution[1])];
+    let shape = grid_shape(
+        spec.resolution,
+        moving,
+        view.software_adapter,
+        &state.scene.model,
+        k,
+    );
 
     update_loss_range(state, view, &axes, &center, ranges);
 
@@ -188,7 +251,7 @@ pub fn slice_view_ui(
 
     // Layout: picture with axes on the left, color bar on the right, legend below.
     let avail = ui.available_size();
-    let legend_h = 22.0 * (1.0 + (k.min(12) as f32 / 6.0).ceil());
+    let legend_h = 56.0;
     let side = (avail.x - 140.0).min(avail.y - legend_h - 30.0).max(64.0);
     let (outer, _) =
         ui.allocate_exact_size(Vec2::new(side + 130.0, side + 44.0), egui::Sense::hover());
@@ -855,20 +918,34 @@ fn draw_colorbar(painter: &egui::Painter, rect: Rect, log_range: [f32; 2], color
 }
 
 fn legend_ui(ui: &mut egui::Ui, view: &mut SliceViewState, k: usize) {
-    ui.horizontal_wrapped(|ui| {
-        for i in 0..k.min(64) {
-            let c = input_color(i);
-            let mut on = view.visible_inputs[i];
-            let text = egui::RichText::new(format!("x{i}")).color(c).strong();
-            if ui
-                .toggle_value(&mut on, text)
-                .on_hover_text("show or hide this input's contours")
-                .changed()
-            {
-                view.visible_inputs[i] = on;
-            }
+    ui.horizontal(|ui| {
+        ui.label("contours of");
+        if ui.small_button("all").clicked() {
+            view.visible_inputs.iter_mut().for_each(|v| *v = true);
         }
-        ui.separator();
+        if ui.small_button("none").clicked() {
+            view.visible_inputs.iter_mut().for_each(|v| *v = false);
+        }
+        egui::ScrollArea::horizontal()
+            .id_salt("slice_legend_inputs")
+            .show(ui, |ui| {
+                ui.horizontal(|ui| {
+                    for i in 0..k {
+                        let c = input_color(i);
+                        let mut on = view.visible_inputs[i];
+                        let text = egui::RichText::new(format!("x{i}")).color(c).strong();
+                        if ui
+                            .toggle_value(&mut on, text)
+                            .on_hover_text("show or hide this input's contours")
+                            .changed()
+                        {
+                            view.visible_inputs[i] = on;
+                        }
+                    }
+                });
+            });
+    });
+    ui.horizontal_wrapped(|ui| {
         ui.label(egui::RichText::new("thick: solution contour f(x_i) = y_i").strong());
         ui.label(egui::RichText::new("white: behavior manifold through θ").color(Color32::WHITE));
         ui.label(egui::RichText::new("gold: solution set").color(Color32::from_rgb(255, 214, 0)));
