@@ -467,3 +467,113 @@ impl Blitter {
         pass.draw(0..3, 0..1);
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::core::Scene;
+    use crate::gpu::field::{FieldError, FieldRequest, GpuFieldEvaluator};
+
+    const SIDE: u32 = 256;
+
+    /// Pixel (column, row) whose center is nearest to slice point (a, b) on [−2, 2]².
+    fn pixel_of(a: f64, b: f64) -> (u32, u32) {
+        let px = (a + 2.0) / 4.0 * f64::from(SIDE) - 0.5;
+        let py = (2.0 - b) / 4.0 * f64::from(SIDE) - 0.5;
+        (px.round() as u32, py.round() as u32)
+    }
+
+    /// In the perpendicular scene's (θ₀, θ₁) plane the solution contours are the lines
+    /// a + b/2 = 1 and −a/2 + b = 1/2: the picture must color exactly those pixels.
+    #[test]
+    fn solution_contours_are_drawn_on_their_closed_form_lines() {
+        let gpu = match GpuFieldEvaluator::headless() {
+            Ok(g) => g,
+            Err(e @ FieldError::NoAdapter(_)) => {
+                eprintln!("SKIPPED: no GPU adapter ({e}); the slice picture was not checked");
+                return;
+            }
+            Err(e) => panic!("an adapter exists but could not be used: {e}"),
+        };
+        let scene = Scene::resolve("perpendicular").unwrap();
+        let theta0 = vec![0.0; 3];
+        let axes = [vec![1.0, 0.0, 0.0], vec![0.0, 1.0, 0.0]];
+        let ranges = [[-2.0, 2.0], [-2.0, 2.0]];
+        let shape = [96, 80];
+        let request = FieldRequest {
+            spec: &scene.model,
+            data: &scene.data,
+            theta0: &theta0,
+            axes: &axes,
+            ranges: &ranges,
+            shape: &shape,
+        };
+        let field = gpu.evaluate_to_buffer(&request).unwrap();
+        let picture = Picture::new(gpu.device(), [SIDE, SIDE]);
+        let style = SliceStyle {
+            show_loss: false,
+            show_contours: false,
+            show_solution_contours: true,
+            show_behavior_manifold: false,
+            show_solution_set: false,
+            ..SliceStyle::default()
+        };
+        let inputs = [
+            InputStyle {
+                color: [1.0, 0.0, 0.0],
+                visible: true,
+                target: 1.0,
+                current_output: 0.0,
+            },
+            InputStyle {
+                color: [0.0, 0.0, 1.0],
+                visible: true,
+                target: 0.5,
+                current_output: 0.0,
+            },
+        ];
+        let mut encoder = gpu
+            .device()
+            .create_command_encoder(&wgpu::CommandEncoderDescriptor::default());
+        SliceRenderer::new(gpu.device()).encode(
+            gpu.device(),
+            &mut encoder,
+            &field.buffer,
+            shape,
+            &inputs,
+            &style,
+            &picture.view,
+            [SIDE, SIDE],
+        );
+        gpu.queue().submit([encoder.finish()]);
+        let rgba = picture.read_rgba(gpu.device(), gpu.queue()).unwrap();
+        let at = |(x, y): (u32, u32)| {
+            let i = 4 * (y * SIDE + x) as usize;
+            [rgba[i], rgba[i + 1], rgba[i + 2]]
+        };
+        let mut checked = 0;
+        for step in 0..40 {
+            let a = -1.9 + 3.8 * f64::from(step) / 39.0;
+            if (a - 0.6).abs() < 0.3 {
+                continue; // the lines cross at (0.6, 0.8)
+            }
+            for (line, b, channel) in [(0, 2.0 * (1.0 - a), 0), (1, 0.5 + 0.5 * a, 2)] {
+                if b.abs() > 1.9 {
+                    continue;
+                }
+                let on = at(pixel_of(a, b));
+                assert!(
+                    on[channel] > 200 && on[2 - channel] < 80,
+                    "input {line} at ({a:.2}, {b:.2}): {on:?}"
+                );
+                let off = at(pixel_of(a, b + if b > 0.0 { -0.5 } else { 0.5 }));
+                assert!(
+                    off[channel] < 90,
+                    "input {line} drawn off its line near ({a:.2}, {b:.2}): {off:?}"
+                );
+                checked += 1;
+            }
+        }
+        assert!(checked > 30, "only {checked} points checked");
+    }
+}
