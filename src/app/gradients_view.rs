@@ -263,7 +263,7 @@ fn heatmap_ui(
         return;
     };
     let width = ui.available_width().clamp(120.0, 900.0);
-    let cell_height = (320.0 / n as f32).clamp(1.0, 14.0);
+    let cell_height = (200.0 / n as f32).clamp(1.0, 10.0);
     let size = vec2(width, cell_height * n as f32);
     let (rect, response) = ui.allocate_exact_size(size, Sense::hover());
     let uv = Rect::from_min_max(pos2(0.0, 0.0), pos2(1.0, 1.0));
