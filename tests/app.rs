@@ -276,3 +276,40 @@ fn divergence_pauses_training_and_says_so() {
     );
     h.get_by_label_contains("training diverged");
 }
+
+#[test]
+fn saving_writes_a_scene_that_reloads_to_the_current_state() {
+    let mut h = harness("moons");
+    h.state_mut().apply(Action::Step(25));
+    step_until(&mut h, Duration::from_secs(30), |app| {
+        app.state.steps_done >= 25 && !app.state.playing
+    });
+    h.state_mut().apply(Action::MovePoint(0, vec![0.25, -0.5]));
+    h.run_steps(2);
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("saved.json");
+    h.state_mut().apply(Action::SaveTo(path.clone()));
+    h.run_steps(2);
+    let app = h.state();
+    assert!(
+        app.state
+            .message
+            .as_ref()
+            .is_some_and(|m| m.kind == MessageKind::Info && m.text.contains("saved"))
+    );
+    let saved = Scene::load(&path).expect("the saved scene loads");
+    assert_eq!(saved.parameters, app.state.scene.parameters);
+    assert_eq!(saved.data, app.state.scene.data);
+    assert_eq!(saved.data.inputs[0], vec![0.25, -0.5]);
+    // A failed save names the problem and leaves the earlier file as it was.
+    let before = std::fs::read(&path).unwrap();
+    h.state_mut().apply(Action::SaveTo(
+        dir.path().join("no-such-dir").join("x.json"),
+    ));
+    h.run_steps(2);
+    assert_eq!(
+        h.state().state.message.as_ref().unwrap().kind,
+        MessageKind::Error
+    );
+    assert_eq!(std::fs::read(&path).unwrap(), before);
+}
