@@ -262,6 +262,13 @@ pub fn slice_view_ui(
         egui::Sense::click_and_drag(),
     );
     let ppp = ui.ctx().pixels_per_point();
+    // A software rasterizer shades every pixel on the CPU: draw at half resolution while
+    // θ moves (the blit scales it up) and at full resolution when still.
+    let picture_scale = if view.software_adapter && moving {
+        0.5 * ppp
+    } else {
+        ppp
+    };
     let frame = SliceFrame {
         spec: state.scene.model.clone(),
         data: Arc::new(state.scene.data.clone()),
@@ -273,8 +280,8 @@ pub fn slice_view_ui(
         inputs,
         style: view.style,
         size_px: [
-            (rect.width() * ppp).round() as u32,
-            (rect.height() * ppp).round() as u32,
+            (rect.width() * picture_scale).round() as u32,
+            (rect.height() * picture_scale).round() as u32,
         ],
     };
     let trajectory_ab: Vec<(f64, f64)> = if view.show_trajectory {
@@ -792,9 +799,26 @@ fn controls_ui(
         ui.checkbox(&mut view.style.show_solution_set, "solution set");
         ui.checkbox(&mut view.show_trajectory, "trajectory");
     });
-    if let Some(axes) = &view.axes {
-        ui.label(egui::RichText::new(&axes.description).weak());
-    }
+    ui.horizontal_wrapped(|ui| {
+        if let Some(axes) = &view.axes {
+            ui.label(egui::RichText::new(&axes.description).weak());
+        }
+        if let Some(f) = &view.last_frame {
+            let dt_ms = 1000.0 * ui.input(|i| i.unstable_dt);
+            let path = if view.software_adapter {
+                "software GPU"
+            } else {
+                "GPU"
+            };
+            ui.label(
+                egui::RichText::new(format!(
+                    "· grid {}×{} on the {path} · frame {dt_ms:.0} ms",
+                    f.shape[0], f.shape[1]
+                ))
+                .weak(),
+            );
+        }
+    });
 }
 
 fn axis_label(choice: &AxisChoice) -> String {
