@@ -313,3 +313,30 @@ fn saving_writes_a_scene_that_reloads_to_the_current_state() {
     );
     assert_eq!(std::fs::read(&path).unwrap(), before);
 }
+
+#[test]
+fn a_one_parameter_model_shows_every_view_without_crashing() {
+    let scene = r#"{"format": "basinscope-scene", "version": 1,
+        "model": {"layers": [1, 1], "activation": "identity", "bias": false},
+        "parameters": [0.5],
+        "data": {"inputs": [[1.0]], "targets": [2.0]},
+        "view": {"kind": "slice2d", "slice": {"axes": {"kind": "hessian"}}}}"#;
+    let mut h = harness("xor");
+    h.state_mut().apply(Action::LoadText {
+        text: scene.to_string(),
+        origin: "one.json".into(),
+    });
+    for view in basinscope::app::ViewTab::ALL {
+        h.state_mut().apply(Action::ShowView(view));
+        h.run_steps(3);
+    }
+    h.state_mut()
+        .apply(Action::ShowView(basinscope::app::ViewTab::Slice2d));
+    h.run_steps(2);
+    h.get_by_label_contains("at least 2 parameters");
+    h.state_mut().apply(Action::Step(10));
+    step_until(&mut h, Duration::from_secs(10), |app| {
+        app.state.steps_done >= 10
+    });
+    assert!(h.state().state.loss < 2.25);
+}
