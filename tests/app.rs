@@ -340,3 +340,28 @@ fn a_one_parameter_model_shows_every_view_without_crashing() {
     });
     assert!(h.state().state.loss < 2.25);
 }
+
+#[test]
+fn a_network_wider_than_the_shader_cap_is_drawn_from_the_cpu_field() {
+    let mut h = slice_harness("xor");
+    h.state_mut().apply(Action::SetModel {
+        layers: vec![2, 100, 1],
+        activation: basinscope::core::Activation::Tanh,
+        bias: true,
+    });
+    h.state_mut()
+        .apply(Action::ShowView(basinscope::app::ViewTab::Slice2d));
+    h.run_steps(2);
+    // The GPU path reports while painting: render once, then the view shows it.
+    h.render().expect("renders");
+    h.run_steps(2);
+    h.get_by_label_contains("drawn from the CPU path");
+    // The picture is real: the center of the slice is not the empty background.
+    let image = h.render().expect("renders");
+    let rect = h.state().slice_view.picture_rect.unwrap();
+    let p = image.get_pixel(rect.center().x as u32, rect.center().y as u32);
+    assert!(
+        p[0] > 60 || p[1] > 60 || p[2] > 60,
+        "the slice picture is empty: {p:?}"
+    );
+}

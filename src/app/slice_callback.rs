@@ -7,7 +7,9 @@
 use std::sync::Arc;
 
 use crate::core::{Dataset, MlpSpec};
-use crate::gpu::field::{FieldRequest, GpuFieldEvaluator};
+use wgpu::util::DeviceExt as _;
+
+use crate::gpu::field::{CpuFieldEvaluator, FieldEvaluator as _, FieldRequest, GpuFieldEvaluator};
 use crate::gpu::slice_render::{Blitter, InputStyle, Picture, SliceRenderer, SliceStyle};
 
 /// Everything that determines one slice picture.
@@ -32,6 +34,25 @@ pub struct SliceCallback {
     pub frame: SliceFrame,
     /// Format of egui's render target (for the blit pipeline).
     pub target_format: wgpu::TextureFormat,
+    /// Where `prepare` reports what went wrong (read by the slice view next frame).
+    pub status: SliceStatus,
+}
+
+/// The last problem of the GPU path, shared between the callback and the view.
+#[derive(Clone, Default)]
+pub struct SliceStatus(Arc<std::sync::Mutex<Option<String>>>);
+
+impl SliceStatus {
+    /// The current message, if any.
+    pub fn get(&self) -> Option<String> {
+        self.0.lock().ok().and_then(|m| m.clone())
+    }
+
+    fn set(&self, message: Option<String>) {
+        if let Ok(mut m) = self.0.lock() {
+            *m = message;
+        }
+    }
 }
 
 /// GPU objects kept across frames in `callback_resources`.
@@ -41,7 +62,6 @@ struct SliceResources {
     blitter: Blitter,
     picture: Option<(Picture, wgpu::BindGroup)>,
     last_frame: Option<SliceFrame>,
-    last_error: Option<String>,
 }
 
 impl egui_wgpu::CallbackTrait for SliceCallback {
@@ -60,7 +80,6 @@ impl egui_wgpu::CallbackTrait for SliceCallback {
                 blitter: Blitter::new(device, self.target_format),
                 picture: None,
                 last_frame: None,
-                last_error: None,
             });
         }
         let Some(res) = resources.get_mut::<SliceResources>() else {
@@ -85,29 +104,45 @@ impl egui_wgpu::CallbackTrait for SliceCallback {
             ranges: &f.ranges,
             shape: &f.shape,
         };
-        match res.evaluator.evaluate_to_buffer(&request) {
+        // The GPU evaluator covers widths up to its cap; beyond it (or if the device
+        // refuses the work) the CPU reference evaluates and the field is uploaded.
+        let buffer = match res.evaluator.evaluate_to_buffer(&request) {
             Ok(field) => {
-                if let Some((picture, _)) = &res.picture {
-                    res.renderer.encode(
-                        device,
-                        egui_encoder,
-                        &field.buffer,
-                        f.shape,
-                        &f.inputs,
-                        &f.style,
-                        &picture.view,
-                        picture.size,
-                    );
-                }
-                res.last_error = None;
-                res.last_frame = Some(self.frame.clone());
+                self.status.set(None);
+                Some(field.buffer)
             }
-            Err(e) => {
-                if res.last_error.as_deref() != Some(&e.to_string()) {
-                    log::warn!("slice field on the GPU failed: {e}");
+            Err(gpu_error) => match CpuFieldEvaluator.evaluate(&request) {
+                Ok(field) => {
+                    self.status.set(Some(format!(
+                        "GPU field unavailable ({gpu_error}); drawn from the CPU path"
+                    )));
+                    Some(
+                        device.create_buffer_init(&wgpu::util::BufferInitDescriptor {
+                            label: Some("slice field (CPU)"),
+                            contents: bytemuck::cast_slice(&field.values),
+                            usage: wgpu::BufferUsages::STORAGE,
+                        }),
+                    )
                 }
-                res.last_error = Some(e.to_string());
-            }
+                Err(cpu_error) => {
+                    self.status
+                        .set(Some(format!("cannot evaluate this slice: {cpu_error}")));
+                    None
+                }
+            },
+        };
+        if let (Some(buffer), Some((picture, _))) = (&buffer, &res.picture) {
+            res.renderer.encode(
+                device,
+                egui_encoder,
+                buffer,
+                f.shape,
+                &f.inputs,
+                &f.style,
+                &picture.view,
+                picture.size,
+            );
+            res.last_frame = Some(self.frame.clone());
         }
         Vec::new()
     }

@@ -11,7 +11,7 @@ use std::time::{Duration, Instant};
 use egui::{Color32, Pos2, Rect, Stroke, Vec2};
 
 use super::background::LatestJob;
-use super::slice_callback::{SliceCallback, SliceFrame};
+use super::slice_callback::{SliceCallback, SliceFrame, SliceStatus};
 use super::state::{Action, AppState};
 use crate::core::slice::{
     AxisChoice, BiasTreatment, SliceAxes, SliceSpec, project_onto_slice, slice_axes, slice_point,
@@ -117,6 +117,8 @@ pub struct SliceViewState {
     interacting_until: Option<Instant>,
     /// Whether the wgpu adapter is a software rasterizer (llvmpipe): grids are budgeted.
     pub software_adapter: bool,
+    /// Problems the GPU path reported in its last `prepare`.
+    pub gpu_status: SliceStatus,
 }
 
 impl Default for SliceViewState {
@@ -136,6 +138,7 @@ impl Default for SliceViewState {
             cpu_texture: None,
             interacting_until: None,
             software_adapter: false,
+            gpu_status: SliceStatus::default(),
         }
     }
 }
@@ -312,10 +315,15 @@ pub fn slice_view_ui(
                 SliceCallback {
                     frame: frame.clone(),
                     target_format: format,
+                    status: view.gpu_status.clone(),
                 },
             ));
         }
         None => cpu_picture_ui(ui, view, rect, &frame, &trajectory_ab, current_ab),
+    }
+    if view.last_frame.as_ref() != Some(&frame) {
+        // `prepare` reports GPU problems while painting; look at them next frame.
+        ui.ctx().request_repaint();
     }
     view.picture_rect = Some(rect);
     view.last_frame = Some(frame);
@@ -376,6 +384,9 @@ pub fn slice_view_ui(
         );
     }
 
+    if let Some(problem) = view.gpu_status.get() {
+        ui.colored_label(ui.visuals().warn_fg_color, problem);
+    }
     interact(ui, state, view, &response, rect, ranges, spec, actions);
     legend_ui(ui, view, k);
 }
