@@ -12,9 +12,6 @@ fn harness(scene: &str) -> Harness<'static, BasinscopeApp> {
     let scene = Scene::resolve(scene).expect("built-in scene");
     Harness::builder()
         .with_size(egui::vec2(1280.0, 800.0))
-        // Grid rows label their drag values and combo boxes with a neighbouring label,
-        // which accesskit does not link; the check would flag those, not real gaps.
-        .with_accessibility_check(false)
         .wgpu()
         .build_eframe(move |cc| BasinscopeApp::new(cc, scene).expect("the worker thread starts"))
 }
@@ -188,7 +185,6 @@ fn slice_harness(scene: &str) -> Harness<'static, BasinscopeApp> {
     let scene = Scene::resolve(scene).expect("built-in scene");
     Harness::builder()
         .with_size(egui::vec2(1000.0, 760.0))
-        .with_accessibility_check(false)
         .wgpu()
         .build_eframe(move |cc| BasinscopeApp::new(cc, scene).expect("the worker thread starts"))
 }

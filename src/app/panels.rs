@@ -64,6 +64,7 @@ pub fn controls_ui(ui: &mut egui::Ui, state: &mut AppState, actions: &mut Vec<Ac
 
 fn scene_ui(ui: &mut egui::Ui, state: &AppState, actions: &mut Vec<Action>) {
     ui.horizontal_wrapped(|ui| {
+        let scene_label = ui.label("scene").id;
         egui::ComboBox::from_id_salt("builtin_scene")
             .selected_text("built-in scenes")
             .show_ui(ui, |ui| {
@@ -76,7 +77,9 @@ fn scene_ui(ui: &mut egui::Ui, state: &AppState, actions: &mut Vec<Action>) {
                         actions.push(Action::LoadBuiltin(s.name.to_string()));
                     }
                 }
-            });
+            })
+            .response
+            .labelled_by(scene_label);
         if ui.button("Open…").clicked() {
             actions.push(Action::OpenDialog);
         }
@@ -148,7 +151,7 @@ fn training_ui(ui: &mut egui::Ui, state: &AppState, actions: &mut Vec<Action>) {
     egui::Grid::new("training_grid")
         .num_columns(2)
         .show(ui, |ui| {
-            ui.label("optimizer");
+            let label = ui.label("optimizer").id;
             egui::ComboBox::from_id_salt("optimizer")
                 .selected_text(cfg.optimizer.name())
                 .show_ui(ui, |ui| {
@@ -157,9 +160,11 @@ fn training_ui(ui: &mut egui::Ui, state: &AppState, actions: &mut Vec<Action>) {
                             .selectable_value(&mut cfg.optimizer, o, o.name())
                             .changed();
                     }
-                });
+                })
+                .response
+                .labelled_by(label);
             ui.end_row();
-            ui.label("learning rate");
+            let label = ui.label("learning rate").id;
             changed |= ui
                 .add(
                     egui::DragValue::new(&mut cfg.learning_rate)
@@ -167,20 +172,22 @@ fn training_ui(ui: &mut egui::Ui, state: &AppState, actions: &mut Vec<Action>) {
                         .range(1e-6..=10.0)
                         .max_decimals(6),
                 )
+                .labelled_by(label)
                 .changed();
             ui.end_row();
             if cfg.optimizer == OptimizerKind::Momentum {
-                ui.label("momentum");
+                let label = ui.label("momentum").id;
                 changed |= ui
                     .add(
                         egui::DragValue::new(&mut cfg.momentum)
                             .speed(0.01)
                             .range(0.0..=0.999),
                     )
+                    .labelled_by(label)
                     .changed();
                 ui.end_row();
             }
-            ui.label("batch");
+            let label = ui.label("batch").id;
             ui.horizontal(|ui| {
                 let mut full = cfg.batch_size.is_none();
                 if ui.checkbox(&mut full, "full").changed() {
@@ -194,12 +201,16 @@ fn training_ui(ui: &mut egui::Ui, state: &AppState, actions: &mut Vec<Action>) {
                 if let Some(b) = &mut cfg.batch_size {
                     changed |= ui
                         .add(egui::DragValue::new(b).range(1..=state.scene.data.n_inputs().max(1)))
+                        .labelled_by(label)
                         .changed();
                 }
             });
             ui.end_row();
-            ui.label("batch seed");
-            changed |= ui.add(egui::DragValue::new(&mut cfg.seed)).changed();
+            let label = ui.label("batch seed").id;
+            changed |= ui
+                .add(egui::DragValue::new(&mut cfg.seed))
+                .labelled_by(label)
+                .changed();
             ui.end_row();
         });
     if changed {
@@ -210,9 +221,10 @@ fn training_ui(ui: &mut egui::Ui, state: &AppState, actions: &mut Vec<Action>) {
 fn model_ui(ui: &mut egui::Ui, state: &mut AppState, actions: &mut Vec<Action>) {
     let spec = state.scene.model.clone();
     egui::Grid::new("model_grid").num_columns(2).show(ui, |ui| {
-        ui.label("layers");
-        let response =
-            ui.add(egui::TextEdit::singleline(&mut state.layers_text).desired_width(120.0));
+        let label = ui.label("layers").id;
+        let response = ui
+            .add(egui::TextEdit::singleline(&mut state.layers_text).desired_width(120.0))
+            .labelled_by(label);
         if response.lost_focus() && ui.input(|i| i.key_pressed(egui::Key::Enter))
             || response.lost_focus()
         {
@@ -227,7 +239,7 @@ fn model_ui(ui: &mut egui::Ui, state: &mut AppState, actions: &mut Vec<Action>) 
             }
         }
         ui.end_row();
-        ui.label("activation");
+        let label = ui.label("activation").id;
         let mut act = spec.activation;
         egui::ComboBox::from_id_salt("activation")
             .selected_text(act.name())
@@ -235,7 +247,9 @@ fn model_ui(ui: &mut egui::Ui, state: &mut AppState, actions: &mut Vec<Action>) 
                 for a in Activation::ALL {
                     ui.selectable_value(&mut act, a, a.name());
                 }
-            });
+            })
+            .response
+            .labelled_by(label);
         if act != spec.activation {
             actions.push(Action::SetModel {
                 layers: spec.layers.clone(),
@@ -244,9 +258,9 @@ fn model_ui(ui: &mut egui::Ui, state: &mut AppState, actions: &mut Vec<Action>) 
             });
         }
         ui.end_row();
-        ui.label("bias");
+        let label = ui.label("bias").id;
         let mut bias = spec.bias;
-        if ui.checkbox(&mut bias, "").changed() {
+        if ui.checkbox(&mut bias, "").labelled_by(label).changed() {
             actions.push(Action::SetModel {
                 layers: spec.layers.clone(),
                 activation: spec.activation,
@@ -254,10 +268,14 @@ fn model_ui(ui: &mut egui::Ui, state: &mut AppState, actions: &mut Vec<Action>) 
             });
         }
         ui.end_row();
-        ui.label("init seed");
+        let label = ui.label("init seed").id;
         ui.horizontal(|ui| {
             let mut seed = state.scene.init_seed;
-            if ui.add(egui::DragValue::new(&mut seed)).changed() {
+            if ui
+                .add(egui::DragValue::new(&mut seed))
+                .labelled_by(label)
+                .changed()
+            {
                 actions.push(Action::SetInitSeed(seed));
             }
             if ui.button("re-init").clicked() {
@@ -279,7 +297,7 @@ fn model_ui(ui: &mut egui::Ui, state: &mut AppState, actions: &mut Vec<Action>) 
                         .striped(true)
                         .show(ui, |ui| {
                             for (i, &v) in state.scene.parameters.iter().enumerate().take(2000) {
-                                ui.label(spec.param_name(i));
+                                let label = ui.label(spec.param_name(i)).id;
                                 let mut value = v;
                                 if ui
                                     .add(
@@ -287,6 +305,7 @@ fn model_ui(ui: &mut egui::Ui, state: &mut AppState, actions: &mut Vec<Action>) 
                                             .speed(0.01)
                                             .max_decimals(5),
                                     )
+                                    .labelled_by(label)
                                     .changed()
                                 {
                                     actions.push(Action::SetParameter(i, value));
@@ -311,7 +330,7 @@ fn data_ui(ui: &mut egui::Ui, state: &mut AppState, actions: &mut Vec<Action>) {
     let explicit = matches!(state.scene.data_source, DataSource::Explicit);
     let mut changed = false;
     egui::Grid::new("data_grid").num_columns(2).show(ui, |ui| {
-        ui.label("preset");
+        let preset_label = ui.label("preset").id;
         let label = if explicit {
             "edited / explicit".to_string()
         } else {
@@ -329,27 +348,34 @@ fn data_ui(ui: &mut egui::Ui, state: &mut AppState, actions: &mut Vec<Action>) {
                         changed = true;
                     }
                 }
-            });
+            })
+            .response
+            .labelled_by(preset_label);
         ui.end_row();
-        ui.label("n");
+        let label = ui.label("n").id;
         changed |= ui
             .add_enabled(
                 preset.uses_n(),
                 egui::DragValue::new(&mut n).range(1..=2000),
             )
+            .labelled_by(label)
             .changed();
         ui.end_row();
-        ui.label("noise");
+        let label = ui.label("noise").id;
         changed |= ui
             .add(
                 egui::DragValue::new(&mut noise)
                     .speed(0.005)
                     .range(0.0..=2.0),
             )
+            .labelled_by(label)
             .changed();
         ui.end_row();
-        ui.label("data seed");
-        changed |= ui.add(egui::DragValue::new(&mut seed)).changed();
+        let label = ui.label("data seed").id;
+        changed |= ui
+            .add(egui::DragValue::new(&mut seed))
+            .labelled_by(label)
+            .changed();
         ui.end_row();
     });
     if changed {
@@ -361,8 +387,9 @@ fn data_ui(ui: &mut egui::Ui, state: &mut AppState, actions: &mut Vec<Action>) {
         });
     }
     ui.horizontal(|ui| {
-        ui.label("new point target");
-        ui.add(egui::DragValue::new(&mut state.new_point_target).speed(0.05));
+        let label = ui.label("new point target").id;
+        ui.add(egui::DragValue::new(&mut state.new_point_target).speed(0.05))
+            .labelled_by(label);
     });
     ui.label(
         egui::RichText::new("Drag points in the data view; right-click adds a point, shift+right-click removes one.")
@@ -384,10 +411,10 @@ fn points_table_ui(ui: &mut egui::Ui, state: &AppState, actions: &mut Vec<Action
         .show(ui, |ui| {
             egui::Grid::new("points_grid").striped(true).show(ui, |ui| {
                 ui.label("#");
-                for j in 0..data.input_dim() {
-                    ui.label(format!("x{j}"));
-                }
-                ui.label("y");
+                let x_labels: Vec<egui::Id> = (0..data.input_dim())
+                    .map(|j| ui.label(format!("x{j}")).id)
+                    .collect();
+                let y_label = ui.label("y").id;
                 ui.label("f(x)");
                 ui.label("");
                 ui.end_row();
@@ -397,6 +424,7 @@ fn points_table_ui(ui: &mut egui::Ui, state: &AppState, actions: &mut Vec<Action
                         let mut v = xj;
                         if ui
                             .add(egui::DragValue::new(&mut v).speed(0.01).max_decimals(3))
+                            .labelled_by(x_labels[j])
                             .changed()
                         {
                             let mut new_x = x.clone();
@@ -407,6 +435,7 @@ fn points_table_ui(ui: &mut egui::Ui, state: &AppState, actions: &mut Vec<Action
                     let mut t = y;
                     if ui
                         .add(egui::DragValue::new(&mut t).speed(0.01).max_decimals(3))
+                        .labelled_by(y_label)
                         .changed()
                     {
                         actions.push(Action::SetTarget(i, t));

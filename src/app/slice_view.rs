@@ -627,7 +627,7 @@ fn controls_ui(
 ) {
     let n = state.theta().len();
     ui.horizontal_wrapped(|ui| {
-        ui.label("axes");
+        let axes_label = ui.label("axes").id;
         let label = axis_label(&spec.axes);
         let mut choice = spec.axes.clone();
         egui::ComboBox::from_id_salt("slice_axes")
@@ -674,7 +674,9 @@ fn controls_ui(
                 {
                     choice = t;
                 }
-            });
+            })
+            .response
+            .labelled_by(axes_label);
         match &mut choice {
             AxisChoice::Coordinates { a, b } => {
                 ui.add(
@@ -692,7 +694,7 @@ fn controls_ui(
             }
             AxisChoice::Random { seed, bias } => {
                 ui.add(egui::DragValue::new(seed).prefix("seed "));
-                egui::ComboBox::from_id_salt("bias_treatment")
+                egui::ComboBox::new("bias_treatment", "")
                     .selected_text(if *bias == BiasTreatment::Zero {
                         "biases zeroed"
                     } else {
@@ -784,7 +786,7 @@ fn controls_ui(
             actions.push(Action::SetSliceSpec(s.clone()));
         }
         let mut r = s.resolution[0];
-        egui::ComboBox::from_id_salt("slice_resolution")
+        egui::ComboBox::new("slice_resolution", "grid")
             .selected_text(format!("{r}²"))
             .show_ui(ui, |ui| {
                 for opt in [64, 128, 256, 512, 1024] {
