@@ -361,3 +361,39 @@ fn a_network_wider_than_the_shader_cap_is_drawn_from_the_cpu_field() {
         "the slice picture is empty: {p:?}"
     );
 }
+
+#[test]
+fn walking_the_manifold_keeps_training_outputs_and_changes_the_function() {
+    let mut h = harness("sine");
+    h.state_mut()
+        .apply(Action::ShowView(basinscope::app::ViewTab::Gradients));
+    h.run_steps(2);
+    let spec = h.state().state.scene.model.clone();
+    let data = h.state().state.scene.data.clone();
+    let before = h.state().state.scene.parameters.clone();
+    h.state_mut().apply(Action::WalkManifold {
+        direction_index: 0,
+        distance: 1.0,
+    });
+    step_until(&mut h, Duration::from_secs(60), |app| {
+        !app.state.manifold_walk.is_empty()
+    });
+    h.run_steps(2);
+    let app = h.state();
+    assert!(app.state.manifold_walk.len() > 2, "the walk is recorded");
+    let after = &app.state.scene.parameters;
+    for x in &data.inputs {
+        let drift = (spec.forward(after, x) - spec.forward(&before, x)).abs();
+        assert!(drift < 1e-6, "a training output moved by {drift}");
+    }
+    // Between and beyond the training inputs the function changes.
+    let change = (0..=80)
+        .map(|i| [-4.0 + 0.1 * f64::from(i)])
+        .map(|x| (spec.forward(after, &x) - spec.forward(&before, &x)).abs())
+        .fold(0.0, f64::max);
+    assert!(
+        change > 1e-2,
+        "the function away from the training inputs did not change ({change})"
+    );
+    h.get_by_label_contains("walked 1");
+}

@@ -52,6 +52,7 @@ pub struct BasinscopeApp {
     data_view: data_view::DataViewCache,
     pub slice_view: slice_view::SliceViewState,
     analysis_job: Option<background::LatestJob<AnalysisRequest, AnalysisResult>>,
+    walk_job: Option<background::LatestJob<WalkRequest, WalkResult>>,
     /// The newest analysis and the θ, data and tolerance it was computed for.
     pub analysis: Option<(AnalysisRequest, Box<Analysis>, InformationLoss)>,
     pub analysis_error: Option<String>,
@@ -87,6 +88,7 @@ impl BasinscopeApp {
                     .is_some_and(|r| r.adapter.get_info().device_type == wgpu::DeviceType::Cpu),
             ),
             analysis_job: None,
+            walk_job: None,
             analysis: None,
             analysis_error: None,
             gradients: gradients_view::GradientsViewSettings::default(),
@@ -248,27 +250,38 @@ impl BasinscopeApp {
                 direction_index,
                 distance,
             } => {
-                let step = (distance / 50.0).clamp(1e-3, 0.05);
-                match walk_manifold(
-                    &s.scene.model,
-                    &s.scene.parameters,
-                    &s.scene.data,
+                // The walk runs on its own thread; training pauses so θ stays put meanwhile.
+                self.worker.send(WorkerCommand::Pause);
+                let request = WalkRequest {
+                    spec: s.scene.model.clone(),
+                    theta: s.scene.parameters.clone(),
+                    data: s.scene.data.clone(),
                     direction_index,
                     distance,
-                    step,
-                ) {
-                    Ok(walk) => {
-                        let drift = walk.max_output_drift;
-                        if let Some(end) = walk.path.last().cloned() {
-                            s.manifold_walk = walk.path;
-                            s.scene.parameters = end;
-                            s.info(format!(
-                                "walked {distance} along tangent direction {direction_index}; training outputs moved by at most {drift:.1e}"
-                            ));
-                            self.set_theta();
+                    generation: s.generation,
+                };
+                s.info(format!(
+                    "walking {distance} along tangent direction {direction_index}…"
+                ));
+                if self.walk_job.is_none() {
+                    let ctx = self.ctx.clone();
+                    match background::LatestJob::spawn(
+                        "basinscope-manifold-walk",
+                        run_walk,
+                        move || {
+                            ctx.request_repaint();
+                        },
+                    ) {
+                        Ok(job) => self.walk_job = Some(job),
+                        Err(e) => {
+                            self.state
+                                .error(format!("cannot start the manifold walk: {e}"));
+                            return;
                         }
                     }
-                    Err(e) => s.error(format!("cannot walk the manifold: {e}")),
+                }
+                if let Some(job) = &mut self.walk_job {
+                    job.request(request);
                 }
             }
             Action::SetSliceSpec(spec) => match spec.validate(s.scene.parameters.len()) {
@@ -388,8 +401,27 @@ impl BasinscopeApp {
         Some(t.position_from_point(&egui_plot::PlotPoint::new(*x.first()?, *x.get(1)?)))
     }
 
-    /// Takes in worker snapshots, dialog results and dropped files.
+    /// Takes in worker snapshots, walk results, dialog results and dropped files.
     fn poll(&mut self, ctx: &egui::Context) {
+        if let Some((req, walk)) = self.walk_job.as_mut().and_then(background::LatestJob::poll) {
+            let s = &mut self.state;
+            match walk {
+                // Only if nothing else moved θ or changed the run meanwhile.
+                Ok(walk) if req.generation == s.generation && req.theta == s.scene.parameters => {
+                    if let Some(end) = walk.path.last().cloned() {
+                        s.info(format!(
+                            "walked {:.3} along tangent direction {}; training outputs moved by at most {:.1e}",
+                            walk.distance, req.direction_index, walk.max_output_drift
+                        ));
+                        s.manifold_walk = walk.path;
+                        s.scene.parameters = end;
+                        self.set_theta();
+                    }
+                }
+                Ok(_) => s.info("the manifold walk was dropped: θ changed while it ran"),
+                Err(e) => s.error(format!("cannot walk the manifold: {e}")),
+            }
+        }
         for snap in self.worker.drain() {
             // Both sides count resets; older snapshots belong to a previous run.
             if snap.generation != self.state.generation {
@@ -443,6 +475,37 @@ impl BasinscopeApp {
             }
         }
     }
+}
+
+/// A manifold walk to run in the background.
+pub struct WalkRequest {
+    spec: MlpSpec,
+    theta: Vec<f64>,
+    data: crate::core::Dataset,
+    direction_index: usize,
+    distance: f64,
+    /// The run it belongs to; a result for an older run is dropped.
+    generation: u64,
+}
+
+type WalkResult = (
+    WalkRequest,
+    Result<crate::core::analysis::ManifoldWalk, String>,
+);
+
+#[allow(clippy::needless_pass_by_value)] // LatestJob hands requests over by value
+fn run_walk(req: WalkRequest) -> WalkResult {
+    let step = (req.distance / 50.0).clamp(1e-3, 0.05);
+    let walk = walk_manifold(
+        &req.spec,
+        &req.theta,
+        &req.data,
+        req.direction_index,
+        req.distance,
+        step,
+    )
+    .map_err(|e| e.to_string());
+    (req, walk)
 }
 
 /// What an analysis is computed for.
