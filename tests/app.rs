@@ -375,7 +375,7 @@ fn walking_the_manifold_keeps_training_outputs_and_changes_the_function() {
         direction_index: 0,
         distance: 1.0,
     });
-    step_until(&mut h, Duration::from_secs(60), |app| {
+    step_until(&mut h, Duration::from_mins(1), |app| {
         !app.state.manifold_walk.is_empty()
     });
     h.run_steps(2);
