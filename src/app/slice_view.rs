@@ -14,7 +14,7 @@ use super::background::LatestJob;
 use super::slice_callback::{SliceCallback, SliceFrame, SliceStatus};
 use super::state::{Action, AppState};
 use crate::core::slice::{
-    AxisChoice, BiasTreatment, SliceAxes, SliceSpec, project_onto_slice, slice_axes, slice_point,
+    AxisChoice, SliceAxes, SliceSpec, project_onto_slice, slice_axes, slice_point,
 };
 use crate::gpu::slice_render::{InputStyle, SliceStyle};
 
@@ -101,7 +101,7 @@ pub struct SliceViewState {
     pub show_trajectory: bool,
     /// Computed axes (u, v; the center is replaced by θ when following).
     pub axes: Option<SliceAxes>,
-    axes_for: Option<(AxisChoice, usize, u64)>,
+    pub(super) axes_for: Option<(AxisChoice, usize, u64)>,
     pub axes_error: Option<String>,
     /// Which inputs' contours are drawn.
     pub visible_inputs: Vec<bool>,
@@ -171,7 +171,7 @@ impl SliceViewState {
     }
 }
 
-fn to_screen(rect: Rect, ranges: [[f64; 2]; 2], a: f64, b: f64) -> Pos2 {
+pub(super) fn to_screen(rect: Rect, ranges: [[f64; 2]; 2], a: f64, b: f64) -> Pos2 {
     let x = (a - ranges[0][0]) / (ranges[0][1] - ranges[0][0]);
     let y = (b - ranges[1][0]) / (ranges[1][1] - ranges[1][0]);
     Pos2::new(
@@ -199,7 +199,7 @@ pub fn slice_view_ui(
     actions: &mut Vec<Action>,
 ) {
     let spec = &state.scene.view.slice.clone();
-    controls_ui(ui, state, view, spec, actions);
+    super::slice_controls::controls_ui(ui, state, view, spec, actions);
     ensure_axes(state, view, spec);
     let Some(axes) = view.axes.clone() else {
         ui.colored_label(
@@ -329,8 +329,8 @@ pub fn slice_view_ui(
     view.last_frame = Some(frame);
 
     let painter = ui.painter_at(outer);
-    draw_axes(&painter, rect, ranges, &axes, ui.visuals().text_color());
-    draw_colorbar(
+    super::slice_decor::draw_axes(&painter, rect, ranges, &axes, ui.visuals().text_color());
+    super::slice_decor::draw_colorbar(
         &painter,
         Rect::from_min_size(
             Pos2::new(rect.right() + 14.0, rect.top()),
@@ -388,7 +388,7 @@ pub fn slice_view_ui(
         ui.colored_label(ui.visuals().warn_fg_color, problem);
     }
     interact(ui, state, view, &response, rect, ranges, spec, actions);
-    legend_ui(ui, view, k);
+    super::slice_decor::legend_ui(ui, view, k);
 }
 
 fn cpu_picture_ui(
@@ -616,379 +616,4 @@ fn interact(
             actions.push(Action::SetTheta(theta));
         }
     }
-}
-
-fn controls_ui(
-    ui: &mut egui::Ui,
-    state: &AppState,
-    view: &mut SliceViewState,
-    spec: &SliceSpec,
-    actions: &mut Vec<Action>,
-) {
-    let n = state.theta().len();
-    ui.horizontal_wrapped(|ui| {
-        let axes_label = ui.label("axes").id;
-        let label = axis_label(&spec.axes);
-        let mut choice = spec.axes.clone();
-        egui::ComboBox::from_id_salt("slice_axes")
-            .selected_text(label)
-            .show_ui(ui, |ui| {
-                let options = [
-                    AxisChoice::Coordinates {
-                        a: 0,
-                        b: 1.min(n.saturating_sub(1)),
-                    },
-                    AxisChoice::Random {
-                        seed: 0,
-                        bias: BiasTreatment::Zero,
-                    },
-                    AxisChoice::Pca,
-                    AxisChoice::Hessian,
-                    AxisChoice::GradientSingular,
-                    AxisChoice::Manifold,
-                ];
-                for o in options {
-                    let same = std::mem::discriminant(&o) == std::mem::discriminant(&spec.axes);
-                    if ui.selectable_label(same, axis_label(&o)).clicked() && !same {
-                        choice = o;
-                    }
-                }
-                let three = view
-                    .saved_theta
-                    .clone()
-                    .map(|saved| AxisChoice::ThreePoints {
-                        points: vec![
-                            state.initial_parameters.clone(),
-                            state.theta().to_vec(),
-                            saved,
-                        ],
-                    });
-                if ui
-                    .add_enabled(
-                        three.is_some(),
-                        egui::Button::selectable(false, "plane: θ_init, θ, saved θ"),
-                    )
-                    .on_disabled_hover_text("save a θ first")
-                    .clicked()
-                    && let Some(t) = three
-                {
-                    choice = t;
-                }
-            })
-            .response
-            .labelled_by(axes_label);
-        match &mut choice {
-            AxisChoice::Coordinates { a, b } => {
-                ui.add(
-                    egui::DragValue::new(a)
-                        .range(0..=n.saturating_sub(1))
-                        .prefix("u: θ[")
-                        .suffix("]"),
-                );
-                ui.add(
-                    egui::DragValue::new(b)
-                        .range(0..=n.saturating_sub(1))
-                        .prefix("v: θ[")
-                        .suffix("]"),
-                );
-            }
-            AxisChoice::Random { seed, bias } => {
-                ui.add(egui::DragValue::new(seed).prefix("seed "));
-                egui::ComboBox::new("bias_treatment", "")
-                    .selected_text(if *bias == BiasTreatment::Zero {
-                        "biases zeroed"
-                    } else {
-                        "biases copied"
-                    })
-                    .show_ui(ui, |ui| {
-                        ui.selectable_value(bias, BiasTreatment::Zero, "biases zeroed");
-                        ui.selectable_value(bias, BiasTreatment::Copy, "biases copied");
-                    });
-            }
-            _ => {}
-        }
-        if choice != spec.axes {
-            let valid = match &choice {
-                AxisChoice::Coordinates { a, b } => a != b,
-                _ => true,
-            };
-            if valid {
-                let mut s = spec.clone();
-                s.axes = choice;
-                actions.push(Action::SetSliceSpec(s));
-            }
-        }
-        if ui
-            .button("recompute axes")
-            .on_hover_text("rebuild u and v at the current θ")
-            .clicked()
-        {
-            view.axes_for = None;
-        }
-        if ui
-            .button("save θ")
-            .on_hover_text("remember the current θ for the three-point plane")
-            .clicked()
-        {
-            view.saved_theta = Some(state.theta().to_vec());
-        }
-    });
-    ui.horizontal_wrapped(|ui| {
-        let mut s = spec.clone();
-        let mut follow = spec.center.is_none();
-        if ui
-            .checkbox(&mut follow, "center follows θ")
-            .on_hover_text("unchecked: θ₀ stays where θ is now")
-            .changed()
-        {
-            s.center = if follow {
-                None
-            } else {
-                Some(state.theta().to_vec())
-            };
-            actions.push(Action::SetSliceSpec(s.clone()));
-        }
-        let mut half = [
-            0.5 * (s.a_range[1] - s.a_range[0]),
-            0.5 * (s.b_range[1] - s.b_range[0]),
-        ];
-        let mid = [
-            0.5 * (s.a_range[1] + s.a_range[0]),
-            0.5 * (s.b_range[1] + s.b_range[0]),
-        ];
-        let mut changed = ui
-            .add(
-                egui::DragValue::new(&mut half[0])
-                    .speed(0.01)
-                    .range(1e-6..=1e6)
-                    .prefix("extent a ±"),
-            )
-            .changed();
-        changed |= ui
-            .add(
-                egui::DragValue::new(&mut half[1])
-                    .speed(0.01)
-                    .range(1e-6..=1e6)
-                    .prefix("b ±"),
-            )
-            .changed();
-        if ui
-            .button("center")
-            .on_hover_text("put (0, 0) in the middle")
-            .clicked()
-        {
-            s.a_range = [-half[0], half[0]];
-            s.b_range = [-half[1], half[1]];
-            actions.push(Action::SetSliceSpec(s.clone()));
-        } else if changed {
-            s.a_range = [mid[0] - half[0], mid[0] + half[0]];
-            s.b_range = [mid[1] - half[1], mid[1] + half[1]];
-            actions.push(Action::SetSliceSpec(s.clone()));
-        }
-        let mut r = s.resolution[0];
-        egui::ComboBox::new("slice_resolution", "grid")
-            .selected_text(format!("{r}²"))
-            .show_ui(ui, |ui| {
-                for opt in [64, 128, 256, 512, 1024] {
-                    ui.selectable_value(&mut r, opt, format!("{opt}²"));
-                }
-            });
-        if r != s.resolution[0] {
-            s.resolution = [r, r];
-            actions.push(Action::SetSliceSpec(s));
-        }
-    });
-    ui.horizontal_wrapped(|ui| {
-        ui.checkbox(&mut view.style.show_loss, "loss");
-        ui.checkbox(&mut view.style.show_contours, "contours");
-        ui.add(
-            egui::DragValue::new(&mut view.style.level_spacing)
-                .speed(0.01)
-                .range(0.01..=10.0)
-                .prefix("Δ "),
-        );
-        ui.checkbox(&mut view.style.show_solution_contours, "solution contours");
-        ui.checkbox(&mut view.style.show_behavior_manifold, "behavior manifold");
-        ui.checkbox(&mut view.style.show_solution_set, "solution set");
-        ui.checkbox(&mut view.show_trajectory, "trajectory");
-    });
-    ui.horizontal_wrapped(|ui| {
-        if let Some(axes) = &view.axes {
-            ui.label(egui::RichText::new(&axes.description).weak());
-        }
-        if let Some(f) = &view.last_frame {
-            let dt_ms = 1000.0 * ui.input(|i| i.unstable_dt);
-            let path = if view.software_adapter {
-                "software GPU"
-            } else {
-                "GPU"
-            };
-            ui.label(
-                egui::RichText::new(format!(
-                    "· grid {}×{} on the {path} · frame {dt_ms:.0} ms",
-                    f.shape[0], f.shape[1]
-                ))
-                .weak(),
-            );
-        }
-    });
-}
-
-fn axis_label(choice: &AxisChoice) -> String {
-    match choice {
-        AxisChoice::Coordinates { .. } => "two parameters".into(),
-        AxisChoice::Random { .. } => "random (filter-normalized)".into(),
-        AxisChoice::Pca => "PCA of the trajectory".into(),
-        AxisChoice::Hessian => "top Hessian eigenvectors".into(),
-        AxisChoice::GradientSingular => "left singular vectors of G".into(),
-        AxisChoice::Manifold => "manifold tangent × normal".into(),
-        AxisChoice::ThreePoints { .. } => "plane through three θ".into(),
-        AxisChoice::Explicit { .. } => "explicit u, v".into(),
-    }
-}
-
-fn nice_ticks(lo: f64, hi: f64, target: usize) -> Vec<f64> {
-    let span = (hi - lo).abs().max(1e-12);
-    let raw = span / target as f64;
-    let mag = 10f64.powf(raw.log10().floor());
-    let step = [1.0, 2.0, 5.0, 10.0]
-        .iter()
-        .map(|m| m * mag)
-        .find(|s| *s >= raw)
-        .unwrap_or(10.0 * mag);
-    let first = (lo / step).ceil() as i64;
-    let last = (hi / step).floor() as i64;
-    (first..=last).map(|i| i as f64 * step).collect()
-}
-
-fn draw_axes(
-    painter: &egui::Painter,
-    rect: Rect,
-    ranges: [[f64; 2]; 2],
-    axes: &SliceAxes,
-    color: Color32,
-) {
-    let stroke = Stroke::new(1.0, color);
-    painter.rect_stroke(rect, 0.0, stroke, egui::StrokeKind::Outside);
-    let font = egui::FontId::proportional(11.0);
-    for a in nice_ticks(ranges[0][0], ranges[0][1], 6) {
-        let p = to_screen(rect, ranges, a, ranges[1][0]);
-        painter.line_segment([p, p + Vec2::new(0.0, 4.0)], stroke);
-        painter.text(
-            p + Vec2::new(0.0, 6.0),
-            egui::Align2::CENTER_TOP,
-            format!("{a:.3}")
-                .trim_end_matches('0')
-                .trim_end_matches('.'),
-            font.clone(),
-            color,
-        );
-    }
-    for b in nice_ticks(ranges[1][0], ranges[1][1], 6) {
-        let p = to_screen(rect, ranges, ranges[0][0], b);
-        painter.line_segment([p, p - Vec2::new(4.0, 0.0)], stroke);
-        painter.text(
-            p - Vec2::new(6.0, 0.0),
-            egui::Align2::RIGHT_CENTER,
-            format!("{b:.3}")
-                .trim_end_matches('0')
-                .trim_end_matches('.'),
-            font.clone(),
-            color,
-        );
-    }
-    painter.text(
-        Pos2::new(rect.center().x, rect.bottom() + 20.0),
-        egui::Align2::CENTER_TOP,
-        format!("a  (u: {})", axes.u_name),
-        font.clone(),
-        color,
-    );
-    painter.text(
-        Pos2::new(rect.left(), rect.top() - 4.0),
-        egui::Align2::LEFT_BOTTOM,
-        format!("b  (v: {})", axes.v_name),
-        font,
-        color,
-    );
-}
-
-/// The viridis color bar of log₁₀ loss.
-fn draw_colorbar(painter: &egui::Painter, rect: Rect, log_range: [f32; 2], color: Color32) {
-    let steps = 64;
-    for s in 0..steps {
-        let t0 = s as f32 / steps as f32;
-        let c = colorous::VIRIDIS.eval_continuous(f64::from(t0));
-        let y1 = rect.bottom() - t0 * rect.height();
-        let y0 = rect.bottom() - (s + 1) as f32 / steps as f32 * rect.height();
-        painter.rect_filled(
-            Rect::from_x_y_ranges(rect.x_range(), y0..=y1),
-            0.0,
-            Color32::from_rgb(c.r, c.g, c.b),
-        );
-    }
-    painter.rect_stroke(
-        rect,
-        0.0,
-        Stroke::new(1.0, color),
-        egui::StrokeKind::Outside,
-    );
-    let font = egui::FontId::proportional(11.0);
-    for v in nice_ticks(f64::from(log_range[0]), f64::from(log_range[1]), 5) {
-        let t = ((v as f32 - log_range[0]) / (log_range[1] - log_range[0])).clamp(0.0, 1.0);
-        let y = rect.bottom() - t * rect.height();
-        painter.text(
-            Pos2::new(rect.right() + 4.0, y),
-            egui::Align2::LEFT_CENTER,
-            format!("1e{v:.0}"),
-            font.clone(),
-            color,
-        );
-    }
-    painter.text(
-        Pos2::new(rect.left(), rect.top() - 4.0),
-        egui::Align2::LEFT_BOTTOM,
-        "loss",
-        font,
-        color,
-    );
-}
-
-fn legend_ui(ui: &mut egui::Ui, view: &mut SliceViewState, k: usize) {
-    ui.horizontal(|ui| {
-        ui.label("contours of");
-        if ui.small_button("all").clicked() {
-            view.visible_inputs.iter_mut().for_each(|v| *v = true);
-        }
-        if ui.small_button("none").clicked() {
-            view.visible_inputs.iter_mut().for_each(|v| *v = false);
-        }
-        egui::ScrollArea::horizontal()
-            .id_salt("slice_legend_inputs")
-            .show(ui, |ui| {
-                ui.horizontal(|ui| {
-                    for i in 0..k {
-                        let c = input_color(i);
-                        let mut on = view.visible_inputs[i];
-                        let text = egui::RichText::new(format!("x{i}")).color(c).strong();
-                        if ui
-                            .toggle_value(&mut on, text)
-                            .on_hover_text("show or hide this input's contours")
-                            .changed()
-                        {
-                            view.visible_inputs[i] = on;
-                        }
-                    }
-                });
-            });
-    });
-    ui.horizontal_wrapped(|ui| {
-        ui.label(egui::RichText::new("thick: solution contour f(x_i) = y_i").strong());
-        ui.label(egui::RichText::new("white: behavior manifold through θ").color(Color32::WHITE));
-        ui.label(egui::RichText::new("gold: solution set").color(Color32::from_rgb(255, 214, 0)));
-        ui.label(
-            egui::RichText::new("red: trajectory and θ").color(Color32::from_rgb(255, 90, 60)),
-        );
-        ui.label(egui::RichText::new("dashed: manifold walk").color(Color32::WHITE));
-    });
 }

@@ -1,0 +1,158 @@
+//! What is drawn around the slice picture: axes with ticks, the loss color bar, and the
+//! legend with per-input toggles.
+
+use egui::{Color32, Pos2, Rect, Stroke, Vec2};
+
+use super::slice_view::{SliceViewState, input_color, to_screen};
+use crate::core::slice::SliceAxes;
+
+fn nice_ticks(lo: f64, hi: f64, target: usize) -> Vec<f64> {
+    let span = (hi - lo).abs().max(1e-12);
+    let raw = span / target as f64;
+    let mag = 10f64.powf(raw.log10().floor());
+    let step = [1.0, 2.0, 5.0, 10.0]
+        .iter()
+        .map(|m| m * mag)
+        .find(|s| *s >= raw)
+        .unwrap_or(10.0 * mag);
+    let first = (lo / step).ceil() as i64;
+    let last = (hi / step).floor() as i64;
+    (first..=last).map(|i| i as f64 * step).collect()
+}
+
+pub(super) fn draw_axes(
+    painter: &egui::Painter,
+    rect: Rect,
+    ranges: [[f64; 2]; 2],
+    axes: &SliceAxes,
+    color: Color32,
+) {
+    let stroke = Stroke::new(1.0, color);
+    painter.rect_stroke(rect, 0.0, stroke, egui::StrokeKind::Outside);
+    let font = egui::FontId::proportional(11.0);
+    for a in nice_ticks(ranges[0][0], ranges[0][1], 6) {
+        let p = to_screen(rect, ranges, a, ranges[1][0]);
+        painter.line_segment([p, p + Vec2::new(0.0, 4.0)], stroke);
+        painter.text(
+            p + Vec2::new(0.0, 6.0),
+            egui::Align2::CENTER_TOP,
+            format!("{a:.3}")
+                .trim_end_matches('0')
+                .trim_end_matches('.'),
+            font.clone(),
+            color,
+        );
+    }
+    for b in nice_ticks(ranges[1][0], ranges[1][1], 6) {
+        let p = to_screen(rect, ranges, ranges[0][0], b);
+        painter.line_segment([p, p - Vec2::new(4.0, 0.0)], stroke);
+        painter.text(
+            p - Vec2::new(6.0, 0.0),
+            egui::Align2::RIGHT_CENTER,
+            format!("{b:.3}")
+                .trim_end_matches('0')
+                .trim_end_matches('.'),
+            font.clone(),
+            color,
+        );
+    }
+    painter.text(
+        Pos2::new(rect.center().x, rect.bottom() + 20.0),
+        egui::Align2::CENTER_TOP,
+        format!("a  (u: {})", axes.u_name),
+        font.clone(),
+        color,
+    );
+    painter.text(
+        Pos2::new(rect.left(), rect.top() - 4.0),
+        egui::Align2::LEFT_BOTTOM,
+        format!("b  (v: {})", axes.v_name),
+        font,
+        color,
+    );
+}
+
+/// The viridis color bar of log₁₀ loss.
+pub(super) fn draw_colorbar(
+    painter: &egui::Painter,
+    rect: Rect,
+    log_range: [f32; 2],
+    color: Color32,
+) {
+    let steps = 64;
+    for s in 0..steps {
+        let t0 = s as f32 / steps as f32;
+        let c = colorous::VIRIDIS.eval_continuous(f64::from(t0));
+        let y1 = rect.bottom() - t0 * rect.height();
+        let y0 = rect.bottom() - (s + 1) as f32 / steps as f32 * rect.height();
+        painter.rect_filled(
+            Rect::from_x_y_ranges(rect.x_range(), y0..=y1),
+            0.0,
+            Color32::from_rgb(c.r, c.g, c.b),
+        );
+    }
+    painter.rect_stroke(
+        rect,
+        0.0,
+        Stroke::new(1.0, color),
+        egui::StrokeKind::Outside,
+    );
+    let font = egui::FontId::proportional(11.0);
+    for v in nice_ticks(f64::from(log_range[0]), f64::from(log_range[1]), 5) {
+        let t = ((v as f32 - log_range[0]) / (log_range[1] - log_range[0])).clamp(0.0, 1.0);
+        let y = rect.bottom() - t * rect.height();
+        painter.text(
+            Pos2::new(rect.right() + 4.0, y),
+            egui::Align2::LEFT_CENTER,
+            format!("1e{v:.0}"),
+            font.clone(),
+            color,
+        );
+    }
+    painter.text(
+        Pos2::new(rect.left(), rect.top() - 4.0),
+        egui::Align2::LEFT_BOTTOM,
+        "loss",
+        font,
+        color,
+    );
+}
+
+pub(super) fn legend_ui(ui: &mut egui::Ui, view: &mut SliceViewState, k: usize) {
+    ui.horizontal(|ui| {
+        ui.label("contours of");
+        if ui.small_button("all").clicked() {
+            view.visible_inputs.iter_mut().for_each(|v| *v = true);
+        }
+        if ui.small_button("none").clicked() {
+            view.visible_inputs.iter_mut().for_each(|v| *v = false);
+        }
+        egui::ScrollArea::horizontal()
+            .id_salt("slice_legend_inputs")
+            .show(ui, |ui| {
+                ui.horizontal(|ui| {
+                    for i in 0..k {
+                        let c = input_color(i);
+                        let mut on = view.visible_inputs[i];
+                        let text = egui::RichText::new(format!("x{i}")).color(c).strong();
+                        if ui
+                            .toggle_value(&mut on, text)
+                            .on_hover_text("show or hide this input's contours")
+                            .changed()
+                        {
+                            view.visible_inputs[i] = on;
+                        }
+                    }
+                });
+            });
+    });
+    ui.horizontal_wrapped(|ui| {
+        ui.label(egui::RichText::new("thick: solution contour f(x_i) = y_i").strong());
+        ui.label(egui::RichText::new("white: behavior manifold through θ").color(Color32::WHITE));
+        ui.label(egui::RichText::new("gold: solution set").color(Color32::from_rgb(255, 214, 0)));
+        ui.label(
+            egui::RichText::new("red: trajectory and θ").color(Color32::from_rgb(255, 90, 60)),
+        );
+        ui.label(egui::RichText::new("dashed: manifold walk").color(Color32::WHITE));
+    });
+}
