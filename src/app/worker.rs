@@ -272,3 +272,82 @@ fn snapshot(s: &mut Loop) -> Snapshot {
         diverged: s.diverged,
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::core::{Activation, Preset, TrainingConfig};
+
+    fn worker() -> TrainingWorker {
+        let spec = MlpSpec::new(vec![2, 4, 1], Activation::Tanh, true).unwrap();
+        let data = Preset::Xor.generate(4, 0.0, 0);
+        let theta = spec.init_parameters(0);
+        TrainingWorker::spawn(
+            Trainer::new(spec, data, TrainingConfig::default(), theta),
+            || {},
+        )
+        .unwrap()
+    }
+
+    /// Waits for a snapshot that satisfies `done`, collecting all losses on the way.
+    fn wait_for(w: &TrainingWorker, done: impl Fn(&Snapshot) -> bool) -> (Snapshot, Vec<f64>) {
+        let start = Instant::now();
+        let mut losses = Vec::new();
+        loop {
+            for s in w.drain() {
+                losses.extend_from_slice(&s.new_losses);
+                if done(&s) {
+                    return (s, losses);
+                }
+            }
+            assert!(
+                start.elapsed() < Duration::from_secs(20),
+                "no such snapshot arrived"
+            );
+            std::thread::sleep(Duration::from_millis(2));
+        }
+    }
+
+    #[test]
+    fn step_runs_exactly_that_many_steps_and_reports_every_loss() {
+        let w = worker();
+        w.send(WorkerCommand::Step(37));
+        let (s, losses) = wait_for(&w, |s| !s.playing && s.steps_done > 0);
+        assert_eq!(s.steps_done, 37);
+        assert_eq!(losses.len(), 37);
+        assert!(losses[36] < losses[0]);
+    }
+
+    #[test]
+    fn reset_starts_a_new_generation_from_the_given_theta() {
+        let w = worker();
+        w.send(WorkerCommand::Step(10));
+        wait_for(&w, |s| s.steps_done == 10 && !s.playing);
+        let spec = MlpSpec::new(vec![2, 3, 1], Activation::Relu, false).unwrap();
+        let theta = spec.init_parameters(5);
+        w.send(WorkerCommand::Reset {
+            spec,
+            data: Preset::And.generate(4, 0.0, 0),
+            config: TrainingConfig::default(),
+            theta: theta.clone(),
+        });
+        let (s, _) = wait_for(&w, |s| s.generation == 1);
+        assert_eq!(s.steps_done, 0);
+        assert_eq!(s.theta, theta);
+    }
+
+    #[test]
+    fn play_then_pause_stops_training() {
+        let w = worker();
+        w.send(WorkerCommand::Play);
+        wait_for(&w, |s| s.steps_done >= 20);
+        w.send(WorkerCommand::Pause);
+        let (paused, _) = wait_for(&w, |s| !s.playing);
+        std::thread::sleep(Duration::from_millis(100));
+        let later: Vec<Snapshot> = w.drain();
+        assert!(
+            later.iter().all(|s| s.steps_done == paused.steps_done),
+            "steps ran after the pause"
+        );
+    }
+}
