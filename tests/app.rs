@@ -397,3 +397,50 @@ fn walking_the_manifold_keeps_training_outputs_and_changes_the_function() {
     );
     h.get_by_label_contains("walked 1");
 }
+
+#[test]
+fn dragging_a_point_of_a_1d_scene_moves_its_input_and_target() {
+    let mut h = harness("sine");
+    h.run_steps(3);
+    let (x, y) = {
+        let d = &h.state().state.scene.data;
+        (d.inputs[3][0], d.targets[3])
+    };
+    let from = h
+        .state()
+        .data_view_screen_pos(&[x, y])
+        .expect("the curve was drawn");
+    let (tx, ty) = (x + 0.3, y + 0.4);
+    let to = h.state().data_view_screen_pos(&[tx, ty]).unwrap();
+    let press = |pos, pressed| egui::Event::PointerButton {
+        pos,
+        button: egui::PointerButton::Primary,
+        pressed,
+        modifiers: egui::Modifiers::NONE,
+    };
+    h.event(egui::Event::PointerMoved(from));
+    h.step();
+    h.event(press(from, true));
+    h.step();
+    for i in 1..=10 {
+        h.event(egui::Event::PointerMoved(
+            from + (to - from) * (i as f32 / 10.0),
+        ));
+        h.step();
+    }
+    h.event(egui::Event::PointerMoved(to));
+    h.step();
+    h.event(press(to, false));
+    h.run_steps(3);
+    let d = &h.state().state.scene.data;
+    assert!(
+        (d.inputs[3][0] - tx).abs() < 0.03,
+        "x {} vs {tx}",
+        d.inputs[3][0]
+    );
+    assert!(
+        (d.targets[3] - ty).abs() < 0.03,
+        "y {} vs {ty}",
+        d.targets[3]
+    );
+}

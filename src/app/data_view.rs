@@ -171,7 +171,7 @@ fn heatmap_ui(
     cache.last_transform = Some(response.transform);
 }
 
-/// Shared pointer handling for the 1-D and 2-D plots: drag a point, right-click to add,
+/// Pointer handling of the 2-D plot: drag a point, right-click to add,
 /// shift+right-click to remove.
 fn interact(
     plot_ui: &mut egui_plot::PlotUi<'_>,
@@ -205,7 +205,7 @@ fn interact(
     }
     if let Some(i) = cache.dragging {
         if response.dragged() {
-            actions.push(drag_action(state, i, &from_plot(pointer)));
+            actions.push(Action::MovePoint(i, from_plot(pointer)));
         }
         if response.drag_stopped() {
             cache.dragging = None;
@@ -220,24 +220,8 @@ fn interact(
                 actions.push(Action::RemovePoint(i));
             }
         } else {
-            let x = from_plot(pointer);
-            if x.len() == state.scene.model.input_dim() {
-                actions.push(Action::AddPoint(x, state.new_point_target));
-            } else {
-                // 1-D: the vertical coordinate is the target.
-                actions.push(Action::AddPoint(vec![pointer.x], pointer.y));
-            }
+            actions.push(Action::AddPoint(from_plot(pointer), state.new_point_target));
         }
-    }
-}
-
-/// In 1-D the plot's y is the target; in 2-D both coordinates are the input.
-fn drag_action(state: &AppState, i: usize, plot_point: &[f64]) -> Action {
-    if state.scene.model.input_dim() == 1 {
-        // plot_point is [x, y]: move x, and set the target by a second action below.
-        Action::MovePoint(i, vec![plot_point[0]])
-    } else {
-        Action::MovePoint(i, plot_point.to_vec())
     }
 }
 
@@ -275,7 +259,7 @@ fn curve_ui(
     ui.label(
         egui::RichText::new("f(x) and the training points (drag to move; right-click adds)").weak(),
     );
-    Plot::new("data_view_1d")
+    let response = Plot::new("data_view_1d")
         .allow_drag(false)
         .allow_double_click_reset(false)
         .x_axis_label("x")
@@ -297,20 +281,10 @@ fn curve_ui(
                     .radius(5.0)
                     .color(Color32::from_rgb(220, 80, 40)),
             );
-            let before = actions.len();
-            let targets = &data.targets;
-            interact(
-                plot_ui,
-                state,
-                cache,
-                actions,
-                |x| [x[0], 0.0],
-                |p| vec![p.x, p.y],
-            );
-            // 1-D points are drawn at (x, y): redo the hit test with the targets as heights.
-            actions.truncate(before);
-            interact_1d(plot_ui, state, cache, actions, targets);
+            // 1-D points sit at (x, y): a drag moves the input and the target.
+            interact_1d(plot_ui, state, cache, actions, &data.targets);
         });
+    cache.last_transform = Some(response.transform);
 }
 
 /// 1-D drags move both the input (x) and the target (y).
