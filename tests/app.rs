@@ -444,3 +444,45 @@ fn dragging_a_point_of_a_1d_scene_moves_its_input_and_target() {
         d.targets[3]
     );
 }
+
+#[test]
+fn changing_the_model_keeps_the_scene_saveable() {
+    let mut h = harness("perpendicular");
+    h.state_mut()
+        .apply(Action::SetSliceSpec(basinscope::core::slice::SliceSpec {
+            axes: basinscope::core::slice::AxisChoice::Coordinates { a: 1, b: 2 },
+            center: Some(vec![0.0; 3]),
+            ..Default::default()
+        }));
+    h.state_mut().apply(Action::SetModel {
+        layers: vec![3, 4, 1],
+        activation: basinscope::core::Activation::Tanh,
+        bias: false,
+    });
+    h.run_steps(2);
+    let scene = &h.state().state.scene;
+    assert_eq!(scene.parameters.len(), 16);
+    let reloaded =
+        Scene::from_json(&scene.to_json(), "saved").expect("the edited scene loads back");
+    assert_eq!(reloaded.model.layers, vec![3, 4, 1]);
+    // A first layer that does not match the data's input width is refused with a sentence.
+    h.state_mut().apply(Action::LoadText {
+        text: r#"{"format": "basinscope-scene", "version": 1,
+            "model": {"layers": [2, 1], "activation": "identity", "bias": false},
+            "parameters": [1.0, 2.0], "data": {"inputs": [[1, 0]], "targets": [1]}}"#
+            .into(),
+        origin: "two.json".into(),
+    });
+    h.state_mut().apply(Action::SetModel {
+        layers: vec![1, 1],
+        activation: basinscope::core::Activation::Identity,
+        bias: false,
+    });
+    h.run_steps(2);
+    let message = h.state().state.message.clone().unwrap();
+    assert!(
+        message.text.contains("first layer width must be 2"),
+        "{}",
+        message.text
+    );
+}

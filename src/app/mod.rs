@@ -130,14 +130,7 @@ impl BasinscopeApp {
                     }
                     s.scene.parameters = spec.init_parameters(s.scene.init_seed);
                     s.scene.model = spec;
-                    s.scene.view.slice.center = None;
-                    // Coordinate indices may not exist in the new model; other axes are rebuilt.
-                    if matches!(
-                        s.scene.view.slice.axes,
-                        crate::core::slice::AxisChoice::Coordinates { .. }
-                    ) {
-                        s.scene.view.slice.axes = crate::core::slice::AxisChoice::default();
-                    }
+                    keep_slice_valid(&mut s.scene);
                     self.restart();
                 }
                 Err(e) => s.error(e.to_string()),
@@ -180,8 +173,7 @@ impl BasinscopeApp {
                     {
                         s.scene.parameters = spec.init_parameters(s.scene.init_seed);
                         s.scene.model = spec;
-                        s.scene.view.slice.axes = crate::core::slice::AxisChoice::default();
-                        s.scene.view.slice.center = None;
+                        keep_slice_valid(&mut s.scene);
                     }
                 }
                 self.restart();
@@ -476,6 +468,28 @@ impl BasinscopeApp {
                     .error(format!("cannot read the dropped file {origin}: {e}")),
             }
         }
+    }
+}
+
+/// After a model change the slice may name parameters that no longer exist (a pinned
+/// center, coordinate indices, explicit vectors): fall back to axes valid for any model,
+/// so the scene always saves as a file that loads.
+fn keep_slice_valid(scene: &mut Scene) {
+    use crate::core::slice::{AxisChoice, BiasTreatment};
+    let n = scene.parameters.len();
+    let slice = &mut scene.view.slice;
+    if slice.center.as_ref().is_some_and(|c| c.len() != n) {
+        slice.center = None;
+    }
+    if slice.validate(n).is_err() {
+        slice.axes = if n >= 2 {
+            AxisChoice::default()
+        } else {
+            AxisChoice::Random {
+                seed: 0,
+                bias: BiasTreatment::Zero,
+            }
+        };
     }
 }
 
