@@ -29,6 +29,35 @@ fn step_until(
     }
 }
 
+/// A primary-button press at `pos` (or its release).
+fn primary(pos: egui::Pos2, pressed: bool) -> egui::Event {
+    egui::Event::PointerButton {
+        pos,
+        button: egui::PointerButton::Primary,
+        pressed,
+        modifiers: egui::Modifiers::NONE,
+    }
+}
+
+/// Drags with the primary button from `from` to `to` in ten moves, as a hand would.
+fn drag(h: &mut Harness<'static, BasinscopeApp>, from: egui::Pos2, to: egui::Pos2) {
+    h.event(egui::Event::PointerMoved(from));
+    h.step();
+    h.event(primary(from, true));
+    h.step();
+    for i in 1..=10 {
+        h.event(egui::Event::PointerMoved(
+            from + (to - from) * (i as f32 / 10.0),
+        ));
+        h.step();
+    }
+    // egui reports a drag one frame late: hold still once before releasing.
+    h.event(egui::Event::PointerMoved(to));
+    h.step();
+    h.event(primary(to, false));
+    h.run_steps(3);
+}
+
 /// Mean absolute difference of two same-size images over a rectangle (in pixels).
 fn mean_abs_diff(a: &image::RgbaImage, b: &image::RgbaImage, rect: egui::Rect) -> f64 {
     let mut sum = 0.0;
@@ -126,27 +155,7 @@ fn dragging_a_point_in_the_data_view_moves_it() {
         .state()
         .data_view_screen_pos(&target)
         .expect("the data view was drawn");
-    let press = |pos, pressed| egui::Event::PointerButton {
-        pos,
-        button: egui::PointerButton::Primary,
-        pressed,
-        modifiers: egui::Modifiers::NONE,
-    };
-    h.event(egui::Event::PointerMoved(from));
-    h.step();
-    h.event(press(from, true));
-    h.step();
-    for i in 1..=10 {
-        h.event(egui::Event::PointerMoved(
-            from + (to - from) * (i as f32 / 10.0),
-        ));
-        h.step();
-    }
-    // egui reports a drag one frame late: hold still once before releasing.
-    h.event(egui::Event::PointerMoved(to));
-    h.step();
-    h.event(press(to, false));
-    h.run_steps(3);
+    drag(&mut h, from, to);
     let app = h.state();
     let moved = &app.state.scene.data.inputs[3];
     assert!(
@@ -218,17 +227,11 @@ fn clicking_in_the_slice_moves_theta_there() {
         .slice_view
         .screen_pos(a, b)
         .expect("the slice was drawn");
-    let event = |pressed| egui::Event::PointerButton {
-        pos,
-        button: egui::PointerButton::Primary,
-        pressed,
-        modifiers: egui::Modifiers::NONE,
-    };
     h.event(egui::Event::PointerMoved(pos));
     h.step();
-    h.event(event(true));
+    h.event(primary(pos, true));
     h.step();
-    h.event(event(false));
+    h.event(primary(pos, false));
     h.run_steps(3);
     let after = &h.state().state.scene.parameters;
     // The perpendicular scene slices along θ[0] and θ[1]: a click at (a, b) moves them by (a, b).
@@ -412,26 +415,7 @@ fn dragging_a_point_of_a_1d_scene_moves_its_input_and_target() {
         .expect("the curve was drawn");
     let (tx, ty) = (x + 0.3, y + 0.4);
     let to = h.state().data_view_screen_pos(&[tx, ty]).unwrap();
-    let press = |pos, pressed| egui::Event::PointerButton {
-        pos,
-        button: egui::PointerButton::Primary,
-        pressed,
-        modifiers: egui::Modifiers::NONE,
-    };
-    h.event(egui::Event::PointerMoved(from));
-    h.step();
-    h.event(press(from, true));
-    h.step();
-    for i in 1..=10 {
-        h.event(egui::Event::PointerMoved(
-            from + (to - from) * (i as f32 / 10.0),
-        ));
-        h.step();
-    }
-    h.event(egui::Event::PointerMoved(to));
-    h.step();
-    h.event(press(to, false));
-    h.run_steps(3);
+    drag(&mut h, from, to);
     let d = &h.state().state.scene.data;
     assert!(
         (d.inputs[3][0] - tx).abs() < 0.03,
