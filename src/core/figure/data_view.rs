@@ -2,11 +2,12 @@
 //! points (1D inputs: the curve f(x); 2D inputs: a diverging heatmap of f with its
 //! decision contour).
 
-use vello_cpu::kurbo::Rect;
-
 use super::axes::{Plot, format_number, nice_ticks};
 use super::canvas::{Canvas, Color, HAlign, LineStyle, VAlign};
-use super::{FigureOptions, Metrics, draw_colorbar, draw_titles, marching_squares};
+use super::{
+    FigureOptions, Metrics, draw_colorbar, draw_titles, marching_squares, plot_area,
+    tick_label_width,
+};
 use crate::core::data::Dataset;
 use crate::core::error::CoreError;
 use crate::core::mlp::MlpSpec;
@@ -67,33 +68,9 @@ fn layout(
     equal_aspect: bool,
     right_column: f64,
 ) -> Layout {
-    let (width, height) = (canvas.width(), canvas.height());
-    let m = Metrics::new(width, height);
-    let b_ticks = nice_ticks(ranges[1], 6);
-    let b_tick_width = b_ticks
-        .values
-        .iter()
-        .map(|&t| canvas.text_width(&b_ticks.format(t), m.tick_font()))
-        .fold(0.0, f64::max);
-    let top = 16.0 * m.s
-        + if options.title.is_empty() {
-            0.0
-        } else {
-            m.title_font() * 1.5
-        }
-        + if options.subtitle.is_empty() {
-            0.0
-        } else {
-            m.tick_font() * 1.9
-        };
-    let left = 14.0 * m.s + m.label_font() * 1.4 + 10.0 * m.s + b_tick_width + 8.0 * m.s;
-    let bottom = 8.0 * m.s + m.tick_font() * 1.6 + m.label_font() * 1.6 + 14.0 * m.s;
-    let available = Rect::new(
-        left,
-        top,
-        f64::from(width) - right_column * m.s - 8.0 * m.s,
-        f64::from(height) - bottom,
-    );
+    let m = Metrics::new(canvas.width(), canvas.height());
+    let b_tick_width = tick_label_width(canvas, &nice_ticks(ranges[1], 6), &m);
+    let available = plot_area(canvas, options, b_tick_width, right_column * m.s, &m);
     let plot = Plot::fit(available, ranges, equal_aspect);
     Layout {
         column_x: plot.rect.x1 + 26.0 * m.s,
@@ -111,11 +88,7 @@ fn frame_and_titles(
     let (m, plot) = (&l.m, &l.plot);
     let a_ticks = nice_ticks(plot.ranges[0], 6);
     let b_ticks = nice_ticks(plot.ranges[1], 6);
-    let b_tick_width = b_ticks
-        .values
-        .iter()
-        .map(|&t| canvas.text_width(&b_ticks.format(t), m.tick_font()))
-        .fold(0.0, f64::max);
+    let b_tick_width = tick_label_width(canvas, &b_ticks, m);
     plot.draw_frame(canvas, &a_ticks, &b_ticks, m.tick_font(), m.weight(), m.s);
     plot.draw_axis_titles(
         canvas,

@@ -269,7 +269,6 @@ fn slice_layout(
     m: &Metrics,
 ) -> (Plot, axes::Ticks, axes::Ticks, f64) {
     let field = &figure.field;
-    let (width, height) = (canvas.width(), canvas.height());
     let legend_width = legend
         .iter()
         .map(|e| canvas.text_width(&e.label, m.legend_font()))
@@ -283,11 +282,35 @@ fn slice_layout(
     } + 24.0 * m.s;
     let a_ticks = nice_ticks(field.ranges[0], 6);
     let b_ticks = nice_ticks(field.ranges[1], 6);
-    let b_tick_width = b_ticks
+    let b_tick_width = tick_label_width(canvas, &b_ticks, m);
+    let available = plot_area(canvas, options, b_tick_width, right_column, m);
+    (
+        Plot::fit(available, field.ranges, true),
+        a_ticks,
+        b_ticks,
+        b_tick_width,
+    )
+}
+
+/// Width in pixels of the widest label of `ticks`.
+fn tick_label_width(canvas: &Canvas, ticks: &axes::Ticks, m: &Metrics) -> f64 {
+    ticks
         .values
         .iter()
-        .map(|&t| canvas.text_width(&b_ticks.format(t), m.tick_font()))
-        .fold(0.0, f64::max);
+        .map(|&t| canvas.text_width(&ticks.format(t), m.tick_font()))
+        .fold(0.0, f64::max)
+}
+
+/// The rectangle left for a plot once the title and subtitle, the b tick labels
+/// (`b_tick_width` wide), the axis titles and a right column of `right_column` pixels have
+/// their margins.
+fn plot_area(
+    canvas: &Canvas,
+    options: &FigureOptions,
+    b_tick_width: f64,
+    right_column: f64,
+    m: &Metrics,
+) -> Rect {
     let top = 16.0 * m.s
         + if options.title.is_empty() {
             0.0
@@ -301,17 +324,11 @@ fn slice_layout(
         };
     let left = 14.0 * m.s + m.label_font() * 1.4 + 10.0 * m.s + b_tick_width + 8.0 * m.s;
     let bottom = 8.0 * m.s + m.tick_font() * 1.6 + m.label_font() * 1.6 + 14.0 * m.s;
-    let available = Rect::new(
+    Rect::new(
         left,
         top,
-        f64::from(width) - right_column - 8.0 * m.s,
-        f64::from(height) - bottom,
-    );
-    (
-        Plot::fit(available, field.ranges, true),
-        a_ticks,
-        b_ticks,
-        b_tick_width,
+        f64::from(canvas.width()) - right_column - 8.0 * m.s,
+        f64::from(canvas.height()) - bottom,
     )
 }
 
