@@ -18,8 +18,8 @@ pub struct SliceFrame {
     pub spec: MlpSpec,
     pub data: Arc<Dataset>,
     pub center: Vec<f64>,
-    pub u: Vec<f64>,
-    pub v: Vec<f64>,
+    /// The slice directions u and v.
+    pub axes: [Vec<f64>; 2],
     pub ranges: [[f64; 2]; 2],
     /// Grid points along a and b.
     pub shape: [usize; 2],
@@ -27,6 +27,20 @@ pub struct SliceFrame {
     pub style: SliceStyle,
     /// Picture size in physical pixels.
     pub size_px: [u32; 2],
+}
+
+impl SliceFrame {
+    /// The fields this frame draws, as a request to either evaluator.
+    pub fn field_request(&self) -> FieldRequest<'_> {
+        FieldRequest {
+            spec: &self.spec,
+            data: &self.data,
+            theta0: &self.center,
+            axes: &self.axes,
+            ranges: &self.ranges,
+            shape: &self.shape,
+        }
+    }
 }
 
 /// The paint callback of the 2-D slice view.
@@ -95,15 +109,7 @@ impl egui_wgpu::CallbackTrait for SliceCallback {
             let bind_group = res.blitter.bind_group(device, &picture);
             res.picture = Some((picture, bind_group));
         }
-        let axes = [f.u.clone(), f.v.clone()];
-        let request = FieldRequest {
-            spec: &f.spec,
-            data: &f.data,
-            theta0: &f.center,
-            axes: &axes,
-            ranges: &f.ranges,
-            shape: &f.shape,
-        };
+        let request = f.field_request();
         // The GPU evaluator covers widths up to its cap; beyond it (or if the device
         // refuses the work) the CPU reference evaluates and the field is uploaded.
         let buffer = match res.evaluator.evaluate_to_buffer(&request) {

@@ -158,7 +158,7 @@ impl SliceViewState {
         Some(
             f.center
                 .iter()
-                .zip(f.u.iter().zip(&f.v))
+                .zip(f.axes[0].iter().zip(&f.axes[1]))
                 .map(|(c, (u, v))| c + a * u + b * v)
                 .collect(),
         )
@@ -276,8 +276,7 @@ pub fn slice_view_ui(
         spec: state.scene.model.clone(),
         data: Arc::new(state.scene.data.clone()),
         center: center.clone(),
-        u: axes.u.clone(),
-        v: axes.v.clone(),
+        axes: [axes.u.clone(), axes.v.clone()],
         ranges,
         shape,
         inputs,
@@ -449,18 +448,10 @@ fn cpu_picture_ui(
 /// CPU fallback: evaluates the field with the CPU reference and draws the figure's plot area.
 #[allow(clippy::needless_pass_by_value)] // LatestJob hands requests over by value
 fn cpu_figure(req: CpuRequest) -> Result<egui::ColorImage, String> {
-    use crate::gpu::field::{CpuFieldEvaluator, FieldEvaluator as _, FieldRequest};
+    use crate::gpu::field::{CpuFieldEvaluator, FieldEvaluator as _};
     let f = &req.frame;
-    let axes = [f.u.clone(), f.v.clone()];
     let field = CpuFieldEvaluator
-        .evaluate(&FieldRequest {
-            spec: &f.spec,
-            data: &f.data,
-            theta0: &f.center,
-            axes: &axes,
-            ranges: &f.ranges,
-            shape: &f.shape,
-        })
+        .evaluate(&f.field_request())
         .map_err(|e| e.to_string())?;
     // The loss heatmap only: contour lines need the GPU render pass.
     let k = f.data.n_inputs();
