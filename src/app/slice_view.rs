@@ -230,7 +230,12 @@ pub fn slice_view_ui(
         k,
     );
 
-    update_loss_range(state, view, &axes, &center, ranges);
+    // The slice as drawn this frame: the computed directions through this frame's center.
+    let slice = SliceAxes {
+        center: center.clone(),
+        ..axes.clone()
+    };
+    update_loss_range(state, view, &slice, ranges);
 
     let inputs: Vec<InputStyle> = (0..k)
         .map(|i| {
@@ -287,25 +292,15 @@ pub fn slice_view_ui(
         ],
     };
     let trajectory_ab: Vec<(f64, f64)> = if view.show_trajectory {
-        let shifted = SliceAxes {
-            center: center.clone(),
-            ..axes.clone()
-        };
         state
             .trajectory
             .iter()
-            .map(|t| project_onto_slice(&shifted, t))
+            .map(|t| project_onto_slice(&slice, t))
             .collect()
     } else {
         Vec::new()
     };
-    let current_ab = project_onto_slice(
-        &SliceAxes {
-            center: center.clone(),
-            ..axes.clone()
-        },
-        state.theta(),
-    );
+    let current_ab = project_onto_slice(&slice, state.theta());
 
     match target_format {
         Some(format) => {
@@ -355,15 +350,11 @@ pub fn slice_view_ui(
             ));
         }
         if state.manifold_walk.len() > 1 {
-            let shifted = SliceAxes {
-                center: center.clone(),
-                ..axes.clone()
-            };
             let pts: Vec<Pos2> = state
                 .manifold_walk
                 .iter()
                 .map(|t| {
-                    let (a, b) = project_onto_slice(&shifted, t);
+                    let (a, b) = project_onto_slice(&slice, t);
                     to_screen(rect, ranges, a, b)
                 })
                 .collect();
@@ -501,8 +492,7 @@ fn ensure_axes(state: &AppState, view: &mut SliceViewState, spec: &SliceSpec) {
 fn update_loss_range(
     state: &AppState,
     view: &mut SliceViewState,
-    axes: &SliceAxes,
-    center: &[f64],
+    slice: &SliceAxes,
     ranges: [[f64; 2]; 2],
 ) {
     if view
@@ -514,17 +504,13 @@ fn update_loss_range(
     view.loss_range_updated = Some(Instant::now());
     let n: u32 = 12;
     let (mut lo, mut hi) = (f64::INFINITY, f64::NEG_INFINITY);
-    let shifted = SliceAxes {
-        center: center.to_vec(),
-        ..axes.clone()
-    };
     for j in 0..n {
         for i in 0..n {
             let a = ranges[0][0] + (ranges[0][1] - ranges[0][0]) * f64::from(i) / f64::from(n - 1);
             let b = ranges[1][0] + (ranges[1][1] - ranges[1][0]) * f64::from(j) / f64::from(n - 1);
             let l = crate::core::train::mse_loss(
                 &state.scene.model,
-                &slice_point(&shifted, a, b),
+                &slice_point(slice, a, b),
                 &state.scene.data,
             );
             if l.is_finite() && l > 0.0 {
