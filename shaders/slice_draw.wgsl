@@ -153,7 +153,7 @@ fn fs_main(in: VsOut) -> @location(0) vec4<f32> {
         let s = sqrt(max(loss, 0.0));
         let gs = loss_s.yz / (2.0 * max(s, 1e-20));
         let d = px_distance(s, gs);
-        color = mix(color, vec3<f32>(1.0, 0.84, 0.0), line_alpha(d, 3.0 * w));
+        color = mix(color, vec3<f32>(1.0, 0.231, 0.420), line_alpha(d, 3.0 * w));  // draw::style::SOLUTION_RGB
     }
     return vec4<f32>(color, 1.0);
 }

@@ -1,8 +1,11 @@
 //! basinscope: the geometry of tiny neural networks' training, made visible.
 //!
-//! Layers (see ARCHITECTURE.md): [`core`] → [`gpu`] → [`app`], [`cli`].
+//! Layers (see ARCHITECTURE.md), each using only those before it:
+//! [`core`] (math, fields defined) → [`eval`] (fields computed, CPU and GPU) →
+//! [`draw`] (fields drawn: CPU figures, GPU render passes) → [`app`], [`cli`].
 
 pub mod app;
 pub mod cli;
 pub mod core;
-pub mod gpu;
+pub mod draw;
+pub mod eval;

@@ -1,4 +1,4 @@
-//! The command line (DESIGN.md §6), run as a process on built-in scenes.
+//! The command line (docs/DESIGN.md §6), run as a process on built-in scenes.
 
 use std::path::Path;
 use std::process::{Command, Output};

@@ -1,4 +1,4 @@
-//! `basinscope render` as a process (DESIGN.md §6): the PNG, the exported fields and
+//! `basinscope render` as a process (docs/DESIGN.md §6): the PNG, the exported fields and
 //! their sidecar, checked against the closed forms of the linear perceptron scenes.
 
 use std::path::Path;
@@ -51,6 +51,8 @@ fn read_npy(path: &Path) -> Npy {
 struct Rendered {
     npy: Npy,
     sidecar: serde_json::Value,
+    /// What the run printed on stderr (progress, the evaluator used).
+    stderr: String,
 }
 
 impl Rendered {
@@ -173,6 +175,7 @@ fn render(scene: &str, backend: &str, dir: &Path) -> Rendered {
     Rendered {
         npy: read_npy(&npy),
         sidecar,
+        stderr: stderr(&o),
     }
 }
 
@@ -292,13 +295,29 @@ fn parallel_scene_has_parallel_solution_contours() {
     assert!((offset(l0, 1.0) - offset(l1, 2.0)).abs() < 1e-3);
 }
 
-/// The GPU evaluator (llvmpipe in CI, or the CPU fallback without an adapter) agrees
-/// with the CPU reference on the exported fields.
+/// The GPU evaluator (llvmpipe in CI) agrees with the CPU reference on the exported
+/// fields, and each run says which evaluator computed them. Outside CI a machine without
+/// any adapter falls back to the CPU path and says so; in CI the GPU must have run.
 #[test]
 fn gpu_and_cpu_backends_export_the_same_fields() {
     let dir = tempfile::tempdir().unwrap();
     let cpu = render("perpendicular", "cpu", dir.path());
     let gpu = render("perpendicular", "gpu", dir.path());
+    assert!(
+        cpu.stderr.contains("fields on CPU reference"),
+        "{}",
+        cpu.stderr
+    );
+    let in_ci = std::env::var("CI").is_ok_and(|v| !v.is_empty() && v != "0" && v != "false");
+    if in_ci || !gpu.stderr.contains("fields on CPU reference") {
+        assert!(
+            gpu.stderr.contains("fields on GPU: "),
+            "--backend gpu must evaluate on the GPU adapter: {}",
+            gpu.stderr
+        );
+    } else {
+        assert!(gpu.stderr.contains("no GPU adapter"), "{}", gpu.stderr);
+    }
     assert_eq!(cpu.npy.shape, gpu.npy.shape);
     assert_eq!(cpu.sidecar, gpu.sidecar);
     let worst = cpu
@@ -336,7 +355,7 @@ fn data_view_renders_and_bad_requests_get_one_sentence() {
         (&["--size", "wide"], "WIDTHxHEIGHT"),
         (&["--view", "slice3d"], "not available yet"),
         (&["--view", "holo"], "--view must be"),
-        (&["--backend", "tpu"], "--backend must be gpu or cpu"),
+        (&["--backend", "tpu"], "--backend must be auto, gpu or cpu"),
     ];
     for (extra, expected) in cases {
         let mut args = vec!["render", "perpendicular", "--out", "x.png"];

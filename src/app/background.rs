@@ -1,6 +1,7 @@
 //! A background job that always works on the latest request: the UI posts requests
 //! every frame if it likes, the worker computes only the newest one, and results come
-//! back over a bounded channel. Used for analysis and slice fields.
+//! back over a bounded channel. [`LazyJob`] starts one on its first request; the app's
+//! jobs are all made in `jobs.rs`.
 
 use std::sync::mpsc::{self, Receiver, SyncSender, TryRecvError};
 use std::sync::{Arc, Condvar, Mutex};
@@ -97,6 +98,51 @@ impl<Req: Send + 'static, Res: Send + 'static> LatestJob<Req, Res> {
     /// Whether a request is queued or being computed.
     pub fn busy(&self) -> bool {
         self.in_flight > 0
+    }
+}
+
+/// A [`LatestJob`] started on its first request, so an unused view costs no thread.
+pub struct LazyJob<Req: Send + 'static, Res: Send + 'static> {
+    name: &'static str,
+    compute: fn(Req) -> Res,
+    ctx: egui::Context,
+    job: Option<LatestJob<Req, Res>>,
+}
+
+impl<Req: Send + 'static, Res: Send + 'static> LazyJob<Req, Res> {
+    /// A job named `name` (the thread's name) computing `compute`; each result asks `ctx`
+    /// for a repaint.
+    pub fn new(name: &'static str, compute: fn(Req) -> Res, ctx: egui::Context) -> Self {
+        Self {
+            name,
+            compute,
+            ctx,
+            job: None,
+        }
+    }
+
+    /// Posts `request` (replacing any not yet started), starting the thread if needed.
+    pub fn request(&mut self, request: Req) -> Result<(), String> {
+        if self.job.is_none() {
+            let ctx = self.ctx.clone();
+            let job = LatestJob::spawn(self.name, self.compute, move || ctx.request_repaint())
+                .map_err(|e| format!("cannot start the {} thread: {e}", self.name))?;
+            self.job = Some(job);
+        }
+        if let Some(job) = &mut self.job {
+            job.request(request);
+        }
+        Ok(())
+    }
+
+    /// The newest result that arrived since the last call.
+    pub fn poll(&mut self) -> Option<Res> {
+        self.job.as_mut().and_then(LatestJob::poll)
+    }
+
+    /// Whether a request is queued or being computed.
+    pub fn busy(&self) -> bool {
+        self.job.as_ref().is_some_and(LatestJob::busy)
     }
 }
 

@@ -1,4 +1,4 @@
-//! The behavioral gradients view (DESIGN.md §4): G as a heatmap, its singular values
+//! The behavioral gradients view (docs/DESIGN.md §4): G as a heatmap, its singular values
 //! with the rank threshold, rank and manifold dimension, the Hessian spectrum beside
 //! the Gauss–Newton spectrum (2/k)σ², the per-layer information loss, and a control to
 //! walk the behavior manifold. It reads an [`Analysis`] and returns a

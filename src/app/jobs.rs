@@ -1,11 +1,20 @@
-//! Work the app runs on background threads ([`super::background::LatestJob`]): the
-//! analysis behind the behavioral-gradients view and the manifold walk.
+//! Work the app runs on background threads, and the one place those threads are made
+//! ([`Jobs`]): the analysis behind the behavioral-gradients view, the manifold walk, the
+//! slice axes, the slice field on the CPU path (with its picture when there is no GPU
+//! renderer) and the loss range of the slice's color map.
 
-use super::{Action, BasinscopeApp, background, gradients_view};
+use std::sync::Arc;
+
+use super::background::LazyJob;
+use super::{Action, BasinscopeApp, gradients_view};
 use crate::core::MlpSpec;
 use crate::core::analysis::{
     Analysis, InformationLoss, RankTolerance, analyze, information_loss, walk_manifold,
 };
+use crate::core::field::{Field, FieldEvaluator as _, OwnedFieldRequest};
+use crate::core::slice::{AxisChoice, SliceAxes, slice_axes};
+use crate::draw::figure::{FigureOptions, SliceFigure, render_slice_picture};
+use crate::eval::CpuFieldEvaluator;
 
 /// A manifold walk to run in the background.
 pub struct WalkRequest {
@@ -58,12 +67,139 @@ pub fn run_analysis(req: AnalysisRequest) -> AnalysisResult {
     Ok((req, Box::new(analysis), info))
 }
 
+/// Every background job of the app, made here and nowhere else; each starts its thread
+/// on its first request.
+pub struct Jobs {
+    pub analysis: LazyJob<AnalysisRequest, AnalysisResult>,
+    pub walk: LazyJob<WalkRequest, WalkResult>,
+    pub slice_axes: LazyJob<AxesRequest, AxesResult>,
+    pub slice_field: LazyJob<SliceFieldRequest, SliceFieldResult>,
+    pub loss_range: LazyJob<LossRangeRequest, LossRangeResult>,
+}
+
+impl Jobs {
+    /// The jobs, idle; results ask `ctx` for a repaint.
+    pub fn new(ctx: &egui::Context) -> Self {
+        Self {
+            analysis: LazyJob::new("basinscope-analysis", run_analysis, ctx.clone()),
+            walk: LazyJob::new("basinscope-manifold-walk", run_walk, ctx.clone()),
+            slice_axes: LazyJob::new("basinscope-slice-axes", run_slice_axes, ctx.clone()),
+            slice_field: LazyJob::new("basinscope-slice-field", run_slice_field, ctx.clone()),
+            loss_range: LazyJob::new("basinscope-loss-range", run_loss_range, ctx.clone()),
+        }
+    }
+}
+
+/// Slice axes to build for an axis choice at θ (Hessian, G, PCA, … choices need work).
+#[derive(Clone, Debug, PartialEq)]
+pub struct AxesRequest {
+    /// What the axes are for: the choice, N and the run; a result for an older key is dropped.
+    pub key: AxesKey,
+    pub spec: MlpSpec,
+    pub theta: Vec<f64>,
+    pub data: crate::core::Dataset,
+    pub trajectory: Vec<Vec<f64>>,
+    pub center: Option<Vec<f64>>,
+}
+
+/// The axis choice, the number of parameters and the run generation axes were built for.
+pub type AxesKey = (AxisChoice, usize, u64);
+
+pub type AxesResult = (AxesKey, Result<SliceAxes, String>);
+
+#[allow(clippy::needless_pass_by_value)] // LatestJob hands requests over by value
+pub fn run_slice_axes(req: AxesRequest) -> AxesResult {
+    let axes = slice_axes(
+        &req.key.0,
+        &req.spec,
+        &req.theta,
+        &req.data,
+        &req.trajectory,
+        req.center.as_deref(),
+    )
+    .map_err(|e| format!("cannot build these slice axes: {e}"));
+    (req.key, axes)
+}
+
+/// A slice field for the CPU path, and, without a GPU renderer, the picture to draw.
+pub struct SliceFieldRequest {
+    pub field: OwnedFieldRequest,
+    pub picture: Option<PictureRequest>,
+}
+
+/// What the CPU-drawn slice picture shows besides the field.
+#[derive(Clone, Debug, PartialEq)]
+pub struct PictureRequest {
+    pub current_outputs: Vec<f64>,
+    pub trajectory_ab: Vec<(f64, f64)>,
+    pub current_ab: (f64, f64),
+    pub size_px: [u32; 2],
+}
+
+/// The field (shared with the paint callback) and the picture if one was asked for.
+pub type SliceFieldResult = (
+    OwnedFieldRequest,
+    Result<(Arc<Field>, Option<egui::ColorImage>), String>,
+);
+
+#[allow(clippy::needless_pass_by_value)] // LatestJob hands requests over by value
+pub fn run_slice_field(req: SliceFieldRequest) -> SliceFieldResult {
+    let result = CpuFieldEvaluator
+        .evaluate(&req.field.as_request())
+        .map_err(|e| format!("cannot evaluate this slice: {e}"))
+        .map(|field| {
+            let image = req.picture.as_ref().map(|p| {
+                let figure = SliceFigure {
+                    field: &field,
+                    ranges: req.field.grid.plane_ranges(),
+                    targets: &req.field.data.targets,
+                    current_outputs: &p.current_outputs,
+                    trajectory_ab: &p.trajectory_ab,
+                    current_ab: p.current_ab,
+                };
+                let [w, h] = p.size_px.map(|s| s.clamp(16, 4096));
+                let rgba = render_slice_picture(&figure, &FigureOptions::default(), w, h);
+                egui::ColorImage::from_rgba_unmultiplied([w as usize, h as usize], rgba.as_raw())
+            });
+            (Arc::new(field), image)
+        });
+    (req.field, result)
+}
+
+/// The loss on a coarse grid of the slice, for the color map's range.
+pub struct LossRangeRequest {
+    pub field: OwnedFieldRequest,
+}
+
+/// log₁₀ of the loss at the ends of the color map, when the loss is finite somewhere.
+pub type LossRangeResult = Option<[f32; 2]>;
+
+/// Grid side of the coarse loss sampling behind the color map's range.
+pub const LOSS_RANGE_GRID: usize = 12;
+
+#[allow(clippy::needless_pass_by_value)] // LatestJob hands requests over by value
+pub fn run_loss_range(req: LossRangeRequest) -> LossRangeResult {
+    let field = CpuFieldEvaluator.evaluate(&req.field.as_request()).ok()?;
+    let (mut lo, mut hi) = (f64::INFINITY, f64::NEG_INFINITY);
+    for &l in field.loss() {
+        let l = f64::from(l);
+        if l.is_finite() && l > 0.0 {
+            lo = lo.min(l.log10());
+            hi = hi.max(l.log10());
+        }
+    }
+    (lo.is_finite() && hi.is_finite()).then(|| {
+        [
+            (lo - 0.5).max(hi - 8.0) as f32,
+            (hi + 0.1).max(lo + 0.5) as f32,
+        ]
+    })
+}
+
 impl BasinscopeApp {
     /// Keeps the analysis current while the gradients view is shown (in the background).
     fn update_analysis(&mut self) {
-        if let Some(job) = &mut self.analysis_job
-            && let Some(result) = job.poll()
-        {
+        if let Some(result) = self.jobs.analysis.poll() {
             match result {
                 Ok((req, analysis, info)) => {
                     self.analysis = Some((req, analysis, info));
@@ -82,25 +218,11 @@ impl BasinscopeApp {
             .analysis
             .as_ref()
             .is_some_and(|(r, _, _)| *r == request);
-        if current {
+        if current || self.jobs.analysis.busy() {
             return;
         }
-        if self.analysis_job.is_none() {
-            let ctx = self.ctx.clone();
-            match background::LatestJob::spawn("basinscope-analysis", run_analysis, move || {
-                ctx.request_repaint();
-            }) {
-                Ok(job) => self.analysis_job = Some(job),
-                Err(e) => {
-                    self.analysis_error = Some(format!("cannot start the analysis thread: {e}"));
-                    return;
-                }
-            }
-        }
-        if let Some(job) = &mut self.analysis_job
-            && !job.busy()
-        {
-            job.request(request);
+        if let Err(e) = self.jobs.analysis.request(request) {
+            self.analysis_error = Some(e);
         }
     }
 

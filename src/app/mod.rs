@@ -10,10 +10,7 @@ pub mod gradients_view;
 pub mod jobs;
 pub mod loss_view;
 pub mod panels;
-pub mod slice_callback;
-mod slice_controls;
-mod slice_decor;
-pub mod slice_view;
+pub mod slice;
 pub mod state;
 pub mod worker;
 
@@ -23,7 +20,7 @@ use std::sync::mpsc::{self, Receiver};
 use crate::core::analysis::{Analysis, InformationLoss};
 use crate::core::scene::{DataSource, builtin_json};
 use crate::core::{MlpSpec, Scene, Trainer};
-use jobs::{AnalysisRequest, AnalysisResult, WalkRequest, WalkResult, run_walk};
+use jobs::{AnalysisRequest, WalkRequest};
 pub use state::{Action, AppState, Message, MessageKind, ViewTab};
 use worker::{TrainingWorker, WorkerCommand};
 
@@ -52,9 +49,8 @@ pub struct BasinscopeApp {
     /// Paths picked in file dialogs (run on their own thread so no frame waits).
     dialog_results: Option<Receiver<DialogResult>>,
     data_view: data_view::DataViewCache,
-    pub slice_view: slice_view::SliceViewState,
-    analysis_job: Option<background::LatestJob<AnalysisRequest, AnalysisResult>>,
-    walk_job: Option<background::LatestJob<WalkRequest, WalkResult>>,
+    pub slice_view: slice::SliceViewState,
+    jobs: jobs::Jobs,
     /// The newest analysis and the θ, data and tolerance it was computed for.
     pub analysis: Option<(AnalysisRequest, Box<Analysis>, InformationLoss)>,
     pub analysis_error: Option<String>,
@@ -72,6 +68,7 @@ impl BasinscopeApp {
     /// Builds the app on `scene` (used by eframe and by the headless tests).
     pub fn new(cc: &eframe::CreationContext<'_>, scene: Scene) -> std::io::Result<Self> {
         let ctx = cc.egui_ctx.clone();
+        let jobs = jobs::Jobs::new(&ctx);
         let trainer = trainer_for(&scene, &scene.parameters);
         let repaint = ctx.clone();
         let worker = TrainingWorker::spawn(trainer, move || repaint.request_repaint())?;
@@ -84,13 +81,12 @@ impl BasinscopeApp {
             ctx,
             dialog_results: None,
             data_view: data_view::DataViewCache::default(),
-            slice_view: slice_view::SliceViewState::new(
+            slice_view: slice::SliceViewState::new(
                 cc.wgpu_render_state
                     .as_ref()
                     .is_some_and(|r| r.adapter.get_info().device_type == wgpu::DeviceType::Cpu),
             ),
-            analysis_job: None,
-            walk_job: None,
+            jobs,
             analysis: None,
             analysis_error: None,
             gradients: gradients_view::GradientsViewSettings::default(),
@@ -257,25 +253,8 @@ impl BasinscopeApp {
                 s.info(format!(
                     "walking {distance} along tangent direction {direction_index}…"
                 ));
-                if self.walk_job.is_none() {
-                    let ctx = self.ctx.clone();
-                    match background::LatestJob::spawn(
-                        "basinscope-manifold-walk",
-                        run_walk,
-                        move || {
-                            ctx.request_repaint();
-                        },
-                    ) {
-                        Ok(job) => self.walk_job = Some(job),
-                        Err(e) => {
-                            self.state
-                                .error(format!("cannot start the manifold walk: {e}"));
-                            return;
-                        }
-                    }
-                }
-                if let Some(job) = &mut self.walk_job {
-                    job.request(request);
+                if let Err(e) = self.jobs.walk.request(request) {
+                    self.state.error(e);
                 }
             }
             Action::SetSliceSpec(spec) => match spec.validate(s.scene.parameters.len()) {
@@ -397,7 +376,7 @@ impl BasinscopeApp {
 
     /// Takes in worker snapshots, walk results, dialog results and dropped files.
     fn poll(&mut self, ctx: &egui::Context) {
-        if let Some((req, walk)) = self.walk_job.as_mut().and_then(background::LatestJob::poll) {
+        if let Some((req, walk)) = self.jobs.walk.poll() {
             let s = &mut self.state;
             match walk {
                 // Only if nothing else moved θ or changed the run meanwhile.
@@ -540,10 +519,11 @@ impl eframe::App for BasinscopeApp {
                     data_view::data_view_ui(ui, &self.state, &mut self.data_view, &mut actions);
                 }
                 ViewTab::Slice2d => {
-                    slice_view::slice_view_ui(
+                    slice::slice_view_ui(
                         ui,
                         &self.state,
                         &mut self.slice_view,
+                        &mut self.jobs,
                         self.target_format,
                         &mut actions,
                     );

@@ -67,7 +67,7 @@ pub enum Action {
     Reset,
     SetSpeed(usize),
     ShowView(ViewTab),
-    /// Walks the behavior manifold from θ along a tangent direction (DESIGN.md §1).
+    /// Walks the behavior manifold from θ along a tangent direction (docs/DESIGN.md §1).
     WalkManifold {
         direction_index: usize,
         distance: f64,

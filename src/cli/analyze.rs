@@ -1,5 +1,5 @@
 //! `basinscope analyze`: behavioral gradients and curvature at the scene's θ
-//! (DESIGN.md §6), as one JSON object or a readable table.
+//! (docs/DESIGN.md §6), as one JSON object or a readable table.
 
 use std::fmt::Write as _;
 use std::time::Instant;
@@ -55,7 +55,7 @@ fn scene_label(scene: &Scene) -> &str {
     }
 }
 
-/// The JSON object of DESIGN.md §6 (plus `rank_rule`, `hessian_rank_tol`,
+/// The JSON object of docs/DESIGN.md §6 (plus `rank_rule`, `hessian_rank_tol`,
 /// `hessian_gauss_newton_distance` and `analysis_ms`).
 fn to_json(a: &Analysis, tol: RankTolerance, analysis_ms: f64) -> serde_json::Value {
     json!({
@@ -162,7 +162,7 @@ mod tests {
         }
     }
 
-    /// The JSON object carries every field DESIGN.md §6 names, consistent with each other.
+    /// The JSON object carries every field docs/DESIGN.md §6 names, consistent with each other.
     #[test]
     fn json_has_the_contract_fields() {
         let scene = Scene::resolve("parallel").unwrap();

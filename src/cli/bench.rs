@@ -1,4 +1,4 @@
-//! `basinscope bench`: the performance workloads of DESIGN.md §7.
+//! `basinscope bench`: the performance workloads of docs/DESIGN.md §7.
 //!
 //! Each workload runs once to warm up (pipelines, caches, thread start-up), then a fixed
 //! number of timed repeats; the median is reported. Field throughput is "effective"
@@ -14,8 +14,9 @@ use rand_distr::{Distribution, StandardNormal};
 use serde::Serialize;
 
 use crate::core::analysis::{RankTolerance, analyze};
+use crate::core::field::{FieldEvaluator, FieldRequest, SliceGrid};
 use crate::core::{Activation, Dataset, MlpSpec, OptimizerKind, Preset, Trainer, TrainingConfig};
-use crate::gpu::{CpuFieldEvaluator, FieldBackend, FieldEvaluator, FieldRequest};
+use crate::eval::{CpuFieldEvaluator, FieldBackend};
 
 /// Arguments of `basinscope bench`.
 #[derive(clap::Args, Debug)]
@@ -42,6 +43,10 @@ pub struct WorkloadResult {
 pub struct BenchReport {
     /// The GPU adapter used for the GPU workloads ("none" when there is none).
     pub adapter: String,
+    /// The evaluator the app and `render --backend auto` use for fields here: "gpu" or "cpu".
+    pub field_evaluator: String,
+    /// Why that evaluator was chosen, in one sentence.
+    pub field_evaluator_reason: String,
     pub workloads: Vec<WorkloadResult>,
 }
 
@@ -51,6 +56,10 @@ pub fn run(args: &BenchArgs) -> anyhow::Result<()> {
         println!("{}", serde_json::to_string_pretty(&report)?);
     } else {
         println!("adapter: {}", report.adapter);
+        println!(
+            "fields evaluated on: {} ({})",
+            report.field_evaluator, report.field_evaluator_reason
+        );
         println!(
             "{:<15} {:<48} {:>11} {:>12}  unit",
             "workload", "size", "median ms", "throughput"
@@ -68,13 +77,14 @@ pub fn run(args: &BenchArgs) -> anyhow::Result<()> {
 /// Runs every workload, with progress on stderr.
 pub fn run_workloads() -> anyhow::Result<BenchReport> {
     let backend = FieldBackend::auto();
-    let gpu = backend.is_gpu().then_some(&backend);
-    let adapter = if gpu.is_some() {
-        backend.adapter_info()
-    } else {
-        "none".to_string()
-    };
+    let gpu = backend.gpu();
+    let adapter = gpu.map_or_else(|| "none".to_string(), |g| g.adapter().to_string());
+    let field_evaluator = if backend.is_gpu() { "gpu" } else { "cpu" };
     eprintln!("bench: GPU adapter: {adapter}");
+    eprintln!(
+        "bench: fields evaluated on the {field_evaluator} ({})",
+        backend.reason()
+    );
     let mut workloads = Vec::new();
 
     let net = MlpSpec::new(vec![2, 16, 16, 1], Activation::Tanh, true)?;
@@ -132,17 +142,19 @@ pub fn run_workloads() -> anyhow::Result<BenchReport> {
         unit: "analyses/s".into(),
         repeats,
     });
-    Ok(BenchReport { adapter, workloads })
+    Ok(BenchReport {
+        adapter,
+        field_evaluator: field_evaluator.into(),
+        field_evaluator_reason: backend.reason().into(),
+        workloads,
+    })
 }
 
 /// A field request on seeded data and axes.
 struct FieldWorkload {
     spec: MlpSpec,
     data: Dataset,
-    theta0: Vec<f64>,
-    axes: Vec<Vec<f64>>,
-    ranges: Vec<[f64; 2]>,
-    shape: Vec<usize>,
+    grid: SliceGrid,
 }
 
 impl FieldWorkload {
@@ -160,10 +172,12 @@ impl FieldWorkload {
         Self {
             spec: spec.clone(),
             data: Preset::Moons.generate(n_inputs, 0.1, 0),
-            theta0,
-            axes,
-            ranges: vec![[-1.0, 1.0]; shape.len()],
-            shape: shape.to_vec(),
+            grid: SliceGrid {
+                theta0,
+                axes,
+                ranges: vec![[-1.0, 1.0]; shape.len()],
+                shape: shape.to_vec(),
+            },
         }
     }
 
@@ -171,17 +185,14 @@ impl FieldWorkload {
         FieldRequest {
             spec: &self.spec,
             data: &self.data,
-            theta0: &self.theta0,
-            axes: &self.axes,
-            ranges: &self.ranges,
-            shape: &self.shape,
+            grid: &self.grid,
         }
     }
 
     /// Effective FLOPs of one evaluation (see the module docs).
     fn flops(&self) -> f64 {
         let per_input: usize = self.spec.layers.windows(2).map(|w| 2 * w[0] * w[1]).sum();
-        let points: usize = self.shape.iter().product();
+        let points = self.grid.n_points();
         (per_input * self.data.n_inputs() * points) as f64
     }
 
@@ -206,7 +217,7 @@ impl FieldWorkload {
             name: name.into(),
             size: format!(
                 "{} grid x {} inputs, [{}] {}",
-                join(&self.shape, "x"),
+                join(&self.grid.shape, "x"),
                 self.data.n_inputs(),
                 join(&self.spec.layers, ","),
                 self.spec.activation

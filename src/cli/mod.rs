@@ -1,4 +1,4 @@
-//! The command-line contract of DESIGN.md §6, on top of core and gpu.
+//! The command-line contract of docs/DESIGN.md §6, on top of core and gpu.
 
 use std::path::PathBuf;
 use std::process::ExitCode;
@@ -33,7 +33,7 @@ pub enum Command {
     Analyze(analyze::AnalyzeArgs),
     /// Renders a figure headless.
     Render(render::RenderArgs),
-    /// Runs the performance workloads of DESIGN.md §7.
+    /// Runs the performance workloads of docs/DESIGN.md §7.
     Bench(bench::BenchArgs),
 }
 

@@ -1,4 +1,4 @@
-//! `basinscope render`: a figure of a scene, drawn headless (DESIGN.md §6).
+//! `basinscope render`: a figure of a scene, drawn headless (docs/DESIGN.md §6).
 //!
 //! slice2d: the scene's slice axes ([`slice_axes`]), the fields evaluated on the slice
 //! grid by the chosen backend, the CPU-drawn figure ([`render_slice_figure`]), and with
@@ -10,13 +10,14 @@ use std::path::PathBuf;
 use anyhow::{Context, bail};
 
 use crate::core::Scene;
-use crate::core::figure::{
-    DataFigure, FigureOptions, SliceField, SliceFigure, render_data_figure, render_slice_figure,
-};
+use crate::core::field::{FieldEvaluator as _, FieldRequest, SliceGrid};
 use crate::core::npy::{self, FieldExport};
 use crate::core::scene::write_atomically;
-use crate::core::slice::{SliceAxes, project_onto_slice, slice_axes};
-use crate::gpu::{CpuFieldEvaluator, Field, FieldBackend, FieldEvaluator, FieldRequest};
+use crate::core::slice::{project_onto_slice, slice_axes};
+use crate::draw::figure::{
+    DataFigure, FigureOptions, SliceFigure, render_data_figure, render_slice_figure,
+};
+use crate::eval::FieldBackend;
 
 /// Smallest and largest image side `--size` accepts.
 pub const SIZE_LIMITS: std::ops::RangeInclusive<u32> = 64..=8192;
@@ -38,14 +39,15 @@ pub struct RenderArgs {
     /// Raw fields as float32 .npy (with a .json sidecar).
     #[arg(long)]
     pub field_out: Option<PathBuf>,
-    /// gpu or cpu.
-    #[arg(long, default_value = "gpu")]
+    /// auto (the faster evaluator here), gpu (any adapter, software ones included) or cpu.
+    #[arg(long, default_value = "auto")]
     pub backend: String,
 }
 
 /// Which evaluator computes the fields.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 enum Backend {
+    Auto,
     Gpu,
     Cpu,
 }
@@ -53,9 +55,10 @@ enum Backend {
 pub fn run(args: &RenderArgs) -> anyhow::Result<()> {
     let (width, height) = parse_size(&args.size)?;
     let backend = match args.backend.as_str() {
+        "auto" => Backend::Auto,
         "gpu" => Backend::Gpu,
         "cpu" => Backend::Cpu,
-        other => bail!("--backend must be gpu or cpu, not \"{other}\""),
+        other => bail!("--backend must be auto, gpu or cpu, not \"{other}\""),
     };
     let view = args.view.as_str();
     match view {
@@ -147,23 +150,27 @@ fn render_slice2d(
         slice.center.as_deref(),
     )
     .context("cannot build the slice axes")?;
-    let [na, nb] = slice.resolution;
-    let k = scene.data.n_inputs();
-    let total = (k + 1) * na * nb;
-    let ranges = [slice.a_range, slice.b_range];
+    let grid = SliceGrid {
+        theta0: axes.center.clone(),
+        axes: vec![axes.u.clone(), axes.v.clone()],
+        ranges: vec![slice.a_range, slice.b_range],
+        shape: slice.resolution.to_vec(),
+    };
     let evaluator = evaluator(backend);
     eprintln!(
-        "rendering slice2d of {}: {na}×{nb} grid, {k} inputs, on {}, {width}×{height} image…",
+        "rendering slice2d of {}: {}×{} grid, {} inputs, fields on {} ({}), {width}×{height} image…",
         scene_label(scene, &args.scene),
-        evaluator.name()
+        grid.shape[0],
+        grid.shape[1],
+        scene.data.n_inputs(),
+        evaluator.name(),
+        evaluator.reason()
     );
-    let field = evaluate_field(&evaluator, scene, &axes, &ranges, [na, nb])?;
-    if field.values.len() != total {
-        bail!(
-            "the field evaluator returned {} values instead of {total}",
-            field.values.len()
-        );
-    }
+    let field = evaluator.evaluate(&FieldRequest {
+        spec: &scene.model,
+        data: &scene.data,
+        grid: &grid,
+    })?;
 
     let outputs: Vec<f64> = scene
         .data
@@ -176,12 +183,8 @@ fn render_slice2d(
         .map(|t| project_onto_slice(&axes, t))
         .collect();
     let figure = SliceFigure {
-        field: SliceField {
-            values: &field.values,
-            n_inputs: k,
-            grid: [na, nb],
-            ranges,
-        },
+        field: &field,
+        ranges: grid.plane_ranges(),
         targets: &scene.data.targets,
         current_outputs: &outputs,
         trajectory_ab: &trajectory_ab,
@@ -201,15 +204,10 @@ fn render_slice2d(
     let image = render_slice_figure(&figure, &options, width, height);
 
     if let Some(path) = &args.field_out {
-        let axis_vectors = [axes.u.clone(), axes.v.clone()];
         let axis_names = [axes.u_name.clone(), axes.v_name.clone()];
         let export = FieldExport {
-            values: &field.values,
-            n_inputs: k,
-            grid: &[na, nb],
-            theta0: &axes.center,
-            axes: &axis_vectors,
-            ranges: &ranges,
+            field: &field,
+            grid: &grid,
             axis_names: &axis_names,
         };
         npy::write_field(path, &export)?;
@@ -233,35 +231,14 @@ fn center_words(pinned: bool, choice: &crate::core::slice::AxisChoice) -> &'stat
     }
 }
 
-/// The evaluator for `backend`; `gpu` falls back to the CPU reference when no adapter
-/// is available.
+/// The evaluator for `backend`: `auto` picks the faster one here, `gpu` any adapter
+/// (falling back to the CPU path, with the reason, when none opens).
 fn evaluator(backend: Backend) -> FieldBackend {
     match backend {
-        Backend::Cpu => FieldBackend::Cpu(CpuFieldEvaluator),
-        // `auto` logs a warning with the reason when it falls back to the CPU, and the
-        // progress line names the evaluator actually used.
-        Backend::Gpu => FieldBackend::auto(),
+        Backend::Auto => FieldBackend::auto(),
+        Backend::Gpu => FieldBackend::gpu_preferred(),
+        Backend::Cpu => FieldBackend::cpu("the CPU backend was asked for"),
     }
-}
-
-/// Evaluates the outputs and the loss on the slice grid.
-fn evaluate_field(
-    evaluator: &FieldBackend,
-    scene: &Scene,
-    axes: &SliceAxes,
-    ranges: &[[f64; 2]; 2],
-    grid: [usize; 2],
-) -> anyhow::Result<Field> {
-    let axis_vectors = [axes.u.clone(), axes.v.clone()];
-    let request = FieldRequest {
-        spec: &scene.model,
-        data: &scene.data,
-        theta0: &axes.center,
-        axes: &axis_vectors,
-        ranges,
-        shape: &grid,
-    };
-    Ok(evaluator.evaluate(&request)?)
 }
 
 /// Encodes to PNG in memory, then writes atomically.

@@ -1,4 +1,4 @@
-//! Hidden-layer activations (DESIGN.md §2), with exact first and second derivatives in f64.
+//! Hidden-layer activations (docs/DESIGN.md §2), with exact first and second derivatives in f64.
 
 use serde::{Deserialize, Serialize};
 
@@ -21,7 +21,7 @@ pub enum Activation {
 }
 
 impl Activation {
-    /// Every activation, in the order of DESIGN.md §2.
+    /// Every activation, in the order of docs/DESIGN.md §2.
     pub const ALL: [Activation; 7] = [
         Activation::Identity,
         Activation::Relu,

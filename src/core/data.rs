@@ -1,4 +1,4 @@
-//! Training sets: explicit points or seeded presets (DESIGN.md §4 "Data").
+//! Training sets: explicit points or seeded presets (docs/DESIGN.md §4 "Data").
 
 use rand::{Rng, SeedableRng};
 use rand_chacha::ChaCha8Rng;

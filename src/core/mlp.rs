@@ -1,4 +1,4 @@
-//! Fully connected scalar-output MLPs and the flat parameter layout of DESIGN.md §2:
+//! Fully connected scalar-output MLPs and the flat parameter layout of docs/DESIGN.md §2:
 //! layer by layer from the input, W_l as [out, in] row-major, then b_l (if biases are on).
 
 use rand::{Rng, SeedableRng};

@@ -1,11 +1,12 @@
-//! The core layer: networks, data, training, analysis, slices and scenes.
-//! No egui, no wgpu: everything a test or the CLI needs without a window.
+//! The core layer: networks, data, training, analysis, slices, fields (the request,
+//! the result and the grid convention) and scenes.
+//! No egui, no wgpu, no drawing: everything a test or the CLI needs without a window.
 
 pub mod activation;
 pub mod analysis;
 pub mod data;
 pub mod error;
-pub mod figure;
+pub mod field;
 pub mod mlp;
 pub mod npy;
 pub mod scene;

@@ -1,4 +1,4 @@
-//! Field export for `render --field-out` (DESIGN.md §6): a float32 `.npy` array
+//! Field export for `render --field-out` (docs/DESIGN.md §6): a float32 `.npy` array
 //! (format version 1.0, little-endian `<f4`, C order) and a JSON sidecar describing the
 //! slice it was evaluated on.
 //!
@@ -11,23 +11,16 @@ use std::path::{Path, PathBuf};
 use serde::Serialize;
 
 use super::error::CoreError;
+use super::field::{Field, SliceGrid};
 use super::scene::write_atomically;
 
 /// One field evaluated on a slice grid, ready to export.
 #[derive(Clone, Copy, Debug)]
 pub struct FieldExport<'a> {
-    /// Values in [channel][c][b][a] order (a fastest); channels 0..k are `f(x_i)`, k is the loss.
-    pub values: &'a [f32],
-    /// k, the number of training inputs.
-    pub n_inputs: usize,
-    /// Grid points along each slice axis, in axis order: [na, nb] or [na, nb, nc].
-    pub grid: &'a [usize],
-    /// θ₀, the slice center.
-    pub theta0: &'a [f64],
-    /// The axis vectors u, v[, w], each of length N.
-    pub axes: &'a [Vec<f64>],
-    /// [lo, hi] for a, b[, c].
-    pub ranges: &'a [[f64; 2]],
+    /// The values, [channel][c][b][a] (a fastest); channels 0..k are `f(x_i)`, k the loss.
+    pub field: &'a Field,
+    /// The grid the field was evaluated on: θ₀, the axes u, v[, w], ranges, points.
+    pub grid: &'a SliceGrid,
     /// Each axis in words (written to the sidecar as `axis_names`).
     pub axis_names: &'a [String],
 }
@@ -35,45 +28,52 @@ pub struct FieldExport<'a> {
 impl FieldExport<'_> {
     /// The `.npy` array shape: [k + 1, H, W] or [k + 1, D, H, W] (the grid reversed).
     pub fn array_shape(&self) -> Vec<usize> {
-        std::iter::once(self.n_inputs + 1)
-            .chain(self.grid.iter().rev().copied())
+        std::iter::once(self.field.n_inputs + 1)
+            .chain(self.field.shape.iter().rev().copied())
             .collect()
     }
 
     /// Channel names: `"f(x_0)"`, …, `"f(x_{k−1})"`, then `"loss"`.
     pub fn channel_names(&self) -> Vec<String> {
-        (0..self.n_inputs)
+        (0..self.field.n_inputs)
             .map(|i| format!("f(x_{i})"))
             .chain(std::iter::once("loss".to_string()))
             .collect()
     }
 
     fn check(&self) -> Result<(), CoreError> {
-        let dims = self.grid.len();
+        let grid = self.grid;
+        let dims = grid.shape.len();
         if !(2..=3).contains(&dims) {
             return Err(CoreError::invalid(format!(
                 "a field export needs a 2D or 3D grid, not {dims}D"
             )));
         }
-        if self.axes.len() != dims || self.ranges.len() != dims {
+        if grid.axes.len() != dims || grid.ranges.len() != dims {
             return Err(CoreError::invalid(format!(
                 "a {dims}D field export needs {dims} axes and {dims} ranges, not {} and {}",
-                self.axes.len(),
-                self.ranges.len()
+                grid.axes.len(),
+                grid.ranges.len()
             )));
         }
-        if let Some(i) = self.axes.iter().position(|a| a.len() != self.theta0.len()) {
+        if let Some(i) = grid.axes.iter().position(|a| a.len() != grid.theta0.len()) {
             return Err(CoreError::invalid(format!(
                 "axis {i} has {} entries but θ₀ has {}",
-                self.axes[i].len(),
-                self.theta0.len()
+                grid.axes[i].len(),
+                grid.theta0.len()
+            )));
+        }
+        if self.field.shape != grid.shape {
+            return Err(CoreError::invalid(format!(
+                "the field's grid {:?} is not the slice grid {:?}",
+                self.field.shape, grid.shape
             )));
         }
         let expected: usize = self.array_shape().iter().product();
-        if self.values.len() != expected {
+        if self.field.values.len() != expected {
             return Err(CoreError::invalid(format!(
                 "the field has {} values but shape {:?} needs {expected}",
-                self.values.len(),
+                self.field.values.len(),
                 self.array_shape()
             )));
         }
@@ -146,28 +146,29 @@ pub fn write_npy(path: &Path, values: &[f32], shape: &[usize]) -> Result<(), Cor
 /// atomically (a temporary file, then a rename). The sidecar holds `shape` (the array's),
 /// `channels`, `theta0`, `axes` (u, v[, w] as flat vectors), `axis_names`, `ranges` and
 /// `grid` (points along a, b[, c]).
-pub fn write_field(path: &Path, field: &FieldExport<'_>) -> Result<(), CoreError> {
-    field.check()?;
-    let shape = field.array_shape();
+pub fn write_field(path: &Path, export: &FieldExport<'_>) -> Result<(), CoreError> {
+    export.check()?;
+    let shape = export.array_shape();
+    let grid = export.grid;
     let sidecar = Sidecar {
         format: "basinscope-field",
-        layout: if field.grid.len() == 2 {
+        layout: if grid.shape.len() == 2 {
             "[channel, b, a]"
         } else {
             "[channel, c, b, a]"
         },
-        channels: field.channel_names(),
+        channels: export.channel_names(),
         shape: shape.clone(),
-        theta0: field.theta0,
-        axes: field.axes,
-        axis_names: field.axis_names,
-        ranges: field.ranges,
-        grid: field.grid,
+        theta0: &grid.theta0,
+        axes: &grid.axes,
+        axis_names: export.axis_names,
+        ranges: &grid.ranges,
+        grid: &grid.shape,
         grid_rule: "point j of n on [lo, hi] is lo + (hi - lo) * j / (n - 1)",
     };
     let mut json = serde_json::to_string_pretty(&sidecar).expect("a sidecar always serializes");
     json.push('\n');
-    write_npy(path, field.values, &shape)?;
+    write_npy(path, &export.field.values, &shape)?;
     write_atomically(&sidecar_path(path), json.as_bytes())
 }
 
@@ -236,18 +237,24 @@ mod tests {
             }
         }
         values.extend((0..na * nb).map(|j| 100.0 + j as f32));
-        let axes = vec![vec![1.0, 0.0], vec![0.0, 1.0]];
+        let grid = SliceGrid {
+            theta0: vec![0.5, -0.5],
+            axes: vec![vec![1.0, 0.0], vec![0.0, 1.0]],
+            ranges: vec![[-1.0, 1.0], [0.0, 2.0]],
+            shape: vec![na, nb],
+        };
         let names = vec!["u".to_string(), "v".to_string()];
-        let field = FieldExport {
-            values: &values,
+        let field = Field {
             n_inputs: 1,
-            grid: &[na, nb],
-            theta0: &[0.5, -0.5],
-            axes: &axes,
-            ranges: &[[-1.0, 1.0], [0.0, 2.0]],
+            shape: vec![na, nb],
+            values: values.clone(),
+        };
+        let export = FieldExport {
+            field: &field,
+            grid: &grid,
             axis_names: &names,
         };
-        write_field(&path, &field).unwrap();
+        write_field(&path, &export).unwrap();
         let (_, shape, data) = parse_npy(&std::fs::read(&path).unwrap());
         assert_eq!(shape, vec![2, nb, na]);
         // [channel, b, a]: element (0, 1, 2) is a = 2, b = 1.
@@ -267,18 +274,24 @@ mod tests {
 
     #[test]
     fn mismatched_field_is_rejected() {
-        let axes = vec![vec![1.0], vec![1.0]];
-        let field = FieldExport {
-            values: &[0.0; 5],
+        let grid = SliceGrid {
+            theta0: vec![0.0],
+            axes: vec![vec![1.0], vec![1.0]],
+            ranges: vec![[0.0, 1.0], [0.0, 1.0]],
+            shape: vec![2, 2],
+        };
+        let field = Field {
             n_inputs: 1,
-            grid: &[2, 2],
-            theta0: &[0.0],
-            axes: &axes,
-            ranges: &[[0.0, 1.0], [0.0, 1.0]],
+            shape: vec![2, 2],
+            values: vec![0.0; 5],
+        };
+        let export = FieldExport {
+            field: &field,
+            grid: &grid,
             axis_names: &[],
         };
         let dir = tempfile::tempdir().unwrap();
-        let e = write_field(&dir.path().join("f.npy"), &field)
+        let e = write_field(&dir.path().join("f.npy"), &export)
             .unwrap_err()
             .to_string();
         assert!(e.contains("5 values"), "{e}");

@@ -1,4 +1,4 @@
-//! Scene files (DESIGN.md §5): JSON with `"format": "basinscope-scene"`, strict about
+//! Scene files (docs/DESIGN.md §5): JSON with `"format": "basinscope-scene"`, strict about
 //! unknown fields and shapes, saved atomically.
 
 use std::path::Path;
@@ -57,7 +57,7 @@ pub struct Scene {
     pub description: String,
     pub model: MlpSpec,
     pub init_seed: u64,
-    /// Flat θ in the layout of DESIGN.md §2 (drawn from `init_seed` if the file had none).
+    /// Flat θ in the layout of docs/DESIGN.md §2 (drawn from `init_seed` if the file had none).
     pub parameters: Vec<f64>,
     pub data_source: DataSource,
     pub data: Dataset,

@@ -1,4 +1,4 @@
-//! Slices of parameter space (DESIGN.md §1 "Slices"): θ(a, b) = θ₀ + a·u + b·v, and the
+//! Slices of parameter space (docs/DESIGN.md §1 "Slices"): θ(a, b) = θ₀ + a·u + b·v, and the
 //! scene's description of which plane to show.
 
 use nalgebra::{DMatrix, DVector, SymmetricEigen};
@@ -139,14 +139,6 @@ impl SliceSpec {
         }
         Ok(())
     }
-}
-
-/// Grid coordinate j of n on [lo, hi]: lo + (hi − lo)·j/(n − 1), both ends included.
-pub fn grid_coordinate(range: [f64; 2], j: usize, n: usize) -> f64 {
-    if n < 2 {
-        return range[0];
-    }
-    range[0] + (range[1] - range[0]) * j as f64 / (n - 1) as f64
 }
 
 // ---------------------------------------------------------------------------------------

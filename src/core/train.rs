@@ -1,5 +1,5 @@
 //! Training with candle-core's autograd: forward, MSE loss, backward; SGD, momentum and
-//! Adam on the flat θ (DESIGN.md §2). Seeded and reproducible bit for bit.
+//! Adam on the flat θ (docs/DESIGN.md §2). Seeded and reproducible bit for bit.
 
 use candle_core::{Device, Tensor, Var};
 use rand::seq::SliceRandom;

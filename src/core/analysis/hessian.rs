@@ -1,6 +1,6 @@
 //! Exact first and second θ-derivatives of the network output, in f64: the behavioral
 //! gradient matrix G (column i = ∇_θ f(x_i; θ)) and the MSE loss Hessian
-//! H = (2/k) Σ_i [∇f_i ∇f_iᵀ + r_i ∇²f_i] of DESIGN.md §1.
+//! H = (2/k) Σ_i [∇f_i ∇f_iᵀ + r_i ∇²f_i] of docs/DESIGN.md §1.
 //!
 //! ∇²f_i is computed by forward-over-reverse differentiation: the backpropagation of
 //! [`MlpSpec::gradient`] is differentiated once more along a parameter direction v

@@ -1,4 +1,4 @@
-//! Why G loses rank ("information loss", DESIGN.md §1): inputs whose activations
+//! Why G loses rank ("information loss", docs/DESIGN.md §1): inputs whose activations
 //! coincide after some hidden layer, and units whose σ'(z) = 0 zeroes the gradient
 //! flowing through them.
 

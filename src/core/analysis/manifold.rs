@@ -1,4 +1,4 @@
-//! Walking the behavior manifold {θ : f(x_i; θ) = f(x_i; θ*) ∀i} (DESIGN.md §1):
+//! Walking the behavior manifold {θ : f(x_i; θ) = f(x_i; θ*) ∀i} (docs/DESIGN.md §1):
 //! step along a tangent direction (null space of Gᵀ), then project back by
 //! Gauss–Newton on the behavior with the minimum-norm correction δ = −(Gᵀ)⁺ r.
 

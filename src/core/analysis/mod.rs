@@ -1,10 +1,10 @@
-//! The analysis engine (DESIGN.md §1–§2): the behavioral gradient matrix G, its
+//! The analysis engine (docs/DESIGN.md §1–§2): the behavioral gradient matrix G, its
 //! singular values, numerical rank and the behavior manifold's tangent and normal
 //! spaces; the exact loss Hessian H beside its Gauss–Newton part (2/k)GGᵀ; why G lost
 //! rank ([`information_loss`]); and walking the behavior manifold ([`walk_manifold`]).
 //! Everything is f64.
 
-// The docs here are formulas (h_l, σ_max, f(x_i; θ)) written as DESIGN.md writes them,
+// The docs here are formulas (h_l, σ_max, f(x_i; θ)) written as docs/DESIGN.md writes them,
 // not code identifiers, so backticks would only obscure them.
 #![allow(clippy::doc_markdown)]
 
@@ -83,7 +83,7 @@ fn check_inputs(spec: &MlpSpec, theta: &[f64], data: &Dataset) -> Result<(), Cor
     data.validate(spec.input_dim())
 }
 
-/// Analyzes the network at θ: G and its SVD, numerical rank by `tol` (DESIGN.md §2),
+/// Analyzes the network at θ: G and its SVD, numerical rank by `tol` (docs/DESIGN.md §2),
 /// the manifold's tangent and normal bases, the exact Hessian and its spectrum beside
 /// the Gauss–Newton spectrum (2/k)σ².
 pub fn analyze(

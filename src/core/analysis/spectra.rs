@@ -1,11 +1,11 @@
 //! Sorted SVD and symmetric eigendecompositions (nalgebra), and the numerical-rank rule
-//! of DESIGN.md §2.
+//! of docs/DESIGN.md §2.
 
 use nalgebra::{DMatrix, SVD, SymmetricEigen};
 
 use crate::core::CoreError;
 
-/// How the numerical rank's threshold is chosen: rank = #{σ_j > tol} (DESIGN.md §2).
+/// How the numerical rank's threshold is chosen: rank = #{σ_j > tol} (docs/DESIGN.md §2).
 #[derive(Clone, Copy, Debug, PartialEq, Default)]
 pub enum RankTolerance {
     /// numpy's `matrix_rank` rule: tol = σ_max · max(rows, cols) · ε_f64.

@@ -1,37 +1,110 @@
-//! Fields on slice grids (DESIGN.md §1 "Slices"): the request, the result, the error,
-//! and the two evaluators behind one trait — the GPU compute pass and its CPU reference.
+//! Fields on slice grids (docs/DESIGN.md §1 "Slices"): where a field is sampled
+//! ([`SliceGrid`]), what is asked of an evaluator ([`FieldRequest`]), what comes back
+//! ([`Field`]), the error, and the [`FieldEvaluator`] trait that the CPU and GPU
+//! evaluators (`crate::eval`) implement and every consumer (figures, export, the app,
+//! the bench) uses.
 //!
-//! A request names θ₀, two or three directions u, v[, w], a range and a point count per
+//! A grid names θ₀, two or three directions u, v[, w], a range and a point count per
 //! axis. Grid point j of n on [lo, hi] sits at lo + (hi − lo)·j/(n − 1)
 //! ([`grid_coordinate`]), and the field at grid point (a, b[, c]) is evaluated exactly at
 //! θ(a, b, c) = θ₀ + a·u + b·v (+ c·w): channel i < k holds f(x_i; θ), channel k the MSE
 //! loss (1/k) Σ_i (f(x_i; θ) − y_i)².
 
+use std::sync::Arc;
+
 use crate::core::data::Dataset;
 use crate::core::mlp::MlpSpec;
-use crate::core::slice::grid_coordinate;
-
-pub use super::cpu_field::CpuFieldEvaluator;
-pub use super::gpu_field::{GpuField, GpuFieldEvaluator};
 
 /// Most values (channels × grid points) one field may hold: 2²⁸ f32, 1 GiB.
 pub const MAX_FIELD_VALUES: usize = 1 << 28;
 /// Most first-layer pre-activation terms (h₁ units × k inputs) a field precomputes.
 pub const MAX_FIRST_LAYER_TERMS: usize = 1 << 22;
 
-/// One field evaluation: where the slice lies and how finely to sample it.
+/// Grid coordinate j of n on [lo, hi]: lo + (hi − lo)·j/(n − 1), both ends included.
+pub fn grid_coordinate(range: [f64; 2], j: usize, n: usize) -> f64 {
+    if n < 2 {
+        return range[0];
+    }
+    range[0] + (range[1] - range[0]) * j as f64 / (n - 1) as f64
+}
+
+/// Where a field is sampled: θ(a, b[, c]) = θ₀ + a·u + b·v (+ c·w) on a regular grid.
+#[derive(Clone, Debug, PartialEq)]
+pub struct SliceGrid {
+    /// θ₀, the point at grid coordinates (0, 0[, 0]), in the flat layout.
+    pub theta0: Vec<f64>,
+    /// The directions u, v (and w for a 3D slice), each N long.
+    pub axes: Vec<Vec<f64>>,
+    /// [lo, hi] of a, b (and c), in axis order.
+    pub ranges: Vec<[f64; 2]>,
+    /// Grid points per axis in axis order: [na, nb] or [na, nb, nc].
+    pub shape: Vec<usize>,
+}
+
+impl SliceGrid {
+    /// Number of grid points na·nb(·nc).
+    pub fn n_points(&self) -> usize {
+        self.shape.iter().product()
+    }
+
+    /// The coordinate of grid point `j` along `axis`.
+    pub fn coordinate(&self, axis: usize, j: usize) -> f64 {
+        grid_coordinate(self.ranges[axis], j, self.shape[axis])
+    }
+
+    /// θ at slice coordinates `coords` (one per axis, missing ones 0): θ₀ + Σ t_i·axis_i.
+    pub fn theta_at(&self, coords: &[f64]) -> Vec<f64> {
+        let mut theta = self.theta0.clone();
+        for (t, axis) in coords.iter().zip(&self.axes) {
+            for (p, d) in theta.iter_mut().zip(axis) {
+                *p += t * d;
+            }
+        }
+        theta
+    }
+
+    /// θ at grid point `index` (one index per axis).
+    pub fn theta_at_index(&self, index: &[usize]) -> Vec<f64> {
+        let coords: Vec<f64> = index
+            .iter()
+            .enumerate()
+            .map(|(axis, &j)| self.coordinate(axis, j))
+            .collect();
+        self.theta_at(&coords)
+    }
+
+    /// [lo, hi] of a and b, the plane every 2D picture of this grid shows.
+    pub fn plane_ranges(&self) -> [[f64; 2]; 2] {
+        [self.ranges[0], self.ranges[1]]
+    }
+}
+
+/// One field evaluation: the network, its training data and the grid to sample.
 #[derive(Clone, Copy, Debug)]
 pub struct FieldRequest<'a> {
     pub spec: &'a MlpSpec,
     pub data: &'a Dataset,
-    /// θ₀, the point at grid coordinates (0, 0[, 0]), in the flat layout.
-    pub theta0: &'a [f64],
-    /// The directions u, v (and w for a 3D slice), each N long.
-    pub axes: &'a [Vec<f64>],
-    /// [lo, hi] of a, b (and c), in axis order.
-    pub ranges: &'a [[f64; 2]],
-    /// Grid points per axis in axis order: [na, nb] or [na, nb, nc].
-    pub shape: &'a [usize],
+    pub grid: &'a SliceGrid,
+}
+
+/// A field request that owns its parts, for work handed to another thread and for
+/// telling whether a computed field is still the one to show.
+#[derive(Clone, Debug, PartialEq)]
+pub struct OwnedFieldRequest {
+    pub spec: MlpSpec,
+    pub data: Arc<Dataset>,
+    pub grid: SliceGrid,
+}
+
+impl OwnedFieldRequest {
+    /// The request as evaluators take it.
+    pub fn as_request(&self) -> FieldRequest<'_> {
+        FieldRequest {
+            spec: &self.spec,
+            data: &self.data,
+            grid: &self.grid,
+        }
+    }
 }
 
 /// Field values on a grid: k per-input output channels, then the loss.
@@ -55,6 +128,11 @@ impl Field {
     pub fn channel(&self, i: usize) -> &[f32] {
         let n = self.n_points();
         &self.values[i * n..(i + 1) * n]
+    }
+
+    /// [na, nb], the points along a and b (the plane every 2D picture shows).
+    pub fn plane_shape(&self) -> [usize; 2] {
+        [self.shape[0], self.shape.get(1).copied().unwrap_or(1)]
     }
 
     /// The loss channel (channel k).
@@ -123,55 +201,6 @@ pub trait FieldEvaluator {
     fn name(&self) -> String;
 }
 
-/// The evaluator in use: the GPU when an adapter exists, else the CPU reference.
-pub enum FieldBackend {
-    Gpu(GpuFieldEvaluator),
-    Cpu(CpuFieldEvaluator),
-}
-
-impl FieldBackend {
-    /// A headless GPU evaluator if an adapter exists, else the CPU reference (with a warning).
-    pub fn auto() -> Self {
-        match GpuFieldEvaluator::headless() {
-            Ok(gpu) => FieldBackend::Gpu(gpu),
-            Err(e) => {
-                log::warn!("{e}; evaluating fields on the CPU instead");
-                FieldBackend::Cpu(CpuFieldEvaluator)
-            }
-        }
-    }
-
-    /// Whether fields are computed on a GPU adapter (llvmpipe counts).
-    pub fn is_gpu(&self) -> bool {
-        matches!(self, FieldBackend::Gpu(_))
-    }
-
-    /// The adapter in words, e.g. "llvmpipe (LLVM 15.0.6, 256 bits) (Vulkan, Cpu)", or
-    /// "CPU reference (2 threads)" without one.
-    pub fn adapter_info(&self) -> String {
-        match self {
-            FieldBackend::Gpu(g) => g.adapter().to_string(),
-            FieldBackend::Cpu(c) => c.name(),
-        }
-    }
-}
-
-impl FieldEvaluator for FieldBackend {
-    fn evaluate(&self, req: &FieldRequest) -> Result<Field, FieldError> {
-        match self {
-            FieldBackend::Gpu(g) => g.evaluate(req),
-            FieldBackend::Cpu(c) => c.evaluate(req),
-        }
-    }
-
-    fn name(&self) -> String {
-        match self {
-            FieldBackend::Gpu(g) => g.name(),
-            FieldBackend::Cpu(c) => c.name(),
-        }
-    }
-}
-
 /// A validated request, with everything both evaluators precompute in f64.
 #[derive(Clone, Debug)]
 pub(crate) struct GridPlan {
@@ -207,21 +236,21 @@ impl FieldRequest<'_> {
         let invalid = |m: String| FieldError::Invalid(m);
         self.spec.validate().map_err(|e| invalid(e.to_string()))?;
         self.spec
-            .check_parameters(self.theta0)
+            .check_parameters(&self.grid.theta0)
             .map_err(|e| invalid(format!("θ₀: {e}")))?;
         let n = self.spec.n_params();
-        let dims = self.axes.len();
+        let dims = self.grid.axes.len();
         if !(2..=3).contains(&dims) {
             return Err(invalid(format!("a slice has 2 or 3 axes, not {dims}")));
         }
-        if self.ranges.len() != dims || self.shape.len() != dims {
+        if self.grid.ranges.len() != dims || self.grid.shape.len() != dims {
             return Err(invalid(format!(
                 "{dims} axes need {dims} ranges and {dims} grid sizes, not {} and {}",
-                self.ranges.len(),
-                self.shape.len()
+                self.grid.ranges.len(),
+                self.grid.shape.len()
             )));
         }
-        for (i, axis) in self.axes.iter().enumerate() {
+        for (i, axis) in self.grid.axes.iter().enumerate() {
             if axis.len() != n {
                 return Err(invalid(format!(
                     "axis {i} has {} entries but the model has {n} parameters",
@@ -233,13 +262,14 @@ impl FieldRequest<'_> {
             }
         }
         if let Some(i) = self
+            .grid
             .ranges
             .iter()
             .position(|r| !(r[0].is_finite() && r[1].is_finite()))
         {
             return Err(invalid(format!("the range of axis {i} is not finite")));
         }
-        if let Some(i) = self.shape.iter().position(|&s| s == 0) {
+        if let Some(i) = self.grid.shape.iter().position(|&s| s == 0) {
             return Err(invalid(format!(
                 "axis {i} has 0 grid points; it needs at least 1"
             )));
@@ -250,6 +280,7 @@ impl FieldRequest<'_> {
 
         let k = self.data.n_inputs();
         let points = self
+            .grid
             .shape
             .iter()
             .try_fold(1u128, |acc, &s| acc.checked_mul(s as u128))
@@ -264,14 +295,14 @@ impl FieldRequest<'_> {
             });
         }
         let shape3 = [
-            self.shape[0],
-            self.shape[1],
-            self.shape.get(2).copied().unwrap_or(1),
+            self.grid.shape[0],
+            self.grid.shape[1],
+            self.grid.shape.get(2).copied().unwrap_or(1),
         ];
         let coords = std::array::from_fn(|axis| {
             if axis < dims {
                 (0..shape3[axis])
-                    .map(|j| grid_coordinate(self.ranges[axis], j, shape3[axis]))
+                    .map(|j| grid_coordinate(self.grid.ranges[axis], j, shape3[axis]))
                     .collect()
             } else {
                 vec![0.0]
@@ -285,10 +316,10 @@ impl FieldRequest<'_> {
             )));
         }
         let vectors: [&[f64]; 4] = [
-            self.theta0,
-            &self.axes[0],
-            &self.axes[1],
-            self.axes.get(2).map_or(&[][..], Vec::as_slice),
+            &self.grid.theta0,
+            &self.grid.axes[0],
+            &self.grid.axes[1],
+            self.grid.axes.get(2).map_or(&[][..], Vec::as_slice),
         ];
         let mut first_layer = Vec::with_capacity(k * h1);
         for x in &self.data.inputs {
@@ -325,17 +356,14 @@ pub(crate) mod test_support {
     use rand::{Rng, SeedableRng};
     use rand_chacha::ChaCha8Rng;
 
-    use super::{FieldRequest, grid_coordinate};
+    use super::{FieldRequest, SliceGrid};
     use crate::core::{Activation, Dataset, MlpSpec};
 
-    /// An owned field request.
+    /// A seeded network, data and grid: an owned field request.
     pub struct Case {
         pub spec: MlpSpec,
         pub data: Dataset,
-        pub theta0: Vec<f64>,
-        pub axes: Vec<Vec<f64>>,
-        pub ranges: Vec<[f64; 2]>,
-        pub shape: Vec<usize>,
+        pub grid: SliceGrid,
     }
 
     impl Case {
@@ -369,10 +397,12 @@ pub(crate) mod test_support {
             Self {
                 spec,
                 data,
-                theta0,
-                axes,
-                ranges,
-                shape: shape.to_vec(),
+                grid: SliceGrid {
+                    theta0,
+                    axes,
+                    ranges,
+                    shape: shape.to_vec(),
+                },
             }
         }
 
@@ -380,39 +410,24 @@ pub(crate) mod test_support {
             FieldRequest {
                 spec: &self.spec,
                 data: &self.data,
-                theta0: &self.theta0,
-                axes: &self.axes,
-                ranges: &self.ranges,
-                shape: &self.shape,
+                grid: &self.grid,
             }
-        }
-
-        /// θ at grid point `index` (per axis).
-        pub fn theta_at(&self, index: &[usize]) -> Vec<f64> {
-            let mut theta = self.theta0.clone();
-            for (axis, &j) in index.iter().enumerate() {
-                let t = grid_coordinate(self.ranges[axis], j, self.shape[axis]);
-                for (p, d) in theta.iter_mut().zip(&self.axes[axis]) {
-                    *p += t * d;
-                }
-            }
-            theta
         }
 
         /// The field computed independently: per grid point, θ in f64, then
         /// [`MlpSpec::forward`] per input and the MSE; laid out as `Field::values`.
         pub fn reference(&self) -> Vec<f64> {
             let k = self.data.n_inputs();
-            let na = self.shape[0];
-            let nb = self.shape[1];
-            let nc = self.shape.get(2).copied().unwrap_or(1);
+            let na = self.grid.shape[0];
+            let nb = self.grid.shape[1];
+            let nc = self.grid.shape.get(2).copied().unwrap_or(1);
             let n_points = na * nb * nc;
             let mut values = vec![0.0; (k + 1) * n_points];
             for ic in 0..nc {
                 for ib in 0..nb {
                     for ia in 0..na {
                         let index = [ia, ib, ic];
-                        let theta = self.theta_at(&index[..self.shape.len()]);
+                        let theta = self.grid.theta_at_index(&index[..self.grid.shape.len()]);
                         let p = (ic * nb + ib) * na + ia;
                         let mut loss = 0.0;
                         for (i, (x, y)) in

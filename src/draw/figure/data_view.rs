@@ -2,7 +2,7 @@
 //! points (1D inputs: the curve f(x); 2D inputs: a diverging heatmap of f with its
 //! decision contour).
 
-use super::axes::{Plot, format_number, nice_ticks};
+use super::axes::Plot;
 use super::canvas::{Canvas, Color, HAlign, LineStyle, VAlign};
 use super::{
     FigureOptions, Metrics, draw_colorbar, draw_titles, marching_squares, plot_area,
@@ -10,8 +10,9 @@ use super::{
 };
 use crate::core::data::Dataset;
 use crate::core::error::CoreError;
+use crate::core::field::grid_coordinate;
 use crate::core::mlp::MlpSpec;
-use crate::core::slice::grid_coordinate;
+use crate::draw::ticks::{format_number, nice_ticks};
 
 /// A network and its training set.
 #[derive(Clone, Copy, Debug)]

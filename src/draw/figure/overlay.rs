@@ -8,9 +8,10 @@
 //! zero residual: ‖r − Jδ‖ below half a pixel's worth of change along the steepest
 //! direction. Points, lines and regions of the set all show this way, at any k.
 
+use super::SOLUTION_COLOR;
 use super::axes::Plot;
 use super::canvas::{Canvas, Color};
-use super::{SOLUTION_COLOR, SliceField};
+use crate::core::field::Field;
 
 /// Radius (in pixels, at scale `s`) at which the solution set is outlined.
 pub fn solution_radius(s: f64) -> f64 {
@@ -37,8 +38,8 @@ pub struct SetBands {
 }
 
 impl SetBands {
-    pub fn compute(plot: &Plot, field: &SliceField<'_>, targets: &[f64], current: &[f64]) -> Self {
-        let [na, nb] = field.grid;
+    pub fn compute(plot: &Plot, field: &Field, targets: &[f64], current: &[f64]) -> Self {
+        let [na, nb] = field.plane_shape();
         let k = field.n_inputs;
         let (x0, y0, x1, y1) = plot.pixel_bounds();
         let (di_dx, dj_dy) = plot.grid_per_px(na, nb);

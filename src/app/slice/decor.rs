@@ -3,22 +3,9 @@
 
 use egui::{Color32, Pos2, Rect, Stroke, Vec2};
 
-use super::slice_view::{SliceViewState, input_color, to_screen};
+use super::{SliceViewState, input_color, to_screen};
 use crate::core::slice::SliceAxes;
-
-fn nice_ticks(lo: f64, hi: f64, target: usize) -> Vec<f64> {
-    let span = (hi - lo).abs().max(1e-12);
-    let raw = span / target as f64;
-    let mag = 10f64.powf(raw.log10().floor());
-    let step = [1.0, 2.0, 5.0, 10.0]
-        .iter()
-        .map(|m| m * mag)
-        .find(|s| *s >= raw)
-        .unwrap_or(10.0 * mag);
-    let first = (lo / step).ceil() as i64;
-    let last = (hi / step).floor() as i64;
-    (first..=last).map(|i| i as f64 * step).collect()
-}
+use crate::draw::ticks::{log_ticks, nice_ticks};
 
 pub(super) fn draw_axes(
     painter: &egui::Painter,
@@ -30,28 +17,26 @@ pub(super) fn draw_axes(
     let stroke = Stroke::new(1.0, color);
     painter.rect_stroke(rect, 0.0, stroke, egui::StrokeKind::Outside);
     let font = egui::FontId::proportional(11.0);
-    for a in nice_ticks(ranges[0][0], ranges[0][1], 6) {
+    let a_ticks = nice_ticks(ranges[0], 6);
+    for &a in &a_ticks.values {
         let p = to_screen(rect, ranges, a, ranges[1][0]);
         painter.line_segment([p, p + Vec2::new(0.0, 4.0)], stroke);
         painter.text(
             p + Vec2::new(0.0, 6.0),
             egui::Align2::CENTER_TOP,
-            format!("{a:.3}")
-                .trim_end_matches('0')
-                .trim_end_matches('.'),
+            a_ticks.format(a),
             font.clone(),
             color,
         );
     }
-    for b in nice_ticks(ranges[1][0], ranges[1][1], 6) {
+    let b_ticks = nice_ticks(ranges[1], 6);
+    for &b in &b_ticks.values {
         let p = to_screen(rect, ranges, ranges[0][0], b);
         painter.line_segment([p, p - Vec2::new(4.0, 0.0)], stroke);
         painter.text(
             p - Vec2::new(6.0, 0.0),
             egui::Align2::RIGHT_CENTER,
-            format!("{b:.3}")
-                .trim_end_matches('0')
-                .trim_end_matches('.'),
+            b_ticks.format(b),
             font.clone(),
             color,
         );
@@ -98,13 +83,14 @@ pub(super) fn draw_colorbar(
         egui::StrokeKind::Outside,
     );
     let font = egui::FontId::proportional(11.0);
-    for v in nice_ticks(f64::from(log_range[0]), f64::from(log_range[1]), 5) {
-        let t = ((v as f32 - log_range[0]) / (log_range[1] - log_range[0])).clamp(0.0, 1.0);
+    for tick in log_ticks(f64::from(log_range[0]), f64::from(log_range[1])) {
+        let t = ((tick.log_value as f32 - log_range[0]) / (log_range[1] - log_range[0]))
+            .clamp(0.0, 1.0);
         let y = rect.bottom() - t * rect.height();
         painter.text(
             Pos2::new(rect.right() + 4.0, y),
             egui::Align2::LEFT_CENTER,
-            format!("1e{v:.0}"),
+            on_screen(&tick.label),
             font.clone(),
             color,
         );
@@ -149,10 +135,36 @@ pub(super) fn legend_ui(ui: &mut egui::Ui, view: &mut SliceViewState, k: usize) 
     ui.horizontal_wrapped(|ui| {
         ui.label(egui::RichText::new("thick: solution contour f(x_i) = y_i").strong());
         ui.label(egui::RichText::new("white: behavior manifold through θ").color(Color32::WHITE));
-        ui.label(egui::RichText::new("gold: solution set").color(Color32::from_rgb(255, 214, 0)));
+        let [r, g, b] = crate::draw::style::SOLUTION_RGB;
+        ui.label(egui::RichText::new("solution set").color(Color32::from_rgb(r, g, b)));
         ui.label(
-            egui::RichText::new("red: trajectory and θ").color(Color32::from_rgb(255, 90, 60)),
+            egui::RichText::new("white line: trajectory; white disc: θ").color(Color32::WHITE),
         );
         ui.label(egui::RichText::new("dashed: manifold walk").color(Color32::WHITE));
     });
+}
+
+/// A figure label for the screen: the figures' `10^{n}` becomes 10ⁿ with superscripts.
+fn on_screen(label: &str) -> String {
+    let Some(exponent) = label.strip_prefix("10^{").and_then(|e| e.strip_suffix('}')) else {
+        return label.to_string();
+    };
+    let sup: String = exponent
+        .chars()
+        .map(|c| match c {
+            '−' | '-' => '⁻',
+            '0' => '⁰',
+            '1' => '¹',
+            '2' => '²',
+            '3' => '³',
+            '4' => '⁴',
+            '5' => '⁵',
+            '6' => '⁶',
+            '7' => '⁷',
+            '8' => '⁸',
+            '9' => '⁹',
+            other => other,
+        })
+        .collect();
+    format!("10{sup}")
 }

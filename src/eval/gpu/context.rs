@@ -1,6 +1,6 @@
 //! A headless wgpu device for work without a window: CLI renders, benches and tests.
 
-use super::field::FieldError;
+use crate::core::field::FieldError;
 
 /// A device, its queue and what the adapter is.
 #[derive(Clone, Debug)]

@@ -1,25 +1,26 @@
 //! The CPU reference path for slice fields, fast enough to be a real fallback.
 //!
 //! Per grid point the weights W_l(a, b, c) = θ₀ + a·u + b·v + c·w are built once in f32
-//! and shared by all k inputs (DESIGN.md §7). The first layer needs no weights at all:
+//! and shared by all k inputs (docs/DESIGN.md §7). The first layer needs no weights at all:
 //! its pre-activations are affine in the grid coordinates, z₁ = z0 + a·zu + b·zv + c·zw,
 //! with the four terms precomputed per input in f64 ([`GridPlan::first_layer`]).
 //! Activations are kept structure-of-arrays, [unit][input], so the loops over inputs run
 //! on SIMD lanes, and the activations are the vectorizable approximations of
-//! [`super::approx`]. Points are split into jobs that worker threads take from a queue.
+//! [`approx`]. Points are split into jobs that worker threads take from a queue.
 
 // `inline(always)` is load-bearing here: everything under the dispatch must be inlined
 // into pulp's target-feature function to be compiled for AVX2 and FMA.
 #![allow(clippy::inline_always)]
 
+pub mod approx;
+mod dense;
+
 use std::sync::Mutex;
 
-use super::approx::{
-    ActivationF32, Gelu, Identity, LeakyRelu, Relu, Sigmoid, Softplus, Tanh, madd,
-};
-use super::cpu_dense::{Dense, Lanes, Portable, dense};
-use super::field::{Field, FieldError, FieldEvaluator, FieldRequest, GridPlan};
 use crate::core::Activation;
+use crate::core::field::{Field, FieldError, FieldEvaluator, FieldRequest, GridPlan};
+use approx::{ActivationF32, Gelu, Identity, LeakyRelu, Relu, Sigmoid, Softplus, Tanh, madd};
+use dense::{Dense, Lanes, Portable, dense};
 
 /// Inputs per block of the dense layers; bounds the scratch memory for large k.
 const INPUT_BLOCK: usize = 256;
@@ -44,7 +45,7 @@ impl FieldEvaluator for CpuFieldEvaluator {
             Activation::Gelu => run::<Gelu>(&net, &plan, &mut values),
             Activation::Softplus => run::<Softplus>(&net, &plan, &mut values),
         }
-        Ok(plan.field(values, req.shape))
+        Ok(plan.field(values, &req.grid.shape))
     }
 
     fn name(&self) -> String {
@@ -87,7 +88,9 @@ impl CpuNet {
             }
         }
         let layouts = req.spec.layouts();
-        let start = layouts.get(1).map_or(req.theta0.len(), |l| l.weight_offset);
+        let start = layouts
+            .get(1)
+            .map_or(req.grid.theta0.len(), |l| l.weight_offset);
         let dense = layouts[1..]
             .iter()
             .map(|l| Dense {
@@ -98,17 +101,20 @@ impl CpuNet {
             })
             .collect();
         let tail = |v: &[f64]| v[start..].to_vec();
-        let zeros = vec![0.0; req.theta0.len() - start];
+        let zeros = vec![0.0; req.grid.theta0.len() - start];
         Self {
             k,
             k_pad,
             h1,
             zu,
             dense,
-            theta0: tail(req.theta0),
-            u: req.axes[0][start..].iter().map(|&x| x as f32).collect(),
-            v: tail(&req.axes[1]),
-            w: req.axes.get(2).map_or(zeros, |w| tail(w)),
+            theta0: tail(&req.grid.theta0),
+            u: req.grid.axes[0][start..]
+                .iter()
+                .map(|&x| x as f32)
+                .collect(),
+            v: tail(&req.grid.axes[1]),
+            w: req.grid.axes.get(2).map_or(zeros, |w| tail(w)),
             targets: req.data.targets.iter().map(|&y| y as f32).collect(),
             max_width: req.spec.layers[1..].iter().copied().max().unwrap_or(1),
         }
@@ -374,8 +380,8 @@ fn first_layer<A: ActivationF32, const FMA: bool>(
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::gpu::field::MAX_FIELD_VALUES;
-    use crate::gpu::field::test_support::{ARCHITECTURES, Case, max_error};
+    use crate::core::field::test_support::{ARCHITECTURES, Case, max_error};
+    use crate::core::field::{MAX_FIELD_VALUES, SliceGrid};
 
     /// f32 field values agree with the f64 reference to this, relative to 1 + |value|.
     const TOLERANCE: f64 = 1e-5;
@@ -415,9 +421,9 @@ mod tests {
         let case = Case::new(&[2, 4, 1], Activation::Tanh, true, 3, &[9, 6, 4], 5);
         let field = CpuFieldEvaluator.evaluate(&case.request()).unwrap();
         let corner = |t: usize| -> Vec<f64> {
-            let mut theta = case.theta0.clone();
-            for (axis, range) in case.ranges.iter().enumerate() {
-                for (p, d) in theta.iter_mut().zip(&case.axes[axis]) {
+            let mut theta = case.grid.theta0.clone();
+            for (axis, range) in case.grid.ranges.iter().enumerate() {
+                for (p, d) in theta.iter_mut().zip(&case.grid.axes[axis]) {
                     *p += range[t] * d;
                 }
             }
@@ -439,13 +445,15 @@ mod tests {
     #[test]
     fn absurd_grids_and_bad_shapes_are_errors() {
         let case = Case::new(&[2, 3, 1], Activation::Relu, true, 4, &[2, 2], 0);
-        let huge = [1 << 14, 1 << 14];
-        let err = CpuFieldEvaluator
-            .evaluate(&FieldRequest {
-                shape: &huge,
+        let with = |change: &dyn Fn(&mut SliceGrid)| {
+            let mut grid = case.grid.clone();
+            change(&mut grid);
+            CpuFieldEvaluator.evaluate(&FieldRequest {
+                grid: &grid,
                 ..case.request()
             })
-            .unwrap_err();
+        };
+        let err = with(&|g| g.shape = vec![1 << 14, 1 << 14]).unwrap_err();
         assert!(
             matches!(
                 err,
@@ -456,41 +464,23 @@ mod tests {
             ),
             "{err}"
         );
-        let overflow = [usize::MAX, usize::MAX, 3];
-        let three_ranges = [[0.0, 1.0]; 3];
-        let axes = vec![
-            case.axes[0].clone(),
-            case.axes[1].clone(),
-            case.axes[0].clone(),
-        ];
-        let err = CpuFieldEvaluator
-            .evaluate(&FieldRequest {
-                shape: &overflow,
-                ranges: &three_ranges,
-                axes: &axes,
-                ..case.request()
-            })
-            .unwrap_err();
+        let err = with(&|g| {
+            g.shape = vec![usize::MAX, usize::MAX, 3];
+            g.ranges = vec![[0.0, 1.0]; 3];
+            g.axes.push(g.axes[0].clone());
+        })
+        .unwrap_err();
         assert!(matches!(err, FieldError::GridTooLarge { .. }), "{err}");
-        for bad in [
-            FieldRequest {
-                shape: &[3, 0],
-                ..case.request()
+        let bad_grids: [&dyn Fn(&mut SliceGrid); 4] = [
+            &|g| g.shape = vec![3, 0],
+            &|g| g.shape = vec![3],
+            &|g| {
+                g.theta0.remove(0);
             },
-            FieldRequest {
-                shape: &[3],
-                ..case.request()
-            },
-            FieldRequest {
-                theta0: &case.theta0[1..],
-                ..case.request()
-            },
-            FieldRequest {
-                ranges: &[[0.0, f64::NAN], [0.0, 1.0]],
-                ..case.request()
-            },
-        ] {
-            let err = CpuFieldEvaluator.evaluate(&bad).unwrap_err();
+            &|g| g.ranges = vec![[0.0, f64::NAN], [0.0, 1.0]],
+        ];
+        for change in bad_grids {
+            let err = with(change).unwrap_err();
             assert!(matches!(err, FieldError::Invalid(_)), "{err}");
         }
     }

@@ -1,5 +1,5 @@
 //! Publication-quality figures drawn on the CPU (no window, no GPU): the 2D slice figure
-//! of DESIGN.md §4 and the data view, for `basinscope render` and image export.
+//! of docs/DESIGN.md §4 and the data view, for `basinscope render` and image export.
 //!
 //! Core does not know the gpu layer's types: figures take plain slices of values laid
 //! out as the gpu layer's `Field` ([channel][b][a], a fastest; channels 0..k are the
@@ -13,41 +13,23 @@ mod overlay;
 
 use vello_cpu::kurbo::Rect;
 
-use self::axes::{Plot, nice_ticks};
+use crate::core::field::Field;
+
+use self::axes::Plot;
 use self::canvas::{Canvas, Color, HAlign, LineStyle, VAlign, polyline_path};
 pub use self::contour::marching_squares;
 pub use self::data_view::{DataFigure, render_data_figure};
-
-/// Fields of a 2D slice on an na × nb grid, as plain values.
-#[derive(Clone, Copy, Debug)]
-pub struct SliceField<'a> {
-    /// [channel][b][a], a fastest: k per-input output channels, then the loss.
-    pub values: &'a [f32],
-    /// k.
-    pub n_inputs: usize,
-    /// Grid points [na, nb] along a and b.
-    pub grid: [usize; 2],
-    /// [lo, hi] of a and of b; grid point j of n sits at lo + (hi − lo)·j/(n − 1).
-    pub ranges: [[f64; 2]; 2],
-}
-
-impl SliceField<'_> {
-    /// Values of one channel, [b][a].
-    pub fn channel(&self, c: usize) -> &[f32] {
-        let len = self.grid[0] * self.grid[1];
-        &self.values[c * len..(c + 1) * len]
-    }
-
-    /// The loss channel.
-    pub fn loss(&self) -> &[f32] {
-        self.channel(self.n_inputs)
-    }
-}
+use crate::draw::style;
+use crate::draw::ticks::{self, Ticks, nice_ticks};
 
 /// Everything a slice figure shows.
 #[derive(Clone, Copy, Debug)]
 pub struct SliceFigure<'a> {
-    pub field: SliceField<'a>,
+    /// The evaluated 2D field ([channel][b][a], a fastest; channels 0..k are f(x_i), k
+    /// the loss).
+    pub field: &'a Field,
+    /// [lo, hi] of a and of b, the grid's ranges ([`crate::core::field::SliceGrid::plane_ranges`]).
+    pub ranges: [[f64; 2]; 2],
     /// `y_i`, for the solution contours `f(x_i) = y_i` and the solution set.
     pub targets: &'a [f64],
     /// `f(x_i; θ)` at the current θ, for the behavior manifold through θ.
@@ -93,23 +75,17 @@ impl Default for FigureOptions {
     }
 }
 
-/// Color of input i: a colorblind-safe categorical palette (Okabe & Ito) reordered so
-/// the first inputs contrast with each other and with viridis.
+/// Color of input i ([`style::input_rgb`]).
 pub fn input_color(i: usize) -> Color {
-    const PALETTE: [Color; 7] = [
-        Color::rgb(0xE6, 0x9F, 0x00), // orange
-        Color::rgb(0x56, 0xB4, 0xE9), // sky blue
-        Color::rgb(0xCC, 0x79, 0xA7), // reddish purple
-        Color::rgb(0xD5, 0x5E, 0x00), // vermillion
-        Color::rgb(0x00, 0x9E, 0x73), // bluish green
-        Color::rgb(0xF0, 0xE4, 0x42), // yellow
-        Color::rgb(0x00, 0x72, 0xB2), // blue
-    ];
-    PALETTE[i % PALETTE.len()]
+    let [r, g, b] = style::input_rgb(i);
+    Color::rgb(r, g, b)
 }
 
-/// Color of the solution set (zero loss) overlay.
-pub const SOLUTION_COLOR: Color = Color::rgb(0xFF, 0x3B, 0x6B);
+/// Color of the solution set (zero loss) overlay ([`style::SOLUTION_RGB`]).
+pub const SOLUTION_COLOR: Color = {
+    let [r, g, b] = style::SOLUTION_RGB;
+    Color::rgb(r, g, b)
+};
 
 /// The current θ: a white disc with a black ring and center.
 fn draw_current_marker(canvas: &mut Canvas, at: (f64, f64), m: &Metrics) {
@@ -162,8 +138,8 @@ pub fn render_slice_figure(
     width: u32,
     height: u32,
 ) -> image::RgbaImage {
-    let field = &figure.field;
-    let [na, nb] = field.grid;
+    let field = figure.field;
+    let [na, nb] = field.plane_shape();
     assert!(
         na >= 2 && nb >= 2,
         "a slice figure needs at least 2×2 grid points"
@@ -182,41 +158,8 @@ pub fn render_slice_figure(
     let (plot, a_ticks, b_ticks, b_tick_width) =
         slice_layout(&canvas, figure, options, &legend, &m);
 
-    // Heatmap, contours, then the outlined sets on top of the contours, then the
-    // trajectory and θ on top of everything (all clipped to the plot).
     let log_loss = LogLoss::new(field.loss(), options.loss_decades);
-    draw_heatmap(&mut canvas, &plot, field, &log_loss);
-    canvas.push_clip(plot.rect);
-    draw_contours(&mut canvas, &plot, figure, options, drawn, &m);
-    canvas.pop_clip();
-    canvas.flush();
-    overlay::SetBands::compute(&plot, field, figure.targets, figure.current_outputs)
-        .draw(&mut canvas, m.s);
-    canvas.push_clip(plot.rect);
-    if figure.trajectory_ab.len() >= 2 {
-        let points: Vec<(f64, f64)> = figure
-            .trajectory_ab
-            .iter()
-            .map(|&(a, b)| plot.to_px(a, b))
-            .collect();
-        for style in &trajectory_style(&m) {
-            canvas.polyline(&points, style);
-        }
-        if let Some(&start) = points.first() {
-            canvas.circle(
-                start,
-                3.0 * m.s,
-                Color::WHITE,
-                Some((Color::BLACK, 1.0 * m.s)),
-            );
-        }
-    }
-    draw_current_marker(
-        &mut canvas,
-        plot.to_px(figure.current_ab.0, figure.current_ab.1),
-        &m,
-    );
-    canvas.pop_clip();
+    draw_plot_contents(&mut canvas, &plot, figure, options, &log_loss, &m);
 
     plot.draw_frame(
         &mut canvas,
@@ -258,6 +201,77 @@ pub fn render_slice_figure(
     canvas.into_image()
 }
 
+/// Draws only the plot area of the slice figure, filling a `width` × `height` image (no
+/// axes, titles, color bar or legend): the picture the app shows when it has no GPU
+/// renderer, with its own axes and legend drawn around it.
+pub fn render_slice_picture(
+    figure: &SliceFigure<'_>,
+    options: &FigureOptions,
+    width: u32,
+    height: u32,
+) -> image::RgbaImage {
+    let [na, nb] = figure.field.plane_shape();
+    assert!(
+        na >= 2 && nb >= 2,
+        "a slice picture needs at least 2×2 grid points"
+    );
+    let m = Metrics::new(width, height);
+    let mut canvas = Canvas::new(width, height, Color::WHITE);
+    let plot = Plot::fit(
+        Rect::new(0.0, 0.0, f64::from(width), f64::from(height)),
+        figure.ranges,
+        false,
+    );
+    let log_loss = LogLoss::new(figure.field.loss(), options.loss_decades);
+    draw_plot_contents(&mut canvas, &plot, figure, options, &log_loss, &m);
+    canvas.into_image()
+}
+
+/// Heatmap, contours, then the outlined sets on top of the contours, then the trajectory
+/// and θ on top of everything (all clipped to the plot).
+fn draw_plot_contents(
+    canvas: &mut Canvas,
+    plot: &Plot,
+    figure: &SliceFigure<'_>,
+    options: &FigureOptions,
+    log_loss: &LogLoss,
+    m: &Metrics,
+) {
+    let drawn = figure.field.n_inputs.min(options.max_inputs_drawn);
+    draw_heatmap(canvas, plot, figure.field, log_loss);
+    canvas.push_clip(plot.rect);
+    draw_contours(canvas, plot, figure, options, drawn, m);
+    canvas.pop_clip();
+    canvas.flush();
+    overlay::SetBands::compute(plot, figure.field, figure.targets, figure.current_outputs)
+        .draw(canvas, m.s);
+    canvas.push_clip(plot.rect);
+    if figure.trajectory_ab.len() >= 2 {
+        let points: Vec<(f64, f64)> = figure
+            .trajectory_ab
+            .iter()
+            .map(|&(a, b)| plot.to_px(a, b))
+            .collect();
+        for style in &trajectory_style(m) {
+            canvas.polyline(&points, style);
+        }
+        if let Some(&start) = points.first() {
+            canvas.circle(
+                start,
+                3.0 * m.s,
+                Color::WHITE,
+                Some((Color::BLACK, 1.0 * m.s)),
+            );
+        }
+    }
+    draw_current_marker(
+        canvas,
+        plot.to_px(figure.current_ab.0, figure.current_ab.1),
+        m,
+    );
+    canvas.pop_clip();
+}
+
 /// Where the plot goes: the right column (color bar and legend) and the margins for tick
 /// labels, axis titles and the title are measured, and the rest holds the plot at equal
 /// aspect.
@@ -267,8 +281,7 @@ fn slice_layout(
     options: &FigureOptions,
     legend: &[LegendEntry],
     m: &Metrics,
-) -> (Plot, axes::Ticks, axes::Ticks, f64) {
-    let field = &figure.field;
+) -> (Plot, Ticks, Ticks, f64) {
     let legend_width = legend
         .iter()
         .map(|e| canvas.text_width(&e.label, m.legend_font()))
@@ -280,12 +293,12 @@ fn slice_layout(
     } else {
         colorbar_width
     } + 24.0 * m.s;
-    let a_ticks = nice_ticks(field.ranges[0], 6);
-    let b_ticks = nice_ticks(field.ranges[1], 6);
+    let a_ticks = nice_ticks(figure.ranges[0], 6);
+    let b_ticks = nice_ticks(figure.ranges[1], 6);
     let b_tick_width = tick_label_width(canvas, &b_ticks, m);
     let available = plot_area(canvas, options, b_tick_width, right_column, m);
     (
-        Plot::fit(available, field.ranges, true),
+        Plot::fit(available, figure.ranges, true),
         a_ticks,
         b_ticks,
         b_tick_width,
@@ -293,7 +306,7 @@ fn slice_layout(
 }
 
 /// Width in pixels of the widest label of `ticks`.
-fn tick_label_width(canvas: &Canvas, ticks: &axes::Ticks, m: &Metrics) -> f64 {
+fn tick_label_width(canvas: &Canvas, ticks: &Ticks, m: &Metrics) -> f64 {
     ticks
         .values
         .iter()
@@ -378,8 +391,8 @@ impl LogLoss {
     }
 }
 
-fn draw_heatmap(canvas: &mut Canvas, plot: &Plot, field: &SliceField<'_>, log_loss: &LogLoss) {
-    let [na, nb] = field.grid;
+fn draw_heatmap(canvas: &mut Canvas, plot: &Plot, field: &Field, log_loss: &LogLoss) {
+    let [na, nb] = field.plane_shape();
     let (px0, py0, px1, py1) = plot.pixel_bounds();
     for py in py0..py1 {
         for px in px0..px1 {
@@ -413,7 +426,7 @@ fn contour_levels(channel: &[f32], target: f64, per_input: usize) -> Vec<f64> {
     if hi.partial_cmp(&lo) != Some(std::cmp::Ordering::Greater) || per_input == 0 {
         return Vec::new();
     }
-    let step = axes::nice_step((hi - lo) / per_input as f64);
+    let step = ticks::nice_step((hi - lo) / per_input as f64);
     let first = ((lo - target) / step).ceil() as i64;
     let last = ((hi - target) / step).floor() as i64;
     (first..=last)
@@ -476,8 +489,8 @@ fn draw_contours(
     drawn: usize,
     m: &Metrics,
 ) {
-    let field = &figure.field;
-    let [na, nb] = field.grid;
+    let field = figure.field;
+    let [na, nb] = field.plane_shape();
     // Thin levels first, then the level sets through θ, then the solution contours on top.
     for i in 0..drawn {
         let channel = field.channel(i);
@@ -633,7 +646,7 @@ fn draw_loss_colorbar(
     plot_height: f64,
     m: &Metrics,
 ) -> f64 {
-    let ticks: Vec<(f64, String)> = axes::log_ticks(log_loss.lo, log_loss.hi)
+    let ticks: Vec<(f64, String)> = ticks::log_ticks(log_loss.lo, log_loss.hi)
         .into_iter()
         .map(|t| (t.log_value, t.label))
         .collect();
@@ -678,7 +691,10 @@ fn legend_entries(
         lines.push(solution_style(i, m));
         entries.push(LegendEntry {
             swatch: Swatch::Lines(lines),
-            label: format!("f(x_{{{i}}}) = y_{{{i}}} = {}", axes::format_number(target)),
+            label: format!(
+                "f(x_{{{i}}}) = y_{{{i}}} = {}",
+                ticks::format_number(target)
+            ),
         });
     }
     if figure.field.n_inputs > drawn {
@@ -797,7 +813,7 @@ impl RectPath for Rect {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::core::slice::grid_coordinate;
+    use crate::core::field::grid_coordinate;
 
     /// Perpendicular perceptron in coordinates, f1 = a + b/2 and f2 = −a/2 + b, with
     /// targets that put the solution at (1.2, 1.0).
@@ -845,14 +861,14 @@ mod tests {
     fn slice_figure_draws_low_loss_dark_with_b_upward() {
         let ranges = [[-2.0, 2.0], [-2.0, 2.0]];
         let targets = [1.2 + 0.5, -0.6 + 1.0];
-        let values = perpendicular_field(64, 64, ranges, targets);
+        let field = Field {
+            n_inputs: 2,
+            shape: vec![64, 64],
+            values: perpendicular_field(64, 64, ranges, targets),
+        };
         let figure = SliceFigure {
-            field: SliceField {
-                values: &values,
-                n_inputs: 2,
-                grid: [64, 64],
-                ranges,
-            },
+            field: &field,
+            ranges,
             targets: &targets,
             current_outputs: &[0.0, 0.0],
             trajectory_ab: &[(0.0, 0.0), (0.6, 0.5), (1.2, 1.0)],

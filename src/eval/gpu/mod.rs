@@ -9,12 +9,14 @@
 use std::sync::mpsc;
 use std::sync::{Arc, Mutex};
 
+pub mod context;
+
 use bytemuck::{Pod, Zeroable};
 use wgpu::util::DeviceExt as _;
 
-use super::context::{GpuContext, describe_adapter};
-use super::field::{Field, FieldError, FieldEvaluator, FieldRequest, GridPlan};
 use crate::core::Activation;
+use crate::core::field::{Field, FieldError, FieldEvaluator, FieldRequest, GridPlan};
+use context::{GpuContext, describe_adapter};
 
 /// Widest layer output the shader holds (`MAX_WIDTH` in field.wgsl).
 pub const MAX_GPU_WIDTH: usize = 64;
@@ -68,6 +70,7 @@ pub struct GpuFieldEvaluator {
     device: wgpu::Device,
     queue: wgpu::Queue,
     adapter: Option<String>,
+    adapter_info: Option<wgpu::AdapterInfo>,
     module: wgpu::ShaderModule,
     layout: wgpu::BindGroupLayout,
     pipeline_layout: wgpu::PipelineLayout,
@@ -92,7 +95,7 @@ impl GpuFieldEvaluator {
     pub fn new(device: wgpu::Device, queue: wgpu::Queue) -> Self {
         let module = device.create_shader_module(wgpu::ShaderModuleDescriptor {
             label: Some("field.wgsl"),
-            source: wgpu::ShaderSource::Wgsl(include_str!("../../shaders/field.wgsl").into()),
+            source: wgpu::ShaderSource::Wgsl(include_str!("../../../shaders/field.wgsl").into()),
         });
         let storage = |binding, read_only| wgpu::BindGroupLayoutEntry {
             binding,
@@ -136,6 +139,7 @@ impl GpuFieldEvaluator {
             device,
             queue,
             adapter: None,
+            adapter_info: None,
             module,
             layout,
             pipeline_layout,
@@ -154,6 +158,7 @@ impl GpuFieldEvaluator {
     pub fn from_context(context: GpuContext) -> Self {
         let mut evaluator = Self::new(context.device, context.queue);
         evaluator.adapter = Some(describe_adapter(&context.adapter_info));
+        evaluator.adapter_info = Some(context.adapter_info.clone());
         let lost = Arc::clone(&evaluator.lost);
         evaluator
             .device
@@ -172,6 +177,11 @@ impl GpuFieldEvaluator {
     /// The adapter in words, or "shared device" for one made with [`Self::new`].
     pub fn adapter(&self) -> &str {
         self.adapter.as_deref().unwrap_or("shared device")
+    }
+
+    /// What the adapter is, for an evaluator on its own device ([`Self::from_context`]).
+    pub fn adapter_info(&self) -> Option<&wgpu::AdapterInfo> {
+        self.adapter_info.as_ref()
     }
 
     /// The device the fields are computed on (and their buffers live on).
@@ -367,7 +377,7 @@ impl GpuFieldEvaluator {
         Ok(GpuField {
             buffer: out,
             n_inputs: plan.n_inputs,
-            shape: req.shape.to_vec(),
+            shape: req.grid.shape.to_vec(),
         })
     }
 
@@ -476,12 +486,14 @@ impl HostData {
             .map(|t| t.map(|x| x as f32))
             .collect();
         let layouts = req.spec.layouts();
-        let start = layouts.get(1).map_or(req.theta0.len(), |l| l.weight_offset);
+        let start = layouts
+            .get(1)
+            .map_or(req.grid.theta0.len(), |l| l.weight_offset);
         let component = |t: usize, j: usize| match t {
-            0 => req.theta0[j],
-            t => req.axes.get(t - 1).map_or(0.0, |axis| axis[j]),
+            0 => req.grid.theta0[j],
+            t => req.grid.axes.get(t - 1).map_or(0.0, |axis| axis[j]),
         };
-        let mut theta: Vec<[f32; 4]> = (start..req.theta0.len())
+        let mut theta: Vec<[f32; 4]> = (start..req.grid.theta0.len())
             .map(|j| std::array::from_fn(|t| component(t, j) as f32))
             .collect();
         let mut layers: Vec<GpuLayer> = layouts[1..]
@@ -532,40 +544,53 @@ fn plan_chunks(
         .collect()
 }
 
+/// Whether this is a CI run (`CI` set to anything but empty, `0` or `false`), where a
+/// missing GPU adapter must fail the GPU tests instead of skipping them.
+#[cfg(test)]
+pub(crate) fn in_ci() -> bool {
+    std::env::var("CI").is_ok_and(|v| !v.is_empty() && v != "0" && !v.eq_ignore_ascii_case("false"))
+}
+
+/// One headless evaluator shared by all GPU tests (llvmpipe where there is no GPU). Without
+/// any adapter: `None` with a note (a local run skips `what`), but a panic in CI, so a
+/// missing Mesa driver cannot turn the GPU tests into no-ops.
+#[cfg(test)]
+pub(crate) fn test_gpu(what: &str) -> Option<&'static GpuFieldEvaluator> {
+    use std::sync::OnceLock;
+    static GPU: OnceLock<Result<GpuFieldEvaluator, String>> = OnceLock::new();
+    let gpu = GPU.get_or_init(|| match GpuFieldEvaluator::headless() {
+        Ok(g) => {
+            eprintln!("GPU tests run on {}", g.adapter());
+            Ok(g)
+        }
+        Err(e @ FieldError::NoAdapter(_)) => Err(e.to_string()),
+        Err(e) => panic!("an adapter exists but could not be used: {e}"),
+    });
+    match gpu {
+        Ok(g) => Some(g),
+        Err(e) if in_ci() => {
+            panic!("{e}: CI must run the GPU tests (install mesa-vulkan-drivers for llvmpipe)")
+        }
+        Err(e) => {
+            eprintln!("SKIPPED: {e}; {what} was not checked");
+            None
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
-    use std::sync::OnceLock;
 
     use super::*;
-    use crate::gpu::field::test_support::{ARCHITECTURES, Case, max_error};
-    use crate::gpu::field::{CpuFieldEvaluator, MAX_FIELD_VALUES};
+    use crate::core::field::test_support::{ARCHITECTURES, Case, max_error};
+    use crate::core::field::{MAX_FIELD_VALUES, SliceGrid};
+    use crate::eval::CpuFieldEvaluator;
 
     /// GPU and CPU fields (both f32) agree to this, relative to 1 + |value|.
     const TOLERANCE: f64 = 1e-5;
 
-    /// One headless evaluator for all tests (llvmpipe where there is no GPU), or `None`
-    /// with a note when no adapter exists at all.
     fn gpu() -> Option<&'static GpuFieldEvaluator> {
-        static GPU: OnceLock<Option<GpuFieldEvaluator>> = OnceLock::new();
-        let gpu = GPU
-            .get_or_init(|| match GpuFieldEvaluator::headless() {
-                Ok(g) => {
-                    eprintln!("GPU field tests run on {}", g.adapter());
-                    Some(g)
-                }
-                Err(e @ FieldError::NoAdapter(_)) => {
-                    eprintln!("{e}");
-                    None
-                }
-                Err(e) => panic!("an adapter exists but could not be used: {e}"),
-            })
-            .as_ref();
-        if gpu.is_none() {
-            eprintln!(
-                "SKIPPED: no GPU adapter (not even a software one); the GPU field was not checked"
-            );
-        }
-        gpu
+        test_gpu("the GPU field")
     }
 
     fn compare(gpu: &GpuFieldEvaluator, case: &Case, what: &str) {
@@ -621,9 +646,9 @@ mod tests {
         let case = Case::new(&[2, 4, 1], Activation::Sigmoid, true, 3, &[9, 6, 4], 5);
         let field = gpu.evaluate(&case.request()).unwrap();
         for (t, index) in [(0, [0, 0, 0]), (1, [8, 5, 3])] {
-            let mut theta = case.theta0.clone();
-            for (axis, range) in case.ranges.iter().enumerate() {
-                for (p, d) in theta.iter_mut().zip(&case.axes[axis]) {
+            let mut theta = case.grid.theta0.clone();
+            for (axis, range) in case.grid.ranges.iter().enumerate() {
+                for (p, d) in theta.iter_mut().zip(&case.grid.axes[axis]) {
                     *p += range[t] * d;
                 }
             }
@@ -699,9 +724,13 @@ mod tests {
     fn gpu_absurd_grid_is_an_error() {
         let Some(gpu) = gpu() else { return };
         let case = Case::new(&[2, 3, 1], Activation::Tanh, true, 3, &[4, 4], 1);
+        let grid = SliceGrid {
+            shape: vec![1 << 15, 1 << 15],
+            ..case.grid.clone()
+        };
         let err = gpu
             .evaluate(&FieldRequest {
-                shape: &[1 << 15, 1 << 15],
+                grid: &grid,
                 ..case.request()
             })
             .unwrap_err();

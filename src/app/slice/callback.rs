@@ -1,28 +1,43 @@
-//! The one bridge from egui to the gpu layer: an `egui_wgpu::CallbackTrait` that, in
-//! `prepare`, evaluates the slice fields on the GPU and renders the slice picture into an
-//! offscreen texture, and in `paint` copies that picture into egui's render pass.
-//! GPU objects live in egui_wgpu's `callback_resources`; the callback carries only the
-//! small description of what to draw.
+//! The one bridge from egui to the GPU pictures: an `egui_wgpu::CallbackTrait` that, in
+//! `prepare`, gets the slice field (evaluated by the GPU compute pass, or uploaded from
+//! the CPU path's finished result) and renders the slice picture into an offscreen
+//! texture, and in `paint` copies that picture into egui's render pass. GPU objects live
+//! in egui_wgpu's `callback_resources`; the callback carries only the small description
+//! of what to draw. Nothing slow runs here: CPU fields are computed on a background job.
 
 use std::sync::Arc;
 
-use crate::core::{Dataset, MlpSpec};
 use wgpu::util::DeviceExt as _;
 
-use crate::gpu::field::{CpuFieldEvaluator, FieldEvaluator as _, FieldRequest, GpuFieldEvaluator};
-use crate::gpu::slice_render::{Blitter, InputStyle, Picture, SliceRenderer, SliceStyle};
+use crate::core::field::{Field, OwnedFieldRequest};
+use crate::draw::slice_pass::{Blitter, InputStyle, Picture, SliceRenderer, SliceStyle};
+use crate::eval::GpuFieldEvaluator;
+
+/// Where the picture's field comes from.
+#[derive(Clone, Debug)]
+pub enum FieldSource {
+    /// Evaluate [`SliceFrame::field`] with the GPU compute pass.
+    Gpu,
+    /// A field the CPU path finished (for this frame's request or an earlier one).
+    Cpu(Arc<Field>),
+}
+
+impl PartialEq for FieldSource {
+    fn eq(&self, other: &Self) -> bool {
+        match (self, other) {
+            (FieldSource::Gpu, FieldSource::Gpu) => true,
+            (FieldSource::Cpu(a), FieldSource::Cpu(b)) => Arc::ptr_eq(a, b),
+            _ => false,
+        }
+    }
+}
 
 /// Everything that determines one slice picture.
 #[derive(Clone, Debug, PartialEq)]
 pub struct SliceFrame {
-    pub spec: MlpSpec,
-    pub data: Arc<Dataset>,
-    pub center: Vec<f64>,
-    /// The slice directions u and v.
-    pub axes: [Vec<f64>; 2],
-    pub ranges: [[f64; 2]; 2],
-    /// Grid points along a and b.
-    pub shape: [usize; 2],
+    /// The network, data and grid of the field drawn.
+    pub field: OwnedFieldRequest,
+    pub source: FieldSource,
     pub inputs: Vec<InputStyle>,
     pub style: SliceStyle,
     /// Picture size in physical pixels.
@@ -30,16 +45,9 @@ pub struct SliceFrame {
 }
 
 impl SliceFrame {
-    /// The fields this frame draws, as a request to either evaluator.
-    pub fn field_request(&self) -> FieldRequest<'_> {
-        FieldRequest {
-            spec: &self.spec,
-            data: &self.data,
-            theta0: &self.center,
-            axes: &self.axes,
-            ranges: &self.ranges,
-            shape: &self.shape,
-        }
+    /// Grid points along a and b.
+    pub fn shape(&self) -> [usize; 2] {
+        [self.field.grid.shape[0], self.field.grid.shape[1]]
     }
 }
 
@@ -78,6 +86,35 @@ struct SliceResources {
     last_frame: Option<SliceFrame>,
 }
 
+impl SliceCallback {
+    /// The field as a storage buffer: evaluated on the GPU, or the CPU result uploaded.
+    fn field_buffer(&self, device: &wgpu::Device, res: &SliceResources) -> Option<wgpu::Buffer> {
+        match &self.frame.source {
+            FieldSource::Gpu => match res
+                .evaluator
+                .evaluate_to_buffer(&self.frame.field.as_request())
+            {
+                Ok(field) => {
+                    self.status.set(None);
+                    Some(field.buffer)
+                }
+                Err(e) => {
+                    // The view reads this next frame and moves the field to the CPU path.
+                    self.status.set(Some(e.to_string()));
+                    None
+                }
+            },
+            FieldSource::Cpu(field) => Some(device.create_buffer_init(
+                &wgpu::util::BufferInitDescriptor {
+                    label: Some("slice field (CPU)"),
+                    contents: bytemuck::cast_slice(&field.values),
+                    usage: wgpu::BufferUsages::STORAGE,
+                },
+            )),
+        }
+    }
+}
+
 impl egui_wgpu::CallbackTrait for SliceCallback {
     fn prepare(
         &self,
@@ -109,40 +146,18 @@ impl egui_wgpu::CallbackTrait for SliceCallback {
             let bind_group = res.blitter.bind_group(device, &picture);
             res.picture = Some((picture, bind_group));
         }
-        let request = f.field_request();
-        // The GPU evaluator covers widths up to its cap; beyond it (or if the device
-        // refuses the work) the CPU reference evaluates and the field is uploaded.
-        let buffer = match res.evaluator.evaluate_to_buffer(&request) {
-            Ok(field) => {
-                self.status.set(None);
-                Some(field.buffer)
-            }
-            Err(gpu_error) => match CpuFieldEvaluator.evaluate(&request) {
-                Ok(field) => {
-                    self.status.set(Some(format!(
-                        "GPU field unavailable ({gpu_error}); drawn from the CPU path"
-                    )));
-                    Some(
-                        device.create_buffer_init(&wgpu::util::BufferInitDescriptor {
-                            label: Some("slice field (CPU)"),
-                            contents: bytemuck::cast_slice(&field.values),
-                            usage: wgpu::BufferUsages::STORAGE,
-                        }),
-                    )
-                }
-                Err(cpu_error) => {
-                    self.status
-                        .set(Some(format!("cannot evaluate this slice: {cpu_error}")));
-                    None
-                }
-            },
+        // A CPU field may belong to an earlier grid while the newest one is computed.
+        let shape = match &f.source {
+            FieldSource::Gpu => f.shape(),
+            FieldSource::Cpu(field) => field.plane_shape(),
         };
+        let buffer = self.field_buffer(device, res);
         if let (Some(buffer), Some((picture, _))) = (&buffer, &res.picture) {
             res.renderer.encode(
                 device,
                 egui_encoder,
                 buffer,
-                f.shape,
+                shape,
                 &f.inputs,
                 &f.style,
                 &picture.view,

@@ -455,7 +455,8 @@ impl Blitter {
 mod tests {
     use super::*;
     use crate::core::Scene;
-    use crate::gpu::field::{FieldError, FieldRequest, GpuFieldEvaluator};
+    use crate::core::field::{FieldRequest, SliceGrid};
+    use crate::eval::gpu::test_gpu;
 
     const SIDE: u32 = 256;
 
@@ -470,26 +471,21 @@ mod tests {
     /// a + b/2 = 1 and −a/2 + b = 1/2: the picture must color exactly those pixels.
     #[test]
     fn solution_contours_are_drawn_on_their_closed_form_lines() {
-        let gpu = match GpuFieldEvaluator::headless() {
-            Ok(g) => g,
-            Err(e @ FieldError::NoAdapter(_)) => {
-                eprintln!("SKIPPED: no GPU adapter ({e}); the slice picture was not checked");
-                return;
-            }
-            Err(e) => panic!("an adapter exists but could not be used: {e}"),
+        let Some(gpu) = test_gpu("the slice picture") else {
+            return;
         };
         let scene = Scene::resolve("perpendicular").unwrap();
-        let theta0 = vec![0.0; 3];
-        let axes = [vec![1.0, 0.0, 0.0], vec![0.0, 1.0, 0.0]];
-        let ranges = [[-2.0, 2.0], [-2.0, 2.0]];
         let shape = [96, 80];
+        let grid = SliceGrid {
+            theta0: vec![0.0; 3],
+            axes: vec![vec![1.0, 0.0, 0.0], vec![0.0, 1.0, 0.0]],
+            ranges: vec![[-2.0, 2.0], [-2.0, 2.0]],
+            shape: shape.to_vec(),
+        };
         let request = FieldRequest {
             spec: &scene.model,
             data: &scene.data,
-            theta0: &theta0,
-            axes: &axes,
-            ranges: &ranges,
-            shape: &shape,
+            grid: &grid,
         };
         let field = gpu.evaluate_to_buffer(&request).unwrap();
         let picture = Picture::new(gpu.device(), [SIDE, SIDE]);

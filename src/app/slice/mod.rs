@@ -1,0 +1,222 @@
+//! The 2-D slice view, θ(a, b) = θ₀ + a·u + b·v. This file holds what the view, its
+//! controls and its decorations share: the state kept across frames, the map between
+//! slice coordinates and the screen, the grid budget and which evaluator computes the
+//! field. Imports run one way: `view` uses `controls`, `decor` and `callback`, and all of
+//! them use this file.
+//!
+//! - [`view`]: the picture, overlays (trajectory, walk, θ), hover readout, pan/zoom/click.
+//! - `controls`: the rows above the picture (axes, center, extent, grid, layers).
+//! - `decor`: axes with ticks, the loss color bar and the legend around the picture.
+//! - [`callback`]: the one egui → GPU bridge.
+
+pub mod callback;
+mod controls;
+mod decor;
+pub mod view;
+
+use std::sync::Arc;
+use std::time::Instant;
+
+use egui::{Color32, Pos2, Rect};
+
+use crate::core::field::{Field, OwnedFieldRequest};
+use crate::core::slice::SliceAxes;
+use crate::draw::slice_pass::SliceStyle;
+use crate::eval::gpu::MAX_GPU_WIDTH;
+use callback::{SliceFrame, SliceStatus};
+pub use view::slice_view_ui;
+
+/// Color of input `i` on screen: the palette of the figures ([`crate::draw::style`]).
+pub fn input_color(i: usize) -> Color32 {
+    let [r, g, b] = crate::draw::style::input_rgb(i);
+    Color32::from_rgb(r, g, b)
+}
+
+/// Grid side used while θ moves or the user pans (a software adapter stays responsive).
+const MOVING_RESOLUTION: usize = 128;
+
+/// Multiply-adds the CPU path may spend on one slice while θ moves, and when still.
+const CPU_BUDGET_MOVING: f64 = 2e7;
+const CPU_BUDGET_STILL: f64 = 4e8;
+
+/// The grid to evaluate: the requested resolution, capped while moving, and on the CPU
+/// path capped by a work budget so results come back quickly.
+fn grid_shape(
+    resolution: [usize; 2],
+    moving: bool,
+    budgeted: bool,
+    spec: &crate::core::MlpSpec,
+    k: usize,
+) -> [usize; 2] {
+    let mut shape = if moving {
+        [
+            resolution[0].min(MOVING_RESOLUTION),
+            resolution[1].min(MOVING_RESOLUTION),
+        ]
+    } else {
+        resolution
+    };
+    if budgeted {
+        let madds_per_point =
+            (k.max(1) * spec.layers.windows(2).map(|w| w[0] * w[1]).sum::<usize>()) as f64;
+        let budget = if moving {
+            CPU_BUDGET_MOVING
+        } else {
+            CPU_BUDGET_STILL
+        };
+        let points = (shape[0] * shape[1]) as f64;
+        if points * madds_per_point > budget {
+            let scale = (budget / (points * madds_per_point)).sqrt();
+            shape = [
+                ((shape[0] as f64 * scale) as usize).max(32),
+                ((shape[1] as f64 * scale) as usize).max(32),
+            ];
+        }
+    }
+    shape
+}
+
+/// Which evaluator computes the slice's fields, and why.
+#[derive(Clone, Debug, PartialEq)]
+pub enum FieldsOn {
+    /// The GPU compute pass, in the paint callback's `prepare`.
+    Gpu,
+    /// The CPU path on a background thread; the string says why.
+    Cpu(String),
+}
+
+impl FieldsOn {
+    /// The faster evaluator for `spec` in this app: the GPU compute pass on a hardware
+    /// adapter that can run the network; the CPU path otherwise.
+    pub fn choose(view: &SliceViewState, has_renderer: bool, spec: &crate::core::MlpSpec) -> Self {
+        if !has_renderer {
+            return FieldsOn::Cpu("the app runs without a GPU renderer".into());
+        }
+        if view.software_adapter {
+            return FieldsOn::Cpu(
+                "the GPU adapter is a software rasterizer, slower than the CPU path".into(),
+            );
+        }
+        if let Some(&w) = spec.layers[1..].iter().find(|&&w| w > MAX_GPU_WIDTH) {
+            return FieldsOn::Cpu(format!(
+                "a layer of width {w} is wider than the GPU shader's limit of {MAX_GPU_WIDTH}"
+            ));
+        }
+        if let Some(problem) = view.gpu_status.get() {
+            return FieldsOn::Cpu(format!("the GPU could not evaluate the field ({problem})"));
+        }
+        FieldsOn::Gpu
+    }
+
+    /// One line for the view: which evaluator runs and why.
+    pub fn describe(&self) -> String {
+        match self {
+            FieldsOn::Gpu => "fields on the GPU".into(),
+            FieldsOn::Cpu(why) => format!("fields on the CPU path: {why}"),
+        }
+    }
+}
+
+/// Slice-view state kept across frames.
+pub struct SliceViewState {
+    pub style: SliceStyle,
+    pub show_trajectory: bool,
+    /// Computed axes (u, v; the center is replaced by θ when following).
+    pub axes: Option<SliceAxes>,
+    /// The choice, N and generation the newest axes request was made for.
+    pub(crate) axes_for: Option<crate::app::jobs::AxesKey>,
+    pub axes_error: Option<String>,
+    /// Which inputs' contours are drawn.
+    pub visible_inputs: Vec<bool>,
+    /// A θ the user saved, for the three-point plane.
+    pub saved_theta: Option<Vec<f64>>,
+    /// When the loss range was last asked for, and for which slice.
+    loss_range_asked: Option<(Instant, OwnedFieldRequest)>,
+    /// Screen rectangle of the picture in the last frame (for tests and hover).
+    pub picture_rect: Option<Rect>,
+    /// The slice of the last frame: center, u, v, ranges.
+    pub last_frame: Option<SliceFrame>,
+    /// The newest field from the CPU path and the request it answers.
+    cpu_field: Option<(OwnedFieldRequest, Arc<Field>)>,
+    /// The field request (and picture) last posted to the CPU path.
+    cpu_field_asked: Option<(OwnedFieldRequest, Option<crate::app::jobs::PictureRequest>)>,
+    /// The CPU-drawn picture (without a GPU renderer).
+    cpu_texture: Option<egui::TextureHandle>,
+    interacting_until: Option<Instant>,
+    /// Whether the wgpu adapter is a software rasterizer (llvmpipe).
+    pub software_adapter: bool,
+    /// Problems the GPU path reported in its last `prepare`.
+    pub gpu_status: SliceStatus,
+    /// Which evaluator computed the last frame's field.
+    pub fields_on: Option<FieldsOn>,
+}
+
+impl SliceViewState {
+    /// State for an app whose wgpu adapter is (`software_adapter`) or is not a software rasterizer.
+    pub fn new(software_adapter: bool) -> Self {
+        Self {
+            style: SliceStyle::default(),
+            show_trajectory: true,
+            axes: None,
+            axes_for: None,
+            axes_error: None,
+            visible_inputs: Vec::new(),
+            saved_theta: None,
+            loss_range_asked: None,
+            picture_rect: None,
+            last_frame: None,
+            cpu_field: None,
+            cpu_field_asked: None,
+            cpu_texture: None,
+            interacting_until: None,
+            software_adapter,
+            gpu_status: SliceStatus::default(),
+            fields_on: None,
+        }
+    }
+
+    /// θ at slice coordinates (a, b) of the last frame.
+    pub fn theta_at(&self, a: f64, b: f64) -> Option<Vec<f64>> {
+        let f = self.last_frame.as_ref()?;
+        Some(f.field.grid.theta_at(&[a, b]))
+    }
+
+    /// Screen position of slice coordinates (a, b) in the last frame.
+    pub fn screen_pos(&self, a: f64, b: f64) -> Option<Pos2> {
+        let (rect, f) = (self.picture_rect?, self.last_frame.as_ref()?);
+        Some(to_screen(rect, f.field.grid.plane_ranges(), a, b))
+    }
+
+    /// Whether the last frame's picture shows its own field: the GPU evaluates it while
+    /// painting, the CPU path once its result has arrived. Tests wait for this.
+    pub fn picture_is_current(&self) -> bool {
+        match (&self.last_frame, &self.fields_on) {
+            (Some(_), Some(FieldsOn::Gpu)) => true,
+            (Some(frame), Some(FieldsOn::Cpu(_))) => self
+                .cpu_field
+                .as_ref()
+                .is_some_and(|(req, _)| *req == frame.field),
+            _ => false,
+        }
+    }
+}
+
+/// Screen position of slice point (a, b) in `rect` showing `ranges` (b upward).
+pub(crate) fn to_screen(rect: Rect, ranges: [[f64; 2]; 2], a: f64, b: f64) -> Pos2 {
+    let x = (a - ranges[0][0]) / (ranges[0][1] - ranges[0][0]);
+    let y = (b - ranges[1][0]) / (ranges[1][1] - ranges[1][0]);
+    Pos2::new(
+        rect.left() + x as f32 * rect.width(),
+        rect.bottom() - y as f32 * rect.height(),
+    )
+}
+
+/// Slice point (a, b) under screen position `p`.
+pub(crate) fn from_screen(rect: Rect, ranges: [[f64; 2]; 2], p: Pos2) -> (f64, f64) {
+    let x = f64::from((p.x - rect.left()) / rect.width());
+    let y = f64::from((rect.bottom() - p.y) / rect.height());
+    (
+        ranges[0][0] + x * (ranges[0][1] - ranges[0][0]),
+        ranges[1][0] + y * (ranges[1][1] - ranges[1][0]),
+    )
+}

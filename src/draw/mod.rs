@@ -1,0 +1,14 @@
+//! Where fields are drawn: the CPU figure renderer (PNG figures for `basinscope render`
+//! and the app's fallback picture) and the GPU render passes of the slice picture, with
+//! the palette and tick rule both share with the app. No egui.
+//!
+//! - [`figure`]: publication figures drawn on the CPU (vello_cpu, skrifa).
+//! - [`slice_pass`]: render passes that turn an evaluated field into the slice picture in
+//!   an offscreen texture, readback, and the blit into another render pass.
+//! - [`style`]: one color per input, shared by the figures, the GPU picture and the app.
+//! - [`ticks`]: the one rule for axis ticks.
+
+pub mod figure;
+pub mod slice_pass;
+pub mod style;
+pub mod ticks;
