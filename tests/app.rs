@@ -198,12 +198,25 @@ fn slice_harness(scene: &str) -> Harness<'static, BasinscopeApp> {
         .build_eframe(move |cc| BasinscopeApp::new(cc, scene).expect("the worker thread starts"))
 }
 
+/// Shows the slice view and steps until its picture shows the current field (the axes
+/// and, on the CPU path, the field come from background jobs).
+fn show_slice(h: &mut Harness<'static, BasinscopeApp>) {
+    h.state_mut()
+        .apply(Action::ShowView(basinscope::app::ViewTab::Slice2d));
+    step_until(h, Duration::from_secs(60), |app| {
+        app.slice_view.picture_is_current()
+    });
+    assert!(
+        h.state().slice_view.picture_is_current(),
+        "the slice picture never became current"
+    );
+    h.run_steps(2);
+}
+
 #[test]
 fn slice_view_of_the_perpendicular_scene_matches_its_snapshot() {
     let mut h = slice_harness("perpendicular");
-    h.state_mut()
-        .apply(Action::ShowView(basinscope::app::ViewTab::Slice2d));
-    h.run_steps(4);
+    show_slice(&mut h);
     let rect = h
         .state()
         .slice_view
@@ -217,9 +230,7 @@ fn slice_view_of_the_perpendicular_scene_matches_its_snapshot() {
 #[test]
 fn clicking_in_the_slice_moves_theta_there() {
     let mut h = slice_harness("perpendicular");
-    h.state_mut()
-        .apply(Action::ShowView(basinscope::app::ViewTab::Slice2d));
-    h.run_steps(4);
+    show_slice(&mut h);
     let before = h.state().state.scene.parameters.clone();
     let (a, b) = (0.75, -0.5);
     let pos = h
@@ -331,6 +342,9 @@ fn a_one_parameter_model_shows_every_view_without_crashing() {
     }
     h.state_mut()
         .apply(Action::ShowView(basinscope::app::ViewTab::Slice2d));
+    step_until(&mut h, Duration::from_secs(10), |app| {
+        app.slice_view.axes_error.is_some()
+    });
     h.run_steps(2);
     h.get_by_label_contains("at least 2 parameters");
     h.state_mut().apply(Action::Step(10));
@@ -348,13 +362,8 @@ fn a_network_wider_than_the_shader_cap_is_drawn_from_the_cpu_field() {
         activation: basinscope::core::Activation::Tanh,
         bias: true,
     });
-    h.state_mut()
-        .apply(Action::ShowView(basinscope::app::ViewTab::Slice2d));
-    h.run_steps(2);
-    // The GPU path reports while painting: render once, then the view shows it.
-    h.render().expect("renders");
-    h.run_steps(2);
-    h.get_by_label_contains("drawn from the CPU path");
+    show_slice(&mut h);
+    h.get_by_label_contains("wider than the GPU shader's limit");
     // The picture is real: the center of the slice is not the empty background.
     let image = h.render().expect("renders");
     let rect = h.state().slice_view.picture_rect.unwrap();
@@ -469,4 +478,27 @@ fn changing_the_model_keeps_the_scene_saveable() {
         "{}",
         message.text
     );
+}
+
+/// On llvmpipe (the only adapter in CI) fields are computed on the CPU path, which is
+/// faster there, while wgpu still draws the picture; the view says so and why.
+#[test]
+fn on_a_software_adapter_the_slice_view_computes_fields_on_the_cpu_and_says_why() {
+    let mut h = slice_harness("perpendicular");
+    show_slice(&mut h);
+    let view = &h.state().slice_view;
+    if view.software_adapter {
+        assert!(
+            matches!(
+                view.fields_on,
+                Some(basinscope::app::slice::FieldsOn::Cpu(_))
+            ),
+            "{:?}",
+            view.fields_on
+        );
+        h.get_by_label_contains("fields on the CPU path: the GPU adapter is a software rasterizer");
+    } else {
+        assert_eq!(view.fields_on, Some(basinscope::app::slice::FieldsOn::Gpu));
+        h.get_by_label_contains("fields on the GPU");
+    }
 }

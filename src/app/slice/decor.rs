@@ -144,27 +144,11 @@ pub(super) fn legend_ui(ui: &mut egui::Ui, view: &mut SliceViewState, k: usize) 
     });
 }
 
-/// A figure label for the screen: the figures' `10^{n}` becomes 10ⁿ with superscripts.
+/// A figure label for the screen: the figures' `10^{n}` becomes `1e−n` (egui's font has
+/// no superscript minus).
 fn on_screen(label: &str) -> String {
-    let Some(exponent) = label.strip_prefix("10^{").and_then(|e| e.strip_suffix('}')) else {
-        return label.to_string();
-    };
-    let sup: String = exponent
-        .chars()
-        .map(|c| match c {
-            '−' | '-' => '⁻',
-            '0' => '⁰',
-            '1' => '¹',
-            '2' => '²',
-            '3' => '³',
-            '4' => '⁴',
-            '5' => '⁵',
-            '6' => '⁶',
-            '7' => '⁷',
-            '8' => '⁸',
-            '9' => '⁹',
-            other => other,
-        })
-        .collect();
-    format!("10{sup}")
+    match label.strip_prefix("10^{").and_then(|e| e.strip_suffix('}')) {
+        Some(exponent) => format!("1e{exponent}"),
+        None => label.to_string(),
+    }
 }

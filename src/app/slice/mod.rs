@@ -92,15 +92,15 @@ impl FieldsOn {
         if !has_renderer {
             return FieldsOn::Cpu("the app runs without a GPU renderer".into());
         }
-        if view.software_adapter {
-            return FieldsOn::Cpu(
-                "the GPU adapter is a software rasterizer, slower than the CPU path".into(),
-            );
-        }
         if let Some(&w) = spec.layers[1..].iter().find(|&&w| w > MAX_GPU_WIDTH) {
             return FieldsOn::Cpu(format!(
                 "a layer of width {w} is wider than the GPU shader's limit of {MAX_GPU_WIDTH}"
             ));
+        }
+        if view.software_adapter {
+            return FieldsOn::Cpu(
+                "the GPU adapter is a software rasterizer, slower than the CPU path".into(),
+            );
         }
         if let Some(problem) = view.gpu_status.get() {
             return FieldsOn::Cpu(format!("the GPU could not evaluate the field ({problem})"));
