@@ -348,7 +348,14 @@ fn data_view_renders_and_bad_requests_get_one_sentence() {
         dir.path(),
     );
     assert!(o.status.success(), "{}", stderr(&o));
-    assert_eq!(image::open(&png).unwrap().width(), 320);
+    let image = image::open(&png).unwrap().to_rgb8();
+    assert_eq!(image.dimensions(), (320, 240));
+    // XOR's function takes both labels' sides: the diverging map shows clearly red and
+    // clearly blue regions.
+    let count = |is: fn(&image::Rgb<u8>) -> bool| image.pixels().filter(|p| is(p)).count();
+    let red = count(|p| p[0] > 150 && p[2] < 110);
+    let blue = count(|p| p[2] > 150 && p[0] < 110);
+    assert!(red > 500 && blue > 500, "red {red}, blue {blue} pixels");
 
     let cases: [(&[&str], &str); 5] = [
         (&["--size", "10x10"], "between 64 and 8192"),

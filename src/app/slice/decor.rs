@@ -137,9 +137,7 @@ pub(super) fn legend_ui(ui: &mut egui::Ui, view: &mut SliceViewState, k: usize) 
         ui.label(egui::RichText::new("white: behavior manifold through θ").color(Color32::WHITE));
         let [r, g, b] = crate::draw::style::SOLUTION_RGB;
         ui.label(egui::RichText::new("solution set").color(Color32::from_rgb(r, g, b)));
-        ui.label(
-            egui::RichText::new("white line: trajectory; white disc: θ").color(Color32::WHITE),
-        );
+        ui.label(egui::RichText::new("white: trajectory, θ").color(Color32::WHITE));
         ui.label(egui::RichText::new("dashed: manifold walk").color(Color32::WHITE));
     });
 }

@@ -369,4 +369,41 @@ mod tests {
         .unwrap_err();
         assert!(e.to_string().contains("3 dimensions"), "{e}");
     }
+
+    /// f(x) = x₀ over [0, 1]² with targets 0 and 1: the heatmap is red where f is low (left)
+    /// and blue where it is high (right), and constant down each column, since f ignores x₁.
+    #[test]
+    fn data_figure_2d_colors_the_function_red_low_blue_high_left_to_right() {
+        let spec = MlpSpec::new(vec![2, 1], Activation::Identity, false).unwrap();
+        let data = Dataset {
+            inputs: vec![vec![0.0, 0.0], vec![1.0, 1.0]],
+            targets: vec![0.0, 1.0],
+        };
+        let figure = DataFigure {
+            spec: &spec,
+            theta: &[1.0, 0.0],
+            data: &data,
+        };
+        let options = FigureOptions::default();
+        let (w, h) = (480, 360);
+        let img = render_data_figure(&figure, &options, w, h).unwrap();
+        // The plot's pixels, laid out as `render_2d` lays them out.
+        let canvas = Canvas::new(w, h, Color::WHITE);
+        let ranges = [padded_range(&data, 0), padded_range(&data, 1)];
+        let plot = layout(&canvas, &options, ranges, true, 210.0).plot;
+        let px = |a: f64, b: f64| {
+            let (x, y) = plot.to_px(a, b);
+            *img.get_pixel(x as u32, y as u32)
+        };
+        let (left, right) = (px(0.1, 0.5), px(0.9, 0.5));
+        assert!(
+            left[0] > left[2] + 60 && right[2] > right[0] + 60,
+            "left {left:?} should be red, right {right:?} blue"
+        );
+        for a in [0.2, 0.5, 0.8] {
+            let (top, bottom) = (px(a, 0.35), px(a, 0.65));
+            let diff = (0..3).map(|c| top[c].abs_diff(bottom[c])).max().unwrap();
+            assert!(diff <= 2, "column a = {a}: {top:?} vs {bottom:?}");
+        }
+    }
 }
