@@ -205,13 +205,12 @@ impl MlpSpec {
         for (l, layout) in layouts.iter().enumerate() {
             let mut z = vec![0.0; n * layout.fan_out];
             for (p, zrow) in z.chunks_exact_mut(layout.fan_out).enumerate() {
-                let hrow = &h[p * layout.fan_in..(p + 1) * layout.fan_in];
-                for (r, zv) in zrow.iter_mut().enumerate() {
-                    let w = &theta
-                        [layout.weight_index(r, 0)..layout.weight_index(r, 0) + layout.fan_in];
-                    let s: f64 = w.iter().zip(hrow).map(|(a, b)| a * b).sum();
-                    *zv = s + layout.bias_offset.map_or(0.0, |b| theta[b + r]);
-                }
+                affine_into(
+                    theta,
+                    layout,
+                    &h[p * layout.fan_in..(p + 1) * layout.fan_in],
+                    zrow,
+                );
             }
             if l + 1 < layouts.len() {
                 for v in &mut z {
@@ -226,57 +225,20 @@ impl MlpSpec {
     /// Pre-activations z_l and activations h_l of every layer for input x (h_0 = x;
     /// the last z is the output).
     pub fn trace(&self, theta: &[f64], x: &[f64]) -> Trace {
-        let layouts = self.layouts();
-        let mut activations = vec![x.to_vec()];
-        let mut pre_activations = Vec::with_capacity(layouts.len());
-        for (l, layout) in layouts.iter().enumerate() {
-            let z = affine(theta, layout, activations.last().expect("h_0 is x"));
-            let h = if l + 1 < layouts.len() {
-                z.iter().map(|&v| self.activation.value(v)).collect()
-            } else {
-                z.clone()
-            };
-            pre_activations.push(z);
-            activations.push(h);
-        }
-        Trace {
-            pre_activations,
-            activations,
-        }
+        forward_trace(self.activation, &self.layouts(), theta, x)
+    }
+
+    /// One input's forward and backward pass ([`Backprop`]), from which ∇_θ f and (in
+    /// the analysis) the exact ∇²_θ f are assembled.
+    pub fn backprop(&self, theta: &[f64], x: &[f64]) -> Backprop {
+        backprop(self.activation, &self.layouts(), theta, x)
     }
 
     /// ∇_θ f(x; θ) by backpropagation in f64, in the flat layout.
     pub fn gradient(&self, theta: &[f64], x: &[f64]) -> Vec<f64> {
         let layouts = self.layouts();
-        let trace = self.trace(theta, x);
         let mut grad = vec![0.0; theta.len()];
-        // delta = ∂f/∂z_l, starting at the output (identity).
-        let mut delta = vec![1.0];
-        for l in (0..layouts.len()).rev() {
-            let layout = &layouts[l];
-            let h_in = &trace.activations[l];
-            for (r, &d) in delta.iter().enumerate() {
-                for (c, &hv) in h_in.iter().enumerate() {
-                    grad[layout.weight_index(r, c)] = d * hv;
-                }
-                if let Some(b) = layout.bias_offset {
-                    grad[b + r] = d;
-                }
-            }
-            if l > 0 {
-                let z_prev = &trace.pre_activations[l - 1];
-                delta = (0..layout.fan_in)
-                    .map(|c| {
-                        let s: f64 = delta
-                            .iter()
-                            .enumerate()
-                            .map(|(r, &d)| d * theta[layout.weight_index(r, c)])
-                            .sum();
-                        s * self.activation.derivative(z_prev[c])
-                    })
-                    .collect();
-            }
-        }
+        backprop(self.activation, &layouts, theta, x).gradient_into(&layouts, &mut grad);
         grad
     }
 
@@ -309,14 +271,139 @@ pub struct Trace {
     pub activations: Vec<Vec<f64>>,
 }
 
-fn affine(theta: &[f64], layout: &LayerLayout, h: &[f64]) -> Vec<f64> {
-    (0..layout.fan_out)
-        .map(|r| {
-            let row = &theta[layout.weight_index(r, 0)..layout.weight_index(r, 0) + layout.fan_in];
-            let s: f64 = row.iter().zip(h).map(|(w, x)| w * x).sum();
-            s + layout.bias_offset.map_or(0.0, |b| theta[b + r])
-        })
-        .collect()
+impl Trace {
+    /// f(x; θ), the single entry of h_L.
+    pub fn output(&self) -> f64 {
+        self.activations.last().map_or(0.0, |h| h[0])
+    }
+}
+
+/// One input's forward pass and the backpropagation of ∂f through it. Layers are
+/// indexed from 0 here: layer l maps h_l (`trace.activations[l]`) to z_l
+/// (`trace.pre_activations[l]`).
+#[derive(Clone, Debug)]
+pub struct Backprop {
+    /// The forward pass.
+    pub trace: Trace,
+    /// σ'(z_l) of each hidden layer l = 0..L−2.
+    pub slopes: Vec<Vec<f64>>,
+    /// δ_l = ∂f/∂z_l for l = 0..L−1 (δ_{L−1} = [1], the output layer is the identity).
+    pub deltas: Vec<Vec<f64>>,
+    /// s_l = W_{l+1}ᵀ δ_{l+1} = ∂f/∂h_{l+1} for hidden layers l = 0..L−2, so that
+    /// δ_l = s_l ⊙ σ'(z_l).
+    pub back_sums: Vec<Vec<f64>>,
+}
+
+impl Backprop {
+    /// f(x; θ).
+    pub fn output(&self) -> f64 {
+        self.trace.output()
+    }
+
+    /// Writes ∇_θ f into `out` (length N, the layout of `layouts`):
+    /// ∂f/∂W_l[r,c] = δ_l[r]·h_l[c], ∂f/∂b_l[r] = δ_l[r].
+    pub fn gradient_into(&self, layouts: &[LayerLayout], out: &mut [f64]) {
+        for (l, layout) in layouts.iter().enumerate() {
+            let h = &self.trace.activations[l];
+            for (r, &d) in self.deltas[l].iter().enumerate() {
+                let start = layout.weight_index(r, 0);
+                for (o, &hv) in out[start..start + layout.fan_in].iter_mut().zip(h) {
+                    *o = d * hv;
+                }
+                if let Some(b) = layout.bias_offset {
+                    out[b + r] = d;
+                }
+            }
+        }
+    }
+}
+
+/// The forward pass of the network with these layouts and hidden activation.
+pub(crate) fn forward_trace(
+    activation: Activation,
+    layouts: &[LayerLayout],
+    theta: &[f64],
+    x: &[f64],
+) -> Trace {
+    let mut activations = Vec::with_capacity(layouts.len() + 1);
+    activations.push(x.to_vec());
+    let mut pre_activations = Vec::with_capacity(layouts.len());
+    for (l, layout) in layouts.iter().enumerate() {
+        let z = affine(theta, layout, &activations[l]);
+        let h = if l + 1 < layouts.len() {
+            z.iter().map(|&v| activation.value(v)).collect()
+        } else {
+            z.clone()
+        };
+        pre_activations.push(z);
+        activations.push(h);
+    }
+    Trace {
+        pre_activations,
+        activations,
+    }
+}
+
+/// The forward pass and backpropagation of the network with these layouts and hidden
+/// activation: δ_{L−1} = [1], s_{l−1} = W_lᵀ δ_l, δ_{l−1} = s_{l−1} ⊙ σ'(z_{l−1}).
+pub(crate) fn backprop(
+    activation: Activation,
+    layouts: &[LayerLayout],
+    theta: &[f64],
+    x: &[f64],
+) -> Backprop {
+    let trace = forward_trace(activation, layouts, theta, x);
+    let n_layers = layouts.len();
+    let slopes: Vec<Vec<f64>> = trace.pre_activations[..n_layers - 1]
+        .iter()
+        .map(|z| z.iter().map(|&v| activation.derivative(v)).collect())
+        .collect();
+    let mut deltas = vec![Vec::new(); n_layers];
+    let mut back_sums = vec![Vec::new(); n_layers - 1];
+    deltas[n_layers - 1] = vec![1.0];
+    for l in (1..n_layers).rev() {
+        let s = transpose_times(theta, &layouts[l], &deltas[l]);
+        deltas[l - 1] = s.iter().zip(&slopes[l - 1]).map(|(a, b)| a * b).collect();
+        back_sums[l - 1] = s;
+    }
+    Backprop {
+        trace,
+        slopes,
+        deltas,
+        back_sums,
+    }
+}
+
+/// z = W h + b of one layer.
+pub(crate) fn affine(theta: &[f64], layout: &LayerLayout, h: &[f64]) -> Vec<f64> {
+    let mut z = vec![0.0; layout.fan_out];
+    affine_into(theta, layout, h, &mut z);
+    z
+}
+
+/// z = W h + b of one layer, written into `z` (length fan_out).
+fn affine_into(theta: &[f64], layout: &LayerLayout, h: &[f64], z: &mut [f64]) {
+    for (r, zr) in z.iter_mut().enumerate() {
+        let start = layout.weight_index(r, 0);
+        let s: f64 = theta[start..start + layout.fan_in]
+            .iter()
+            .zip(h)
+            .map(|(w, x)| w * x)
+            .sum();
+        *zr = s + layout.bias_offset.map_or(0.0, |b| theta[b + r]);
+    }
+}
+
+/// Wᵀ d of one layer.
+fn transpose_times(theta: &[f64], layout: &LayerLayout, d: &[f64]) -> Vec<f64> {
+    let mut out = vec![0.0; layout.fan_in];
+    for (r, &dr) in d.iter().enumerate() {
+        let start = layout.weight_index(r, 0);
+        for (o, &w) in out.iter_mut().zip(&theta[start..start + layout.fan_in]) {
+            *o += dr * w;
+        }
+    }
+    out
 }
 
 #[cfg(test)]

@@ -2,16 +2,17 @@
 //! gradient matrix G (column i = ∇_θ f(x_i; θ)) and the MSE loss Hessian
 //! H = (2/k) Σ_i [∇f_i ∇f_iᵀ + r_i ∇²f_i] of docs/DESIGN.md §1.
 //!
-//! ∇²f_i is computed by forward-over-reverse differentiation: the backpropagation of
-//! [`MlpSpec::gradient`] is differentiated once more along a parameter direction v
-//! (dual numbers with one tangent), giving the Hessian-vector product ∇²f_i·v exactly.
-//! The value part of those dual numbers does not depend on v, so each input's forward
-//! and backward pass is computed once ([`Pass`]) and only the tangents are recomputed
-//! per direction.
+//! G is assembled from the shared backpropagation of [`crate::core::mlp::Backprop`]
+//! (the same code as [`MlpSpec::gradient`]). ∇²f_i is computed by forward-over-reverse
+//! differentiation: that backpropagation is differentiated once more along a parameter
+//! direction v (dual numbers with one tangent), giving the Hessian-vector product
+//! ∇²f_i·v exactly. The value part of those dual numbers does not depend on v, so each
+//! input's forward and backward pass is computed once ([`Pass`]) and only the tangents
+//! are recomputed per direction.
 
 use nalgebra::DMatrix;
 
-use crate::core::mlp::LayerLayout;
+use crate::core::mlp::{Backprop, LayerLayout, backprop};
 use crate::core::{Activation, Dataset, MlpSpec};
 
 /// G ∈ R^{N×k}: column i is ∇_θ f(x_i; θ), by backpropagation in f64.
@@ -22,8 +23,8 @@ pub fn behavioral_gradients(spec: &MlpSpec, theta: &[f64], data: &Dataset) -> DM
     let n = theta.len();
     let mut g = DMatrix::zeros(n, data.n_inputs());
     for (i, x) in data.inputs.iter().enumerate() {
-        let pass = Pass::new(spec.activation, &layouts, theta, x);
-        pass.gradient_into(&layouts, &mut g.as_mut_slice()[i * n..(i + 1) * n]);
+        backprop(spec.activation, &layouts, theta, x)
+            .gradient_into(&layouts, &mut g.as_mut_slice()[i * n..(i + 1) * n]);
     }
     g
 }
@@ -74,10 +75,11 @@ pub(super) fn derivatives(spec: &MlpSpec, theta: &[f64], data: &Dataset) -> Deri
         .iter()
         .map(|x| Pass::new(spec.activation, &layouts, theta, x))
         .collect();
-    let outputs: Vec<f64> = passes.iter().map(|p| p.output).collect();
+    let outputs: Vec<f64> = passes.iter().map(|p| p.values.output()).collect();
     let mut gradients = DMatrix::zeros(n, k);
     for (i, pass) in passes.iter().enumerate() {
-        pass.gradient_into(&layouts, &mut gradients.as_mut_slice()[i * n..(i + 1) * n]);
+        pass.values
+            .gradient_into(&layouts, &mut gradients.as_mut_slice()[i * n..(i + 1) * n]);
     }
 
     // Σ_i r_i ∇²f_i, one column (direction e_j) at a time. Inputs fitted exactly add nothing.
@@ -85,7 +87,7 @@ pub(super) fn derivatives(spec: &MlpSpec, theta: &[f64], data: &Dataset) -> Deri
     let mut tangents = Tangents::new(&layouts);
     let mut direction = vec![0.0; n];
     for (pass, y) in passes.iter().zip(&data.targets) {
-        let residual = pass.output - y;
+        let residual = pass.values.output() - y;
         if residual == 0.0 {
             continue;
         }
@@ -127,20 +129,13 @@ fn symmetrize(m: &mut DMatrix<f64>) {
 }
 
 /// The values of one input's forward and backward pass that every Hessian-vector
-/// product reuses. Layers are indexed from 0 here: layer l maps h_l to z_l.
+/// product reuses: the shared backpropagation plus σ''. Layers are indexed from 0 here:
+/// layer l maps h_l to z_l.
 struct Pass {
-    /// h_l for l = 0..L−1, the input of layer l (h_0 = x).
-    layer_inputs: Vec<Vec<f64>>,
-    /// σ'(z_l) of each hidden layer l = 0..L−2.
-    slopes: Vec<Vec<f64>>,
+    /// h_l, σ'(z_l), δ_l and s_l = W_{l+1}ᵀ δ_{l+1} (see [`Backprop`]).
+    values: Backprop,
     /// σ''(z_l) of each hidden layer l = 0..L−2.
     curvatures: Vec<Vec<f64>>,
-    /// δ_l = ∂f/∂z_l for l = 0..L−1 (δ_{L−1} = [1]).
-    deltas: Vec<Vec<f64>>,
-    /// s_l = W_{l+1}ᵀ δ_{l+1} = ∂f/∂h_{l+1} for hidden layers l = 0..L−2, so δ_l = s_l ⊙ σ'(z_l).
-    back_sums: Vec<Vec<f64>>,
-    /// f(x; θ).
-    output: f64,
 }
 
 /// The tangent parts of the dual numbers along one direction v, buffers allocated once.
@@ -168,54 +163,13 @@ impl Tangents {
 
 impl Pass {
     fn new(activation: Activation, layouts: &[LayerLayout], theta: &[f64], x: &[f64]) -> Self {
-        let n_layers = layouts.len();
-        let mut layer_inputs = Vec::with_capacity(n_layers);
-        layer_inputs.push(x.to_vec());
-        let mut slopes = Vec::with_capacity(n_layers - 1);
-        let mut curvatures = Vec::with_capacity(n_layers - 1);
-        let mut output = 0.0;
-        for (l, layout) in layouts.iter().enumerate() {
-            let z = affine(theta, layout, &layer_inputs[l]);
-            if l + 1 < n_layers {
-                slopes.push(z.iter().map(|&v| activation.derivative(v)).collect());
-                curvatures.push(z.iter().map(|&v| activation.second_derivative(v)).collect());
-                layer_inputs.push(z.iter().map(|&v| activation.value(v)).collect());
-            } else {
-                output = z[0];
-            }
-        }
-        let mut deltas = vec![Vec::new(); n_layers];
-        let mut back_sums = vec![Vec::new(); n_layers - 1];
-        deltas[n_layers - 1] = vec![1.0];
-        for l in (1..n_layers).rev() {
-            let s = transpose_times(theta, &layouts[l], &deltas[l]);
-            deltas[l - 1] = s.iter().zip(&slopes[l - 1]).map(|(a, b)| a * b).collect();
-            back_sums[l - 1] = s;
-        }
-        Self {
-            layer_inputs,
-            slopes,
-            curvatures,
-            deltas,
-            back_sums,
-            output,
-        }
-    }
-
-    /// Writes ∇_θ f into `out` (length N): ∂f/∂W_l[r,c] = δ_l[r]·h_l[c], ∂f/∂b_l[r] = δ_l[r].
-    fn gradient_into(&self, layouts: &[LayerLayout], out: &mut [f64]) {
-        for (l, layout) in layouts.iter().enumerate() {
-            let h = &self.layer_inputs[l];
-            for (r, &d) in self.deltas[l].iter().enumerate() {
-                let start = layout.weight_index(r, 0);
-                for (o, &hv) in out[start..start + layout.fan_in].iter_mut().zip(h) {
-                    *o = d * hv;
-                }
-                if let Some(b) = layout.bias_offset {
-                    out[b + r] = d;
-                }
-            }
-        }
+        let values = backprop(activation, layouts, theta, x);
+        let n_hidden = layouts.len() - 1;
+        let curvatures = values.trace.pre_activations[..n_hidden]
+            .iter()
+            .map(|z| z.iter().map(|&v| activation.second_derivative(v)).collect())
+            .collect();
+        Self { values, curvatures }
     }
 
     /// Adds weight·∇²f·v to `out`: the tangent along v of the backpropagated gradient.
@@ -235,7 +189,7 @@ impl Pass {
             let layout = &layouts[l];
             let (before, after) = tangents.h.split_at_mut(l + 1);
             let h_dot = &before[l];
-            let h = &self.layer_inputs[l];
+            let h = &self.values.trace.activations[l];
             let z_dot = &mut tangents.z[l];
             for (r, zd) in z_dot.iter_mut().enumerate() {
                 let start = layout.weight_index(r, 0);
@@ -247,7 +201,11 @@ impl Pass {
                 }
                 *zd = s;
             }
-            for ((hd, zd), slope) in after[0].iter_mut().zip(z_dot.iter()).zip(&self.slopes[l]) {
+            for ((hd, zd), slope) in after[0]
+                .iter_mut()
+                .zip(z_dot.iter())
+                .zip(&self.values.slopes[l])
+            {
                 *hd = slope * zd;
             }
         }
@@ -256,9 +214,9 @@ impl Pass {
         tangents.delta[n_layers - 1].fill(0.0);
         for l in (0..n_layers).rev() {
             let layout = &layouts[l];
-            let h = &self.layer_inputs[l];
+            let h = &self.values.trace.activations[l];
             let h_dot = &tangents.h[l];
-            let delta = &self.deltas[l];
+            let delta = &self.values.deltas[l];
             let (lower, upper) = tangents.delta.split_at_mut(l);
             let delta_dot = &upper[0];
             for r in 0..layout.fan_out {
@@ -287,40 +245,13 @@ impl Pass {
                         previous[c] += dd * w_row[c] + d * v_row[c];
                     }
                 }
-                let s = &self.back_sums[l - 1];
+                let s = &self.values.back_sums[l - 1];
                 let z_dot = &tangents.z[l - 1];
                 for c in 0..layout.fan_in {
-                    previous[c] = previous[c] * self.slopes[l - 1][c]
+                    previous[c] = previous[c] * self.values.slopes[l - 1][c]
                         + s[c] * self.curvatures[l - 1][c] * z_dot[c];
                 }
             }
         }
     }
-}
-
-/// z = W h + b of one layer.
-fn affine(theta: &[f64], layout: &LayerLayout, h: &[f64]) -> Vec<f64> {
-    (0..layout.fan_out)
-        .map(|r| {
-            let start = layout.weight_index(r, 0);
-            let s: f64 = theta[start..start + layout.fan_in]
-                .iter()
-                .zip(h)
-                .map(|(w, x)| w * x)
-                .sum();
-            s + layout.bias_offset.map_or(0.0, |b| theta[b + r])
-        })
-        .collect()
-}
-
-/// Wᵀ d of one layer.
-fn transpose_times(theta: &[f64], layout: &LayerLayout, d: &[f64]) -> Vec<f64> {
-    let mut out = vec![0.0; layout.fan_in];
-    for (r, &dr) in d.iter().enumerate() {
-        let start = layout.weight_index(r, 0);
-        for (o, &w) in out.iter_mut().zip(&theta[start..start + layout.fan_in]) {
-            *o += dr * w;
-        }
-    }
-    out
 }

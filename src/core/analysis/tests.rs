@@ -505,3 +505,29 @@ fn relu_unit_with_large_negative_bias_is_dead_for_all_inputs() {
         assert_eq!(g[bias_1], 0.0);
     }
 }
+
+/// One backpropagation: every column of G, from `behavioral_gradients` and from the
+/// Hessian pass inside `analyze`, is `MlpSpec::gradient` at that input, bit for bit,
+/// and the analysis outputs are `MlpSpec::forward`.
+#[test]
+fn behavioral_gradients_and_analysis_share_mlp_backprop_bit_for_bit() {
+    let data = five_points();
+    for act in ACTIVATIONS {
+        for bias in [false, true] {
+            let spec = spec(&[2, 4, 3, 1], act, bias);
+            let theta = spec.init_parameters(11);
+            let g = behavioral_gradients(&spec, &theta, &data);
+            let a = analyze(&spec, &theta, &data, RankTolerance::NumpyDefault).unwrap();
+            assert_eq!(a.behavioral_gradients, g, "{act} bias={bias}");
+            for (i, x) in data.inputs.iter().enumerate() {
+                let column: Vec<f64> = g.column(i).iter().copied().collect();
+                assert_eq!(column, spec.gradient(&theta, x), "{act} bias={bias} x{i}");
+                assert_eq!(
+                    a.outputs[i],
+                    spec.forward(&theta, x),
+                    "{act} bias={bias} x{i}"
+                );
+            }
+        }
+    }
+}
