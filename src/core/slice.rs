@@ -7,7 +7,7 @@ use rand_chacha::ChaCha8Rng;
 use rand_distr::{Distribution, StandardNormal};
 use serde::{Deserialize, Serialize};
 
-use super::analysis::{RankTolerance, analyze};
+use super::analysis::{RankTolerance, analyze, analyze_gradients};
 use super::data::Dataset;
 use super::error::CoreError;
 use super::mlp::MlpSpec;
@@ -519,87 +519,106 @@ fn descending(values: &DVector<f64>) -> Vec<usize> {
 
 type NamedAxes = (Vec<f64>, Vec<f64>, String, String, String);
 
-/// Axes from the analysis at θ: Hessian eigenvectors, left singular vectors of G, or
-/// tangent/normal directions of the behavior manifold.
+/// Axes from the analysis at θ: Hessian eigenvectors (the full [`analyze`], exact
+/// Hessian and its eigendecomposition), or left singular vectors of G and
+/// tangent/normal directions of the behavior manifold (only G and its SVD,
+/// [`analyze_gradients`], whose bases equal those of [`analyze`] bit for bit).
 fn analysis_axes(
     choice: &AxisChoice,
     spec: &MlpSpec,
     theta: &[f64],
     data: &Dataset,
 ) -> Result<NamedAxes, CoreError> {
-    let n = theta.len();
-    let analysis = analyze(spec, theta, data, RankTolerance::NumpyDefault)?;
-    let column = |m: &DMatrix<f64>, j: usize| -> Vec<f64> { m.column(j).iter().copied().collect() };
     match choice {
-        AxisChoice::Hessian => {
-            if n < 2 {
-                return Err(CoreError::invalid(
-                    "Hessian axes need a model with at least 2 parameters",
-                ));
-            }
-            let h = &analysis.hessian_eigenvectors;
-            Ok((
-                column(h, 0),
-                column(h, 1),
-                "Hessian eigenvector 1".into(),
-                "Hessian eigenvector 2".into(),
-                format!(
-                    "Hessian eigenvectors 1 and 2 (λ = {:.3e} and {:.3e})",
-                    analysis.hessian_eigenvalues[0], analysis.hessian_eigenvalues[1]
-                ),
-            ))
-        }
-        AxisChoice::GradientSingular => {
-            let g = &analysis.g_left_singular_vectors;
-            let rank = analysis.g_rank;
-            if rank == 0 {
-                return Err(CoreError::invalid(
-                    "G is zero at this θ (rank 0), so it has no singular directions; choose other axes",
-                ));
-            }
-            if rank >= 2 && g.ncols() >= 2 {
-                return Ok((
-                    column(g, 0),
-                    column(g, 1),
-                    "left singular vector 1 of G".into(),
-                    "left singular vector 2 of G".into(),
-                    "left singular vectors 1 and 2 of G".into(),
-                ));
-            }
-            if analysis.tangent_basis.ncols() == 0 {
-                return Err(CoreError::invalid(
-                    "G has rank 1 and the behavior manifold has no tangent direction to complete the plane; choose other axes",
-                ));
-            }
-            Ok((
-                column(g, 0),
-                column(&analysis.tangent_basis, 0),
-                "left singular vector 1 of G".into(),
-                "manifold tangent 1".into(),
-                "left singular vector 1 of G and a manifold tangent direction (G has rank 1)"
-                    .into(),
-            ))
-        }
-        _ => {
-            if analysis.tangent_basis.ncols() == 0 {
-                return Err(CoreError::invalid(
-                    "the behavior manifold is a point here (G has full rank N), so it has no tangent direction; choose other axes",
-                ));
-            }
-            if analysis.normal_basis.ncols() == 0 {
-                return Err(CoreError::invalid(
-                    "G is zero at this θ, so the behavior manifold has no normal direction; choose other axes",
-                ));
-            }
-            Ok((
-                column(&analysis.tangent_basis, 0),
-                column(&analysis.normal_basis, 0),
-                "manifold tangent 1".into(),
-                "manifold normal 1".into(),
-                "behavior manifold: tangent direction 1 and normal direction 1".into(),
-            ))
-        }
+        AxisChoice::Hessian => hessian_axes(spec, theta, data),
+        AxisChoice::GradientSingular => gradient_singular_axes(spec, theta, data),
+        _ => manifold_axes(spec, theta, data),
     }
+}
+
+fn column(m: &DMatrix<f64>, j: usize) -> Vec<f64> {
+    m.column(j).iter().copied().collect()
+}
+
+/// Eigenvectors of the two largest eigenvalues of the exact loss Hessian.
+fn hessian_axes(spec: &MlpSpec, theta: &[f64], data: &Dataset) -> Result<NamedAxes, CoreError> {
+    if theta.len() < 2 {
+        return Err(CoreError::invalid(
+            "Hessian axes need a model with at least 2 parameters",
+        ));
+    }
+    let analysis = analyze(spec, theta, data, RankTolerance::NumpyDefault)?;
+    let h = &analysis.hessian_eigenvectors;
+    Ok((
+        column(h, 0),
+        column(h, 1),
+        "Hessian eigenvector 1".into(),
+        "Hessian eigenvector 2".into(),
+        format!(
+            "Hessian eigenvectors 1 and 2 (λ = {:.3e} and {:.3e})",
+            analysis.hessian_eigenvalues[0], analysis.hessian_eigenvalues[1]
+        ),
+    ))
+}
+
+/// The first two left singular vectors of G, or the first and a tangent direction if
+/// rank G = 1.
+fn gradient_singular_axes(
+    spec: &MlpSpec,
+    theta: &[f64],
+    data: &Dataset,
+) -> Result<NamedAxes, CoreError> {
+    let split = analyze_gradients(spec, theta, data, RankTolerance::NumpyDefault)?;
+    let g = &split.g_left_singular_vectors;
+    let rank = split.g_rank;
+    if rank == 0 {
+        return Err(CoreError::invalid(
+            "G is zero at this θ (rank 0), so it has no singular directions; choose other axes",
+        ));
+    }
+    if rank >= 2 && g.ncols() >= 2 {
+        return Ok((
+            column(g, 0),
+            column(g, 1),
+            "left singular vector 1 of G".into(),
+            "left singular vector 2 of G".into(),
+            "left singular vectors 1 and 2 of G".into(),
+        ));
+    }
+    if split.tangent_basis.ncols() == 0 {
+        return Err(CoreError::invalid(
+            "G has rank 1 and the behavior manifold has no tangent direction to complete the plane; choose other axes",
+        ));
+    }
+    Ok((
+        column(g, 0),
+        column(&split.tangent_basis, 0),
+        "left singular vector 1 of G".into(),
+        "manifold tangent 1".into(),
+        "left singular vector 1 of G and a manifold tangent direction (G has rank 1)".into(),
+    ))
+}
+
+/// The first tangent and the first normal direction of the behavior manifold.
+fn manifold_axes(spec: &MlpSpec, theta: &[f64], data: &Dataset) -> Result<NamedAxes, CoreError> {
+    let split = analyze_gradients(spec, theta, data, RankTolerance::NumpyDefault)?;
+    if split.tangent_basis.ncols() == 0 {
+        return Err(CoreError::invalid(
+            "the behavior manifold is a point here (G has full rank N), so it has no tangent direction; choose other axes",
+        ));
+    }
+    if split.normal_basis.ncols() == 0 {
+        return Err(CoreError::invalid(
+            "G is zero at this θ, so the behavior manifold has no normal direction; choose other axes",
+        ));
+    }
+    Ok((
+        column(&split.tangent_basis, 0),
+        column(&split.normal_basis, 0),
+        "manifold tangent 1".into(),
+        "manifold normal 1".into(),
+        "behavior manifold: tangent direction 1 and normal direction 1".into(),
+    ))
 }
 
 fn unit(n: usize, i: usize) -> Vec<f64> {
@@ -922,5 +941,46 @@ mod tests {
             .unwrap_err()
             .to_string();
         assert!(e.contains("no tangent direction"), "{e}");
+    }
+
+    /// Singular-vector and manifold axes come from G alone ([`analyze_gradients`]), and
+    /// equal the columns of the full analysis bit for bit: at full rank 3 (tiny), and at
+    /// rank 1 where the singular-vector plane is completed with a tangent.
+    #[test]
+    fn g_only_axes_equal_the_full_analysis_bit_for_bit() {
+        let (spec, theta, data) = tiny();
+        let parallel = Dataset {
+            inputs: vec![vec![0.5, -1.0], vec![1.0, -2.0], vec![-0.25, 0.5]],
+            targets: vec![1.0, 0.0, 0.5],
+        };
+        let linear = MlpSpec::new(vec![2, 1], Activation::Identity, false).unwrap();
+        let cases = [
+            (&spec, theta.clone(), &data),
+            (&linear, vec![0.3, -0.2], &parallel),
+        ];
+        for (spec, theta, data) in cases {
+            let full = analyze(spec, &theta, data, RankTolerance::NumpyDefault).unwrap();
+            let col = |m: &DMatrix<f64>, j: usize| column(m, j);
+            let g =
+                slice_axes(&AxisChoice::GradientSingular, spec, &theta, data, &[], None).unwrap();
+            assert_eq!(g.u, col(&full.g_left_singular_vectors, 0));
+            if full.g_rank >= 2 {
+                assert_eq!(g.v, col(&full.g_left_singular_vectors, 1));
+            } else {
+                assert_eq!(g.v, col(&full.tangent_basis, 0));
+            }
+            let m = slice_axes(&AxisChoice::Manifold, spec, &theta, data, &[], None).unwrap();
+            assert_eq!(m.u, col(&full.tangent_basis, 0));
+            assert_eq!(m.v, col(&full.normal_basis, 0));
+        }
+        let linear_rank = analyze(
+            &linear,
+            &[0.3, -0.2],
+            &parallel,
+            RankTolerance::NumpyDefault,
+        )
+        .unwrap()
+        .g_rank;
+        assert_eq!(linear_rank, 1, "the second case has G of rank 1");
     }
 }

@@ -75,6 +75,83 @@ pub struct Analysis {
     pub tangent_basis: DMatrix<f64>,
 }
 
+/// G at one θ and its SVD split of R^N (DESIGN.md §2): everything that needs only first
+/// derivatives, without the Hessian. [`analyze`] builds its fields of the same names
+/// from the same G with the same code, so they are equal bit for bit.
+#[derive(Clone, Debug)]
+pub struct GradientSplit {
+    /// G, N×k: column i is ∇_θ f(x_i; θ).
+    pub behavioral_gradients: DMatrix<f64>,
+    /// Singular values of G, descending, min(N, k) of them.
+    pub g_singular_values: Vec<f64>,
+    /// Left singular vectors of G, N×min(N, k), columns ordered as the singular values.
+    pub g_left_singular_vectors: DMatrix<f64>,
+    /// The rank threshold used for G.
+    pub rank_tol: f64,
+    /// #{σ_j > rank_tol}.
+    pub g_rank: usize,
+    /// N×g_rank orthonormal basis of col(G): normal to the behavior manifold.
+    pub normal_basis: DMatrix<f64>,
+    /// N×(N − g_rank) orthonormal basis of the null space of Gᵀ: tangent to the manifold.
+    pub tangent_basis: DMatrix<f64>,
+}
+
+impl GradientSplit {
+    /// The SVD of G, its numerical rank by `tol`, and the normal space (left singular
+    /// vectors with σ above the threshold) and tangent space (the rest of a full
+    /// orthogonal set of left singular vectors).
+    fn new(g: DMatrix<f64>, tol: RankTolerance) -> Result<Self, CoreError> {
+        let (n, k) = g.shape();
+        let (g_singular_values, left) = spectra::full_left_svd(&g)?;
+        let rank_tol = tol.threshold(g_singular_values.first().copied().unwrap_or(0.0), n, k);
+        let g_rank = spectra::count_above(&g_singular_values, rank_tol);
+        let g_left_singular_vectors = left.columns(0, n.min(k)).into_owned();
+        let normal_basis = left.columns(0, g_rank).into_owned();
+        let tangent_basis = left.columns(g_rank, n - g_rank).into_owned();
+        Ok(Self {
+            behavioral_gradients: g,
+            g_singular_values,
+            g_left_singular_vectors,
+            rank_tol,
+            g_rank,
+            normal_basis,
+            tangent_basis,
+        })
+    }
+}
+
+/// G at θ and its SVD split ([`GradientSplit`]), without the Hessian: one backward pass
+/// per input and one SVD, where [`analyze`] adds the exact Hessian (O(k·N²)) and its
+/// O(N³) eigendecomposition. Accepts what [`analyze`] accepts.
+pub fn analyze_gradients(
+    spec: &MlpSpec,
+    theta: &[f64],
+    data: &Dataset,
+    tol: RankTolerance,
+) -> Result<GradientSplit, CoreError> {
+    check_inputs(spec, theta, data)?;
+    tol.validate()?;
+    check_size(theta.len(), data.n_inputs())?;
+    let g = behavioral_gradients(spec, theta, data);
+    if g.iter().any(|v| !v.is_finite()) {
+        return Err(CoreError::invalid(
+            "the network's derivatives are not finite at these parameters, so there is nothing to analyze",
+        ));
+    }
+    GradientSplit::new(g, tol)
+}
+
+/// Rejects a network too large for the analysis (N×N matrices, O(N³) decompositions).
+fn check_size(n: usize, k: usize) -> Result<(), CoreError> {
+    if n > MAX_ANALYSIS_PARAMS || n.saturating_mul(k) > MAX_ANALYSIS_ENTRIES {
+        return Err(CoreError::invalid(format!(
+            "the network has {n} parameters and {k} inputs, more than the analysis handles \
+             (at most {MAX_ANALYSIS_PARAMS} parameters and {MAX_ANALYSIS_ENTRIES} parameter-input pairs)"
+        )));
+    }
+    Ok(())
+}
+
 /// Checks the inputs every analysis function needs: a valid spec, θ of length N with
 /// finite entries, data matching the input width.
 fn check_inputs(spec: &MlpSpec, theta: &[f64], data: &Dataset) -> Result<(), CoreError> {
@@ -96,12 +173,7 @@ pub fn analyze(
     tol.validate()?;
     let n = theta.len();
     let k = data.n_inputs();
-    if n > MAX_ANALYSIS_PARAMS || n.saturating_mul(k) > MAX_ANALYSIS_ENTRIES {
-        return Err(CoreError::invalid(format!(
-            "the network has {n} parameters and {k} inputs, more than the analysis handles \
-             (at most {MAX_ANALYSIS_PARAMS} parameters and {MAX_ANALYSIS_ENTRIES} parameter-input pairs)"
-        )));
-    }
+    check_size(n, k)?;
 
     let derivatives = hessian::derivatives(spec, theta, data);
     if derivatives.outputs.iter().any(|f| !f.is_finite())
@@ -119,16 +191,18 @@ pub fn analyze(
         .map(|(f, y)| f - y)
         .collect();
     let loss = residuals.iter().map(|r| r * r).sum::<f64>() / k as f64;
-    let g = derivatives.gradients;
     let hessian = derivatives.hessian;
 
     // G: singular values, rank, and the split of R^N into normal and tangent spaces.
-    let (g_singular_values, left) = spectra::full_left_svd(&g)?;
-    let rank_tol = tol.threshold(g_singular_values.first().copied().unwrap_or(0.0), n, k);
-    let g_rank = spectra::count_above(&g_singular_values, rank_tol);
-    let g_left_singular_vectors = left.columns(0, n.min(k)).into_owned();
-    let normal_basis = left.columns(0, g_rank).into_owned();
-    let tangent_basis = left.columns(g_rank, n - g_rank).into_owned();
+    let GradientSplit {
+        behavioral_gradients: g,
+        g_singular_values,
+        g_left_singular_vectors,
+        rank_tol,
+        g_rank,
+        normal_basis,
+        tangent_basis,
+    } = GradientSplit::new(derivatives.gradients, tol)?;
 
     // H and its Gauss–Newton part.
     let scale = 2.0 / k as f64;

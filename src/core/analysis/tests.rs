@@ -531,3 +531,34 @@ fn behavioral_gradients_and_analysis_share_mlp_backprop_bit_for_bit() {
         }
     }
 }
+
+/// `analyze_gradients` (G and its SVD only) gives the fields of `analyze` bit for bit,
+/// at full rank and with a duplicated input (rank < k), and refuses what `analyze` refuses.
+#[test]
+fn gradient_split_equals_the_full_analysis_bit_for_bit() {
+    let mut duplicated = five_points();
+    duplicated.inputs.push(duplicated.inputs[1].clone());
+    duplicated.targets.push(0.0);
+    for act in [Activation::Tanh, Activation::Relu, Activation::Gelu] {
+        for data in [five_points(), duplicated.clone()] {
+            let spec = spec(&[2, 3, 1], act, true);
+            let theta = spec.init_parameters(4);
+            for tol in [RankTolerance::NumpyDefault, RankTolerance::Relative(1e-3)] {
+                let a = analyze(&spec, &theta, &data, tol).unwrap();
+                let s = analyze_gradients(&spec, &theta, &data, tol).unwrap();
+                assert_eq!(s.behavioral_gradients, a.behavioral_gradients);
+                assert_eq!(s.g_singular_values, a.g_singular_values);
+                assert_eq!(s.g_left_singular_vectors, a.g_left_singular_vectors);
+                assert_eq!(s.rank_tol.to_bits(), a.rank_tol.to_bits());
+                assert_eq!(s.g_rank, a.g_rank);
+                assert_eq!(s.normal_basis, a.normal_basis);
+                assert_eq!(s.tangent_basis, a.tangent_basis);
+            }
+        }
+    }
+    let spec = spec(&[2, 3, 1], Activation::Tanh, true);
+    let data = five_points();
+    assert!(analyze_gradients(&spec, &[0.0; 3], &data, RankTolerance::NumpyDefault).is_err());
+    let theta = spec.init_parameters(0);
+    assert!(analyze_gradients(&spec, &theta, &data, RankTolerance::Relative(-1.0)).is_err());
+}
