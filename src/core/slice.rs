@@ -58,6 +58,34 @@ impl Default for AxisChoice {
     }
 }
 
+impl AxisChoice {
+    /// The `kind` this choice has in a scene file, e.g. `"gradient_singular"`.
+    pub fn kind(&self) -> &'static str {
+        match self {
+            AxisChoice::Coordinates { .. } => "coordinates",
+            AxisChoice::Random { .. } => "random",
+            AxisChoice::Pca => "pca",
+            AxisChoice::Hessian => "hessian",
+            AxisChoice::GradientSingular => "gradient_singular",
+            AxisChoice::Manifold => "manifold",
+            AxisChoice::ThreePoints { .. } => "three_points",
+            AxisChoice::Explicit { .. } => "explicit",
+        }
+    }
+
+    /// Every choice spans a plane, which needs two independent directions in R^N:
+    /// none can be built for a model with fewer than 2 parameters.
+    fn check_plane_fits(&self, n_params: usize) -> Result<(), CoreError> {
+        if n_params < 2 {
+            return Err(CoreError::invalid(format!(
+                "view.slice.axes {} needs a model with at least 2 parameters to span a plane, and this one has {n_params}",
+                self.kind()
+            )));
+        }
+        Ok(())
+    }
+}
+
 /// The slice part of a scene's `view`.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields, default)]
@@ -90,6 +118,11 @@ impl Default for SliceSpec {
 }
 
 impl SliceSpec {
+    /// Checks the ranges, resolution and pinned center, and that the axes can be built
+    /// for a model with `n_params` parameters as far as that is known without θ, the
+    /// data and the trajectory (which [`slice_axes`] checks): every choice needs
+    /// `n_params` ≥ 2, and coordinate indices, three points and explicit vectors must
+    /// span a plane.
     pub fn validate(&self, n_params: usize) -> Result<(), CoreError> {
         for (name, r) in [
             ("a_range", self.a_range),
@@ -109,35 +142,55 @@ impl SliceSpec {
                 )));
             }
         }
-        if let Some(c) = &self.center
-            && c.len() != n_params
-        {
-            return Err(CoreError::invalid(format!(
-                "view.slice.center has {} entries but the model has {n_params} parameters",
-                c.len()
-            )));
+        if let Some(c) = &self.center {
+            if c.len() != n_params {
+                return Err(CoreError::invalid(format!(
+                    "view.slice.center has {} entries but the model has {n_params} parameters",
+                    c.len()
+                )));
+            }
+            if let Some(i) = c.iter().position(|x| !x.is_finite()) {
+                return Err(CoreError::invalid(format!(
+                    "view.slice.center[{i}] is not a finite number"
+                )));
+            }
         }
+        self.axes.check_plane_fits(n_params)?;
+        // What else can be known without θ, the data or the trajectory: the indices and
+        // vectors the scene gives. PCA needs the trajectory, and the Hessian, G-singular
+        // and manifold axes need θ and the data (see `slice_axes`).
         match &self.axes {
             AxisChoice::Coordinates { a, b } if *a >= n_params || *b >= n_params || a == b => {
-                return Err(CoreError::invalid(format!(
+                Err(CoreError::invalid(format!(
                     "view.slice.axes coordinates must be two different indices below {n_params}"
-                )));
+                )))
             }
             AxisChoice::ThreePoints { points }
                 if points.len() != 3 || points.iter().any(|p| p.len() != n_params) =>
             {
-                return Err(CoreError::invalid(format!(
+                Err(CoreError::invalid(format!(
                     "view.slice.axes three_points needs 3 vectors of {n_params} entries"
-                )));
+                )))
+            }
+            AxisChoice::ThreePoints { points } => {
+                three_point_axes(&points[0], &points[1], &points[2])
+                    .map(|_| ())
+                    .map_err(|e| CoreError::invalid(format!("view.slice.axes {e}")))
             }
             AxisChoice::Explicit { u, v } if u.len() != n_params || v.len() != n_params => {
-                return Err(CoreError::invalid(format!(
+                Err(CoreError::invalid(format!(
                     "view.slice.axes explicit u and v need {n_params} entries each"
-                )));
+                )))
             }
-            _ => {}
+            AxisChoice::Explicit { u, v } => check_explicit_axes(u, v)
+                .map_err(|e| CoreError::invalid(format!("view.slice.axes {e}"))),
+            AxisChoice::Coordinates { .. }
+            | AxisChoice::Random { .. }
+            | AxisChoice::Pca
+            | AxisChoice::Hessian
+            | AxisChoice::GradientSingular
+            | AxisChoice::Manifold => Ok(()),
         }
-        Ok(())
     }
 }
 
@@ -201,13 +254,14 @@ pub fn project_onto_slice(axes: &SliceAxes, theta: &[f64]) -> (f64, f64) {
 /// `seed`, in layout order), then each output neuron's weight row of `W_l` is rescaled to
 /// the Euclidean norm of the matching row of θ (a row of θ that is all zero gives a zero
 /// row). Bias entries are zeroed ([`BiasTreatment::Zero`], their "ignore biases" setting)
-/// or copied from θ ([`BiasTreatment::Copy`]).
+/// or copied from θ ([`BiasTreatment::Copy`]). θ must have the model's N finite entries.
 pub fn filter_normalized_direction(
     spec: &MlpSpec,
     theta: &[f64],
     seed: u64,
     bias: BiasTreatment,
-) -> Vec<f64> {
+) -> Result<Vec<f64>, CoreError> {
+    spec.check_parameters(theta)?;
     let mut rng = ChaCha8Rng::seed_from_u64(seed);
     let mut direction: Vec<f64> = (0..theta.len())
         .map(|_| StandardNormal.sample(&mut rng))
@@ -235,7 +289,7 @@ pub fn filter_normalized_direction(
             }
         }
     }
-    direction
+    Ok(direction)
 }
 
 /// Builds the slice that `choice` describes at the current θ.
@@ -244,7 +298,8 @@ pub fn filter_normalized_direction(
 /// [`AxisChoice::ThreePoints`] it is always the first point. Axes:
 /// - `Coordinates { a, b }`: the unit vectors `e_a` and `e_b`.
 /// - `Random { seed, bias }`: [`filter_normalized_direction`] with seeds `seed` and
-///   `seed + 1` (not orthogonalized, as in Li et al. 2018).
+///   `seed + 1` (not orthogonalized, as in Li et al. 2018; they must not be zero or
+///   parallel, as they are for a model whose only weight is one scalar).
 /// - `Pca`: the top two principal directions (unit, orthogonal) of the trajectory's
 ///   points after subtracting their mean; needs three distinct points not on one line.
 ///   Signs are chosen so the trajectory's last point lies at positive a and b relative to
@@ -256,7 +311,12 @@ pub fn filter_normalized_direction(
 /// - `Manifold`: u = the first tangent direction (null space of Gᵀ), v = the first
 ///   normal direction (column space of G), at the center.
 /// - `ThreePoints [p0, p1, p2]`: see [`three_point_axes`].
-/// - `Explicit { u, v }`: as given (they must be linearly independent).
+/// - `Explicit { u, v }`: as given (they must be finite and linearly independent).
+///
+/// A choice that cannot be built here is a one-sentence [`CoreError`], never a panic:
+/// every choice needs N ≥ 2 (a plane), the center must be finite, and the axes that
+/// come out must be finite. [`SliceSpec::validate`] rejects the same choices where it
+/// can tell without θ, the data or the trajectory.
 pub fn slice_axes(
     choice: &AxisChoice,
     spec: &MlpSpec,
@@ -274,6 +334,12 @@ pub fn slice_axes(
             center.len()
         )));
     }
+    if let Some(i) = center.iter().position(|x| !x.is_finite()) {
+        return Err(CoreError::invalid(format!(
+            "entry {i} of the slice center is not a finite number"
+        )));
+    }
+    choice.check_plane_fits(n)?;
     let named =
         |u: Vec<f64>, v: Vec<f64>, u_name: String, v_name: String, description: String| SliceAxes {
             center: center.clone(),
@@ -283,7 +349,7 @@ pub fn slice_axes(
             u_name,
             v_name,
         };
-    match choice {
+    let axes = match choice {
         AxisChoice::Coordinates { a, b } => {
             if *a >= n || *b >= n || a == b {
                 return Err(CoreError::invalid(format!(
@@ -298,11 +364,16 @@ pub fn slice_axes(
             Ok(named(unit(n, *a), unit(n, *b), u_name, v_name, description))
         }
         AxisChoice::Random { seed, bias } => {
-            let u = filter_normalized_direction(spec, theta, *seed, *bias);
-            let v = filter_normalized_direction(spec, theta, seed.wrapping_add(1), *bias);
+            let u = filter_normalized_direction(spec, theta, *seed, *bias)?;
+            let v = filter_normalized_direction(spec, theta, seed.wrapping_add(1), *bias)?;
             if norm(&u) == 0.0 || norm(&v) == 0.0 {
                 return Err(CoreError::invalid(
                     "random filter-normalized directions are zero because every weight of θ is zero",
+                ));
+            }
+            if parallel(&u, &v) {
+                return Err(CoreError::invalid(
+                    "random filter-normalized directions are parallel for this model, so they span no plane; choose other axes",
                 ));
             }
             let biases = match bias {
@@ -358,12 +429,7 @@ pub fn slice_axes(
                     "explicit axes u and v need {n} entries each"
                 )));
             }
-            let (uu, vv, uv) = (dot(u, u), dot(v, v), dot(u, v));
-            if uu * vv - uv * uv <= 1e-12 * uu * vv || uu == 0.0 || vv == 0.0 {
-                return Err(CoreError::invalid(
-                    "explicit axes u and v must be nonzero and not parallel",
-                ));
-            }
+            check_explicit_axes(u, v)?;
             Ok(named(
                 u.clone(),
                 v.clone(),
@@ -372,7 +438,50 @@ pub fn slice_axes(
                 "explicit directions u and v".into(),
             ))
         }
+    }?;
+    check_finite_axes(axes)
+}
+
+/// Rejects axes with a non-finite entry (θ so large that a norm overflows).
+fn check_finite_axes(axes: SliceAxes) -> Result<SliceAxes, CoreError> {
+    if [&axes.center, &axes.u, &axes.v]
+        .iter()
+        .any(|x| x.iter().any(|v| !v.is_finite()))
+    {
+        return Err(CoreError::invalid(format!(
+            "the slice axes ({}) have entries that are not finite numbers; choose other axes",
+            axes.description
+        )));
     }
+    Ok(axes)
+}
+
+/// Explicit u and v must be finite, nonzero and not parallel.
+fn check_explicit_axes(u: &[f64], v: &[f64]) -> Result<(), CoreError> {
+    if u.iter().chain(v).any(|x| !x.is_finite()) {
+        return Err(CoreError::invalid(
+            "explicit axes u and v must have finite entries",
+        ));
+    }
+    let (uu, vv) = (dot(u, u), dot(v, v));
+    if !(uu.is_finite() && vv.is_finite()) {
+        return Err(CoreError::invalid(
+            "explicit axes u and v are too long to compute with (their squared lengths overflow)",
+        ));
+    }
+    if uu == 0.0 || vv == 0.0 || parallel(u, v) {
+        return Err(CoreError::invalid(
+            "explicit axes u and v must be nonzero and not parallel",
+        ));
+    }
+    Ok(())
+}
+
+/// Whether u and v are (numerically) parallel: the Gram determinant
+/// ‖u‖²‖v‖² − (u·v)² is at most 1e-12·‖u‖²‖v‖².
+fn parallel(u: &[f64], v: &[f64]) -> bool {
+    let (uu, vv, uv) = (dot(u, u), dot(v, v), dot(u, v));
+    uu * vv - uv * uv <= 1e-12 * uu * vv
 }
 
 /// The plane through p0, p1 and p2, centered at p0.
@@ -382,12 +491,33 @@ pub fn slice_axes(
 /// the figure is undistorted (a unit step along a or b is ‖p1 − p0‖ in θ) and p2 sits at
 /// (a2, b2) = (⟨w, u⟩/‖u‖², ‖w − ⟨w, u⟩u/‖u‖²‖/‖u‖), with b2 > 0.
 pub fn three_point_axes(p0: &[f64], p1: &[f64], p2: &[f64]) -> Result<SliceAxes, CoreError> {
+    if p1.len() != p0.len() || p2.len() != p0.len() {
+        return Err(CoreError::invalid(format!(
+            "three_points: the points have {}, {} and {} entries, not the same number",
+            p0.len(),
+            p1.len(),
+            p2.len()
+        )));
+    }
+    if let Some(i) = [p0, p1, p2]
+        .iter()
+        .position(|p| p.iter().any(|x| !x.is_finite()))
+    {
+        return Err(CoreError::invalid(format!(
+            "three_points: point {i} has an entry that is not a finite number"
+        )));
+    }
     let u: Vec<f64> = p1.iter().zip(p0).map(|(x, y)| x - y).collect();
     let w: Vec<f64> = p2.iter().zip(p0).map(|(x, y)| x - y).collect();
     let uu = dot(&u, &u);
     if uu == 0.0 {
         return Err(CoreError::invalid(
             "three_points: the first two points are equal, so they span no plane",
+        ));
+    }
+    if !(uu.is_finite() && dot(&w, &w).is_finite()) {
+        return Err(CoreError::invalid(
+            "three_points: the points are too far apart to compute with (their squared distances overflow)",
         ));
     }
     let a2 = dot(&w, &u) / uu;
@@ -400,7 +530,7 @@ pub fn three_point_axes(p0: &[f64], p1: &[f64], p2: &[f64]) -> Result<SliceAxes,
     }
     let scale = uu.sqrt() / r;
     let v = residual.iter().map(|x| x * scale).collect();
-    Ok(SliceAxes {
+    check_finite_axes(SliceAxes {
         center: p0.to_vec(),
         u,
         v,
@@ -422,10 +552,23 @@ struct Pca {
 
 /// Top-2 principal directions of trajectory points (centered at their mean).
 fn trajectory_pca(trajectory: &[Vec<f64>], n: usize) -> Result<Pca, CoreError> {
+    if n < 2 {
+        return Err(CoreError::invalid(format!(
+            "PCA axes need a model with at least 2 parameters, and this one has {n}"
+        )));
+    }
     if let Some(i) = trajectory.iter().position(|p| p.len() != n) {
         return Err(CoreError::invalid(format!(
             "trajectory point {i} has {} entries but the model has {n} parameters",
             trajectory[i].len()
+        )));
+    }
+    if let Some(i) = trajectory
+        .iter()
+        .position(|p| p.iter().any(|x| !x.is_finite()))
+    {
+        return Err(CoreError::invalid(format!(
+            "trajectory point {i} has an entry that is not a finite number, so PCA axes cannot be built; choose other axes"
         )));
     }
     let mut distinct: Vec<&Vec<f64>> = Vec::new();
@@ -451,7 +594,7 @@ fn trajectory_pca(trajectory: &[Vec<f64>], n: usize) -> Result<Pca, CoreError> {
     // Principal directions are the top eigenvectors of XᵀX; when there are fewer points
     // than parameters, go through the smaller Gram matrix XXᵀ (e = Xᵀe_T / σ).
     let (directions, eigenvalues) = if n <= t {
-        let eig = SymmetricEigen::new(centered.transpose() * &centered);
+        let eig = pca_eigen(centered.transpose() * &centered)?;
         let order = descending(&eig.eigenvalues);
         let dirs: Vec<Vec<f64>> = order[..2]
             .iter()
@@ -465,7 +608,7 @@ fn trajectory_pca(trajectory: &[Vec<f64>], n: usize) -> Result<Pca, CoreError> {
                 .collect::<Vec<_>>(),
         )
     } else {
-        let eig = SymmetricEigen::new(&centered * centered.transpose());
+        let eig = pca_eigen(&centered * centered.transpose())?;
         let order = descending(&eig.eigenvalues);
         let dirs = order[..2]
             .iter()
@@ -484,6 +627,7 @@ fn trajectory_pca(trajectory: &[Vec<f64>], n: usize) -> Result<Pca, CoreError> {
         )
     };
     let total: f64 = eigenvalues.iter().sum();
+    // n ≥ 2 and t ≥ 3, so both matrices have at least two eigenvalues.
     if eigenvalues[1] <= 1e-12 * eigenvalues[0] {
         return Err(CoreError::invalid(
             "PCA axes need a trajectory that is not a straight line, and this one has only one direction of variance; choose other axes",
@@ -507,6 +651,24 @@ fn trajectory_pca(trajectory: &[Vec<f64>], n: usize) -> Result<Pca, CoreError> {
         u,
         v,
         explained: [eigenvalues[0] / total, eigenvalues[1] / total],
+    })
+}
+
+/// The eigendecomposition of a trajectory's covariance or Gram matrix, refusing a
+/// matrix that overflowed and capping the iterations (nalgebra's `new` loops without a
+/// cap, which a non-finite matrix would never leave).
+fn pca_eigen(m: DMatrix<f64>) -> Result<SymmetricEigen<f64, nalgebra::Dyn>, CoreError> {
+    let refused = || {
+        CoreError::invalid(
+            "the trajectory's points are too far apart for PCA in f64 (its covariance overflows); choose other axes",
+        )
+    };
+    if m.iter().any(|x| !x.is_finite()) {
+        return Err(refused());
+    }
+    let n = m.nrows();
+    SymmetricEigen::try_new(m, f64::EPSILON, 10_000 + 1_000 * n).ok_or_else(|| {
+        CoreError::invalid("the eigendecomposition for the PCA axes did not converge")
     })
 }
 
@@ -689,10 +851,10 @@ mod tests {
     fn filter_normalized_rows_have_the_norms_of_theta_rows() {
         let (spec, theta, _) = tiny();
         for bias in [BiasTreatment::Zero, BiasTreatment::Copy] {
-            let d = filter_normalized_direction(&spec, &theta, 11, bias);
+            let d = filter_normalized_direction(&spec, &theta, 11, bias).unwrap();
             assert_eq!(
                 d,
-                filter_normalized_direction(&spec, &theta, 11, bias),
+                filter_normalized_direction(&spec, &theta, 11, bias).unwrap(),
                 "seeded"
             );
             for layout in spec.layouts() {
@@ -726,7 +888,7 @@ mod tests {
         .unwrap();
         assert_eq!(
             axes.v,
-            filter_normalized_direction(&spec, &theta, 4, BiasTreatment::Zero)
+            filter_normalized_direction(&spec, &theta, 4, BiasTreatment::Zero).unwrap()
         );
         assert!(axes.description.contains("biases zeroed"));
     }
@@ -982,5 +1144,250 @@ mod tests {
         .unwrap()
         .g_rank;
         assert_eq!(linear_rank, 1, "the second case has G of rank 1");
+    }
+
+    /// One choice of every `AxisChoice` variant for a model with n parameters, valid
+    /// when n ≥ 2, checked by an exhaustive match so that a new variant must be added here.
+    fn every_axis_choice(n: usize) -> Vec<AxisChoice> {
+        let (first, last) = (unit(n, 0), unit(n, n - 1));
+        let all = vec![
+            AxisChoice::Coordinates { a: 0, b: 1 },
+            AxisChoice::Random {
+                seed: 0,
+                bias: BiasTreatment::Zero,
+            },
+            AxisChoice::Random {
+                seed: 0,
+                bias: BiasTreatment::Copy,
+            },
+            AxisChoice::Pca,
+            AxisChoice::Hessian,
+            AxisChoice::GradientSingular,
+            AxisChoice::Manifold,
+            AxisChoice::ThreePoints {
+                points: vec![vec![0.0; n], first.clone(), last.clone()],
+            },
+            AxisChoice::Explicit { u: first, v: last },
+        ];
+        let mut seen = std::collections::BTreeSet::new();
+        for choice in &all {
+            seen.insert(match choice {
+                AxisChoice::Coordinates { .. } => 0,
+                AxisChoice::Random { .. } => 1,
+                AxisChoice::Pca => 2,
+                AxisChoice::Hessian => 3,
+                AxisChoice::GradientSingular => 4,
+                AxisChoice::Manifold => 5,
+                AxisChoice::ThreePoints { .. } => 6,
+                AxisChoice::Explicit { .. } => 7,
+            });
+        }
+        assert_eq!(seen.len(), 8, "every variant is listed");
+        all
+    }
+
+    /// An error a user can read: one sentence on one line.
+    fn assert_one_sentence(e: &CoreError, context: &str) {
+        let text = e.to_string();
+        assert!(!text.trim().is_empty(), "{context}: empty message");
+        assert!(!text.contains('\n'), "{context}: {text}");
+        assert!(
+            !text.trim_end_matches('.').contains(". "),
+            "{context}: more than one sentence: {text}"
+        );
+    }
+
+    /// f(x) = w·x with the single parameter w: no plane of parameter space exists, and
+    /// every axis choice says so instead of panicking (PCA used to index `order[..2]`).
+    #[test]
+    fn every_axis_choice_on_a_one_parameter_model_is_an_error_not_a_panic() {
+        let spec = MlpSpec::new(vec![1, 1], Activation::Identity, false).unwrap();
+        assert_eq!(spec.n_params(), 1);
+        let theta = [0.5];
+        let data = Dataset {
+            inputs: vec![vec![1.0]],
+            targets: vec![2.0],
+        };
+        let trajectory: Vec<Vec<f64>> = (0..5).map(|t| vec![0.5 + f64::from(t)]).collect();
+        for choice in every_axis_choice(1) {
+            let kind = choice.kind();
+            let spec_error = SliceSpec {
+                axes: choice.clone(),
+                ..SliceSpec::default()
+            }
+            .validate(1)
+            .expect_err(kind);
+            assert_one_sentence(&spec_error, kind);
+            let text = spec_error.to_string();
+            assert!(
+                text.contains("view.slice.axes") && text.contains("at least 2 parameters"),
+                "{kind}: {text}"
+            );
+            for center in [None, Some(&theta[..])] {
+                let e =
+                    slice_axes(&choice, &spec, &theta, &data, &trajectory, center).expect_err(kind);
+                assert_one_sentence(&e, kind);
+                assert!(
+                    e.to_string().contains("at least 2 parameters"),
+                    "{kind}: {e}"
+                );
+            }
+        }
+        // The PCA itself, reached without slice_axes's check.
+        let e = trajectory_pca(&trajectory, 1).err().expect("PCA on N = 1");
+        assert!(e.to_string().contains("at least 2 parameters"), "{e}");
+    }
+
+    /// Every choice is a readable error, not a panic, at a non-finite θ or pinned center,
+    /// and at θ = 0 of a bias-free network, where G = 0 (rank 0) and random directions
+    /// are zero.
+    #[test]
+    fn every_axis_choice_at_non_finite_or_zero_parameters_is_an_error_or_finite_axes() {
+        let (spec, theta, data) = tiny();
+        let n = theta.len();
+        let trajectory: Vec<Vec<f64>> = (0..5)
+            .map(|t| {
+                let t = f64::from(t);
+                (0..n).map(|i| (t * (i + 1) as f64).sin()).collect()
+            })
+            .collect();
+        let mut nan = theta.clone();
+        nan[3] = f64::NAN;
+        for choice in every_axis_choice(n) {
+            let kind = choice.kind();
+            let e = slice_axes(&choice, &spec, &nan, &data, &trajectory, None).expect_err(kind);
+            assert_one_sentence(&e, kind);
+            let e =
+                slice_axes(&choice, &spec, &theta, &data, &trajectory, Some(&nan)).expect_err(kind);
+            assert_one_sentence(&e, kind);
+            let pinned = SliceSpec {
+                axes: choice.clone(),
+                center: Some(nan.clone()),
+                ..SliceSpec::default()
+            };
+            assert_one_sentence(&pinned.validate(n).expect_err(kind), kind);
+        }
+        let bias_free = MlpSpec::new(vec![2, 3, 1], Activation::Tanh, false).unwrap();
+        let zero = vec![0.0; bias_free.n_params()];
+        let trajectory: Vec<Vec<f64>> = (0..4)
+            .map(|t| {
+                let t = f64::from(t);
+                (0..zero.len())
+                    .map(|i| (t * (i + 2) as f64).cos())
+                    .collect()
+            })
+            .collect();
+        for choice in every_axis_choice(zero.len()) {
+            let kind = choice.kind();
+            match slice_axes(&choice, &bias_free, &zero, &data, &trajectory, None) {
+                Ok(axes) => assert!(
+                    axes.u.iter().chain(&axes.v).all(|x| x.is_finite()),
+                    "{kind}"
+                ),
+                Err(e) => assert_one_sentence(&e, kind),
+            }
+        }
+        for choice in [
+            AxisChoice::GradientSingular,
+            AxisChoice::Manifold,
+            AxisChoice::Random {
+                seed: 1,
+                bias: BiasTreatment::Copy,
+            },
+        ] {
+            let e = slice_axes(&choice, &bias_free, &zero, &data, &[], None)
+                .expect_err(choice.kind())
+                .to_string();
+            assert!(e.contains("zero"), "{}: {e}", choice.kind());
+        }
+    }
+
+    /// Filter-normalized directions of [1, 1] with a zeroed bias are (±|w|, 0): parallel,
+    /// so no plane; and a θ of the wrong length is an error, not an index panic.
+    #[test]
+    fn parallel_random_directions_and_wrong_length_theta_are_errors() {
+        let spec = MlpSpec::new(vec![1, 1], Activation::Identity, true).unwrap();
+        let data = Dataset {
+            inputs: vec![vec![1.0]],
+            targets: vec![2.0],
+        };
+        let choice = AxisChoice::Random {
+            seed: 0,
+            bias: BiasTreatment::Zero,
+        };
+        let e = slice_axes(&choice, &spec, &[0.5, 0.1], &data, &[], None).unwrap_err();
+        assert_one_sentence(&e, "random");
+        assert!(e.to_string().contains("parallel"), "{e}");
+        let (tiny_spec, theta, _) = tiny();
+        assert!(
+            filter_normalized_direction(&tiny_spec, &theta[..4], 0, BiasTreatment::Copy).is_err()
+        );
+    }
+
+    /// `validate` rejects what can be seen to be unbuildable without θ: explicit vectors
+    /// that are parallel, zero or not finite, and three points on a line or not finite;
+    /// `slice_axes` says the same. Non-finite trajectory points are refused by PCA.
+    #[test]
+    fn validate_rejects_explicit_and_three_point_axes_that_span_no_plane() {
+        let (spec, theta, data) = tiny();
+        let n = theta.len();
+        let along = |s: f64| -> Vec<f64> { (0..n).map(|i| s * (i as f64 + 1.0)).collect() };
+        let mut with_nan = along(1.0);
+        with_nan[2] = f64::NAN;
+        let bad = [
+            AxisChoice::Explicit {
+                u: along(1.0),
+                v: along(-3.0),
+            },
+            AxisChoice::Explicit {
+                u: vec![0.0; n],
+                v: along(1.0),
+            },
+            AxisChoice::Explicit {
+                u: with_nan.clone(),
+                v: along(1.0),
+            },
+            AxisChoice::Explicit {
+                u: along(1e200),
+                v: unit(n, 0),
+            },
+            AxisChoice::ThreePoints {
+                points: vec![along(1.0), along(2.0), along(5.0)],
+            },
+            AxisChoice::ThreePoints {
+                points: vec![along(1.0), along(1.0), unit(n, 0)],
+            },
+            AxisChoice::ThreePoints {
+                points: vec![along(1.0), with_nan, unit(n, 0)],
+            },
+        ];
+        for choice in bad {
+            let kind = choice.kind();
+            let e = SliceSpec {
+                axes: choice.clone(),
+                ..SliceSpec::default()
+            }
+            .validate(n)
+            .expect_err(kind);
+            assert_one_sentence(&e, kind);
+            assert!(e.to_string().starts_with("view.slice.axes"), "{e}");
+            let e = slice_axes(&choice, &spec, &theta, &data, &[], None).expect_err(kind);
+            assert_one_sentence(&e, kind);
+        }
+        for choice in every_axis_choice(n) {
+            let spec = SliceSpec {
+                axes: choice,
+                ..SliceSpec::default()
+            };
+            assert!(spec.validate(n).is_ok(), "{:?}", spec.axes);
+        }
+        let mut trajectory: Vec<Vec<f64>> = (0..4).map(|t| along(f64::from(t).sin())).collect();
+        trajectory.push(unit(n, 1));
+        trajectory[1][0] = f64::INFINITY;
+        let e = slice_axes(&AxisChoice::Pca, &spec, &theta, &data, &trajectory, None).unwrap_err();
+        assert!(e.to_string().contains("not a finite number"), "{e}");
+        trajectory[1][0] = 1e200;
+        let e = slice_axes(&AxisChoice::Pca, &spec, &theta, &data, &trajectory, None).unwrap_err();
+        assert_one_sentence(&e, "pca overflow");
     }
 }
