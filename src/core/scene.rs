@@ -148,7 +148,7 @@ impl Scene {
         };
         file.model.check_parameters(&parameters)?;
         file.training.validate()?;
-        file.view.slice.validate(parameters.len())?;
+        validate_slice(&file.view.slice, parameters.len())?;
         Ok(Self {
             name: file.name.unwrap_or_default(),
             description: file.description.unwrap_or_default(),
@@ -168,7 +168,7 @@ impl Scene {
         self.data.validate(self.model.input_dim())?;
         self.model.check_parameters(&self.parameters)?;
         self.training.validate()?;
-        self.view.slice.validate(self.parameters.len())
+        validate_slice(&self.view.slice, self.parameters.len())
     }
 
     /// Reads a scene file.
@@ -391,9 +391,51 @@ pub fn builtin_json(name: &str) -> Option<&'static str> {
         .map(|s| s.json)
 }
 
+/// The slice of a scene: fully checked when the model has a 2D slice at all (N ≥ 2);
+/// for N < 2 only its extent, since no axis choice can span a plane there and the slice
+/// view says so while the rest of the scene (training, data, gradients) works.
+fn validate_slice(slice: &SliceSpec, n_params: usize) -> Result<(), CoreError> {
+    if n_params < 2 {
+        slice.validate_extent(n_params)
+    } else {
+        slice.validate(n_params)
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// N = 1 has no 2D slice: the scene still loads (training, data and gradients work),
+    /// and building its slice axes gives the one sentence the slice view shows.
+    #[test]
+    fn a_one_parameter_scene_loads_and_its_slice_says_why_it_cannot_be_drawn() {
+        let text = r#"{"format": "basinscope-scene", "version": 1,
+            "model": {"layers": [1, 1], "activation": "identity", "bias": false},
+            "parameters": [0.5],
+            "data": {"inputs": [[1.0]], "targets": [2.0]},
+            "view": {"slice": {"axes": {"kind": "hessian"}}}}"#;
+        let scene = Scene::from_json(text, "one.json").unwrap();
+        scene.validate().unwrap();
+        let e = crate::core::slice::slice_axes(
+            &scene.view.slice.axes,
+            &scene.model,
+            &scene.parameters,
+            &scene.data,
+            &[],
+            None,
+        )
+        .unwrap_err()
+        .to_string();
+        assert!(e.contains("at least 2 parameters"), "{e}");
+        // Its extent is still checked.
+        let bad = text.replace(
+            r#""axes": {"kind": "hessian"}"#,
+            r#""a_range": [1.0, -1.0]"#,
+        );
+        let e = Scene::from_json(&bad, "one.json").unwrap_err().to_string();
+        assert!(e.contains("a_range"), "{e}");
+    }
 
     #[test]
     fn every_builtin_scene_loads() {

@@ -124,6 +124,15 @@ impl SliceSpec {
     /// `n_params` ≥ 2, and coordinate indices, three points and explicit vectors must
     /// span a plane.
     pub fn validate(&self, n_params: usize) -> Result<(), CoreError> {
+        self.validate_extent(n_params)?;
+        self.axes.check_plane_fits(n_params)?;
+        self.validate_axes(n_params)
+    }
+
+    /// Checks the ranges, the resolution and the pinned center: what a scene must get
+    /// right even when its model is too small for any 2D slice (N < 2), whose slice view
+    /// then says why instead of the scene failing to load.
+    pub fn validate_extent(&self, n_params: usize) -> Result<(), CoreError> {
         for (name, r) in [
             ("a_range", self.a_range),
             ("b_range", self.b_range),
@@ -155,7 +164,11 @@ impl SliceSpec {
                 )));
             }
         }
-        self.axes.check_plane_fits(n_params)?;
+        Ok(())
+    }
+
+    /// Checks the axis choice for a model with `n_params` ≥ 2 parameters.
+    fn validate_axes(&self, n_params: usize) -> Result<(), CoreError> {
         // What else can be known without θ, the data or the trajectory: the indices and
         // vectors the scene gives. PCA needs the trajectory, and the Hessian, G-singular
         // and manifold axes need θ and the data (see `slice_axes`).
