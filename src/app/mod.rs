@@ -18,8 +18,9 @@ use std::path::{Path, PathBuf};
 use std::sync::mpsc::{self, Receiver};
 
 use crate::core::analysis::{Analysis, InformationLoss};
+use crate::core::data::Preset;
 use crate::core::scene::{DataSource, builtin_json};
-use crate::core::{MlpSpec, Scene, Trainer};
+use crate::core::{Activation, MlpSpec, Scene, Trainer, TrainingConfig};
 use jobs::{AnalysisRequest, WalkRequest};
 pub use state::{Action, AppState, Message, MessageKind, ViewTab};
 use worker::{TrainingWorker, WorkerCommand};
@@ -98,14 +99,8 @@ impl BasinscopeApp {
     pub fn apply(&mut self, action: Action) {
         let s = &mut self.state;
         match action {
-            Action::LoadBuiltin(name) => match builtin_json(&name) {
-                Some(json) => self.load_text(json, &name, None),
-                None => s.error(format!("there is no built-in scene named {name}")),
-            },
-            Action::LoadPath(path) => match std::fs::read_to_string(&path) {
-                Ok(text) => self.load_text(&text, &path.display().to_string(), Some(path.clone())),
-                Err(e) => s.error(format!("cannot read {}: {e}", path.display())),
-            },
+            Action::LoadBuiltin(name) => self.load_builtin(&name),
+            Action::LoadPath(path) => self.load_path(&path),
             Action::LoadText { text, origin } => self.load_text(&text, &origin, None),
             Action::SaveTo(path) => self.save_to(&path),
             Action::OpenDialog => self.spawn_dialog(false),
@@ -114,23 +109,7 @@ impl BasinscopeApp {
                 layers,
                 activation,
                 bias,
-            } => match MlpSpec::new(layers, activation, bias) {
-                Ok(spec) => {
-                    if spec.input_dim() != s.scene.data.input_dim() {
-                        s.error(format!(
-                            "the data has {} input dimensions, so the first layer width must be {}",
-                            s.scene.data.input_dim(),
-                            s.scene.data.input_dim()
-                        ));
-                        return;
-                    }
-                    s.scene.parameters = spec.init_parameters(s.scene.init_seed);
-                    s.scene.model = spec;
-                    keep_slice_valid(&mut s.scene);
-                    self.restart();
-                }
-                Err(e) => s.error(e.to_string()),
-            },
+            } => self.set_model(layers, activation, bias),
             Action::SetInitSeed(seed) => {
                 s.scene.init_seed = seed;
                 s.scene.parameters = s.scene.model.init_parameters(seed);
@@ -157,74 +136,18 @@ impl BasinscopeApp {
                 n,
                 noise,
                 seed,
-            } => {
-                let n = n.clamp(1, 10_000);
-                s.scene.set_preset(preset, n, noise.max(0.0), seed);
-                if preset.input_dim() != s.scene.model.input_dim() {
-                    // Keep the hidden layers, adapt the input width.
-                    let mut layers = s.scene.model.layers.clone();
-                    layers[0] = preset.input_dim();
-                    if let Ok(spec) =
-                        MlpSpec::new(layers, s.scene.model.activation, s.scene.model.bias)
-                    {
-                        s.scene.parameters = spec.init_parameters(s.scene.init_seed);
-                        s.scene.model = spec;
-                        keep_slice_valid(&mut s.scene);
-                    }
-                }
-                self.restart();
-            }
-            Action::MovePoint(i, x) => {
-                if i < s.scene.data.n_inputs()
-                    && x.len() == s.scene.data.input_dim()
-                    && x.iter().all(|v| v.is_finite())
-                {
-                    s.scene.data.inputs[i] = x;
-                    self.data_changed();
-                }
-            }
+            } => self.set_preset(preset, n, noise, seed),
+            Action::MovePoint(i, x) => self.move_point(i, x),
             Action::SetTarget(i, y) => {
                 if i < s.scene.data.n_inputs() && y.is_finite() {
                     s.scene.data.targets[i] = y;
                     self.data_changed();
                 }
             }
-            Action::AddPoint(x, y) => {
-                if x.len() == s.scene.model.input_dim()
-                    && y.is_finite()
-                    && x.iter().all(|v| v.is_finite())
-                {
-                    s.scene.data.inputs.push(x);
-                    s.scene.data.targets.push(y);
-                    self.data_changed();
-                }
-            }
-            Action::RemovePoint(i) => {
-                if s.scene.data.n_inputs() <= 1 {
-                    s.error("the data needs at least one point");
-                } else if i < s.scene.data.n_inputs() {
-                    s.scene.data.inputs.remove(i);
-                    s.scene.data.targets.remove(i);
-                    self.data_changed();
-                }
-            }
-            Action::SetTraining(config) => match config.validate() {
-                Ok(()) => {
-                    s.scene.training = config.clone();
-                    self.worker.send(WorkerCommand::SetConfig(config));
-                }
-                Err(e) => s.error(e.to_string()),
-            },
-            Action::Play => {
-                if s.message
-                    .as_ref()
-                    .is_some_and(|m| m.kind == MessageKind::Error)
-                {
-                    s.message = None;
-                }
-                self.worker.send(WorkerCommand::Play);
-                s.playing = true;
-            }
+            Action::AddPoint(x, y) => self.add_point(x, y),
+            Action::RemovePoint(i) => self.remove_point(i),
+            Action::SetTraining(config) => self.set_training(config),
+            Action::Play => self.play(),
             Action::Pause => self.worker.send(WorkerCommand::Pause),
             Action::Step(n) => self.worker.send(WorkerCommand::Step(n)),
             Action::Reset => {
@@ -239,29 +162,157 @@ impl BasinscopeApp {
             Action::WalkManifold {
                 direction_index,
                 distance,
-            } => {
-                // The walk runs on its own thread; training pauses so θ stays put meanwhile.
-                self.worker.send(WorkerCommand::Pause);
-                let request = WalkRequest {
-                    spec: s.scene.model.clone(),
-                    theta: s.scene.parameters.clone(),
-                    data: s.scene.data.clone(),
-                    direction_index,
-                    distance,
-                    generation: s.generation,
-                };
-                s.info(format!(
-                    "walking {distance} along tangent direction {direction_index}…"
-                ));
-                if let Err(e) = self.jobs.walk.request(request) {
-                    self.state.error(e);
-                }
-            }
+            } => self.walk_manifold(direction_index, distance),
             Action::SetSliceSpec(spec) => match spec.validate(s.scene.parameters.len()) {
                 Ok(()) => s.scene.view.slice = spec,
                 Err(e) => s.error(e.to_string()),
             },
             Action::DismissMessage => s.message = None,
+        }
+    }
+
+    /// [`Action::LoadBuiltin`]: opens the built-in scene called `name`.
+    fn load_builtin(&mut self, name: &str) {
+        match builtin_json(name) {
+            Some(json) => self.load_text(json, name, None),
+            None => self
+                .state
+                .error(format!("there is no built-in scene named {name}")),
+        }
+    }
+
+    /// [`Action::LoadPath`]: opens the scene file at `path`.
+    fn load_path(&mut self, path: &Path) {
+        match std::fs::read_to_string(path) {
+            Ok(text) => {
+                self.load_text(&text, &path.display().to_string(), Some(path.to_path_buf()))
+            }
+            Err(e) => self
+                .state
+                .error(format!("cannot read {}: {e}", path.display())),
+        }
+    }
+
+    /// [`Action::SetModel`]: a new architecture with fresh θ from the init seed, if its
+    /// input width matches the data.
+    fn set_model(&mut self, layers: Vec<usize>, activation: Activation, bias: bool) {
+        let s = &mut self.state;
+        match MlpSpec::new(layers, activation, bias) {
+            Ok(spec) => {
+                if spec.input_dim() != s.scene.data.input_dim() {
+                    s.error(format!(
+                        "the data has {} input dimensions, so the first layer width must be {}",
+                        s.scene.data.input_dim(),
+                        s.scene.data.input_dim()
+                    ));
+                    return;
+                }
+                s.scene.parameters = spec.init_parameters(s.scene.init_seed);
+                s.scene.model = spec;
+                keep_slice_valid(&mut s.scene);
+                self.restart();
+            }
+            Err(e) => s.error(e.to_string()),
+        }
+    }
+
+    /// [`Action::SetPreset`]: regenerates the data from a preset, adapting the model's
+    /// input width to it when they differ.
+    fn set_preset(&mut self, preset: Preset, n: usize, noise: f64, seed: u64) {
+        let s = &mut self.state;
+        let n = n.clamp(1, 10_000);
+        s.scene.set_preset(preset, n, noise.max(0.0), seed);
+        if preset.input_dim() != s.scene.model.input_dim() {
+            // Keep the hidden layers, adapt the input width.
+            let mut layers = s.scene.model.layers.clone();
+            layers[0] = preset.input_dim();
+            if let Ok(spec) = MlpSpec::new(layers, s.scene.model.activation, s.scene.model.bias) {
+                s.scene.parameters = spec.init_parameters(s.scene.init_seed);
+                s.scene.model = spec;
+                keep_slice_valid(&mut s.scene);
+            }
+        }
+        self.restart();
+    }
+
+    /// [`Action::MovePoint`]: moves input `i` to `x` (if it exists and `x` fits).
+    fn move_point(&mut self, i: usize, x: Vec<f64>) {
+        let s = &mut self.state;
+        if i < s.scene.data.n_inputs()
+            && x.len() == s.scene.data.input_dim()
+            && x.iter().all(|v| v.is_finite())
+        {
+            s.scene.data.inputs[i] = x;
+            self.data_changed();
+        }
+    }
+
+    /// [`Action::AddPoint`]: appends the point `x` with target `y` (if it fits the model).
+    fn add_point(&mut self, x: Vec<f64>, y: f64) {
+        let s = &mut self.state;
+        if x.len() == s.scene.model.input_dim() && y.is_finite() && x.iter().all(|v| v.is_finite())
+        {
+            s.scene.data.inputs.push(x);
+            s.scene.data.targets.push(y);
+            self.data_changed();
+        }
+    }
+
+    /// [`Action::RemovePoint`]: removes point `i`, never the last one.
+    fn remove_point(&mut self, i: usize) {
+        let s = &mut self.state;
+        if s.scene.data.n_inputs() <= 1 {
+            s.error("the data needs at least one point");
+        } else if i < s.scene.data.n_inputs() {
+            s.scene.data.inputs.remove(i);
+            s.scene.data.targets.remove(i);
+            self.data_changed();
+        }
+    }
+
+    /// [`Action::SetTraining`]: new training settings for the scene and the worker, if valid.
+    fn set_training(&mut self, config: TrainingConfig) {
+        let s = &mut self.state;
+        match config.validate() {
+            Ok(()) => {
+                s.scene.training = config.clone();
+                self.worker.send(WorkerCommand::SetConfig(config));
+            }
+            Err(e) => s.error(e.to_string()),
+        }
+    }
+
+    /// [`Action::Play`]: starts training, clearing a standing error message.
+    fn play(&mut self) {
+        let s = &mut self.state;
+        if s.message
+            .as_ref()
+            .is_some_and(|m| m.kind == MessageKind::Error)
+        {
+            s.message = None;
+        }
+        self.worker.send(WorkerCommand::Play);
+        s.playing = true;
+    }
+
+    /// [`Action::WalkManifold`]: pauses training and starts the walk as a background job.
+    fn walk_manifold(&mut self, direction_index: usize, distance: f64) {
+        let s = &mut self.state;
+        // The walk runs on its own thread; training pauses so θ stays put meanwhile.
+        self.worker.send(WorkerCommand::Pause);
+        let request = WalkRequest {
+            spec: s.scene.model.clone(),
+            theta: s.scene.parameters.clone(),
+            data: s.scene.data.clone(),
+            direction_index,
+            distance,
+            generation: s.generation,
+        };
+        s.info(format!(
+            "walking {distance} along tangent direction {direction_index}…"
+        ));
+        if let Err(e) = self.jobs.walk.request(request) {
+            self.state.error(e);
         }
     }
 

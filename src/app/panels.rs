@@ -4,7 +4,7 @@
 use crate::core::data::Preset;
 use crate::core::scene::{BUILTIN_SCENES, DataSource};
 use crate::core::train::OptimizerKind;
-use crate::core::{Activation, TrainingConfig};
+use crate::core::{Activation, MlpSpec, TrainingConfig};
 
 use super::state::{Action, AppState, MessageKind, parse_layers};
 
@@ -105,7 +105,18 @@ fn scene_ui(ui: &mut egui::Ui, state: &AppState, actions: &mut Vec<Action>) {
     );
 }
 
+/// Training: the run buttons, the speed slider and the training settings.
 fn training_ui(ui: &mut egui::Ui, state: &AppState, actions: &mut Vec<Action>) {
+    run_buttons_ui(ui, state, actions);
+    speed_ui(ui, state, actions);
+    let mut cfg: TrainingConfig = state.scene.training.clone();
+    if training_settings_ui(ui, state, &mut cfg) {
+        actions.push(Action::SetTraining(cfg));
+    }
+}
+
+/// Train/Pause, Step, ×100 and Reset in a row.
+fn run_buttons_ui(ui: &mut egui::Ui, state: &AppState, actions: &mut Vec<Action>) {
     ui.horizontal(|ui| {
         if state.playing {
             if ui.button("Pause").clicked() {
@@ -135,6 +146,10 @@ fn training_ui(ui: &mut egui::Ui, state: &AppState, actions: &mut Vec<Action>) {
             actions.push(Action::Reset);
         }
     });
+}
+
+/// The steps-per-frame slider.
+fn speed_ui(ui: &mut egui::Ui, state: &AppState, actions: &mut Vec<Action>) {
     let mut speed = state.speed;
     if ui
         .add(
@@ -146,7 +161,11 @@ fn training_ui(ui: &mut egui::Ui, state: &AppState, actions: &mut Vec<Action>) {
     {
         actions.push(Action::SetSpeed(speed));
     }
-    let mut cfg: TrainingConfig = state.scene.training.clone();
+}
+
+/// The training settings grid (optimizer, learning rate, momentum, batch, batch seed)
+/// editing `cfg`; true if anything changed.
+fn training_settings_ui(ui: &mut egui::Ui, state: &AppState, cfg: &mut TrainingConfig) -> bool {
     let mut changed = false;
     egui::Grid::new("training_grid")
         .num_columns(2)
@@ -188,23 +207,7 @@ fn training_ui(ui: &mut egui::Ui, state: &AppState, actions: &mut Vec<Action>) {
                 ui.end_row();
             }
             let label = ui.label("batch").id;
-            ui.horizontal(|ui| {
-                let mut full = cfg.batch_size.is_none();
-                if ui.checkbox(&mut full, "full").changed() {
-                    cfg.batch_size = if full {
-                        None
-                    } else {
-                        Some((state.scene.data.n_inputs() / 4).max(1))
-                    };
-                    changed = true;
-                }
-                if let Some(b) = &mut cfg.batch_size {
-                    changed |= ui
-                        .add(egui::DragValue::new(b).range(1..=state.scene.data.n_inputs().max(1)))
-                        .labelled_by(label)
-                        .changed();
-                }
-            });
+            changed |= batch_size_ui(ui, state, cfg, label);
             ui.end_row();
             let label = ui.label("batch seed").id;
             changed |= ui
@@ -213,50 +216,45 @@ fn training_ui(ui: &mut egui::Ui, state: &AppState, actions: &mut Vec<Action>) {
                 .changed();
             ui.end_row();
         });
-    if changed {
-        actions.push(Action::SetTraining(cfg));
-    }
+    changed
 }
 
+/// The batch row: a "full" checkbox and, for minibatches, the batch size (labelled by
+/// `label`); true if either changed.
+fn batch_size_ui(
+    ui: &mut egui::Ui,
+    state: &AppState,
+    cfg: &mut TrainingConfig,
+    label: egui::Id,
+) -> bool {
+    let mut changed = false;
+    ui.horizontal(|ui| {
+        let mut full = cfg.batch_size.is_none();
+        if ui.checkbox(&mut full, "full").changed() {
+            cfg.batch_size = if full {
+                None
+            } else {
+                Some((state.scene.data.n_inputs() / 4).max(1))
+            };
+            changed = true;
+        }
+        if let Some(b) = &mut cfg.batch_size {
+            changed |= ui
+                .add(egui::DragValue::new(b).range(1..=state.scene.data.n_inputs().max(1)))
+                .labelled_by(label)
+                .changed();
+        }
+    });
+    changed
+}
+
+/// Model: the architecture grid, the parameter count and the editable θ list.
 fn model_ui(ui: &mut egui::Ui, state: &mut AppState, actions: &mut Vec<Action>) {
     let spec = state.scene.model.clone();
     egui::Grid::new("model_grid").num_columns(2).show(ui, |ui| {
-        let label = ui.label("layers").id;
-        let response = ui
-            .add(egui::TextEdit::singleline(&mut state.layers_text).desired_width(120.0))
-            .labelled_by(label);
-        if response.lost_focus() && ui.input(|i| i.key_pressed(egui::Key::Enter))
-            || response.lost_focus()
-        {
-            match parse_layers(&state.layers_text) {
-                Ok(layers) if layers != spec.layers => actions.push(Action::SetModel {
-                    layers,
-                    activation: spec.activation,
-                    bias: spec.bias,
-                }),
-                Ok(_) => {}
-                Err(e) => state.error(e),
-            }
-        }
+        layers_ui(ui, state, &spec, actions);
         ui.end_row();
-        let label = ui.label("activation").id;
-        let mut act = spec.activation;
-        egui::ComboBox::from_id_salt("activation")
-            .selected_text(act.name())
-            .show_ui(ui, |ui| {
-                for a in Activation::ALL {
-                    ui.selectable_value(&mut act, a, a.name());
-                }
-            })
-            .response
-            .labelled_by(label);
-        if act != spec.activation {
-            actions.push(Action::SetModel {
-                layers: spec.layers.clone(),
-                activation: act,
-                bias: spec.bias,
-            });
-        }
+        activation_ui(ui, &spec, actions);
         ui.end_row();
         let label = ui.label("bias").id;
         let mut bias = spec.bias;
@@ -268,51 +266,99 @@ fn model_ui(ui: &mut egui::Ui, state: &mut AppState, actions: &mut Vec<Action>) 
             });
         }
         ui.end_row();
-        let label = ui.label("init seed").id;
-        ui.horizontal(|ui| {
-            let mut seed = state.scene.init_seed;
-            if ui
-                .add(egui::DragValue::new(&mut seed))
-                .labelled_by(label)
-                .changed()
-            {
-                actions.push(Action::SetInitSeed(seed));
-            }
-            if ui.button("re-init").clicked() {
-                actions.push(Action::Reinitialize);
-            }
-        });
+        init_seed_ui(ui, state, actions);
         ui.end_row();
     });
     ui.label(format!("N = {} parameters", spec.n_params()));
     egui::CollapsingHeader::new("parameters θ")
         .default_open(false)
+        .show(ui, |ui| parameters_ui(ui, state, &spec, actions));
+}
+
+/// The layer widths as text, applied when the field loses focus (errors go to the
+/// status line).
+fn layers_ui(ui: &mut egui::Ui, state: &mut AppState, spec: &MlpSpec, actions: &mut Vec<Action>) {
+    let label = ui.label("layers").id;
+    let response = ui
+        .add(egui::TextEdit::singleline(&mut state.layers_text).desired_width(120.0))
+        .labelled_by(label);
+    if response.lost_focus() && ui.input(|i| i.key_pressed(egui::Key::Enter))
+        || response.lost_focus()
+    {
+        match parse_layers(&state.layers_text) {
+            Ok(layers) if layers != spec.layers => actions.push(Action::SetModel {
+                layers,
+                activation: spec.activation,
+                bias: spec.bias,
+            }),
+            Ok(_) => {}
+            Err(e) => state.error(e),
+        }
+    }
+}
+
+/// The activation combo box.
+fn activation_ui(ui: &mut egui::Ui, spec: &MlpSpec, actions: &mut Vec<Action>) {
+    let label = ui.label("activation").id;
+    let mut act = spec.activation;
+    egui::ComboBox::from_id_salt("activation")
+        .selected_text(act.name())
+        .show_ui(ui, |ui| {
+            for a in Activation::ALL {
+                ui.selectable_value(&mut act, a, a.name());
+            }
+        })
+        .response
+        .labelled_by(label);
+    if act != spec.activation {
+        actions.push(Action::SetModel {
+            layers: spec.layers.clone(),
+            activation: act,
+            bias: spec.bias,
+        });
+    }
+}
+
+/// The init seed and the re-init button.
+fn init_seed_ui(ui: &mut egui::Ui, state: &AppState, actions: &mut Vec<Action>) {
+    let label = ui.label("init seed").id;
+    ui.horizontal(|ui| {
+        let mut seed = state.scene.init_seed;
+        if ui
+            .add(egui::DragValue::new(&mut seed))
+            .labelled_by(label)
+            .changed()
+        {
+            actions.push(Action::SetInitSeed(seed));
+        }
+        if ui.button("re-init").clicked() {
+            actions.push(Action::Reinitialize);
+        }
+    });
+}
+
+/// The first 2000 parameters, one named, editable value a row, in a scroll area.
+fn parameters_ui(ui: &mut egui::Ui, state: &AppState, spec: &MlpSpec, actions: &mut Vec<Action>) {
+    egui::ScrollArea::vertical()
+        .max_height(240.0)
+        .id_salt("theta_scroll")
         .show(ui, |ui| {
-            egui::ScrollArea::vertical()
-                .max_height(240.0)
-                .id_salt("theta_scroll")
+            egui::Grid::new("theta_grid")
+                .num_columns(2)
+                .striped(true)
                 .show(ui, |ui| {
-                    egui::Grid::new("theta_grid")
-                        .num_columns(2)
-                        .striped(true)
-                        .show(ui, |ui| {
-                            for (i, &v) in state.scene.parameters.iter().enumerate().take(2000) {
-                                let label = ui.label(spec.param_name(i)).id;
-                                let mut value = v;
-                                if ui
-                                    .add(
-                                        egui::DragValue::new(&mut value)
-                                            .speed(0.01)
-                                            .max_decimals(5),
-                                    )
-                                    .labelled_by(label)
-                                    .changed()
-                                {
-                                    actions.push(Action::SetParameter(i, value));
-                                }
-                                ui.end_row();
-                            }
-                        });
+                    for (i, &v) in state.scene.parameters.iter().enumerate().take(2000) {
+                        let label = ui.label(spec.param_name(i)).id;
+                        let mut value = v;
+                        if ui
+                            .add(egui::DragValue::new(&mut value).speed(0.01).max_decimals(5))
+                            .labelled_by(label)
+                            .changed()
+                        {
+                            actions.push(Action::SetParameter(i, value));
+                        }
+                        ui.end_row();
+                    }
                 });
         });
 }

@@ -235,37 +235,11 @@ impl GpuFieldEvaluator {
     pub fn evaluate_to_buffer(&self, req: &FieldRequest) -> Result<GpuField, FieldError> {
         self.check_lost()?;
         let plan = req.plan()?;
-        if let Some(&width) = req.spec.layers[1..].iter().find(|&&w| w > MAX_GPU_WIDTH) {
-            return Err(FieldError::WidthTooLarge {
-                width,
-                limit: MAX_GPU_WIDTH,
-            });
-        }
+        check_widths(req)?;
         let host = HostData::new(req, &plan);
         let limits = self.device.limits();
-        let binding_limit = limits
-            .max_storage_buffer_binding_size
-            .min(limits.max_buffer_size);
         let out_bytes = 4 * (plan.n_inputs as u64 + 1) * plan.n_points as u64;
-        for (what, bytes) in [
-            ("field buffer", out_bytes),
-            (
-                "first-layer buffer",
-                std::mem::size_of_val(host.first.as_slice()) as u64,
-            ),
-            (
-                "parameter buffer",
-                std::mem::size_of_val(host.theta.as_slice()) as u64,
-            ),
-        ] {
-            if bytes > binding_limit {
-                return Err(FieldError::BufferTooLarge {
-                    what,
-                    bytes,
-                    limit: binding_limit,
-                });
-            }
-        }
+        check_buffer_sizes(&limits, &host, out_bytes)?;
 
         let oom = self.device.push_error_scope(wgpu::ErrorFilter::OutOfMemory);
         let validation = self.device.push_error_scope(wgpu::ErrorFilter::Validation);
@@ -279,26 +253,30 @@ impl GpuFieldEvaluator {
         );
         let stride = (std::mem::size_of::<Params>() as u64)
             .next_multiple_of(u64::from(limits.min_uniform_buffer_offset_alignment));
-        let mut uniform_bytes = vec![0u8; stride as usize * chunks.len()];
-        let n_layers = req.spec.n_layers();
-        for (i, &(point_offset, chunk_points)) in chunks.iter().enumerate() {
-            let params = Params {
-                n_points: plan.n_points as u32,
-                point_offset: point_offset as u32,
-                chunk_points: chunk_points as u32,
-                na: plan.shape3[0] as u32,
-                nb: plan.shape3[1] as u32,
-                nc: plan.shape3[2] as u32,
-                n_inputs: plan.n_inputs as u32,
-                n_layers: n_layers as u32,
-                h1: plan.h1 as u32,
-                inv_k: 1.0 / plan.n_inputs as f32,
-                pad: [0; 2],
-            };
-            let at = i * stride as usize;
-            uniform_bytes[at..at + std::mem::size_of::<Params>()]
-                .copy_from_slice(bytemuck::bytes_of(&params));
+        let uniform_bytes = chunk_params_bytes(&plan, req.spec.n_layers(), &chunks, stride);
+        let buffers = self.upload_buffers(&host, &uniform_bytes, out_bytes);
+        self.dispatch_chunks(&pipeline, &buffers.bind_group, &chunks, stride);
+
+        let validation = pollster::block_on(validation.pop());
+        let oom = pollster::block_on(oom.pop());
+        if let Some(e) = oom.or(validation) {
+            return Err(FieldError::Gpu(e.to_string()));
         }
+        Ok(GpuField {
+            buffer: buffers.out,
+            n_inputs: plan.n_inputs,
+            shape: req.grid.shape.clone(),
+        })
+    }
+
+    /// Creates the field's buffers (uniform params, the host data, the output) and the
+    /// bind group over them.
+    fn upload_buffers(
+        &self,
+        host: &HostData,
+        uniform_bytes: &[u8],
+        out_bytes: u64,
+    ) -> FieldBuffers {
         let init = |label, contents: &[u8], usage| {
             self.device
                 .create_buffer_init(&wgpu::util::BufferInitDescriptor {
@@ -308,7 +286,7 @@ impl GpuFieldEvaluator {
                 })
         };
         let storage = wgpu::BufferUsages::STORAGE;
-        let uniform = init("field params", &uniform_bytes, wgpu::BufferUsages::UNIFORM);
+        let uniform = init("field params", uniform_bytes, wgpu::BufferUsages::UNIFORM);
         let coords = init("field coords", bytemuck::cast_slice(&host.coords), storage);
         let first = init(
             "field first layer",
@@ -348,6 +326,22 @@ impl GpuFieldEvaluator {
                 whole(6, &out),
             ],
         });
+        FieldBuffers {
+            bind_group,
+            out,
+            _inputs: [uniform, coords, first, theta, layers, targets],
+        }
+    }
+
+    /// Records one dispatch per chunk (each at its own uniform offset) and submits them,
+    /// [`DISPATCHES_PER_SUBMIT`] per submission.
+    fn dispatch_chunks(
+        &self,
+        pipeline: &wgpu::ComputePipeline,
+        bind_group: &wgpu::BindGroup,
+        chunks: &[(usize, usize)],
+        stride: u64,
+    ) {
         for (group, batch) in chunks.chunks(DISPATCHES_PER_SUBMIT).enumerate() {
             let mut encoder = self
                 .device
@@ -359,26 +353,15 @@ impl GpuFieldEvaluator {
                     label: Some("field"),
                     timestamp_writes: None,
                 });
-                pass.set_pipeline(&pipeline);
+                pass.set_pipeline(pipeline);
                 for (j, &(_, chunk_points)) in batch.iter().enumerate() {
                     let i = group * DISPATCHES_PER_SUBMIT + j;
-                    pass.set_bind_group(0, &bind_group, &[(i as u64 * stride) as u32]);
+                    pass.set_bind_group(0, bind_group, &[(i as u64 * stride) as u32]);
                     pass.dispatch_workgroups(chunk_points.div_ceil(WORKGROUP_SIZE) as u32, 1, 1);
                 }
             }
             self.queue.submit([encoder.finish()]);
         }
-
-        let validation = pollster::block_on(validation.pop());
-        let oom = pollster::block_on(oom.pop());
-        if let Some(e) = oom.or(validation) {
-            return Err(FieldError::Gpu(e.to_string()));
-        }
-        Ok(GpuField {
-            buffer: out,
-            n_inputs: plan.n_inputs,
-            shape: req.grid.shape.to_vec(),
-        })
     }
 
     /// Copies a GPU field back to the host, waiting for the GPU to finish.
@@ -446,6 +429,86 @@ impl FieldEvaluator for GpuFieldEvaluator {
             self.adapter.as_deref().unwrap_or("shared device")
         )
     }
+}
+
+/// The buffers of one field evaluation: the bind group over them, the output buffer,
+/// and the input buffers, kept alive until the work is submitted.
+struct FieldBuffers {
+    bind_group: wgpu::BindGroup,
+    out: wgpu::Buffer,
+    _inputs: [wgpu::Buffer; 6],
+}
+
+/// Refuses a model with a layer (after the input) wider than the shader holds.
+fn check_widths(req: &FieldRequest) -> Result<(), FieldError> {
+    if let Some(&width) = req.spec.layers[1..].iter().find(|&&w| w > MAX_GPU_WIDTH) {
+        return Err(FieldError::WidthTooLarge {
+            width,
+            limit: MAX_GPU_WIDTH,
+        });
+    }
+    Ok(())
+}
+
+/// Refuses a field whose output, first-layer or parameter buffer is over the device's
+/// storage binding (or buffer) size limit.
+fn check_buffer_sizes(
+    limits: &wgpu::Limits,
+    host: &HostData,
+    out_bytes: u64,
+) -> Result<(), FieldError> {
+    let binding_limit = limits
+        .max_storage_buffer_binding_size
+        .min(limits.max_buffer_size);
+    for (what, bytes) in [
+        ("field buffer", out_bytes),
+        (
+            "first-layer buffer",
+            std::mem::size_of_val(host.first.as_slice()) as u64,
+        ),
+        (
+            "parameter buffer",
+            std::mem::size_of_val(host.theta.as_slice()) as u64,
+        ),
+    ] {
+        if bytes > binding_limit {
+            return Err(FieldError::BufferTooLarge {
+                what,
+                bytes,
+                limit: binding_limit,
+            });
+        }
+    }
+    Ok(())
+}
+
+/// The uniform buffer's contents: one [`Params`] per chunk, each `stride` bytes apart.
+fn chunk_params_bytes(
+    plan: &GridPlan,
+    n_layers: usize,
+    chunks: &[(usize, usize)],
+    stride: u64,
+) -> Vec<u8> {
+    let mut uniform_bytes = vec![0u8; stride as usize * chunks.len()];
+    for (i, &(point_offset, chunk_points)) in chunks.iter().enumerate() {
+        let params = Params {
+            n_points: plan.n_points as u32,
+            point_offset: point_offset as u32,
+            chunk_points: chunk_points as u32,
+            na: plan.shape3[0] as u32,
+            nb: plan.shape3[1] as u32,
+            nc: plan.shape3[2] as u32,
+            n_inputs: plan.n_inputs as u32,
+            n_layers: n_layers as u32,
+            h1: plan.h1 as u32,
+            inv_k: 1.0 / plan.n_inputs as f32,
+            pad: [0; 2],
+        };
+        let at = i * stride as usize;
+        uniform_bytes[at..at + std::mem::size_of::<Params>()]
+            .copy_from_slice(bytemuck::bytes_of(&params));
+    }
+    uniform_bytes
 }
 
 fn whole(binding: u32, buffer: &wgpu::Buffer) -> wgpu::BindGroupEntry<'_> {
