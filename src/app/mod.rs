@@ -185,7 +185,7 @@ impl BasinscopeApp {
     fn load_path(&mut self, path: &Path) {
         match std::fs::read_to_string(path) {
             Ok(text) => {
-                self.load_text(&text, &path.display().to_string(), Some(path.to_path_buf()))
+                self.load_text(&text, &path.display().to_string(), Some(path.to_path_buf()));
             }
             Err(e) => self
                 .state
