@@ -6,6 +6,7 @@
 //! input), times k inputs, times grid points — for [2, 16, 16, 1] that is 608 FLOPs per
 //! input per point. Activations, biases and the loss are not counted.
 
+use std::sync::Arc;
 use std::time::Instant;
 
 use rand::SeedableRng;
@@ -14,8 +15,8 @@ use rand_distr::{Distribution, StandardNormal};
 use serde::Serialize;
 
 use crate::core::analysis::{RankTolerance, analyze};
-use crate::core::field::{FieldEvaluator, FieldRequest, SliceGrid};
-use crate::core::{Activation, Dataset, MlpSpec, OptimizerKind, Preset, Trainer, TrainingConfig};
+use crate::core::field::{FieldEvaluator, OwnedFieldRequest, SliceGrid};
+use crate::core::{Activation, MlpSpec, OptimizerKind, Preset, Trainer, TrainingConfig};
 use crate::eval::{CpuFieldEvaluator, FieldBackend};
 
 /// Arguments of `basinscope bench`.
@@ -151,11 +152,7 @@ pub fn run_workloads() -> anyhow::Result<BenchReport> {
 }
 
 /// A field request on seeded data and axes.
-struct FieldWorkload {
-    spec: MlpSpec,
-    data: Dataset,
-    grid: SliceGrid,
-}
+struct FieldWorkload(OwnedFieldRequest);
 
 impl FieldWorkload {
     fn new(spec: &MlpSpec, n_inputs: usize, shape: &[usize]) -> Self {
@@ -169,31 +166,23 @@ impl FieldWorkload {
                     .collect()
             })
             .collect();
-        Self {
+        Self(OwnedFieldRequest {
             spec: spec.clone(),
-            data: Preset::Moons.generate(n_inputs, 0.1, 0),
+            data: Arc::new(Preset::Moons.generate(n_inputs, 0.1, 0)),
             grid: SliceGrid {
                 theta0,
                 axes,
                 ranges: vec![[-1.0, 1.0]; shape.len()],
                 shape: shape.to_vec(),
             },
-        }
-    }
-
-    fn request(&self) -> FieldRequest<'_> {
-        FieldRequest {
-            spec: &self.spec,
-            data: &self.data,
-            grid: &self.grid,
-        }
+        })
     }
 
     /// Effective FLOPs of one evaluation (see the module docs).
     fn flops(&self) -> f64 {
-        let per_input: usize = self.spec.layers.windows(2).map(|w| 2 * w[0] * w[1]).sum();
-        let points = self.grid.n_points();
-        (per_input * self.data.n_inputs() * points) as f64
+        let FieldWorkload(req) = self;
+        let per_input: usize = req.spec.layers.windows(2).map(|w| 2 * w[0] * w[1]).sum();
+        (per_input * req.data.n_inputs() * req.grid.n_points()) as f64
     }
 
     fn measure(
@@ -202,7 +191,7 @@ impl FieldWorkload {
         evaluator: &dyn FieldEvaluator,
         repeats: usize,
     ) -> anyhow::Result<WorkloadResult> {
-        let req = self.request();
+        let req = self.0.as_request();
         let median_ms = time_median(name, repeats, || {
             evaluator.evaluate(&req)?;
             Ok(())
@@ -217,10 +206,10 @@ impl FieldWorkload {
             name: name.into(),
             size: format!(
                 "{} grid x {} inputs, [{}] {}",
-                join(&self.grid.shape, "x"),
-                self.data.n_inputs(),
-                join(&self.spec.layers, ","),
-                self.spec.activation
+                join(&req.grid.shape, "x"),
+                req.data.n_inputs(),
+                join(&req.spec.layers, ","),
+                req.spec.activation
             ),
             median_ms,
             throughput: round3(self.flops() / (median_ms * 1e6)),
