@@ -203,7 +203,7 @@ fn slice_harness(scene: &str) -> Harness<'static, BasinscopeApp> {
 fn show_slice(h: &mut Harness<'static, BasinscopeApp>) {
     h.state_mut()
         .apply(Action::ShowView(basinscope::app::ViewTab::Slice2d));
-    step_until(h, Duration::from_secs(60), |app| {
+    step_until(h, Duration::from_mins(1), |app| {
         app.slice_view.picture_is_current()
     });
     assert!(

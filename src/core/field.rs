@@ -233,6 +233,12 @@ impl GridPlan {
 impl FieldRequest<'_> {
     /// Checks shapes, finiteness and size, and precomputes the grid and the first layer.
     pub(crate) fn plan(&self) -> Result<GridPlan, FieldError> {
+        self.check_shapes()?;
+        self.plan_checked()
+    }
+
+    /// Checks the network, θ₀, the axes, ranges and grid sizes, and the data.
+    fn check_shapes(&self) -> Result<(), FieldError> {
         let invalid = |m: String| FieldError::Invalid(m);
         self.spec.validate().map_err(|e| invalid(e.to_string()))?;
         self.spec
@@ -277,7 +283,14 @@ impl FieldRequest<'_> {
         self.data
             .validate(self.spec.input_dim())
             .map_err(|e| invalid(e.to_string()))?;
+        Ok(())
+    }
 
+    /// The plan of a request whose shapes are checked: its size limits, grid
+    /// coordinates and first-layer terms.
+    fn plan_checked(&self) -> Result<GridPlan, FieldError> {
+        let invalid = |m: String| FieldError::Invalid(m);
+        let dims = self.grid.axes.len();
         let k = self.data.n_inputs();
         let points = self
             .grid

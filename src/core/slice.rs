@@ -353,15 +353,14 @@ pub fn slice_axes(
         )));
     }
     choice.check_plane_fits(n)?;
-    let named =
-        |u: Vec<f64>, v: Vec<f64>, u_name: String, v_name: String, description: String| SliceAxes {
-            center: center.clone(),
-            u,
-            v,
-            description,
-            u_name,
-            v_name,
-        };
+    let named = |(u, v, u_name, v_name, description): NamedAxes| SliceAxes {
+        center: center.clone(),
+        u,
+        v,
+        description,
+        u_name,
+        v_name,
+    };
     let axes = match choice {
         AxisChoice::Coordinates { a, b } => {
             if *a >= n || *b >= n || a == b {
@@ -374,54 +373,18 @@ pub fn slice_axes(
                 format!("θ[{b}] = {}", spec.param_name(*b)),
             );
             let description = format!("coordinate axes {u_name} and {v_name}");
-            Ok(named(unit(n, *a), unit(n, *b), u_name, v_name, description))
-        }
-        AxisChoice::Random { seed, bias } => {
-            let u = filter_normalized_direction(spec, theta, *seed, *bias)?;
-            let v = filter_normalized_direction(spec, theta, seed.wrapping_add(1), *bias)?;
-            if norm(&u) == 0.0 || norm(&v) == 0.0 {
-                return Err(CoreError::invalid(
-                    "random filter-normalized directions are zero because every weight of θ is zero",
-                ));
-            }
-            if parallel(&u, &v) {
-                return Err(CoreError::invalid(
-                    "random filter-normalized directions are parallel for this model, so they span no plane; choose other axes",
-                ));
-            }
-            let biases = match bias {
-                BiasTreatment::Zero => "biases zeroed",
-                BiasTreatment::Copy => "biases copied from θ",
-            };
-            Ok(named(
-                u,
-                v,
-                format!("random direction (seed {seed})"),
-                format!("random direction (seed {})", seed.wrapping_add(1)),
-                format!(
-                    "random filter-normalized directions (seeds {seed} and {}, {biases})",
-                    seed.wrapping_add(1)
-                ),
-            ))
-        }
-        AxisChoice::Pca => {
-            let pca = trajectory_pca(trajectory, n)?;
-            let description = format!(
-                "PCA of the trajectory: components 1 and 2 ({:.1}% and {:.1}% of its variance)",
-                100.0 * pca.explained[0],
-                100.0 * pca.explained[1]
-            );
-            Ok(named(
-                pca.u,
-                pca.v,
-                "principal component 1".into(),
-                "principal component 2".into(),
+            Ok(named((
+                unit(n, *a),
+                unit(n, *b),
+                u_name,
+                v_name,
                 description,
-            ))
+            )))
         }
+        AxisChoice::Random { seed, bias } => random_axes(spec, theta, *seed, *bias).map(named),
+        AxisChoice::Pca => pca_axes(trajectory, n).map(named),
         AxisChoice::Hessian | AxisChoice::GradientSingular | AxisChoice::Manifold => {
-            analysis_axes(choice, spec, &center, data)
-                .map(|(u, v, u_name, v_name, description)| named(u, v, u_name, v_name, description))
+            analysis_axes(choice, spec, &center, data).map(named)
         }
         AxisChoice::ThreePoints { points } => {
             let [p0, p1, p2] = points.as_slice() else {
@@ -443,16 +406,68 @@ pub fn slice_axes(
                 )));
             }
             check_explicit_axes(u, v)?;
-            Ok(named(
+            Ok(named((
                 u.clone(),
                 v.clone(),
                 "u".into(),
                 "v".into(),
                 "explicit directions u and v".into(),
-            ))
+            )))
         }
     }?;
     check_finite_axes(axes)
+}
+
+/// Two random filter-normalized directions (seeds `seed` and `seed + 1`), named.
+fn random_axes(
+    spec: &MlpSpec,
+    theta: &[f64],
+    seed: u64,
+    bias: BiasTreatment,
+) -> Result<NamedAxes, CoreError> {
+    let u = filter_normalized_direction(spec, theta, seed, bias)?;
+    let v = filter_normalized_direction(spec, theta, seed.wrapping_add(1), bias)?;
+    if norm(&u) == 0.0 || norm(&v) == 0.0 {
+        return Err(CoreError::invalid(
+            "random filter-normalized directions are zero because every weight of θ is zero",
+        ));
+    }
+    if parallel(&u, &v) {
+        return Err(CoreError::invalid(
+            "random filter-normalized directions are parallel for this model, so they span no plane; choose other axes",
+        ));
+    }
+    let biases = match bias {
+        BiasTreatment::Zero => "biases zeroed",
+        BiasTreatment::Copy => "biases copied from θ",
+    };
+    Ok((
+        u,
+        v,
+        format!("random direction (seed {seed})"),
+        format!("random direction (seed {})", seed.wrapping_add(1)),
+        format!(
+            "random filter-normalized directions (seeds {seed} and {}, {biases})",
+            seed.wrapping_add(1)
+        ),
+    ))
+}
+
+/// The first two principal components of the trajectory, named with their variance.
+fn pca_axes(trajectory: &[Vec<f64>], n: usize) -> Result<NamedAxes, CoreError> {
+    let pca = trajectory_pca(trajectory, n)?;
+    let description = format!(
+        "PCA of the trajectory: components 1 and 2 ({:.1}% and {:.1}% of its variance)",
+        100.0 * pca.explained[0],
+        100.0 * pca.explained[1]
+    );
+    Ok((
+        pca.u,
+        pca.v,
+        "principal component 1".into(),
+        "principal component 2".into(),
+        description,
+    ))
 }
 
 /// Rejects axes with a non-finite entry (θ so large that a norm overflows).
