@@ -364,10 +364,12 @@ fn a_network_wider_than_the_shader_cap_is_drawn_from_the_cpu_field() {
     });
     show_slice(&mut h);
     h.get_by_label_contains("wider than the GPU shader's limit");
-    // The picture is real: the center of the slice is not the empty background.
+    // The picture is real: the slice is not the empty background.
     let image = h.render().expect("renders");
     let rect = h.state().slice_view.picture_rect.unwrap();
-    let p = image.get_pixel(rect.center().x as u32, rect.center().y as u32);
+    // Off the center, where θ's marker sits.
+    let at = rect.center() + 0.25 * rect.size();
+    let p = image.get_pixel(at.x as u32, at.y as u32);
     assert!(
         p[0] > 60 || p[1] > 60 || p[2] > 60,
         "the slice picture is empty: {p:?}"
@@ -501,4 +503,30 @@ fn on_a_software_adapter_the_slice_view_computes_fields_on_the_cpu_and_says_why(
         assert_eq!(view.fields_on, Some(basinscope::app::slice::FieldsOn::Gpu));
         h.get_by_label_contains("fields on the GPU");
     }
+}
+
+/// Without a wgpu renderer the slice view still draws: the field is computed on the CPU
+/// path in the background and the CPU figure renderer draws the picture (with the
+/// trajectory and θ), at the picture's size.
+#[test]
+fn without_a_gpu_renderer_the_slice_is_drawn_by_the_cpu_figure_renderer() {
+    let scene = Scene::resolve("perpendicular").expect("built-in scene");
+    let mut h = Harness::builder()
+        .with_size(egui::vec2(1000.0, 760.0))
+        .build_eframe(move |cc| BasinscopeApp::new(cc, scene).expect("the worker thread starts"));
+    show_slice(&mut h);
+    let view = &h.state().slice_view;
+    assert_eq!(
+        view.fields_on,
+        Some(basinscope::app::slice::FieldsOn::Cpu(
+            "the app runs without a GPU renderer".into()
+        ))
+    );
+    let rect = view.picture_rect.expect("the picture was laid out");
+    let [w, h_px] = view.cpu_picture_size().expect("a CPU picture was drawn");
+    assert!(
+        (w as f32 - rect.width()).abs() <= 2.0 && (h_px as f32 - rect.height()).abs() <= 2.0,
+        "picture {w}×{h_px} for a {rect:?} rectangle"
+    );
+    h.get_by_label_contains("fields on the CPU path: the app runs without a GPU renderer");
 }

@@ -136,9 +136,10 @@ pub struct PictureRequest {
     pub size_px: [u32; 2],
 }
 
-/// The field (shared with the paint callback) and the picture if one was asked for.
+/// The request, and the field (shared with the paint callback) with the picture if one
+/// was asked for.
 pub type SliceFieldResult = (
-    OwnedFieldRequest,
+    SliceFieldRequest,
     Result<(Arc<Field>, Option<egui::ColorImage>), String>,
 );
 
@@ -163,7 +164,7 @@ pub fn run_slice_field(req: SliceFieldRequest) -> SliceFieldResult {
             });
             (Arc::new(field), image)
         });
-    (req.field, result)
+    (req, result)
 }
 
 /// The loss on a coarse grid of the slice, for the color map's range.

@@ -105,9 +105,13 @@ impl TrainingWorker {
 impl Drop for TrainingWorker {
     fn drop(&mut self) {
         let _ = self.commands.send(WorkerCommand::Shutdown);
-        // Unblock a worker waiting on a full snapshot channel.
-        while self.snapshots.try_recv().is_ok() {}
         if let Some(t) = self.thread.take() {
+            // Keep draining until the thread ends: a worker that sends one more snapshot
+            // after a single drain would block on the full channel, and join forever.
+            while !t.is_finished() {
+                while self.snapshots.try_recv().is_ok() {}
+                std::thread::yield_now();
+            }
             let _ = t.join();
         }
     }

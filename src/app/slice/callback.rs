@@ -84,11 +84,18 @@ struct SliceResources {
     blitter: Blitter,
     picture: Option<(Picture, wgpu::BindGroup)>,
     last_frame: Option<SliceFrame>,
+    /// The CPU field last uploaded, so a field drawn for several frames is copied once.
+    uploaded: Option<(Arc<Field>, wgpu::Buffer)>,
 }
 
 impl SliceCallback {
-    /// The field as a storage buffer: evaluated on the GPU, or the CPU result uploaded.
-    fn field_buffer(&self, device: &wgpu::Device, res: &SliceResources) -> Option<wgpu::Buffer> {
+    /// The field as a storage buffer: evaluated on the GPU, or the CPU result uploaded
+    /// (once per field).
+    fn field_buffer(
+        &self,
+        device: &wgpu::Device,
+        res: &mut SliceResources,
+    ) -> Option<wgpu::Buffer> {
         match &self.frame.source {
             FieldSource::Gpu => match res
                 .evaluator
@@ -104,13 +111,21 @@ impl SliceCallback {
                     None
                 }
             },
-            FieldSource::Cpu(field) => Some(device.create_buffer_init(
-                &wgpu::util::BufferInitDescriptor {
-                    label: Some("slice field (CPU)"),
-                    contents: bytemuck::cast_slice(&field.values),
-                    usage: wgpu::BufferUsages::STORAGE,
-                },
-            )),
+            FieldSource::Cpu(field) => {
+                let fresh = res
+                    .uploaded
+                    .as_ref()
+                    .is_none_or(|(done, _)| !Arc::ptr_eq(done, field));
+                if fresh {
+                    let buffer = device.create_buffer_init(&wgpu::util::BufferInitDescriptor {
+                        label: Some("slice field (CPU)"),
+                        contents: bytemuck::cast_slice(&field.values),
+                        usage: wgpu::BufferUsages::STORAGE,
+                    });
+                    res.uploaded = Some((Arc::clone(field), buffer));
+                }
+                res.uploaded.as_ref().map(|(_, buffer)| buffer.clone())
+            }
         }
     }
 }
@@ -131,6 +146,7 @@ impl egui_wgpu::CallbackTrait for SliceCallback {
                 blitter: Blitter::new(device, self.target_format),
                 picture: None,
                 last_frame: None,
+                uploaded: None,
             });
         }
         let Some(res) = resources.get_mut::<SliceResources>() else {

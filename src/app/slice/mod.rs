@@ -140,8 +140,9 @@ pub struct SliceViewState {
     cpu_field: Option<(OwnedFieldRequest, Arc<Field>)>,
     /// The field request (and picture) last posted to the CPU path.
     cpu_field_asked: Option<(OwnedFieldRequest, Option<crate::app::jobs::PictureRequest>)>,
-    /// The CPU-drawn picture (without a GPU renderer).
+    /// The CPU-drawn picture (without a GPU renderer) and what it was drawn for.
     cpu_texture: Option<egui::TextureHandle>,
+    cpu_picture_for: Option<crate::app::jobs::PictureRequest>,
     interacting_until: Option<Instant>,
     /// Whether the wgpu adapter is a software rasterizer (llvmpipe).
     pub software_adapter: bool,
@@ -168,6 +169,7 @@ impl SliceViewState {
             cpu_field: None,
             cpu_field_asked: None,
             cpu_texture: None,
+            cpu_picture_for: None,
             interacting_until: None,
             software_adapter,
             gpu_status: SliceStatus::default(),
@@ -187,15 +189,24 @@ impl SliceViewState {
         Some(to_screen(rect, f.field.grid.plane_ranges(), a, b))
     }
 
+    /// Size in pixels of the CPU-drawn picture (shown when there is no GPU renderer).
+    pub fn cpu_picture_size(&self) -> Option<[usize; 2]> {
+        self.cpu_texture.as_ref().map(egui::TextureHandle::size)
+    }
+
     /// Whether the last frame's picture shows its own field: the GPU evaluates it while
-    /// painting, the CPU path once its result has arrived. Tests wait for this.
+    /// painting, the CPU path once its result (and, without a GPU renderer, its picture)
+    /// has arrived. Tests wait for this.
     pub fn picture_is_current(&self) -> bool {
         match (&self.last_frame, &self.fields_on) {
             (Some(_), Some(FieldsOn::Gpu)) => true,
-            (Some(frame), Some(FieldsOn::Cpu(_))) => self
-                .cpu_field
-                .as_ref()
-                .is_some_and(|(req, _)| *req == frame.field),
+            (Some(frame), Some(FieldsOn::Cpu(_))) => {
+                let asked = self.cpu_field_asked.as_ref();
+                self.cpu_field
+                    .as_ref()
+                    .is_some_and(|(req, _)| *req == frame.field)
+                    && asked.is_some_and(|(_, picture)| *picture == self.cpu_picture_for)
+            }
             _ => false,
         }
     }

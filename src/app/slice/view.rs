@@ -227,16 +227,19 @@ fn update_loss_range(view: &mut SliceViewState, jobs: &mut Jobs, field: &OwnedFi
     }
 }
 
-/// Per-input drawing data for the GPU picture.
-fn input_styles(state: &AppState, view: &SliceViewState) -> Vec<InputStyle> {
-    let model = &state.scene.model;
-    let data = &state.scene.data;
-    (0..data.n_inputs())
+/// Per-input drawing data for the GPU picture; `current_outputs` are f(x_i; θ).
+fn input_styles(
+    state: &AppState,
+    view: &SliceViewState,
+    current_outputs: &[f64],
+) -> Vec<InputStyle> {
+    let targets = &state.scene.data.targets;
+    (0..targets.len())
         .map(|i| InputStyle {
             color: crate::draw::style::input_rgb_f32(i),
             visible: view.visible_inputs[i],
-            target: data.targets[i] as f32,
-            current_output: model.forward(state.theta(), &data.inputs[i]) as f32,
+            target: targets[i] as f32,
+            current_output: current_outputs[i] as f32,
         })
         .collect()
 }
@@ -279,7 +282,7 @@ fn picture_ui(
     let frame = SliceFrame {
         field,
         source: source.clone().unwrap_or(FieldSource::Gpu),
-        inputs: input_styles(state, view),
+        inputs: input_styles(state, view, &overlays.current_outputs),
         style: view.style,
         size_px,
     };
@@ -337,7 +340,8 @@ fn cpu_field(
                         }
                     }
                 }
-                view.cpu_field = Some((req, values));
+                view.cpu_field = Some((req.field, values));
+                view.cpu_picture_for = req.picture;
                 view.axes_error = None;
             }
             Err(e) => view.axes_error = Some(e),
