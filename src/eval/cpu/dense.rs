@@ -27,6 +27,8 @@ pub(super) trait Lanes: Copy {
     fn splat(self, x: f32) -> Self::V;
     /// Loads 8 consecutive values.
     fn load(self, s: &[f32]) -> Self::V;
+    /// Loads one vector held as an array.
+    fn load8(self, s: &[f32; 8]) -> Self::V;
     /// a·b + c.
     fn madd(self, a: Self::V, b: Self::V, c: Self::V) -> Self::V;
     fn to_array(self, v: Self::V) -> [f32; 8];
@@ -44,6 +46,11 @@ impl Lanes for pulp::x86::V3 {
     #[inline(always)]
     fn load(self, s: &[f32]) -> Self::V {
         pulp::cast::<[f32; 8], _>(s.try_into().expect("8 lanes"))
+    }
+
+    #[inline(always)]
+    fn load8(self, s: &[f32; 8]) -> Self::V {
+        pulp::cast(*s)
     }
 
     #[inline(always)]
@@ -72,6 +79,11 @@ impl Lanes for Portable {
     #[inline(always)]
     fn load(self, s: &[f32]) -> Self::V {
         s.try_into().expect("8 lanes")
+    }
+
+    #[inline(always)]
+    fn load8(self, s: &[f32; 8]) -> Self::V {
+        *s
     }
 
     #[inline(always)]

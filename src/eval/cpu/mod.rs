@@ -6,7 +6,9 @@
 //! with the four terms precomputed per input in f64 ([`GridPlan::first_layer`]).
 //! Activations are kept structure-of-arrays, [unit][input], so the loops over inputs run
 //! on SIMD lanes, and the activations are the vectorizable approximations of
-//! [`approx`]. Points are split into jobs that worker threads take from a queue.
+//! [`approx`]. With fewer than 8 inputs most of such a vector would be padding, so
+//! there the lanes hold 8 grid points of one row instead ([`points`], [`Layout`]).
+//! Points are split into jobs that worker threads take from a queue.
 
 // `inline(always)` is load-bearing here: everything under the dispatch must be inlined
 // into pulp's target-feature function to be compiled for AVX2 and FMA.
@@ -14,6 +16,7 @@
 
 pub mod approx;
 mod dense;
+mod points;
 
 use std::sync::Mutex;
 
@@ -26,6 +29,27 @@ use dense::{Dense, Lanes, Portable, dense};
 const INPUT_BLOCK: usize = 256;
 /// Multiply-adds below which a field is evaluated on the calling thread alone.
 const SERIAL_WORK: usize = 1 << 18;
+/// Fewer inputs than this put grid points on the SIMD lanes instead of inputs.
+const POINTS_LAYOUT_BELOW: usize = 8;
+
+/// What the 8 SIMD lanes hold.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum Layout {
+    /// 8 inputs at one grid point ([`dense`]); the weights are built per point.
+    Inputs,
+    /// 8 grid points of one row, for one input at a time ([`points`]).
+    Points,
+}
+
+impl Layout {
+    fn for_inputs(k: usize) -> Self {
+        if k < POINTS_LAYOUT_BELOW {
+            Self::Points
+        } else {
+            Self::Inputs
+        }
+    }
+}
 
 /// The CPU reference evaluator (f32 arithmetic, f64 precomputation).
 #[derive(Clone, Copy, Debug, Default)]
@@ -36,20 +60,24 @@ impl FieldEvaluator for CpuFieldEvaluator {
         let plan = req.plan()?;
         let net = CpuNet::new(req, &plan);
         let mut values = vec![0.0f32; (plan.n_inputs + 1) * plan.n_points];
-        match req.spec.activation {
-            Activation::Identity => run::<Identity>(&net, &plan, &mut values),
-            Activation::Relu => run::<Relu>(&net, &plan, &mut values),
-            Activation::LeakyRelu => run::<LeakyRelu>(&net, &plan, &mut values),
-            Activation::Tanh => run::<Tanh>(&net, &plan, &mut values),
-            Activation::Sigmoid => run::<Sigmoid>(&net, &plan, &mut values),
-            Activation::Gelu => run::<Gelu>(&net, &plan, &mut values),
-            Activation::Softplus => run::<Softplus>(&net, &plan, &mut values),
-        }
+        run_activation(req.spec.activation, &net, &plan, &mut values);
         Ok(plan.field(values, &req.grid.shape))
     }
 
     fn name(&self) -> String {
         format!("CPU reference ({} threads)", worker_threads())
+    }
+}
+
+fn run_activation(activation: Activation, net: &CpuNet, plan: &GridPlan, values: &mut [f32]) {
+    match activation {
+        Activation::Identity => run::<Identity>(net, plan, values),
+        Activation::Relu => run::<Relu>(net, plan, values),
+        Activation::LeakyRelu => run::<LeakyRelu>(net, plan, values),
+        Activation::Tanh => run::<Tanh>(net, plan, values),
+        Activation::Sigmoid => run::<Sigmoid>(net, plan, values),
+        Activation::Gelu => run::<Gelu>(net, plan, values),
+        Activation::Softplus => run::<Softplus>(net, plan, values),
     }
 }
 
@@ -59,6 +87,7 @@ fn worker_threads() -> usize {
 
 /// Everything the workers share, read-only.
 struct CpuNet {
+    layout: Layout,
     k: usize,
     /// k rounded up to a multiple of 8 (one SIMD vector).
     k_pad: usize,
@@ -103,6 +132,7 @@ impl CpuNet {
         let tail = |v: &[f64]| v[start..].to_vec();
         let zeros = vec![0.0; req.grid.theta0.len() - start];
         Self {
+            layout: Layout::for_inputs(k),
             k,
             k_pad,
             h1,
@@ -201,6 +231,8 @@ struct Scratch {
     /// Activations [unit][block], ping-ponged between layers.
     h_in: Vec<f32>,
     h_out: Vec<f32>,
+    /// The buffers of the points-on-lanes layout.
+    points: points::PointScratch,
 }
 
 impl Scratch {
@@ -212,6 +244,7 @@ impl Scratch {
             weights: vec![0.0; net.theta0.len()],
             h_in: vec![0.0; net.max_width * block],
             h_out: vec![0.0; net.max_width * block],
+            points: points::PointScratch::new(net),
         }
     }
 }
@@ -262,6 +295,10 @@ fn run_job_with<A: ActivationF32, L: Lanes, const FMA: bool>(
     mut job: Job,
     scratch: &mut Scratch,
 ) {
+    if net.layout == Layout::Points {
+        points::run_job_points::<A, L, FMA>(lanes, net, plan, &mut job, scratch);
+        return;
+    }
     let [na, nb, _] = plan.shape3;
     let len = job.channels[0].len();
     let mut current_row = usize::MAX;
@@ -539,6 +576,143 @@ mod tests {
         check::<Tanh>(Activation::Tanh);
         check::<Gelu>(Activation::Gelu);
         check::<Softplus>(Activation::Softplus);
+    }
+
+    /// Few inputs (the points-on-lanes layout) on 3D grids with rows of 13 points, a full
+    /// group of 8 and one with 3 padding lanes, for every activation × depth × bias.
+    #[test]
+    fn few_inputs_match_f64_forward_on_3d_grids() {
+        for (n, layers) in ARCHITECTURES.iter().enumerate() {
+            for act in Activation::ALL {
+                for bias in [true, false] {
+                    for k in [1, 3, 4, 7] {
+                        let seed = (10 * k + n) as u64;
+                        let case = Case::new(layers, act, bias, k, &[13, 3, 2], seed);
+                        let req = case.request();
+                        let net = CpuNet::new(&req, &req.plan().unwrap());
+                        assert_eq!(net.layout, Layout::Points);
+                        let field = CpuFieldEvaluator.evaluate(&req).unwrap();
+                        let err = max_error(&field.values, &case.reference());
+                        assert!(
+                            err < TOLERANCE,
+                            "{layers:?} {act} bias={bias} k={k}: error {err:.2e}"
+                        );
+                    }
+                }
+            }
+        }
+    }
+
+    /// Few inputs with enough work for the threads, so jobs start and end mid-row.
+    #[test]
+    fn few_inputs_match_f64_forward_on_threads() {
+        let case = Case::new(&[2, 9, 6, 1], Activation::Gelu, true, 4, &[37, 6, 5], 4);
+        let req = case.request();
+        let plan = req.plan().unwrap();
+        let net = CpuNet::new(&req, &plan);
+        assert_eq!(net.layout, Layout::Points);
+        assert!(plan.n_points * 4 * (9 + 9 * 6 + 6) >= SERIAL_WORK);
+        let field = CpuFieldEvaluator.evaluate(&req).unwrap();
+        let err = max_error(&field.values, &case.reference());
+        assert!(err < TOLERANCE, "error {err:.2e}");
+    }
+
+    /// `req` evaluated in `layout`: on worker threads with the dispatched lanes, or in a
+    /// single job on the portable lanes.
+    fn evaluate_in(req: &FieldRequest, layout: Layout, portable: bool) -> Vec<f32> {
+        fn single_job<A: ActivationF32>(net: &CpuNet, plan: &GridPlan, values: &mut [f32]) {
+            let job = Job {
+                first_point: 0,
+                channels: values.chunks_mut(plan.n_points).collect(),
+            };
+            run_job_with::<A, _, false>(Portable, net, plan, job, &mut Scratch::new(net));
+        }
+        let plan = req.plan().unwrap();
+        let mut net = CpuNet::new(req, &plan);
+        net.layout = layout;
+        let mut values = vec![0.0f32; (plan.n_inputs + 1) * plan.n_points];
+        if !portable {
+            run_activation(req.spec.activation, &net, &plan, &mut values);
+            return values;
+        }
+        let run_portable = match req.spec.activation {
+            Activation::Identity => single_job::<Identity>,
+            Activation::Relu => single_job::<Relu>,
+            Activation::LeakyRelu => single_job::<LeakyRelu>,
+            Activation::Tanh => single_job::<Tanh>,
+            Activation::Sigmoid => single_job::<Sigmoid>,
+            Activation::Gelu => single_job::<Gelu>,
+            Activation::Softplus => single_job::<Softplus>,
+        };
+        run_portable(&net, &plan, &mut values);
+        values
+    }
+
+    /// Both layouts, on both kinds of lanes, for the same requests (input counts on both
+    /// sides of the switch): each matches the reference, and the two layouts agree exactly,
+    /// since they do the same f32 operations in the same order.
+    #[test]
+    fn both_layouts_match_f64_forward_and_each_other() {
+        for layers in [&[2, 6, 3, 1][..], &[3, 7, 5, 9, 1]] {
+            for act in Activation::ALL {
+                for k in [1, 2, 5, 8, 11] {
+                    let case = Case::new(layers, act, true, k, &[19, 4, 3], k as u64);
+                    let req = case.request();
+                    let reference = case.reference();
+                    for portable in [false, true] {
+                        let inputs = evaluate_in(&req, Layout::Inputs, portable);
+                        let points = evaluate_in(&req, Layout::Points, portable);
+                        for (name, values) in [("inputs", &inputs), ("points", &points)] {
+                            let err = max_error(values, &reference);
+                            assert!(
+                                err < TOLERANCE,
+                                "{layers:?} {act} k={k} {name} portable={portable}: {err:.2e}"
+                            );
+                        }
+                        assert!(
+                            inputs == points,
+                            "{layers:?} {act} k={k} portable={portable}: layouts differ"
+                        );
+                    }
+                }
+            }
+        }
+    }
+
+    /// Throughput of the bench's 3D workload (128³ points, 4 inputs), of fewer and more
+    /// inputs, and of the bench's 2D workload (512² points, 64 inputs), in both layouts,
+    /// on all threads (`--ignored`).
+    #[test]
+    #[ignore = "timing, not a check"]
+    fn time_cpu_field_layouts() {
+        let workloads: [(usize, &[usize]); 6] = [
+            (1, &[128; 3]),
+            (4, &[128; 3]),
+            (7, &[128; 3]),
+            (8, &[128; 3]),
+            (16, &[128; 3]),
+            (64, &[512; 2]),
+        ];
+        for (k, shape) in workloads {
+            let case = Case::new(&[2, 16, 16, 1], Activation::Tanh, true, k, shape, 1);
+            let req = case.request();
+            let flops = 608.0 * k as f64 * req.plan().unwrap().n_points as f64;
+            for layout in [Layout::Inputs, Layout::Points] {
+                evaluate_in(&req, layout, false);
+                let start = std::time::Instant::now();
+                let mut n = 0;
+                while n < 2 || start.elapsed().as_secs_f64() < 2.0 {
+                    evaluate_in(&req, layout, false);
+                    n += 1;
+                }
+                let secs = start.elapsed().as_secs_f64() / f64::from(n);
+                eprintln!(
+                    "{shape:?} x {k}, {layout:?}: {:.1} ms, {:.1} GFLOP/s",
+                    secs * 1e3,
+                    flops / secs / 1e9
+                );
+            }
+        }
     }
 
     /// A single grid point and a single input (n = 1 sits at lo).
