@@ -1,7 +1,7 @@
-//! The second layout of the CPU field path, for few inputs: eight grid points on the SIMD
-//! lanes instead of eight inputs.
+//! The second layout of the CPU field path: eight grid points on the SIMD lanes instead of
+//! eight inputs ([`super::Layout`] says when).
 //!
-//! With k < 8 inputs, inputs on lanes leave most of every vector as padding. Here the
+//! With k < 8 inputs, inputs on lanes leave much of every vector as padding. Here the
 //! lanes are 8 consecutive points of one row (same b and c, only a differs), so per lane
 //! the weights are W_l = R + a_l·U with R = θ₀ + b·v + c·w the row base. They are built
 //! once per group, one fused multiply-add per weight, into a buffer interleaved by lane
