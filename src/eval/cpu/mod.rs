@@ -44,9 +44,9 @@ enum Layout {
 impl Layout {
     /// Points on lanes unless their padding (rows of `row` points in groups of 8) wastes
     /// much more than the inputs' (k inputs in vectors of 8): its lanes must be at least
-    /// ¾ as full. At equal fill it is the faster layout (measured 1.3–1.6× on the
-    /// [2,16,16,1] tanh bench network for k = 8, 16 and 64 on AVX2), since each weight
-    /// vector it loads feeds 4 multiply-adds and its weights cost one FMA per 8 points.
+    /// ¾ as full. At equal fill it is not slower (on the [2,16,16,1] tanh bench network,
+    /// AVX2, 2 cores: 1.5× for 128³ points × 8 or 16 inputs, 1.05× for 512² × 64), since
+    /// each weight vector it loads feeds 4 multiply-adds.
     fn choose(k: usize, row: usize) -> Self {
         let points_fill = row * k.next_multiple_of(8);
         let inputs_fill = k * row.next_multiple_of(8);
