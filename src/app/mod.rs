@@ -505,21 +505,14 @@ impl BasinscopeApp {
 /// center, coordinate indices, explicit vectors): fall back to axes valid for any model,
 /// so the scene always saves as a file that loads.
 fn keep_slice_valid(scene: &mut Scene) {
-    use crate::core::slice::{AxisChoice, BiasTreatment};
     let n = scene.parameters.len();
     let slice = &mut scene.view.slice;
     if slice.center.as_ref().is_some_and(|c| c.len() != n) {
         slice.center = None;
     }
-    if slice.validate(n).is_err() {
-        slice.axes = if n >= 2 {
-            AxisChoice::default()
-        } else {
-            AxisChoice::Random {
-                seed: 0,
-                bias: BiasTreatment::Zero,
-            }
-        };
+    // With N < 2 no axis choice spans a plane; the slice view says so, whatever the choice.
+    if n >= 2 && slice.validate(n).is_err() {
+        slice.axes = crate::core::slice::AxisChoice::default();
     }
 }
 

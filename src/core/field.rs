@@ -369,17 +369,15 @@ pub(crate) mod test_support {
     use rand::{Rng, SeedableRng};
     use rand_chacha::ChaCha8Rng;
 
-    use super::{FieldRequest, SliceGrid};
+    use std::sync::Arc;
+
+    use super::{OwnedFieldRequest, SliceGrid};
     use crate::core::{Activation, Dataset, MlpSpec};
 
     /// A seeded network, data and grid: an owned field request.
-    pub struct Case {
-        pub spec: MlpSpec,
-        pub data: Dataset,
-        pub grid: SliceGrid,
-    }
+    pub type Case = OwnedFieldRequest;
 
-    impl Case {
+    impl OwnedFieldRequest {
         /// A random network, k random inputs with targets, and random axes, all seeded.
         pub fn new(
             layers: &[usize],
@@ -409,21 +407,13 @@ pub(crate) mod test_support {
             let ranges = [[-1.5, 2.0], [-0.75, 1.25], [-2.0, 0.5]][..shape.len()].to_vec();
             Self {
                 spec,
-                data,
+                data: Arc::new(data),
                 grid: SliceGrid {
                     theta0,
                     axes,
                     ranges,
                     shape: shape.to_vec(),
                 },
-            }
-        }
-
-        pub fn request(&self) -> FieldRequest<'_> {
-            FieldRequest {
-                spec: &self.spec,
-                data: &self.data,
-                grid: &self.grid,
             }
         }
 

@@ -436,7 +436,7 @@ mod tests {
             for act in Activation::ALL {
                 for bias in [true, false] {
                     let case = Case::new(layers, act, bias, 11, &[7, 5], n as u64);
-                    let req = case.request();
+                    let req = case.as_request();
                     let reference = case.reference();
                     let field = CpuFieldEvaluator.evaluate(&req).unwrap();
                     assert_eq!(field.values.len(), 12 * 35);
@@ -461,7 +461,7 @@ mod tests {
     #[test]
     fn cpu_field_matches_f64_forward_on_3d_grid_with_many_inputs() {
         let case = Case::new(&[2, 9, 6, 1], Activation::Gelu, true, 300, &[6, 4, 5], 3);
-        let req = case.request();
+        let req = case.as_request();
         let reference = case.reference();
         let field = CpuFieldEvaluator.evaluate(&req).unwrap();
         assert_eq!(field.shape, vec![6, 4, 5]);
@@ -478,7 +478,7 @@ mod tests {
     #[test]
     fn grid_corners_sit_at_range_ends() {
         let case = Case::new(&[2, 4, 1], Activation::Tanh, true, 3, &[9, 6, 4], 5);
-        let field = CpuFieldEvaluator.evaluate(&case.request()).unwrap();
+        let field = CpuFieldEvaluator.evaluate(&case.as_request()).unwrap();
         let corner = |t: usize| -> Vec<f64> {
             let mut theta = case.grid.theta0.clone();
             for (axis, range) in case.grid.ranges.iter().enumerate() {
@@ -509,7 +509,7 @@ mod tests {
             change(&mut grid);
             CpuFieldEvaluator.evaluate(&FieldRequest {
                 grid: &grid,
-                ..case.request()
+                ..case.as_request()
             })
         };
         let err = with(&|g| g.shape = vec![1 << 14, 1 << 14]).unwrap_err();
@@ -549,7 +549,7 @@ mod tests {
     #[ignore = "timing, not a check"]
     fn time_cpu_field_2d() {
         let case = Case::new(&[2, 16, 16, 1], Activation::Tanh, true, 64, &[256, 256], 1);
-        let req = case.request();
+        let req = case.as_request();
         let plan = req.plan().unwrap();
         let net = CpuNet::new(&req, &plan);
         let mut values = vec![0.0f32; 65 * plan.n_points];
@@ -583,7 +583,7 @@ mod tests {
     fn portable_lanes_match_f64_forward() {
         fn check<A: ActivationF32>(act: Activation) {
             let case = Case::new(&[2, 9, 6, 1], act, true, 21, &[5, 4], 8);
-            let req = case.request();
+            let req = case.as_request();
             let plan = req.plan().unwrap();
             let net = CpuNet::new(&req, &plan);
             let mut values = vec![0.0f32; 22 * plan.n_points];
@@ -610,7 +610,7 @@ mod tests {
                     for k in [1, 3, 4, 7] {
                         let seed = (10 * k + n) as u64;
                         let case = Case::new(layers, act, bias, k, &[13, 3, 2], seed);
-                        let req = case.request();
+                        let req = case.as_request();
                         let net = CpuNet::new(&req, &req.plan().unwrap());
                         assert_eq!(net.layout, Layout::Points);
                         let field = CpuFieldEvaluator.evaluate(&req).unwrap();
@@ -645,7 +645,7 @@ mod tests {
     #[test]
     fn few_inputs_match_f64_forward_on_threads() {
         let case = Case::new(&[2, 9, 6, 1], Activation::Gelu, true, 4, &[37, 6, 5], 4);
-        let req = case.request();
+        let req = case.as_request();
         let plan = req.plan().unwrap();
         let net = CpuNet::new(&req, &plan);
         assert_eq!(net.layout, Layout::Points);
@@ -695,7 +695,7 @@ mod tests {
             for act in Activation::ALL {
                 for k in [1, 2, 5, 8, 11] {
                     let case = Case::new(layers, act, true, k, &[19, 4, 3], k as u64);
-                    let req = case.request();
+                    let req = case.as_request();
                     let reference = case.reference();
                     for portable in [false, true] {
                         let inputs = evaluate_in(&req, Layout::Inputs, portable);
@@ -733,7 +733,7 @@ mod tests {
         ];
         for (k, shape) in workloads {
             let case = Case::new(&[2, 16, 16, 1], Activation::Tanh, true, k, shape, 1);
-            let req = case.request();
+            let req = case.as_request();
             let flops = 608.0 * k as f64 * req.plan().unwrap().n_points as f64;
             for layout in [Layout::Inputs, Layout::Points] {
                 evaluate_in(&req, layout, false);
@@ -757,7 +757,7 @@ mod tests {
     #[test]
     fn single_point_grid_sits_at_lo() {
         let case = Case::new(&[2, 3, 1], Activation::Softplus, false, 1, &[1, 1], 9);
-        let field = CpuFieldEvaluator.evaluate(&case.request()).unwrap();
+        let field = CpuFieldEvaluator.evaluate(&case.as_request()).unwrap();
         let err = max_error(&field.values, &case.reference());
         assert!(err < TOLERANCE, "error {err:.2e}");
     }

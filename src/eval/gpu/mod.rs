@@ -657,7 +657,7 @@ mod tests {
     }
 
     fn compare(gpu: &GpuFieldEvaluator, case: &Case, what: &str) {
-        let req = case.request();
+        let req = case.as_request();
         let on_gpu = gpu.evaluate(&req).unwrap_or_else(|e| panic!("{what}: {e}"));
         let on_cpu = CpuFieldEvaluator.evaluate(&req).unwrap();
         assert_eq!(on_gpu.shape, on_cpu.shape);
@@ -696,7 +696,7 @@ mod tests {
     fn gpu_field_on_rectangular_grid_matches_f64_reference() {
         let Some(gpu) = gpu() else { return };
         let case = Case::new(&[2, 6, 4, 1], Activation::Tanh, true, 17, &[13, 7], 11);
-        let field = gpu.evaluate(&case.request()).unwrap();
+        let field = gpu.evaluate(&case.as_request()).unwrap();
         let err = max_error(&field.values, &case.reference());
         assert!(err < TOLERANCE, "error {err:.2e}");
         compare(gpu, &case, "13×7");
@@ -707,7 +707,7 @@ mod tests {
     fn gpu_grid_corners_sit_at_range_ends() {
         let Some(gpu) = gpu() else { return };
         let case = Case::new(&[2, 4, 1], Activation::Sigmoid, true, 3, &[9, 6, 4], 5);
-        let field = gpu.evaluate(&case.request()).unwrap();
+        let field = gpu.evaluate(&case.as_request()).unwrap();
         for (t, index) in [(0, [0, 0, 0]), (1, [8, 5, 3])] {
             let mut theta = case.grid.theta0.clone();
             for (axis, range) in case.grid.ranges.iter().enumerate() {
@@ -735,8 +735,8 @@ mod tests {
         gpu.dispatch_work = 1;
         let case = Case::new(&[2, 5, 1], Activation::Relu, false, 6, &[33, 40], 2);
         let chunks = plan_chunks(
-            &case.request().plan().unwrap(),
-            &case.request(),
+            &case.as_request().plan().unwrap(),
+            &case.as_request(),
             gpu.dispatch_work,
             65535,
         );
@@ -759,7 +759,7 @@ mod tests {
             &[4, 4],
             1,
         );
-        let err = gpu.evaluate(&case.request()).unwrap_err();
+        let err = gpu.evaluate(&case.as_request()).unwrap_err();
         assert!(
             matches!(
                 err,
@@ -771,7 +771,7 @@ mod tests {
             "{err}"
         );
         // The CPU path has no such cap.
-        assert!(CpuFieldEvaluator.evaluate(&case.request()).is_ok());
+        assert!(CpuFieldEvaluator.evaluate(&case.as_request()).is_ok());
         let wide_input = Case::new(
             &[100, MAX_GPU_WIDTH, 1],
             Activation::Tanh,
@@ -794,7 +794,7 @@ mod tests {
         let err = gpu
             .evaluate(&FieldRequest {
                 grid: &grid,
-                ..case.request()
+                ..case.as_request()
             })
             .unwrap_err();
         assert!(
@@ -816,7 +816,7 @@ mod tests {
         let Some(gpu) = gpu() else { return };
         for (k, shape) in [(64, vec![256, 256]), (4, vec![64, 64, 64])] {
             let case = Case::new(&[2, 16, 16, 1], Activation::Tanh, true, k, &shape, 1);
-            let req = case.request();
+            let req = case.as_request();
             gpu.evaluate(&req).unwrap();
             let start = std::time::Instant::now();
             gpu.evaluate(&req).unwrap();
@@ -835,10 +835,10 @@ mod tests {
     fn evaluate_to_buffer_holds_the_field_layout() {
         let Some(gpu) = gpu() else { return };
         let case = Case::new(&[2, 5, 1], Activation::Gelu, true, 4, &[6, 5], 4);
-        let on_gpu = gpu.evaluate_to_buffer(&case.request()).unwrap();
+        let on_gpu = gpu.evaluate_to_buffer(&case.as_request()).unwrap();
         assert_eq!(on_gpu.buffer.size(), 4 * 5 * 30);
         assert_eq!((on_gpu.n_inputs, on_gpu.shape.as_slice()), (4, &[6, 5][..]));
         let values = gpu.read_back(&on_gpu).unwrap();
-        assert_eq!(values, gpu.evaluate(&case.request()).unwrap().values);
+        assert_eq!(values, gpu.evaluate(&case.as_request()).unwrap().values);
     }
 }
