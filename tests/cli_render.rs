@@ -308,8 +308,7 @@ fn gpu_and_cpu_backends_export_the_same_fields() {
         "{}",
         cpu.stderr
     );
-    let in_ci = std::env::var("CI").is_ok_and(|v| !v.is_empty() && v != "0" && v != "false");
-    if in_ci || !gpu.stderr.contains("fields on CPU reference") {
+    if basinscope::eval::gpu::in_ci() || !gpu.stderr.contains("fields on CPU reference") {
         assert!(
             gpu.stderr.contains("fields on GPU: "),
             "--backend gpu must evaluate on the GPU adapter: {}",

@@ -132,6 +132,11 @@ pub struct SliceFieldRequest {
 pub struct PictureRequest {
     pub current_outputs: Vec<f64>,
     pub trajectory_ab: Vec<(f64, f64)>,
+    pub walk_ab: Vec<(f64, f64)>,
+    /// The color bar's log₁₀ loss range, so the picture matches it.
+    pub loss_log_range: [f32; 2],
+    /// Which inputs' contours are drawn.
+    pub inputs_shown: Vec<bool>,
     pub current_ab: (f64, f64),
     pub size_px: [u32; 2],
 }
@@ -156,10 +161,17 @@ pub fn run_slice_field(req: SliceFieldRequest) -> SliceFieldResult {
                     targets: &req.field.data.targets,
                     current_outputs: &p.current_outputs,
                     trajectory_ab: &p.trajectory_ab,
+                    walk_ab: &p.walk_ab,
                     current_ab: p.current_ab,
                 };
+                let options = FigureOptions {
+                    loss_log_range: Some(p.loss_log_range.map(f64::from)),
+                    inputs_shown: Some(p.inputs_shown.clone()),
+                    max_inputs_drawn: p.inputs_shown.len(),
+                    ..FigureOptions::default()
+                };
                 let [w, h] = p.size_px.map(|s| s.clamp(16, 4096));
-                let rgba = render_slice_picture(&figure, &FigureOptions::default(), w, h);
+                let rgba = render_slice_picture(&figure, &options, w, h);
                 egui::ColorImage::from_rgba_unmultiplied([w as usize, h as usize], rgba.as_raw())
             });
             (Arc::new(field), image)

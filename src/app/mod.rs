@@ -1,4 +1,4 @@
-//! The app layer: eframe/egui panels and views over the core and gpu layers.
+//! The app layer: eframe/egui panels and views over the core, eval and draw layers.
 //!
 //! [`BasinscopeApp`] owns the [`AppState`], the training worker and the background jobs;
 //! panels (in `panels.rs`) and views (`data_view.rs`, `loss_view.rs`, …) read the state
@@ -83,9 +83,9 @@ impl BasinscopeApp {
             dialog_results: None,
             data_view: data_view::DataViewCache::default(),
             slice_view: slice::SliceViewState::new(
-                cc.wgpu_render_state
-                    .as_ref()
-                    .is_some_and(|r| r.adapter.get_info().device_type == wgpu::DeviceType::Cpu),
+                cc.wgpu_render_state.as_ref().is_some_and(|r| {
+                    crate::eval::backend::cpu_is_faster_than(&r.adapter.get_info())
+                }),
             ),
             jobs,
             analysis: None,
@@ -163,7 +163,7 @@ impl BasinscopeApp {
                 direction_index,
                 distance,
             } => self.walk_manifold(direction_index, distance),
-            Action::SetSliceSpec(spec) => match spec.validate(s.scene.parameters.len()) {
+            Action::SetSliceSpec(spec) => match spec.validate_in_scene(s.scene.parameters.len()) {
                 Ok(()) => s.scene.view.slice = spec,
                 Err(e) => s.error(e.to_string()),
             },
@@ -563,7 +563,7 @@ impl eframe::App for BasinscopeApp {
                     data_view::data_view_ui(ui, &self.state, &mut self.data_view, &mut actions);
                 }
                 ViewTab::Slice2d => {
-                    slice::slice_view_ui(
+                    slice::view::slice_view_ui(
                         ui,
                         &self.state,
                         &mut self.slice_view,

@@ -1,4 +1,4 @@
-//! The command-line contract of docs/DESIGN.md §6, on top of core and gpu.
+//! The command-line contract of docs/DESIGN.md §6, on top of core, eval and draw.
 
 use std::path::PathBuf;
 use std::process::ExitCode;

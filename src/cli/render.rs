@@ -171,6 +171,15 @@ fn render_slice2d(
         data: &scene.data,
         grid: &grid,
     })?;
+    let expected = (scene.data.n_inputs() + 1) * grid.n_points();
+    if field.values.len() != expected || field.shape != grid.shape {
+        bail!(
+            "the field evaluator returned {} values on a {:?} grid instead of {expected} on {:?}",
+            field.values.len(),
+            field.shape,
+            grid.shape
+        );
+    }
 
     let outputs: Vec<f64> = scene
         .data
@@ -188,6 +197,7 @@ fn render_slice2d(
         targets: &scene.data.targets,
         current_outputs: &outputs,
         trajectory_ab: &trajectory_ab,
+        walk_ab: &[],
         current_ab: project_onto_slice(&axes, theta),
     };
     let options = FigureOptions {

@@ -148,7 +148,7 @@ impl Scene {
         };
         file.model.check_parameters(&parameters)?;
         file.training.validate()?;
-        validate_slice(&file.view.slice, parameters.len())?;
+        file.view.slice.validate_in_scene(parameters.len())?;
         Ok(Self {
             name: file.name.unwrap_or_default(),
             description: file.description.unwrap_or_default(),
@@ -168,7 +168,7 @@ impl Scene {
         self.data.validate(self.model.input_dim())?;
         self.model.check_parameters(&self.parameters)?;
         self.training.validate()?;
-        validate_slice(&self.view.slice, self.parameters.len())
+        self.view.slice.validate_in_scene(self.parameters.len())
     }
 
     /// Reads a scene file.
@@ -389,17 +389,6 @@ pub fn builtin_json(name: &str) -> Option<&'static str> {
         .iter()
         .find(|s| s.name == name)
         .map(|s| s.json)
-}
-
-/// The slice of a scene: fully checked when the model has a 2D slice at all (N ≥ 2);
-/// for N < 2 only its extent, since no axis choice can span a plane there and the slice
-/// view says so while the rest of the scene (training, data, gradients) works.
-fn validate_slice(slice: &SliceSpec, n_params: usize) -> Result<(), CoreError> {
-    if n_params < 2 {
-        slice.validate_extent(n_params)
-    } else {
-        slice.validate(n_params)
-    }
 }
 
 #[cfg(test)]

@@ -129,6 +129,18 @@ impl SliceSpec {
         self.validate_axes(n_params)
     }
 
+    /// What a scene's slice must satisfy: everything [`Self::validate`] checks when the
+    /// model has a 2D slice at all (N ≥ 2); for N < 2 only the extent, since no axis
+    /// choice spans a plane there and the slice view says so while the rest of the scene
+    /// (training, data, gradients) works.
+    pub fn validate_in_scene(&self, n_params: usize) -> Result<(), CoreError> {
+        if n_params < 2 {
+            self.validate_extent(n_params)
+        } else {
+            self.validate(n_params)
+        }
+    }
+
     /// Checks the ranges, the resolution and the pinned center: what a scene must get
     /// right even when its model is too small for any 2D slice (N < 2), whose slice view
     /// then says why instead of the scene failing to load.

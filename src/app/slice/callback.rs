@@ -70,7 +70,12 @@ impl SliceStatus {
         self.0.lock().ok().and_then(|m| m.clone())
     }
 
-    fn set(&self, message: Option<String>) {
+    /// Takes the current message, leaving none.
+    pub fn take(&self) -> Option<String> {
+        self.0.lock().ok().and_then(|mut m| m.take())
+    }
+
+    pub(crate) fn set(&self, message: Option<String>) {
         if let Ok(mut m) = self.0.lock() {
             *m = message;
         }
@@ -112,6 +117,17 @@ impl SliceCallback {
                 }
             },
             FieldSource::Cpu(field) => {
+                let bytes = 4 * field.values.len() as u64;
+                let limits = device.limits();
+                let limit = limits
+                    .max_storage_buffer_binding_size
+                    .min(limits.max_buffer_size);
+                if bytes > limit {
+                    self.status.set(Some(format!(
+                        "the field needs a buffer of {bytes} bytes, more than this GPU's limit of {limit} bytes; lower the resolution"
+                    )));
+                    return None;
+                }
                 let fresh = res
                     .uploaded
                     .as_ref()

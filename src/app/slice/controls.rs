@@ -241,7 +241,9 @@ fn status_row_ui(ui: &mut egui::Ui, view: &SliceViewState) {
             .fields_on
             .as_ref()
             .map_or_else(String::new, super::FieldsOn::describe);
-        let picture = if view.software_adapter {
+        let picture = if !view.has_renderer {
+            "picture drawn on the CPU"
+        } else if view.software_adapter {
             "picture on the software GPU"
         } else {
             "picture on the GPU"

@@ -1,8 +1,9 @@
 //! The 2-D slice view, θ(a, b) = θ₀ + a·u + b·v. This file holds what the view, its
 //! controls and its decorations share: the state kept across frames, the map between
 //! slice coordinates and the screen, the grid budget and which evaluator computes the
-//! field. Imports run one way: `view` uses `controls`, `decor` and `callback`, and all of
-//! them use this file.
+//! field. Imports run one way: `view` uses `controls`, `decor`, `callback` and this file;
+//! `controls` and `decor` use this file; this file uses `callback` only for the types of
+//! the frame it keeps, and `callback` uses nothing of the view.
 //!
 //! - [`view`]: the picture, overlays (trajectory, walk, θ), hover readout, pan/zoom/click.
 //! - `controls`: the rows above the picture (axes, center, extent, grid, layers).
@@ -22,9 +23,7 @@ use egui::{Color32, Pos2, Rect};
 use crate::core::field::{Field, OwnedFieldRequest};
 use crate::core::slice::SliceAxes;
 use crate::draw::slice_pass::SliceStyle;
-use crate::eval::gpu::MAX_GPU_WIDTH;
 use callback::{SliceFrame, SliceStatus};
-pub use view::slice_view_ui;
 
 /// Color of input `i` on screen: the palette of the figures ([`crate::draw::style`]).
 pub fn input_color(i: usize) -> Color32 {
@@ -87,14 +86,22 @@ pub enum FieldsOn {
 
 impl FieldsOn {
     /// The faster evaluator for `spec` in this app: the GPU compute pass on a hardware
-    /// adapter that can run the network; the CPU path otherwise.
-    pub fn choose(view: &SliceViewState, has_renderer: bool, spec: &crate::core::MlpSpec) -> Self {
+    /// adapter that can run the network and has not refused this model and grid; the CPU
+    /// path otherwise.
+    pub fn choose(
+        view: &SliceViewState,
+        has_renderer: bool,
+        spec: &crate::core::MlpSpec,
+        resolution: [usize; 2],
+    ) -> Self {
         if !has_renderer {
             return FieldsOn::Cpu("the app runs without a GPU renderer".into());
         }
-        if let Some(&w) = spec.layers[1..].iter().find(|&&w| w > MAX_GPU_WIDTH) {
+        if let Err(crate::core::field::FieldError::WidthTooLarge { width, limit }) =
+            crate::eval::gpu::check_widths(spec)
+        {
             return FieldsOn::Cpu(format!(
-                "a layer of width {w} is wider than the GPU shader's limit of {MAX_GPU_WIDTH}"
+                "a layer of width {width} is wider than the GPU shader's limit of {limit}"
             ));
         }
         if view.software_adapter {
@@ -102,10 +109,10 @@ impl FieldsOn {
                 "the GPU adapter is a software rasterizer, slower than the CPU path".into(),
             );
         }
-        if let Some(problem) = view.gpu_status.get() {
-            return FieldsOn::Cpu(format!("the GPU could not evaluate the field ({problem})"));
+        match view.refusal(spec, resolution) {
+            Some(_) => FieldsOn::Cpu("the GPU refused this field".into()),
+            None => FieldsOn::Gpu,
         }
-        FieldsOn::Gpu
     }
 
     /// One line for the view: which evaluator runs and why.
@@ -126,6 +133,8 @@ pub struct SliceViewState {
     /// The choice, N and generation the newest axes request was made for.
     pub(crate) axes_for: Option<crate::app::jobs::AxesKey>,
     pub axes_error: Option<String>,
+    /// Why the CPU path could not evaluate the last field asked of it.
+    pub field_error: Option<String>,
     /// Which inputs' contours are drawn.
     pub visible_inputs: Vec<bool>,
     /// A θ the user saved, for the three-point plane.
@@ -148,6 +157,13 @@ pub struct SliceViewState {
     pub software_adapter: bool,
     /// Problems the GPU path reported in its last `prepare`.
     pub gpu_status: SliceStatus,
+    /// The model and resolution the GPU last refused to evaluate, and why: fields for
+    /// them come from the CPU path until either changes.
+    gpu_refused: Option<(crate::core::MlpSpec, [usize; 2], String)>,
+    /// Whether the app has a wgpu renderer (else the CPU figure renderer draws).
+    pub has_renderer: bool,
+    /// The scene's data as the jobs share it, replaced only when the data changes.
+    data: Option<Arc<crate::core::Dataset>>,
     /// Which evaluator computed the last frame's field.
     pub fields_on: Option<FieldsOn>,
 }
@@ -161,6 +177,7 @@ impl SliceViewState {
             axes: None,
             axes_for: None,
             axes_error: None,
+            field_error: None,
             visible_inputs: Vec::new(),
             saved_theta: None,
             loss_range_asked: None,
@@ -173,6 +190,9 @@ impl SliceViewState {
             interacting_until: None,
             software_adapter,
             gpu_status: SliceStatus::default(),
+            gpu_refused: None,
+            has_renderer: true,
+            data: None,
             fields_on: None,
         }
     }
@@ -187,6 +207,34 @@ impl SliceViewState {
     pub fn screen_pos(&self, a: f64, b: f64) -> Option<Pos2> {
         let (rect, f) = (self.picture_rect?, self.last_frame.as_ref()?);
         Some(to_screen(rect, f.field.grid.plane_ranges(), a, b))
+    }
+
+    /// The scene's data behind an `Arc`, cloned only when it changed since the last frame.
+    fn shared_data(&mut self, data: &crate::core::Dataset) -> Arc<crate::core::Dataset> {
+        match &self.data {
+            Some(shared) if **shared == *data => Arc::clone(shared),
+            _ => {
+                let shared = Arc::new(data.clone());
+                self.data = Some(Arc::clone(&shared));
+                shared
+            }
+        }
+    }
+
+    /// Records what the GPU path reported while painting the last frame: a refusal moves
+    /// this model and resolution to the CPU path.
+    fn take_gpu_status(&mut self, spec: &crate::core::MlpSpec, resolution: [usize; 2]) {
+        if let Some(problem) = self.gpu_status.take() {
+            self.gpu_refused = Some((spec.clone(), resolution, problem));
+        }
+    }
+
+    /// Why the GPU refused to evaluate `spec` at `resolution`, if it did.
+    pub fn refusal(&self, spec: &crate::core::MlpSpec, resolution: [usize; 2]) -> Option<&str> {
+        match &self.gpu_refused {
+            Some((s, r, problem)) if s == spec && *r == resolution => Some(problem),
+            _ => None,
+        }
     }
 
     /// Size in pixels of the CPU-drawn picture (shown when there is no GPU renderer).
@@ -230,4 +278,43 @@ pub(crate) fn from_screen(rect: Rect, ranges: [[f64; 2]; 2], p: Pos2) -> (f64, f
         ranges[0][0] + x * (ranges[0][1] - ranges[0][0]),
         ranges[1][0] + y * (ranges[1][1] - ranges[1][0]),
     )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::core::{Activation, MlpSpec};
+
+    /// A GPU refusal moves only that model at that resolution to the CPU path; another
+    /// resolution or model goes back to the GPU.
+    #[test]
+    fn a_gpu_refusal_holds_only_for_the_model_and_resolution_refused() {
+        let mut view = SliceViewState::new(false);
+        let spec = MlpSpec::new(vec![2, 8, 1], Activation::Tanh, true).unwrap();
+        assert_eq!(
+            FieldsOn::choose(&view, true, &spec, [256, 256]),
+            FieldsOn::Gpu
+        );
+        view.gpu_status.set(Some("buffer too large".into()));
+        view.take_gpu_status(&spec, [2048, 2048]);
+        assert!(view.gpu_status.get().is_none());
+        assert!(matches!(
+            FieldsOn::choose(&view, true, &spec, [2048, 2048]),
+            FieldsOn::Cpu(_)
+        ));
+        assert_eq!(view.refusal(&spec, [2048, 2048]), Some("buffer too large"));
+        assert_eq!(
+            FieldsOn::choose(&view, true, &spec, [256, 256]),
+            FieldsOn::Gpu
+        );
+        let other = MlpSpec::new(vec![2, 4, 1], Activation::Tanh, true).unwrap();
+        assert_eq!(
+            FieldsOn::choose(&view, true, &other, [2048, 2048]),
+            FieldsOn::Gpu
+        );
+        assert!(matches!(
+            FieldsOn::choose(&view, false, &spec, [256, 256]),
+            FieldsOn::Cpu(_)
+        ));
+    }
 }

@@ -65,15 +65,22 @@ pub fn slice_view_ui(
         // Many inputs' contours hide each other: start with the first few.
         view.visible_inputs = (0..k).map(|i| k <= MANY_INPUTS || i < 4).collect();
     }
-    let fields_on = FieldsOn::choose(view, target_format.is_some(), &state.scene.model);
+    let fields_on = fields_on_ui(ui, state, view, spec, target_format.is_some());
     let slice = SliceAxes {
         center: slice_center(state, spec, &axes),
         ..axes.clone()
     };
-    let moving = state.playing || view.interacting_until.is_some_and(|t| Instant::now() < t);
+    let interacting = view
+        .interacting_until
+        .and_then(|t| t.checked_duration_since(Instant::now()));
+    if let Some(left) = interacting {
+        // Redraw at full resolution once the interaction is over.
+        ui.ctx().request_repaint_after(left);
+    }
+    let moving = state.playing || interacting.is_some();
     let field = OwnedFieldRequest {
         spec: state.scene.model.clone(),
-        data: Arc::new(state.scene.data.clone()),
+        data: view.shared_data(&state.scene.data),
         grid: SliceGrid {
             theta0: slice.center.clone(),
             axes: vec![slice.u.clone(), slice.v.clone()],
@@ -128,6 +135,26 @@ pub fn slice_view_ui(
     super::decor::legend_ui(ui, view, k);
 }
 
+/// Which evaluator computes this frame's field (taking in what the GPU reported while
+/// painting the last one), with the GPU's refusal or the CPU path's error shown.
+fn fields_on_ui(
+    ui: &mut egui::Ui,
+    state: &AppState,
+    view: &mut SliceViewState,
+    spec: &SliceSpec,
+    has_renderer: bool,
+) -> FieldsOn {
+    view.has_renderer = has_renderer;
+    view.take_gpu_status(&state.scene.model, spec.resolution);
+    if let Some(problem) = view.refusal(&state.scene.model, spec.resolution) {
+        ui.colored_label(ui.visuals().warn_fg_color, problem);
+    }
+    if let Some(e) = &view.field_error {
+        ui.colored_label(ui.visuals().error_fg_color, e);
+    }
+    FieldsOn::choose(view, has_renderer, &state.scene.model, spec.resolution)
+}
+
 /// θ₀: the pinned center of the scene, the first of three points, or the current θ.
 fn slice_center(state: &AppState, spec: &SliceSpec, axes: &SliceAxes) -> Vec<f64> {
     match (&spec.center, &spec.axes) {
@@ -173,6 +200,7 @@ fn update_axes(state: &AppState, view: &mut SliceViewState, jobs: &mut Jobs, spe
         return;
     }
     view.axes_for = Some(key.clone());
+    view.axes_error = None;
     if view.axes.as_ref().is_some_and(|a| a.n_params() != n) {
         view.axes = None;
     }
@@ -275,7 +303,7 @@ fn picture_ui(
         FieldsOn::Cpu(_) => {
             let picture = target_format
                 .is_none()
-                .then(|| overlays.picture_request(size_px));
+                .then(|| overlays.picture_request(view, size_px));
             cpu_field(ui, view, jobs, &field, picture)
         }
     };
@@ -286,10 +314,20 @@ fn picture_ui(
         style: view.style,
         size_px,
     };
+    // A CPU field for an earlier pan or zoom of the same plane is drawn where its own
+    // ranges lie, so it stays in register with the axes and overlays until the new one
+    // arrives.
+    let shown = match &source {
+        Some(FieldSource::Cpu(_)) => view.cpu_field.as_ref().map_or(rect, |(req, _)| {
+            drawn_rect(rect, &frame.field.grid, &req.grid)
+        }),
+        _ => rect,
+    };
+    let painter = ui.painter().with_clip_rect(rect);
     match (target_format, source) {
         (Some(format), Some(source)) => {
-            ui.painter().add(egui_wgpu::Callback::new_paint_callback(
-                rect,
+            painter.add(egui_wgpu::Callback::new_paint_callback(
+                shown,
                 SliceCallback {
                     frame: SliceFrame {
                         source,
@@ -303,7 +341,7 @@ fn picture_ui(
         (None, _) => {
             if let Some(t) = &view.cpu_texture {
                 let uv = Rect::from_min_max(Pos2::ZERO, Pos2::new(1.0, 1.0));
-                ui.painter().image(t.id(), rect, uv, Color32::WHITE);
+                painter.image(t.id(), shown, uv, Color32::WHITE);
             }
         }
         (Some(_), None) => {}
@@ -314,6 +352,20 @@ fn picture_ui(
     }
     view.picture_rect = Some(rect);
     view.last_frame = Some(frame);
+}
+
+/// Where a picture of `drawn` goes on a screen `rect` showing `current`: the rectangle of
+/// its own ranges when it lies in the same plane (same θ₀ and axes), else `rect`.
+fn drawn_rect(rect: Rect, current: &SliceGrid, drawn: &SliceGrid) -> Rect {
+    if drawn.theta0 != current.theta0 || drawn.axes != current.axes {
+        return rect;
+    }
+    let ranges = current.plane_ranges();
+    let [[a0, a1], [b0, b1]] = drawn.plane_ranges();
+    Rect::from_two_pos(
+        to_screen(rect, ranges, a0, b0),
+        to_screen(rect, ranges, a1, b1),
+    )
 }
 
 /// The newest CPU field for this view (posting `field` when it is not the one asked for
@@ -342,9 +394,9 @@ fn cpu_field(
                 }
                 view.cpu_field = Some((req.field, values));
                 view.cpu_picture_for = req.picture;
-                view.axes_error = None;
+                view.field_error = None;
             }
-            Err(e) => view.axes_error = Some(e),
+            Err(e) => view.field_error = Some(e),
         }
     }
     let asked = (field.clone(), picture);
@@ -398,10 +450,13 @@ impl Overlays {
     }
 
     /// What the CPU-drawn picture needs besides the field.
-    fn picture_request(&self, size_px: [u32; 2]) -> PictureRequest {
+    fn picture_request(&self, view: &SliceViewState, size_px: [u32; 2]) -> PictureRequest {
         PictureRequest {
             current_outputs: self.current_outputs.clone(),
             trajectory_ab: self.trajectory_ab.clone(),
+            walk_ab: self.walk_ab.clone(),
+            loss_log_range: view.style.loss_log_range,
+            inputs_shown: view.visible_inputs.clone(),
             current_ab: self.current_ab,
             size_px,
         }

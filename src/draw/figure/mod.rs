@@ -1,9 +1,9 @@
 //! Publication-quality figures drawn on the CPU (no window, no GPU): the 2D slice figure
 //! of docs/DESIGN.md §4 and the data view, for `basinscope render` and image export.
 //!
-//! Core does not know the gpu layer's types: figures take plain slices of values laid
-//! out as the gpu layer's `Field` ([channel][b][a], a fastest; channels 0..k are the
-//! per-input outputs `f(x_i)`, channel k is the MSE loss).
+//! Figures take the evaluated [`Field`] of `core::field` ([channel][b][a], a fastest;
+//! channels 0..k are the per-input outputs `f(x_i)`, channel k is the MSE loss), whichever
+//! evaluator computed it.
 
 mod axes;
 pub mod canvas;
@@ -36,6 +36,8 @@ pub struct SliceFigure<'a> {
     pub current_outputs: &'a [f64],
     /// The training trajectory in slice coordinates (drawn when it has 2+ points).
     pub trajectory_ab: &'a [(f64, f64)],
+    /// A walk along the behavior manifold in slice coordinates (dashed, when 2+ points).
+    pub walk_ab: &'a [(f64, f64)],
     /// The current θ in slice coordinates.
     pub current_ab: (f64, f64),
 }
@@ -57,6 +59,12 @@ pub struct FigureOptions {
     pub levels_per_input: usize,
     /// Decades of loss the color map spans below the largest loss.
     pub loss_decades: f64,
+    /// A fixed log₁₀ loss range of the color map (the app's color bar), instead of one
+    /// fitted to the field.
+    pub loss_log_range: Option<[f64; 2]>,
+    /// Which inputs' contour lines are drawn (all when `None`; at most
+    /// `max_inputs_drawn` either way).
+    pub inputs_shown: Option<Vec<bool>>,
     pub show_legend: bool,
 }
 
@@ -70,6 +78,8 @@ impl Default for FigureOptions {
             max_inputs_drawn: 8,
             levels_per_input: 8,
             loss_decades: 6.0,
+            loss_log_range: None,
+            inputs_shown: None,
             show_legend: true,
         }
     }
@@ -158,7 +168,7 @@ pub fn render_slice_figure(
     let (plot, a_ticks, b_ticks, b_tick_width) =
         slice_layout(&canvas, figure, options, &legend, &m);
 
-    let log_loss = LogLoss::new(field.loss(), options.loss_decades);
+    let log_loss = LogLoss::new(field.loss(), options.loss_decades, options.loss_log_range);
     draw_plot_contents(&mut canvas, &plot, figure, options, &log_loss, &m);
 
     plot.draw_frame(
@@ -222,7 +232,11 @@ pub fn render_slice_picture(
         figure.ranges,
         false,
     );
-    let log_loss = LogLoss::new(figure.field.loss(), options.loss_decades);
+    let log_loss = LogLoss::new(
+        figure.field.loss(),
+        options.loss_decades,
+        options.loss_log_range,
+    );
     draw_plot_contents(&mut canvas, &plot, figure, options, &log_loss, &m);
     canvas.into_image()
 }
@@ -263,6 +277,14 @@ fn draw_plot_contents(
                 Some((Color::BLACK, 1.0 * m.s)),
             );
         }
+    }
+    if figure.walk_ab.len() >= 2 {
+        let points: Vec<(f64, f64)> = figure
+            .walk_ab
+            .iter()
+            .map(|&(a, b)| plot.to_px(a, b))
+            .collect();
+        canvas.polyline(&points, &level_set_style(m));
     }
     draw_current_marker(
         canvas,
@@ -353,7 +375,8 @@ struct LogLoss {
 }
 
 impl LogLoss {
-    fn new(loss: &[f32], decades: f64) -> Self {
+    /// log₁₀ of `loss`, colored over `fixed` or else over the top `decades` of the field.
+    fn new(loss: &[f32], decades: f64, fixed: Option<[f64; 2]>) -> Self {
         let values: Vec<f64> = loss
             .iter()
             .map(|&l| {
@@ -374,6 +397,7 @@ impl LogLoss {
         } else {
             (-1.0, 0.0)
         };
+        let (lo, hi) = fixed.map_or((lo, hi), |[lo, hi]| (lo, hi));
         let (lo, hi) = if hi - lo < 1e-9 {
             (lo - 0.5, hi + 0.5)
         } else {
@@ -491,8 +515,14 @@ fn draw_contours(
 ) {
     let field = figure.field;
     let [na, nb] = field.plane_shape();
+    let shown = |i: &usize| {
+        options
+            .inputs_shown
+            .as_ref()
+            .is_none_or(|s| s.get(*i).copied().unwrap_or(false))
+    };
     // Thin levels first, then the level sets through θ, then the solution contours on top.
-    for i in 0..drawn {
+    for i in (0..drawn).filter(shown) {
         let channel = field.channel(i);
         let target = figure.targets.get(i).copied().unwrap_or(0.0);
         let style = thin_level_style(i, m);
@@ -507,7 +537,7 @@ fn draw_contours(
             }
         }
     }
-    for i in 0..drawn {
+    for i in (0..drawn).filter(shown) {
         let Some(&current) = figure.current_outputs.get(i) else {
             continue;
         };
@@ -520,7 +550,7 @@ fn draw_contours(
             canvas.polyline(&curve, &level_set_style(m));
         }
     }
-    for i in 0..drawn {
+    for i in (0..drawn).filter(shown) {
         let Some(&target) = figure.targets.get(i) else {
             continue;
         };
@@ -872,6 +902,7 @@ mod tests {
             targets: &targets,
             current_outputs: &[0.0, 0.0],
             trajectory_ab: &[(0.0, 0.0), (0.6, 0.5), (1.2, 1.0)],
+            walk_ab: &[],
             current_ab: (0.0, 0.0),
         };
         let options = FigureOptions {

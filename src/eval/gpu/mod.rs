@@ -235,7 +235,7 @@ impl GpuFieldEvaluator {
     pub fn evaluate_to_buffer(&self, req: &FieldRequest) -> Result<GpuField, FieldError> {
         self.check_lost()?;
         let plan = req.plan()?;
-        check_widths(req)?;
+        check_widths(req.spec)?;
         let host = HostData::new(req, &plan);
         let limits = self.device.limits();
         let out_bytes = 4 * (plan.n_inputs as u64 + 1) * plan.n_points as u64;
@@ -440,8 +440,8 @@ struct FieldBuffers {
 }
 
 /// Refuses a model with a layer (after the input) wider than the shader holds.
-fn check_widths(req: &FieldRequest) -> Result<(), FieldError> {
-    if let Some(&width) = req.spec.layers[1..].iter().find(|&&w| w > MAX_GPU_WIDTH) {
+pub fn check_widths(spec: &crate::core::MlpSpec) -> Result<(), FieldError> {
+    if let Some(&width) = spec.layers[1..].iter().find(|&&w| w > MAX_GPU_WIDTH) {
         return Err(FieldError::WidthTooLarge {
             width,
             limit: MAX_GPU_WIDTH,
@@ -609,8 +609,7 @@ fn plan_chunks(
 
 /// Whether this is a CI run (`CI` set to anything but empty, `0` or `false`), where a
 /// missing GPU adapter must fail the GPU tests instead of skipping them.
-#[cfg(test)]
-pub(crate) fn in_ci() -> bool {
+pub fn in_ci() -> bool {
     std::env::var("CI").is_ok_and(|v| !v.is_empty() && v != "0" && !v.eq_ignore_ascii_case("false"))
 }
 
