@@ -90,7 +90,12 @@ impl<Req: Send + 'static, Res: Send + 'static> LatestJob<Req, Res> {
                     self.in_flight = self.in_flight.saturating_sub(1);
                     latest = Some(r);
                 }
-                Err(TryRecvError::Empty | TryRecvError::Disconnected) => return latest,
+                Err(TryRecvError::Empty) => return latest,
+                Err(TryRecvError::Disconnected) => {
+                    // The thread ended (a panic in `compute`): nothing is in flight now.
+                    self.in_flight = 0;
+                    return latest;
+                }
             }
         }
     }
@@ -98,6 +103,11 @@ impl<Req: Send + 'static, Res: Send + 'static> LatestJob<Req, Res> {
     /// Whether a request is queued or being computed.
     pub fn busy(&self) -> bool {
         self.in_flight > 0
+    }
+
+    /// Whether the thread has ended (only a panic in `compute` ends it early).
+    pub fn stopped(&self) -> bool {
+        self.thread.as_ref().is_none_or(JoinHandle::is_finished)
     }
 }
 
@@ -123,6 +133,10 @@ impl<Req: Send + 'static, Res: Send + 'static> LazyJob<Req, Res> {
 
     /// Posts `request` (replacing any not yet started), starting the thread if needed.
     pub fn request(&mut self, request: Req) -> Result<(), String> {
+        if self.job.as_ref().is_some_and(LatestJob::stopped) {
+            log::error!("the {} thread stopped; starting it again", self.name);
+            self.job = None;
+        }
         if self.job.is_none() {
             let ctx = self.ctx.clone();
             let job = LatestJob::spawn(self.name, self.compute, move || ctx.request_repaint())
@@ -186,5 +200,34 @@ mod tests {
         }
         assert_eq!(last, Some(198));
         assert!(!job.busy());
+    }
+
+    /// A request that panics ends the thread; the job is then idle, not busy forever,
+    /// and the next request starts a new thread that answers it.
+    #[test]
+    fn a_panicking_request_leaves_the_job_restartable() {
+        let ctx = egui::Context::default();
+        let mut job = LazyJob::new(
+            "test-panicking-job",
+            |x: u32| {
+                assert!(x != 0, "zero is refused");
+                x + 1
+            },
+            ctx,
+        );
+        job.request(0).unwrap();
+        let start = std::time::Instant::now();
+        while job.busy() && start.elapsed() < std::time::Duration::from_secs(10) {
+            let _ = job.poll();
+            std::thread::sleep(std::time::Duration::from_millis(1));
+        }
+        assert!(!job.busy());
+        job.request(41).unwrap();
+        let mut answer = None;
+        while answer.is_none() && start.elapsed() < std::time::Duration::from_secs(10) {
+            answer = job.poll();
+            std::thread::sleep(std::time::Duration::from_millis(1));
+        }
+        assert_eq!(answer, Some(42));
     }
 }
