@@ -75,7 +75,7 @@ pub struct Analysis {
     pub tangent_basis: DMatrix<f64>,
 }
 
-/// G at one θ and its SVD split of R^N (DESIGN.md §2): everything that needs only first
+/// G at one θ and its SVD split of R^N (docs/DESIGN.md §2): everything that needs only first
 /// derivatives, without the Hessian. [`analyze`] builds its fields of the same names
 /// from the same G with the same code, so they are equal bit for bit.
 #[derive(Clone, Debug)]
