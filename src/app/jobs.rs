@@ -13,7 +13,7 @@ use crate::core::analysis::{
 };
 use crate::core::field::{Field, FieldEvaluator as _, OwnedFieldRequest};
 use crate::core::slice::{AxisChoice, SliceAxes, slice_axes};
-use crate::draw::figure::{FigureOptions, SliceFigure, render_slice_picture};
+use crate::draw::figure::{FigureOptions, Layers, SliceFigure, render_slice_picture};
 use crate::eval::CpuFieldEvaluator;
 
 /// A manifold walk to run in the background.
@@ -137,6 +137,8 @@ pub struct PictureRequest {
     pub loss_log_range: [f32; 2],
     /// Which inputs' contours are drawn.
     pub inputs_shown: Vec<bool>,
+    /// Which layers are drawn.
+    pub layers: Layers,
     pub current_ab: (f64, f64),
     pub size_px: [u32; 2],
 }
@@ -168,6 +170,7 @@ pub fn run_slice_field(req: SliceFieldRequest) -> SliceFieldResult {
                     loss_log_range: Some(p.loss_log_range.map(f64::from)),
                     inputs_shown: Some(p.inputs_shown.clone()),
                     max_inputs_drawn: p.inputs_shown.len(),
+                    layers: p.layers,
                     ..FigureOptions::default()
                 };
                 let [w, h] = p.size_px.map(|s| s.clamp(16, 4096));

@@ -23,6 +23,7 @@ use crate::app::jobs::{
 use crate::app::state::{Action, AppState};
 use crate::core::field::{OwnedFieldRequest, SliceGrid};
 use crate::core::slice::{AxisChoice, SliceAxes, SliceSpec, project_onto_slice};
+use crate::draw::figure::Layers;
 use crate::draw::slice_pass::InputStyle;
 
 /// Above this many inputs only a few contours are shown at first.
@@ -457,6 +458,13 @@ impl Overlays {
             walk_ab: self.walk_ab.clone(),
             loss_log_range: view.style.loss_log_range,
             inputs_shown: view.visible_inputs.clone(),
+            layers: Layers {
+                loss: view.style.show_loss,
+                contours: view.style.show_contours,
+                solution_contours: view.style.show_solution_contours,
+                behavior_manifold: view.style.show_behavior_manifold,
+                solution_set: view.style.show_solution_set,
+            },
             current_ab: self.current_ab,
             size_px,
         }

@@ -65,6 +65,8 @@ pub struct FigureOptions {
     /// Which inputs' contour lines are drawn (all when `None`; at most
     /// `max_inputs_drawn` either way).
     pub inputs_shown: Option<Vec<bool>>,
+    /// Which layers of the plot are drawn.
+    pub layers: Layers,
     pub show_legend: bool,
 }
 
@@ -80,7 +82,37 @@ impl Default for FigureOptions {
             loss_decades: 6.0,
             loss_log_range: None,
             inputs_shown: None,
+            layers: Layers::default(),
             show_legend: true,
+        }
+    }
+}
+
+/// The layers of a slice plot, each on or off (all on by default), as the app's layer
+/// switches set them.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[allow(clippy::struct_excessive_bools)] // one switch per layer of the plot
+pub struct Layers {
+    /// The loss heatmap (a neutral background when off).
+    pub loss: bool,
+    /// Thin contour levels of each input.
+    pub contours: bool,
+    /// Each input's solution contour f(x_i) = y_i.
+    pub solution_contours: bool,
+    /// The level sets through θ and the behavior manifold where they meet.
+    pub behavior_manifold: bool,
+    /// The solution set (zero loss).
+    pub solution_set: bool,
+}
+
+impl Default for Layers {
+    fn default() -> Self {
+        Self {
+            loss: true,
+            contours: true,
+            solution_contours: true,
+            behavior_manifold: true,
+            solution_set: true,
         }
     }
 }
@@ -252,13 +284,21 @@ fn draw_plot_contents(
     m: &Metrics,
 ) {
     let drawn = figure.field.n_inputs.min(options.max_inputs_drawn);
-    draw_heatmap(canvas, plot, figure.field, log_loss);
+    let layers = options.layers;
+    if layers.loss {
+        draw_heatmap(canvas, plot, figure.field, log_loss);
+    } else {
+        canvas.fill_rect(plot.rect, Color::rgb(0x30, 0x30, 0x30));
+    }
     canvas.push_clip(plot.rect);
     draw_contours(canvas, plot, figure, options, drawn, m);
     canvas.pop_clip();
     canvas.flush();
-    overlay::SetBands::compute(plot, figure.field, figure.targets, figure.current_outputs)
-        .draw(canvas, m.s);
+    overlay::SetBands::compute(plot, figure.field, figure.targets, figure.current_outputs).draw(
+        canvas,
+        m.s,
+        (layers.solution_set, layers.behavior_manifold),
+    );
     canvas.push_clip(plot.rect);
     if figure.trajectory_ab.len() >= 2 {
         let points: Vec<(f64, f64)> = figure
@@ -521,8 +561,9 @@ fn draw_contours(
             .as_ref()
             .is_none_or(|s| s.get(*i).copied().unwrap_or(false))
     };
+    let layers = options.layers;
     // Thin levels first, then the level sets through θ, then the solution contours on top.
-    for i in (0..drawn).filter(shown) {
+    for i in (0..drawn).filter(shown).filter(|_| layers.contours) {
         let channel = field.channel(i);
         let target = figure.targets.get(i).copied().unwrap_or(0.0);
         let style = thin_level_style(i, m);
@@ -537,7 +578,10 @@ fn draw_contours(
             }
         }
     }
-    for i in (0..drawn).filter(shown) {
+    for i in (0..drawn)
+        .filter(shown)
+        .filter(|_| layers.behavior_manifold)
+    {
         let Some(&current) = figure.current_outputs.get(i) else {
             continue;
         };
@@ -550,7 +594,10 @@ fn draw_contours(
             canvas.polyline(&curve, &level_set_style(m));
         }
     }
-    for i in (0..drawn).filter(shown) {
+    for i in (0..drawn)
+        .filter(shown)
+        .filter(|_| layers.solution_contours)
+    {
         let Some(&target) = figure.targets.get(i) else {
             continue;
         };
@@ -921,6 +968,53 @@ mod tests {
         assert!(
             near + 40.0 < mirror && near + 40.0 < far,
             "near {near}, mirror {mirror}, far {far}"
+        );
+    }
+
+    /// The picture alone honours the layer switches: with every layer off (and θ off the
+    /// plot) it is the neutral background; with the defaults it shows the heatmap and the
+    /// solution contours in the inputs' colors.
+    #[test]
+    fn slice_picture_draws_only_the_layers_switched_on() {
+        let ranges = [[-2.0, 2.0], [-2.0, 2.0]];
+        let targets = [1.7, 0.4];
+        let field = Field {
+            n_inputs: 2,
+            shape: vec![48, 48],
+            values: perpendicular_field(48, 48, ranges, targets),
+        };
+        let figure = SliceFigure {
+            field: &field,
+            ranges,
+            targets: &targets,
+            current_outputs: &[0.0, 0.0],
+            trajectory_ab: &[],
+            walk_ab: &[],
+            current_ab: (10.0, 10.0),
+        };
+        let off = Layers {
+            loss: false,
+            contours: false,
+            solution_contours: false,
+            behavior_manifold: false,
+            solution_set: false,
+        };
+        let options = FigureOptions {
+            layers: off,
+            ..FigureOptions::default()
+        };
+        let blank = render_slice_picture(&figure, &options, 160, 160);
+        assert!(blank.pixels().all(|p| p.0 == [0x30, 0x30, 0x30, 255]));
+        let full = render_slice_picture(&figure, &FigureOptions::default(), 720, 720);
+        let [r, g, b] = style::input_rgb(0);
+        let near_input_0 = full.pixels().filter(|p| {
+            (i32::from(p[0]) - i32::from(r)).abs() < 30
+                && (i32::from(p[1]) - i32::from(g)).abs() < 30
+                && (i32::from(p[2]) - i32::from(b)).abs() < 30
+        });
+        assert!(
+            near_input_0.count() > 50,
+            "input 0's solution contour is drawn"
         );
     }
 

@@ -100,13 +100,16 @@ impl SetBands {
     /// Outlines each set at a fixed pixel distance, with a faint fill inside: a point
     /// becomes a ring, a curve a pair of parallel lines, so the contours underneath stay
     /// visible. Each outline has a dark edge for contrast on light colors.
-    pub fn draw(&self, canvas: &mut Canvas, s: f64) {
+    pub fn draw(&self, canvas: &mut Canvas, s: f64, (solution, manifold): (bool, bool)) {
         let half = 0.5 * outline_width(s);
         let edge = Color::BLACK.alpha(0.55);
-        for (layer, color, radius) in [
-            (&self.solution, SOLUTION_COLOR, solution_radius(s)),
-            (&self.manifold, Color::WHITE, manifold_radius(s)),
+        for (layer, color, radius, shown) in [
+            (&self.solution, SOLUTION_COLOR, solution_radius(s), solution),
+            (&self.manifold, Color::WHITE, manifold_radius(s), manifold),
         ] {
+            if !shown {
+                continue;
+            }
             for (idx, &d) in layer.iter().enumerate() {
                 if f64::from(d) >= radius + half + 2.0 || d.is_nan() {
                     continue;
