@@ -412,7 +412,7 @@ fn generated_hostile_scenes_get_a_result_or_one_sentence_from_analyze_and_render
             ],
         ];
         for args in commands {
-            let o = run_process(args, dir.path(), Duration::from_secs(60));
+            let o = run_process(args, dir.path(), Duration::from_mins(1));
             runs += 1;
             let e = String::from_utf8_lossy(&o.stderr);
             assert!(

@@ -33,7 +33,7 @@ fn run_limited(args: &[&str], dir: &Path, limit: Duration) -> Output {
 }
 
 fn basinscope(args: &[&str], dir: &Path) -> Output {
-    run_limited(args, dir, Duration::from_secs(60))
+    run_limited(args, dir, Duration::from_mins(1))
 }
 
 fn stderr(o: &Output) -> String {

@@ -466,8 +466,10 @@ impl BasinscopeApp {
                 && s.warned_huge_loss != Some(s.generation)
             {
                 s.warned_huge_loss = Some(s.generation);
-                s.error(format!(
-                    "the loss {:.3e} is beyond float32, so the slice's fields are infinite; rescale the targets and inputs (values near 1 work best)",
+                // A note rather than an error: training goes on, and a divergence that
+                // may follow replaces it with the error that pauses training.
+                s.info(format!(
+                    "warning: the loss {:.3e} is beyond float32, so the slice's fields are infinite; rescale the targets and inputs (values near 1 work best)",
                     s.loss
                 ));
             }
@@ -485,7 +487,7 @@ impl BasinscopeApp {
         if let Some(file) = dropped.into_iter().next() {
             if file.path().is_file() {
                 // A file on disk is read with the same bound as any scene file.
-                self.load_path(&file.path().to_path_buf());
+                self.load_path(file.path());
                 return;
             }
             let origin = crate::core::limits::quote(&file.path().display().to_string());

@@ -187,7 +187,7 @@ mod tests {
                 "{err}"
             );
         }
-        assert_eq!(parse_rtol("1e-6").unwrap(), 1e-6);
+        assert!((parse_rtol("1e-6").unwrap() - 1e-6).abs() < 1e-21);
     }
 
     /// The JSON object carries every field docs/DESIGN.md §6 names, consistent with each other.

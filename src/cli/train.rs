@@ -31,8 +31,9 @@ pub struct TrainArgs {
     pub json: bool,
 }
 
-pub fn run(args: &TrainArgs) -> anyhow::Result<()> {
-    let steps_arg: Option<usize> = args
+/// `--steps` and `--seed` as numbers, each refused with a sentence quoting it.
+fn parse_steps_and_seed(args: &TrainArgs) -> anyhow::Result<(Option<usize>, Option<u64>)> {
+    let steps: Option<usize> = args
         .steps
         .as_deref()
         .map(|s| {
@@ -54,12 +55,17 @@ pub fn run(args: &TrainArgs) -> anyhow::Result<()> {
             )
         })
         .transpose()?;
-    if let Some(steps) = steps_arg {
+    if let Some(steps) = steps {
         anyhow::ensure!(
             steps <= MAX_STEPS,
             "--steps {steps} is more than the limit of {MAX_STEPS}"
         );
     }
+    Ok((steps, seed))
+}
+
+pub fn run(args: &TrainArgs) -> anyhow::Result<()> {
+    let (steps_arg, seed) = parse_steps_and_seed(args)?;
     let mut scene = super::load_scene(&args.scene)?;
     let out = args
         .out

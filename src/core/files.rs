@@ -351,6 +351,7 @@ mod tests {
 
     #[test]
     fn folders_and_devices_are_refused_and_stay_what_they_were() {
+        use std::os::unix::fs::FileTypeExt as _;
         let dir = tempfile::tempdir().unwrap();
         let e = write_atomically(dir.path(), b"x").unwrap_err().to_string();
         assert!(e.contains("is a folder"), "{e}");
@@ -367,7 +368,6 @@ mod tests {
         );
         let e = write_atomically(&pipe, b"x").unwrap_err().to_string();
         assert!(e.contains("not a regular file"), "{e}");
-        use std::os::unix::fs::FileTypeExt as _;
         assert!(
             std::fs::symlink_metadata(&pipe)
                 .unwrap()
