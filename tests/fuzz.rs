@@ -23,7 +23,8 @@ use rand::{Rng, SeedableRng};
 use rand_chacha::ChaCha8Rng;
 use serde_json::{Value, json};
 
-/// Generated scene texts parsed and validated in-process.
+/// Generated scene texts parsed and validated in-process (`BASINSCOPE_FUZZ_CASES`
+/// overrides it for a longer run by hand).
 const PARSE_CASES: usize = 20_000;
 /// Generated scene files given to `analyze` and `render` as processes.
 const PROCESS_CASES: usize = 60;
@@ -326,7 +327,11 @@ fn run_cases(cases: Vec<String>, limit: Duration, check: fn(&str)) -> (usize, us
 fn generated_hostile_scenes_never_panic_hang_or_lose_data_in_a_round_trip() {
     let mut rng = ChaCha8Rng::seed_from_u64(12);
     let bases = bases();
-    let mut cases: Vec<String> = (0..PARSE_CASES)
+    let n_cases = std::env::var("BASINSCOPE_FUZZ_CASES")
+        .ok()
+        .and_then(|s| s.parse().ok())
+        .unwrap_or(PARSE_CASES);
+    let mut cases: Vec<String> = (0..n_cases)
         .map(|_| generate(&mut rng, &bases, false))
         .collect();
     cases.extend(structural_cases());

@@ -119,6 +119,11 @@ fn data_views_of_inputs_and_outputs_near_the_float_limit_render() {
             dir.path(),
         );
         assert!(o.status.success(), "{text}: {}", stderr(&o));
+        assert!(
+            stderr(&o).contains("warning: values beyond ±1e300 are drawn at the edge"),
+            "{text}: {}",
+            stderr(&o)
+        );
         assert_eq!(
             image::open(dir.path().join(&png))
                 .unwrap()

@@ -3,7 +3,7 @@
 //! dragged; right-click adds a point, shift+right-click removes the nearest one.
 
 use crate::core::limits::MAX_AXIS_MAGNITUDE;
-use crate::draw::ticks::axis_range;
+use crate::draw::ticks::{AXIS_CLAMPED_NOTE, axis_range, beyond_axis_limit};
 use egui::{Color32, ColorImage, TextureHandle, TextureOptions};
 use egui_plot::{Line, Plot, PlotImage, PlotPoint, PlotPoints, Points};
 
@@ -111,6 +111,9 @@ fn heatmap_ui(
     actions: &mut Vec<Action>,
 ) {
     let b = bounds(state, cache);
+    if beyond_axis_limit(state.scene.data.inputs.iter().flatten().copied()) {
+        ui.label(egui::RichText::new(AXIS_CLAMPED_NOTE).weak());
+    }
     let range = target_range(&state.scene.data.targets);
     let key = (state.theta().to_vec(), b, state.generation);
     if cache.drawn_for.as_ref() != Some(&key) || cache.texture.is_none() {
@@ -261,6 +264,14 @@ fn curve_ui(
         .map(|i| b[0] + (b[1] - b[0]) * f64::from(i) / f64::from(n - 1))
         .collect();
     let f = state.scene.model.forward_many(state.theta(), &xs);
+    if beyond_axis_limit(
+        f.iter()
+            .chain(&data.targets)
+            .chain(data.inputs.iter().flatten())
+            .copied(),
+    ) {
+        ui.label(egui::RichText::new(AXIS_CLAMPED_NOTE).weak());
+    }
     // Outputs near ±f64::MAX would overflow the plot's auto bounds; they are drawn at
     // ±MAX_AXIS_MAGNITUDE, non-finite ones not at all.
     let curve: PlotPoints = xs

@@ -19,6 +19,7 @@ use crate::core::slice::{project_onto_slice, slice_axes};
 use crate::draw::figure::{
     DataFigure, FigureOptions, SliceFigure, render_data_figure, render_slice_figure,
 };
+use crate::draw::ticks::{AXIS_CLAMPED_NOTE, beyond_axis_limit};
 use crate::eval::FieldBackend;
 
 /// Smallest and largest image side `--size` accepts.
@@ -155,12 +156,23 @@ fn parse_size(size: &str) -> anyhow::Result<(u32, u32)> {
 /// Says on stderr when the network's outputs at the training inputs are not finite: the
 /// data view then has nothing to draw there.
 fn warn_if_outputs_not_finite(scene: &Scene) {
-    let bad = scene
+    let outputs: Vec<f64> = scene
         .data
         .inputs
         .iter()
-        .filter(|x| !scene.model.forward(&scene.parameters, x).is_finite())
-        .count();
+        .map(|x| scene.model.forward(&scene.parameters, x))
+        .collect();
+    let data = &scene.data;
+    if beyond_axis_limit(
+        outputs
+            .iter()
+            .chain(&data.targets)
+            .chain(data.inputs.iter().flatten())
+            .copied(),
+    ) {
+        eprintln!("warning: {AXIS_CLAMPED_NOTE}");
+    }
+    let bad = outputs.iter().filter(|f| !f.is_finite()).count();
     if bad > 0 {
         eprintln!(
             "warning: the network's output is not finite at {bad} of the {} training inputs; the parameters overflow there, so lower or re-initialize them",

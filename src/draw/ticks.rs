@@ -85,6 +85,17 @@ pub fn nice_ticks(range: [f64; 2], target: usize) -> Ticks {
     }
 }
 
+/// Said wherever data lie beyond ±[`MAX_AXIS_MAGNITUDE`] and an axis is clamped.
+pub const AXIS_CLAMPED_NOTE: &str =
+    "values beyond ±1e300 are drawn at the edge of the plot (the axis is clamped there)";
+
+/// Whether any finite value lies beyond ±[`MAX_AXIS_MAGNITUDE`], where axes are clamped.
+pub fn beyond_axis_limit(values: impl IntoIterator<Item = f64>) -> bool {
+    values
+        .into_iter()
+        .any(|v| v.is_finite() && v.abs() > MAX_AXIS_MAGNITUDE)
+}
+
 /// [lo, hi] made drawable as an axis: both ends clamped to ±[`MAX_AXIS_MAGNITUDE`] (so
 /// spans and paddings stay finite), an empty or reversed range widened by `min_pad` on
 /// each side, and then padded by `pad_fraction` of its span. Non-finite ends count as
