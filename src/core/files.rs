@@ -151,9 +151,11 @@ fn owner_is_gone(pid: u32, temp: &Path) -> bool {
         .is_some_and(|age| age.as_secs() > 3600)
 }
 
-/// The temporaries of saves of `file_name` in `dir`, with the process id that made each.
+/// The temporaries of saves of `file_name` in `dir`, with the process id that made each:
+/// `.NAME.PID-N.basinscope-tmp`, and `.NAME.tmp-PID` as earlier versions named them.
 pub fn temporaries_of(dir: &Path, file_name: &str) -> Vec<(PathBuf, u32)> {
     let prefix = temp_prefix(file_name);
+    let legacy = format!(".{file_name}.tmp-");
     let Ok(entries) = std::fs::read_dir(dir) else {
         return Vec::new();
     };
@@ -161,6 +163,9 @@ pub fn temporaries_of(dir: &Path, file_name: &str) -> Vec<(PathBuf, u32)> {
         .filter_map(Result::ok)
         .filter_map(|e| {
             let name = e.file_name().into_string().ok()?;
+            if let Some(pid) = name.strip_prefix(&legacy) {
+                return Some((e.path(), pid.parse().ok()?));
+            }
             let middle = name.strip_prefix(&prefix)?.strip_suffix(TEMP_SUFFIX)?;
             let (pid, counter) = middle.split_once('-')?;
             if counter.is_empty() || !counter.bytes().all(|b| b.is_ascii_digit()) {
@@ -387,11 +392,14 @@ mod tests {
         // A temporary left by a killed process (pid 0 never owns a user process)…
         let stale = dir.path().join(format!(".s.json.0-7{TEMP_SUFFIX}"));
         std::fs::write(&stale, "half").unwrap();
+        // …and one named as earlier versions named them.
+        let legacy = dir.path().join(".s.json.tmp-0");
+        std::fs::write(&legacy, "half").unwrap();
         // …and a file that only looks like one stays.
         let other = dir.path().join(".s.json.x-7.basinscope-tmp");
         std::fs::write(&other, "keep").unwrap();
         write_atomically(&path, b"new").unwrap();
-        assert!(!stale.exists());
+        assert!(!stale.exists() && !legacy.exists());
         assert!(other.exists());
         assert!(temporaries_of(dir.path(), "s.json").is_empty());
         // A save whose final rename fails keeps the old file and leaves no temporary.
