@@ -4,6 +4,9 @@
 //! The generated (fuzz) inputs are in tests/fuzz.rs, the kill-mid-save loop in
 //! tests/kill_save.rs.
 
+// Symlinks, named pipes and permission bits are Unix notions.
+#![cfg(unix)]
+
 use std::path::Path;
 use std::process::{Command, Output, Stdio};
 use std::time::{Duration, Instant};

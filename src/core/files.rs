@@ -320,7 +320,7 @@ pub fn sanitized_name(name: &str) -> String {
     }
 }
 
-#[cfg(test)]
+#[cfg(all(test, unix))]
 mod tests {
     use super::*;
 
