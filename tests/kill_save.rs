@@ -10,8 +10,10 @@ use std::time::{Duration, Instant};
 use rand::{Rng, SeedableRng};
 use rand_chacha::ChaCha8Rng;
 
-/// SIGKILLs sent at random moments.
+/// SIGKILLs sent at random moments (at least; more, up to [`MAX_KILLS`], until one has
+/// landed while the temporary was being written).
 const KILLS: usize = 60;
+const MAX_KILLS: usize = 400;
 
 fn train_command(dir: &Path) -> Command {
     let mut c = Command::new(env!("CARGO_BIN_EXE_basinscope"));
@@ -63,7 +65,9 @@ fn a_save_killed_at_any_moment_leaves_the_old_or_the_new_file_and_no_temporary()
 
     let mut rng = ChaCha8Rng::seed_from_u64(99);
     let (mut saw_old, mut saw_new, mut left_behind) = (0, 0, 0);
-    for _ in 0..KILLS {
+    let mut kills = 0;
+    while kills < KILLS || (left_behind == 0 && kills < MAX_KILLS) {
+        kills += 1;
         std::fs::write(dir.path().join("target.json"), old).unwrap();
         let mut child = train_command(dir.path()).spawn().unwrap();
         // Uniform over the whole run (start-up, parsing, serializing, writing, renaming).
@@ -89,7 +93,7 @@ fn a_save_killed_at_any_moment_leaves_the_old_or_the_new_file_and_no_temporary()
     assert_eq!(std::fs::read(dir.path().join("target.json")).unwrap(), new);
     assert_eq!(temporaries(dir.path()), Vec::<String>::new());
     eprintln!(
-        "kill-mid-save: {KILLS} SIGKILLs over a {:.0} ms save of {} bytes: {saw_old} left the old file, {saw_new} the new one, never anything else; {left_behind} temporaries seen after kills, none after the next save",
+        "kill-mid-save: {kills} SIGKILLs over a {:.0} ms save of {} bytes: {saw_old} left the old file, {saw_new} the new one, never anything else; {left_behind} temporaries seen after kills, none after the next save",
         full_run.as_secs_f64() * 1e3,
         new.len()
     );
