@@ -2,6 +2,8 @@
 //! a heatmap for 2-D inputs, a curve for 1-D inputs, a table otherwise. Points can be
 //! dragged; right-click adds a point, shift+right-click removes the nearest one.
 
+use crate::core::limits::MAX_AXIS_MAGNITUDE;
+use crate::draw::ticks::{AXIS_CLAMPED_NOTE, axis_range, beyond_axis_limit};
 use egui::{Color32, ColorImage, TextureHandle, TextureOptions};
 use egui_plot::{Line, Plot, PlotImage, PlotPoint, PlotPoints, Points};
 
@@ -47,6 +49,8 @@ fn target_range(targets: &[f64]) -> (f64, f64) {
         let c = if lo.is_finite() { lo } else { 0.0 };
         (c - 1.0, c + 1.0)
     } else {
+        // Clamped so that hi − lo stays finite for targets near ±f64::MAX.
+        let [lo, hi] = axis_range(lo, hi, 0.0, 1.0);
         (lo, hi)
     }
 }
@@ -79,6 +83,8 @@ fn padded_bounds(state: &AppState) -> [f64; 4] {
         if !(lo.is_finite() && hi.is_finite()) {
             return (-1.0, 1.0);
         }
+        // axis_range keeps the span finite for inputs near ±f64::MAX.
+        let [lo, hi] = axis_range(lo, hi, 0.0, 0.0);
         let span = (hi - lo).max(1.0);
         (lo - 0.25 * span, hi + 0.25 * span)
     };
@@ -105,6 +111,9 @@ fn heatmap_ui(
     actions: &mut Vec<Action>,
 ) {
     let b = bounds(state, cache);
+    if beyond_axis_limit(state.scene.data.inputs.iter().flatten().copied()) {
+        ui.label(egui::RichText::new(AXIS_CLAMPED_NOTE).weak());
+    }
     let range = target_range(&state.scene.data.targets);
     let key = (state.theta().to_vec(), b, state.generation);
     if cache.drawn_for.as_ref() != Some(&key) || cache.texture.is_none() {
@@ -255,7 +264,22 @@ fn curve_ui(
         .map(|i| b[0] + (b[1] - b[0]) * f64::from(i) / f64::from(n - 1))
         .collect();
     let f = state.scene.model.forward_many(state.theta(), &xs);
-    let curve: PlotPoints = xs.iter().zip(&f).map(|(&x, &y)| [x, y]).collect();
+    if beyond_axis_limit(
+        f.iter()
+            .chain(&data.targets)
+            .chain(data.inputs.iter().flatten())
+            .copied(),
+    ) {
+        ui.label(egui::RichText::new(AXIS_CLAMPED_NOTE).weak());
+    }
+    // Outputs near ±f64::MAX would overflow the plot's auto bounds; they are drawn at
+    // ±MAX_AXIS_MAGNITUDE, non-finite ones not at all.
+    let curve: PlotPoints = xs
+        .iter()
+        .zip(&f)
+        .filter(|(_, y)| y.is_finite())
+        .map(|(&x, &y)| [x, y.clamp(-MAX_AXIS_MAGNITUDE, MAX_AXIS_MAGNITUDE)])
+        .collect();
     ui.label(
         egui::RichText::new("f(x) and the training points (drag to move; right-click adds)").weak(),
     );

@@ -168,6 +168,7 @@ impl BasinscopeApp {
                 Err(e) => s.error(e.to_string()),
             },
             Action::DismissMessage => s.message = None,
+            Action::Warn(text) => s.error(text),
         }
     }
 
@@ -183,13 +184,11 @@ impl BasinscopeApp {
 
     /// [`Action::LoadPath`]: opens the scene file at `path`.
     fn load_path(&mut self, path: &Path) {
-        match std::fs::read_to_string(path) {
+        match crate::core::files::read_scene_text(path) {
             Ok(text) => {
                 self.load_text(&text, &path.display().to_string(), Some(path.to_path_buf()));
             }
-            Err(e) => self
-                .state
-                .error(format!("cannot read {}: {e}", path.display())),
+            Err(e) => self.state.error(e.to_string()),
         }
     }
 
@@ -319,11 +318,11 @@ impl BasinscopeApp {
     fn load_text(&mut self, text: &str, origin: &str, path: Option<PathBuf>) {
         match Scene::from_json(text, origin) {
             Ok(scene) => {
-                let name = if scene.name.is_empty() {
-                    origin.to_string()
+                let name = crate::core::limits::quote(if scene.name.is_empty() {
+                    origin
                 } else {
-                    scene.name.clone()
-                };
+                    &scene.name
+                });
                 let generation = self.state.generation;
                 self.state = AppState::new(scene);
                 self.state.generation = generation;
@@ -349,11 +348,8 @@ impl BasinscopeApp {
         let (tx, rx) = mpsc::channel();
         let repaint = self.ctx.clone();
         let suggested = self.state.scene_path.clone();
-        let name = if self.state.scene.name.is_empty() {
-            "scene".to_string()
-        } else {
-            self.state.scene.name.clone()
-        };
+        // A name from the file, made safe to suggest as a file name.
+        let name = crate::core::files::sanitized_name(&self.state.scene.name);
         let spawned = std::thread::Builder::new()
             .name("basinscope-file-dialog".into())
             .spawn(move || {
@@ -465,6 +461,17 @@ impl BasinscopeApp {
                     "training diverged at step {} (the loss became NaN or infinite); paused and kept the last finite parameters — lower the learning rate",
                     s.steps_done
                 ));
+            } else if s.loss.is_finite()
+                && s.loss > f64::from(f32::MAX)
+                && s.warned_huge_loss != Some(s.generation)
+            {
+                s.warned_huge_loss = Some(s.generation);
+                // A note rather than an error: training goes on, and a divergence that
+                // may follow replaces it with the error that pauses training.
+                s.info(format!(
+                    "warning: the loss {:.3e} is beyond float32, so the slice's fields are infinite; rescale the targets and inputs (values near 1 work best)",
+                    s.loss
+                ));
             }
         }
         if let Some(rx) = &self.dialog_results
@@ -478,20 +485,21 @@ impl BasinscopeApp {
         }
         let dropped = ctx.input(|i| i.raw.dropped_files.clone());
         if let Some(file) = dropped.into_iter().next() {
-            let origin = file.path().display().to_string();
+            if file.path().is_file() {
+                // A file on disk is read with the same bound as any scene file.
+                self.load_path(file.path());
+                return;
+            }
+            let origin = crate::core::limits::quote(&file.path().display().to_string());
             match file.bytes() {
+                Ok(bytes) if bytes.len() as u64 > crate::core::limits::MAX_SCENE_FILE_BYTES => {
+                    self.state.error(format!(
+                        "cannot read the dropped file {origin}: it is larger than the limit for a scene file"
+                    ));
+                }
                 Ok(bytes) => {
                     let text = String::from_utf8_lossy(&bytes).into_owned();
                     self.apply(Action::LoadText { text, origin });
-                    if self
-                        .state
-                        .message
-                        .as_ref()
-                        .is_none_or(|m| m.kind != MessageKind::Error)
-                    {
-                        self.state.scene_path =
-                            Some(file.path().to_path_buf()).filter(|p| p.exists());
-                    }
                 }
                 Err(e) => self
                     .state

@@ -14,9 +14,9 @@ pub fn top_bar_ui(ui: &mut egui::Ui, state: &AppState, actions: &mut Vec<Action>
         ui.heading("basinscope");
         ui.separator();
         let name = if state.scene.name.is_empty() {
-            "untitled scene"
+            "untitled scene".to_string()
         } else {
-            &state.scene.name
+            crate::core::limits::shown(&state.scene.name, crate::core::limits::MAX_TITLE_CHARS)
         };
         ui.label(format!("scene: {name}"));
         ui.separator();
@@ -96,7 +96,13 @@ fn scene_ui(ui: &mut egui::Ui, state: &AppState, actions: &mut Vec<Action>) {
         }
     });
     if !state.scene.description.is_empty() {
-        ui.label(egui::RichText::new(&state.scene.description).weak());
+        ui.label(
+            egui::RichText::new(crate::core::limits::shown(
+                &state.scene.description,
+                crate::core::limits::MAX_DESCRIPTION_CHARS,
+            ))
+            .weak(),
+        );
     }
     ui.label(
         egui::RichText::new("Drop a scene file on the window to open it.")

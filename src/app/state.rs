@@ -75,6 +75,8 @@ pub enum Action {
     /// New slice definition (axes, ranges, resolution, pinned center).
     SetSliceSpec(crate::core::slice::SliceSpec),
     DismissMessage,
+    /// Shows a warning in the status line (numbers that went wrong, not a failed action).
+    Warn(String),
 }
 
 /// Severity of the status line.
@@ -115,6 +117,8 @@ pub struct AppState {
     pub new_point_target: f64,
     /// The last manifold walk (θ along the path), drawn by the slice view.
     pub manifold_walk: Vec<Vec<f64>>,
+    /// The run (generation) already warned that its loss is beyond float32.
+    pub warned_huge_loss: Option<u64>,
 }
 
 /// Most θ snapshots kept for the trajectory.
@@ -146,6 +150,7 @@ impl AppState {
             active_view,
             layers_text,
             new_point_target: 1.0,
+            warned_huge_loss: None,
             manifold_walk: Vec::new(),
         }
     }

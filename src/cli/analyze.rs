@@ -7,6 +7,7 @@ use std::time::Instant;
 use anyhow::Context as _;
 use serde_json::json;
 
+use super::json::{number, numbers};
 use crate::core::Scene;
 use crate::core::analysis::{Analysis, RankTolerance, analyze};
 
@@ -15,23 +16,35 @@ use crate::core::analysis::{Analysis, RankTolerance, analyze};
 pub struct AnalyzeArgs {
     /// A scene file or the name of a built-in scene.
     pub scene: String,
-    /// Relative rank tolerance (rank counts σ > rtol × largest σ); default is numpy's rule.
-    #[arg(long, allow_negative_numbers = true)]
-    pub rtol: Option<f64>,
+    /// Relative rank tolerance in (0, 1) (rank counts σ > rtol × largest σ); default is
+    /// numpy's rule.
+    #[arg(long, allow_hyphen_values = true)]
+    pub rtol: Option<String>,
     /// Prints one JSON object on stdout.
     #[arg(long)]
     pub json: bool,
 }
 
-/// Analyzes the scene at its parameters and prints the result.
+/// What `--rtol` must be, in the words of its error sentence.
+const RTOL_RULE: &str = "a number between 0 and 1 (both excluded), for example 1e-6";
+
+/// Parses `--rtol` as the user wrote it: a number in (0, 1).
+pub fn parse_rtol(text: &str) -> anyhow::Result<f64> {
+    let r: f64 = super::parse_number("--rtol", text, RTOL_RULE)?;
+    anyhow::ensure!(
+        r > 0.0 && r < 1.0,
+        "--rtol must be {RTOL_RULE}, not \"{}\"",
+        crate::core::limits::quote(text)
+    );
+    Ok(r)
+}
+
+/// Analyzes the scene at its parameters and prints the result; `rtol` is in (0, 1).
 pub fn run(scene: &Scene, rtol: Option<f64>, json: bool) -> anyhow::Result<()> {
     let tol = match rtol {
         None => RankTolerance::NumpyDefault,
         Some(r) => {
-            anyhow::ensure!(
-                r.is_finite() && r > 0.0,
-                "--rtol must be a positive finite number, not {r}"
-            );
+            anyhow::ensure!(r > 0.0 && r < 1.0, "--rtol must be {RTOL_RULE}, not {r}");
             RankTolerance::Relative(r)
         }
     };
@@ -39,6 +52,12 @@ pub fn run(scene: &Scene, rtol: Option<f64>, json: bool) -> anyhow::Result<()> {
     let analysis = analyze(&scene.model, &scene.parameters, &scene.data, tol)
         .with_context(|| format!("cannot analyze scene {}", scene_label(scene)))?;
     let analysis_ms = start.elapsed().as_secs_f64() * 1e3;
+    if !analysis.loss.is_finite() {
+        eprintln!(
+            "warning: the loss at these parameters is {}, not a finite number; the spectra are not meaningful (rescale the parameters or the data)",
+            analysis.loss
+        );
+    }
     if json {
         println!("{}", to_json(&analysis, tol, analysis_ms));
     } else {
@@ -47,11 +66,11 @@ pub fn run(scene: &Scene, rtol: Option<f64>, json: bool) -> anyhow::Result<()> {
     Ok(())
 }
 
-fn scene_label(scene: &Scene) -> &str {
+fn scene_label(scene: &Scene) -> String {
     if scene.name.is_empty() {
-        "(unnamed)"
+        "(unnamed)".to_string()
     } else {
-        &scene.name
+        crate::core::limits::quote(&scene.name)
     }
 }
 
@@ -61,20 +80,20 @@ fn to_json(a: &Analysis, tol: RankTolerance, analysis_ms: f64) -> serde_json::Va
     json!({
         "n_params": a.n_params,
         "n_inputs": a.n_inputs,
-        "loss": a.loss,
-        "outputs": a.outputs,
-        "targets": a.targets,
-        "g_singular_values": a.g_singular_values,
+        "loss": number(a.loss),
+        "outputs": numbers(&a.outputs),
+        "targets": numbers(&a.targets),
+        "g_singular_values": numbers(&a.g_singular_values),
         "g_rank": a.g_rank,
-        "rank_tol": a.rank_tol,
+        "rank_tol": number(a.rank_tol),
         "rank_rule": tol.rule_name(),
         "manifold_dim": a.manifold_dim,
-        "hessian_eigenvalues": a.hessian_eigenvalues,
+        "hessian_eigenvalues": numbers(&a.hessian_eigenvalues),
         "hessian_rank": a.hessian_rank,
-        "hessian_rank_tol": a.hessian_rank_tol,
-        "gauss_newton_eigenvalues": a.gauss_newton_eigenvalues,
-        "hessian_gauss_newton_distance": a.hessian_gauss_newton_distance,
-        "analysis_ms": analysis_ms,
+        "hessian_rank_tol": number(a.hessian_rank_tol),
+        "gauss_newton_eigenvalues": numbers(&a.gauss_newton_eigenvalues),
+        "hessian_gauss_newton_distance": number(a.hessian_gauss_newton_distance),
+        "analysis_ms": number(analysis_ms),
     })
 }
 
@@ -89,7 +108,7 @@ fn rule_description(tol: RankTolerance) -> String {
 fn table(scene: &Scene, a: &Analysis, tol: RankTolerance, analysis_ms: f64) -> String {
     let mut s = String::new();
     let rows = [
-        ("scene", scene_label(scene).to_string()),
+        ("scene", scene_label(scene)),
         ("parameters N", a.n_params.to_string()),
         ("inputs k", a.n_inputs.to_string()),
         ("loss", format!("{:.6e}", a.loss)),
@@ -151,15 +170,24 @@ mod tests {
     use super::*;
 
     #[test]
-    fn non_positive_or_non_finite_rtol_is_rejected() {
+    fn rtol_outside_zero_to_one_is_rejected_naming_what_was_written() {
         let scene = Scene::resolve("perpendicular").unwrap();
-        for bad in [0.0, -1e-3, f64::NAN, f64::INFINITY] {
+        for bad in [0.0, -1e-3, 1.0, 2.0, 1e308, f64::NAN, f64::INFINITY] {
             let err = run(&scene, Some(bad), true).unwrap_err().to_string();
             assert!(
-                err.starts_with("--rtol must be a positive finite number"),
+                err.starts_with("--rtol must be a number between 0 and 1"),
                 "{err}"
             );
         }
+        for bad in ["2", "1e308", "-inf", "nan", "0", "abc", ""] {
+            let err = parse_rtol(bad).unwrap_err().to_string();
+            assert!(
+                err.starts_with("--rtol must be a number between 0 and 1")
+                    && err.contains(&format!("\"{bad}\"")),
+                "{err}"
+            );
+        }
+        assert!((parse_rtol("1e-6").unwrap() - 1e-6).abs() < 1e-21);
     }
 
     /// The JSON object carries every field docs/DESIGN.md §6 names, consistent with each other.

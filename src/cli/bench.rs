@@ -32,7 +32,9 @@ pub struct BenchArgs {
 pub struct WorkloadResult {
     pub name: String,
     pub size: String,
+    #[serde(serialize_with = "super::json::serialize_number")]
     pub median_ms: f64,
+    #[serde(serialize_with = "super::json::serialize_number")]
     pub throughput: f64,
     pub unit: String,
     /// Timed repeats (after one warm-up run).

@@ -10,6 +10,7 @@ use crate::core::scene::{BUILTIN_SCENES, DEFAULT_SCENE};
 
 pub mod analyze;
 pub mod bench;
+pub mod json;
 pub mod render;
 pub mod train;
 
@@ -60,7 +61,8 @@ fn init_logging() {
     .init();
 }
 
-/// The error chain as one sentence.
+/// The error chain as one sentence: control characters escaped (a value cannot forge a
+/// second line) and at most [`crate::core::limits::MAX_MESSAGE_CHARS`] characters.
 fn one_line(e: &anyhow::Error) -> String {
     let mut parts: Vec<String> = Vec::new();
     for cause in e.chain() {
@@ -69,7 +71,7 @@ fn one_line(e: &anyhow::Error) -> String {
             parts.push(s);
         }
     }
-    parts.join(": ")
+    crate::core::limits::shown(&parts.join(": "), crate::core::limits::MAX_MESSAGE_CHARS)
 }
 
 fn run(cli: Cli) -> anyhow::Result<()> {
@@ -84,8 +86,9 @@ fn run(cli: Cli) -> anyhow::Result<()> {
         }
         Some(Command::Train(args)) => train::run(&args),
         Some(Command::Analyze(args)) => {
+            let rtol = args.rtol.as_deref().map(analyze::parse_rtol).transpose()?;
             let scene = load_scene(&args.scene)?;
-            analyze::run(&scene, args.rtol, args.json)
+            analyze::run(&scene, rtol, args.json)
         }
         Some(Command::Render(args)) => render::run(&args),
         Some(Command::Bench(args)) => bench::run(&args),
@@ -102,12 +105,43 @@ fn open_app(scene: &str) -> anyhow::Result<()> {
     crate::app::run_native(scene)
 }
 
-/// Default output path for a trained scene: `NAME.trained.json` in the working directory.
-pub fn default_out_path(scene: &Scene) -> PathBuf {
-    let name = if scene.name.is_empty() {
-        "scene"
-    } else {
-        &scene.name
-    };
-    PathBuf::from(format!("{name}.trained.json"))
+/// Default output path for a trained scene, derived from what the user typed and never
+/// from text inside the file: `DIR/STEM.trained.json` beside a scene file, and
+/// `NAME.trained.json` in the working directory for a built-in scene (the name
+/// sanitized to letters, digits, `-`, `_` and `.`).
+pub fn default_out_path(name_or_path: &str) -> PathBuf {
+    if crate::core::scene::builtin_json(name_or_path).is_some() {
+        return PathBuf::from(format!(
+            "{}.trained.json",
+            crate::core::files::sanitized_name(name_or_path)
+        ));
+    }
+    let path = std::path::Path::new(name_or_path);
+    let stem = path
+        .file_stem()
+        .map_or_else(|| "scene".to_string(), |s| s.to_string_lossy().into_owned());
+    path.with_file_name(format!("{stem}.trained.json"))
+}
+
+/// The scene file a SCENE argument reads, or `None` for a built-in scene.
+pub fn input_file(name_or_path: &str) -> Option<&std::path::Path> {
+    crate::core::scene::builtin_json(name_or_path)
+        .is_none()
+        .then(|| std::path::Path::new(name_or_path))
+}
+
+/// Parses a numeric argument ourselves (clap would answer a negative or odd value with
+/// its own usage error): `flag` and `what` name it in the sentence, with what the user
+/// wrote.
+pub fn parse_number<T: std::str::FromStr>(
+    flag: &str,
+    value: &str,
+    what: &str,
+) -> anyhow::Result<T> {
+    value.trim().parse().map_err(|_| {
+        anyhow::anyhow!(
+            "{flag} must be {what}, not \"{}\"",
+            crate::core::limits::quote(value)
+        )
+    })
 }

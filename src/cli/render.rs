@@ -5,22 +5,25 @@
 //! `--field-out` the raw fields as `.npy` plus a JSON sidecar ([`npy::write_field`]).
 //! data: the network's function over input space (1D and 2D inputs).
 
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 
 use anyhow::{Context, bail};
 
 use crate::core::Scene;
 use crate::core::field::{FieldEvaluator as _, FieldRequest, SliceGrid};
+use crate::core::files::{check_distinct_outputs, check_output_target};
+use crate::core::limits::{MAX_TITLE_CHARS, quote, shown};
 use crate::core::npy::{self, FieldExport};
 use crate::core::scene::write_atomically;
 use crate::core::slice::{project_onto_slice, slice_axes};
 use crate::draw::figure::{
     DataFigure, FigureOptions, SliceFigure, render_data_figure, render_slice_figure,
 };
+use crate::draw::ticks::{AXIS_CLAMPED_NOTE, beyond_axis_limit};
 use crate::eval::FieldBackend;
 
 /// Smallest and largest image side `--size` accepts.
-pub const SIZE_LIMITS: std::ops::RangeInclusive<u32> = 64..=8192;
+pub use crate::core::limits::IMAGE_SIDE as SIZE_LIMITS;
 
 /// Arguments of `basinscope render`.
 #[derive(clap::Args, Debug)]
@@ -34,7 +37,7 @@ pub struct RenderArgs {
     #[arg(long)]
     pub out: PathBuf,
     /// Image size `WxH`.
-    #[arg(long, default_value = "1024x768")]
+    #[arg(long, default_value = "1024x768", allow_hyphen_values = true)]
     pub size: String,
     /// Raw fields as float32 .npy (with a .json sidecar).
     #[arg(long)]
@@ -58,7 +61,10 @@ pub fn run(args: &RenderArgs) -> anyhow::Result<()> {
         "auto" => Backend::Auto,
         "gpu" => Backend::Gpu,
         "cpu" => Backend::Cpu,
-        other => bail!("--backend must be auto, gpu or cpu, not \"{other}\""),
+        other => bail!(
+            "--backend must be auto, gpu or cpu, not \"{}\"",
+            quote(other)
+        ),
     };
     let view = args.view.as_str();
     match view {
@@ -66,12 +72,16 @@ pub fn run(args: &RenderArgs) -> anyhow::Result<()> {
         "slice3d" | "path" => bail!(
             "the {view} view is not available yet in `basinscope render`; use --view slice2d or --view data"
         ),
-        other => bail!("--view must be slice2d, slice3d, data or path, not \"{other}\""),
+        other => bail!(
+            "--view must be slice2d, slice3d, data or path, not \"{}\"",
+            quote(other)
+        ),
     }
     if view == "data" && args.field_out.is_some() {
         bail!("--field-out applies to slice views only, not to --view data");
     }
     let scene = super::load_scene(&args.scene)?;
+    check_outputs(args)?;
     let image = if view == "slice2d" {
         render_slice2d(&scene, args, backend, (width, height))?
     } else {
@@ -89,6 +99,7 @@ pub fn run(args: &RenderArgs) -> anyhow::Result<()> {
             theta: &scene.parameters,
             data: &scene.data,
         };
+        warn_if_outputs_not_finite(&scene);
         render_data_figure(&figure, &options, width, height)?
     };
     write_png(&args.out, &image)?;
@@ -96,39 +107,115 @@ pub fn run(args: &RenderArgs) -> anyhow::Result<()> {
     Ok(())
 }
 
-/// Parses `WxH` (also `W×H`) and checks each side against [`SIZE_LIMITS`].
+/// Refuses outputs that are folders, devices or missing folders, and outputs that would
+/// overwrite the input scene or each other (`--field-out f.json` and its sidecar
+/// `f.json`, `--field-out scene.npy` and the sidecar `scene.json` over the input),
+/// before anything is computed.
+fn check_outputs(args: &RenderArgs) -> anyhow::Result<()> {
+    let sidecar = args.field_out.as_deref().map(npy::sidecar_path);
+    let mut outputs: Vec<(&str, &Path)> = vec![("--out", args.out.as_path())];
+    if let (Some(field_out), Some(sidecar)) = (&args.field_out, &sidecar) {
+        outputs.push(("--field-out", field_out.as_path()));
+        outputs.push(("the --field-out sidecar", sidecar.as_path()));
+    }
+    for (label, path) in &outputs {
+        check_output_target(label, path)?;
+    }
+    let inputs: Vec<(&str, &Path)> = super::input_file(&args.scene)
+        .map(|p| ("the input scene", p))
+        .into_iter()
+        .collect();
+    check_distinct_outputs(&inputs, &outputs)?;
+    Ok(())
+}
+
+/// Parses `WxH` (also `W×H`) and checks each side against [`SIZE_LIMITS`]; the sentence
+/// quotes what the user wrote.
 fn parse_size(size: &str) -> anyhow::Result<(u32, u32)> {
     let parsed = size
         .split_once(['x', 'X', '×'])
-        .and_then(|(w, h)| Some((w.trim().parse::<u32>().ok()?, h.trim().parse::<u32>().ok()?)));
+        .and_then(|(w, h)| Some((w.trim().parse::<i64>().ok()?, h.trim().parse::<i64>().ok()?)));
     let Some((w, h)) = parsed else {
-        bail!("--size must look like WIDTHxHEIGHT, for example 1024x768, not \"{size}\"");
-    };
-    if !SIZE_LIMITS.contains(&w) || !SIZE_LIMITS.contains(&h) {
         bail!(
-            "--size {w}x{h} is out of range; each side must be between {} and {} pixels",
+            "--size must look like WIDTHxHEIGHT, for example 1024x768, not \"{}\"",
+            quote(size)
+        );
+    };
+    let side = |v: i64| u32::try_from(v).ok().filter(|v| SIZE_LIMITS.contains(v));
+    let (Some(w), Some(h)) = (side(w), side(h)) else {
+        bail!(
+            "--size \"{}\" is out of range; each side must be between {} and {} pixels",
+            quote(size),
             SIZE_LIMITS.start(),
             SIZE_LIMITS.end()
         );
-    }
+    };
     Ok((w, h))
+}
+
+/// Says on stderr when the network's outputs at the training inputs are not finite: the
+/// data view then has nothing to draw there.
+fn warn_if_outputs_not_finite(scene: &Scene) {
+    let outputs: Vec<f64> = scene
+        .data
+        .inputs
+        .iter()
+        .map(|x| scene.model.forward(&scene.parameters, x))
+        .collect();
+    let data = &scene.data;
+    if beyond_axis_limit(
+        outputs
+            .iter()
+            .chain(&data.targets)
+            .chain(data.inputs.iter().flatten())
+            .copied(),
+    ) {
+        eprintln!("warning: {AXIS_CLAMPED_NOTE}");
+    }
+    let bad = outputs.iter().filter(|f| !f.is_finite()).count();
+    if bad > 0 {
+        eprintln!(
+            "warning: the network's output is not finite at {bad} of the {} training inputs; the parameters overflow there, so lower or re-initialize them",
+            scene.data.n_inputs()
+        );
+    }
+}
+
+/// Says on stderr when a field has no finite values (an all-grey picture): the
+/// parameters on this slice overflow float32.
+fn warn_if_field_not_finite(field: &crate::core::field::Field) {
+    let finite_loss = field.loss().iter().filter(|v| v.is_finite()).count();
+    if finite_loss == 0 {
+        let any = field.values.iter().any(|v| v.is_finite());
+        eprintln!(
+            "warning: the loss is not finite anywhere on this slice{} (values overflow float32); move or shrink the slice (view.slice center and ranges), or rescale the parameters and data",
+            if any { "" } else { ", nor is any output" }
+        );
+    }
 }
 
 fn scene_label(scene: &Scene, arg: &str) -> String {
     if scene.name.is_empty() {
-        arg.to_string()
+        quote(arg)
     } else {
-        scene.name.clone()
+        quote(&scene.name)
     }
 }
 
+/// The figure's title: name and description, escaped and cut to
+/// [`crate::core::limits::MAX_TITLE_CHARS`].
 fn title(scene: &Scene, arg: &str) -> String {
-    let name = scene_label(scene, arg);
-    if scene.description.is_empty() {
-        name
+    let name = if scene.name.is_empty() {
+        arg
+    } else {
+        &scene.name
+    };
+    let text = if scene.description.is_empty() {
+        name.to_string()
     } else {
         format!("{name}: {}", scene.description)
-    }
+    };
+    shown(&text, MAX_TITLE_CHARS)
 }
 
 fn render_slice2d(
@@ -180,6 +267,7 @@ fn render_slice2d(
             grid.shape
         );
     }
+    warn_if_field_not_finite(&field);
 
     let outputs: Vec<f64> = scene
         .data
@@ -285,5 +373,10 @@ mod tests {
                 .contains("WIDTHxHEIGHT")
         );
         assert!(parse_size("100000x100").is_err());
+        // Negative and huge sides get the range sentence, quoting what was written.
+        for bad in ["-5x3", "99999999999x64", "64x-64"] {
+            let e = parse_size(bad).unwrap_err().to_string();
+            assert!(e.contains("is out of range") && e.contains(bad), "{e}");
+        }
     }
 }

@@ -7,8 +7,7 @@ use serde::{Deserialize, Serialize};
 
 use super::error::CoreError;
 
-/// Most training points a scene may have (the app draws and analyzes every one).
-pub const MAX_POINTS: usize = 100_000;
+pub use super::limits::MAX_POINTS;
 
 /// k inputs x_1..x_k with targets y_1..y_k.
 #[derive(Clone, Debug, PartialEq, Default)]

@@ -15,10 +15,7 @@ use std::sync::Arc;
 use crate::core::data::Dataset;
 use crate::core::mlp::MlpSpec;
 
-/// Most values (channels × grid points) one field may hold: 2²⁸ f32, 1 GiB.
-pub const MAX_FIELD_VALUES: usize = 1 << 28;
-/// Most first-layer pre-activation terms (h₁ units × k inputs) a field precomputes.
-pub const MAX_FIRST_LAYER_TERMS: usize = 1 << 22;
+pub use crate::core::limits::{MAX_FIELD_VALUES, MAX_FIRST_LAYER_TERMS};
 
 /// Grid coordinate j of n on [lo, hi]: lo + (hi − lo)·j/(n − 1), both ends included.
 pub fn grid_coordinate(range: [f64; 2], j: usize, n: usize) -> f64 {

@@ -8,11 +8,7 @@ use serde::{Deserialize, Serialize};
 use super::Activation;
 use super::error::CoreError;
 
-/// Largest width of any layer we accept; the app draws every unit, so beyond this a
-/// "tiny network" tool stops being useful and a typo (1e9) would exhaust memory.
-pub const MAX_WIDTH: usize = 4096;
-/// Largest total parameter count we accept.
-pub const MAX_PARAMS: usize = 1_000_000;
+pub use super::limits::{MAX_LAYERS, MAX_PARAMS, MAX_WIDTH};
 
 /// Architecture of a scalar-output MLP: widths [d_in, h_1, …, h_m, 1].
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
@@ -62,6 +58,12 @@ impl MlpSpec {
                 "model.layers needs at least an input and an output width, for example [2, 1]",
             ));
         }
+        if self.layers.len() - 1 > MAX_LAYERS {
+            return Err(CoreError::invalid(format!(
+                "model.layers has {} layers (after the input), more than the limit of {MAX_LAYERS}",
+                self.layers.len() - 1
+            )));
+        }
         if let Some(pos) = self.layers.iter().position(|&w| w == 0) {
             return Err(CoreError::invalid(format!(
                 "model.layers[{pos}] is 0; every layer needs at least one unit"
@@ -86,8 +88,7 @@ impl MlpSpec {
         match n {
             Some(n) if n <= MAX_PARAMS => Ok(()),
             _ => Err(CoreError::invalid(format!(
-                "model.layers {:?} has more than {MAX_PARAMS} parameters",
-                self.layers
+                "model.layers describes more than {MAX_PARAMS} parameters, the limit"
             ))),
         }
     }

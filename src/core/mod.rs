@@ -7,6 +7,8 @@ pub mod analysis;
 pub mod data;
 pub mod error;
 pub mod field;
+pub mod files;
+pub mod limits;
 pub mod mlp;
 pub mod npy;
 pub mod scene;

@@ -8,6 +8,8 @@ use serde::{Deserialize, Serialize};
 use super::MlpSpec;
 use super::data::{Dataset, Preset};
 use super::error::CoreError;
+pub use super::files::write_atomically;
+use super::limits::quote;
 use super::slice::SliceSpec;
 use super::train::TrainingConfig;
 
@@ -113,12 +115,12 @@ impl Scene {
     /// Parses and validates scene JSON; `origin` names the source in error messages.
     pub fn from_json(text: &str, origin: &str) -> Result<Self, CoreError> {
         let file: SceneFile = serde_json::from_str(text).map_err(|e| CoreError::Parse {
-            path: origin.to_string(),
+            path: quote(origin),
             message: describe_json_error(&e),
         })?;
         Self::from_file(file).map_err(|e| match e {
             CoreError::Invalid(m) => CoreError::Parse {
-                path: origin.to_string(),
+                path: quote(origin),
                 message: m,
             },
             other => other,
@@ -129,7 +131,7 @@ impl Scene {
         if file.format != FORMAT {
             return Err(CoreError::invalid(format!(
                 "format is \"{}\" but a scene must say \"{FORMAT}\"",
-                file.format
+                quote(&file.format)
             )));
         }
         if file.version != VERSION {
@@ -171,12 +173,9 @@ impl Scene {
         self.view.slice.validate_in_scene(self.parameters.len())
     }
 
-    /// Reads a scene file.
+    /// Reads a scene file (at most [`super::limits::MAX_SCENE_FILE_BYTES`]).
     pub fn load(path: &Path) -> Result<Self, CoreError> {
-        let text = std::fs::read_to_string(path).map_err(|source| CoreError::Read {
-            path: path.to_path_buf(),
-            source,
-        })?;
+        let text = super::files::read_scene_text(path)?;
         Self::from_json(&text, &path.display().to_string())
     }
 
@@ -188,7 +187,8 @@ impl Scene {
         let path = Path::new(name_or_path);
         if !path.exists() {
             return Err(CoreError::invalid(format!(
-                "no scene file at {name_or_path} and no built-in scene of that name (see `basinscope scenes`)"
+                "no scene file at {} and no built-in scene of that name (see `basinscope scenes`)",
+                quote(name_or_path)
             )));
         }
         Self::load(path)
@@ -234,7 +234,7 @@ impl Scene {
         s
     }
 
-    /// Writes the scene atomically: a temporary file beside `path`, synced, then renamed.
+    /// Writes the scene atomically ([`write_atomically`]).
     pub fn save(&self, path: &Path) -> Result<(), CoreError> {
         write_atomically(path, self.to_json().as_bytes())
     }
@@ -249,34 +249,6 @@ impl Scene {
             seed,
         };
     }
-}
-
-/// Writes `bytes` to `path` through a temporary sibling and a rename, so a crash leaves
-/// either the old file or the new one, never half of one.
-pub fn write_atomically(path: &Path, bytes: &[u8]) -> Result<(), CoreError> {
-    use std::io::Write;
-    let err = |source| CoreError::Write {
-        path: path.to_path_buf(),
-        source,
-    };
-    let dir = path
-        .parent()
-        .filter(|p| !p.as_os_str().is_empty())
-        .unwrap_or(Path::new("."));
-    let file_name = path
-        .file_name()
-        .map_or_else(|| "scene".into(), |n| n.to_string_lossy().into_owned());
-    let tmp = dir.join(format!(".{file_name}.tmp-{}", std::process::id()));
-    let result = (|| {
-        let mut f = std::fs::File::create(&tmp)?;
-        f.write_all(bytes)?;
-        f.sync_all()?;
-        std::fs::rename(&tmp, path)
-    })();
-    if result.is_err() {
-        let _ = std::fs::remove_file(&tmp);
-    }
-    result.map_err(err)
 }
 
 fn resolve_data(file: DataFile) -> Result<(DataSource, Dataset), CoreError> {
@@ -324,13 +296,42 @@ fn resolve_data(file: DataFile) -> Result<(DataSource, Dataset), CoreError> {
 }
 
 fn describe_json_error(e: &serde_json::Error) -> String {
-    let msg = e.to_string();
+    // serde quotes the offending text (`unknown field `…``, `invalid type: string "…"`),
+    // which a hostile file can make megabytes long or fill with newlines.
+    let msg = shorten_quoted(&e.to_string());
     // serde_json appends " at line L column C"; keep it, it points at the problem.
     if msg.contains("EOF while parsing") {
         format!("the file ends early, it is not complete JSON ({msg})")
     } else {
         msg
     }
+}
+
+/// `message` with every quoted piece (between backticks or double quotes) escaped and
+/// shortened by [`quote`], so the words around it (what was expected, line and column)
+/// survive.
+fn shorten_quoted(message: &str) -> String {
+    let mut out = String::new();
+    let mut rest = message;
+    while let Some(open) = rest.find(['`', '"']) {
+        let delim = rest[open..].chars().next().unwrap_or('"');
+        let after = &rest[open + 1..];
+        let Some(close) = after.find(delim) else {
+            break;
+        };
+        out.push_str(&rest[..=open]);
+        out.push_str(&quote(&after[..close]));
+        out.push(delim);
+        rest = &after[close + 1..];
+    }
+    out.push_str(&quote_tail(rest));
+    out
+}
+
+/// The unquoted remainder of a message, escaped and bounded (a stray delimiter can leave a
+/// long tail).
+fn quote_tail(rest: &str) -> String {
+    super::limits::shown(rest, super::limits::MAX_MESSAGE_CHARS / 2)
 }
 
 /// A scene embedded in the binary.

@@ -12,8 +12,7 @@ use super::data::Dataset;
 use super::error::CoreError;
 use super::mlp::MlpSpec;
 
-/// Largest grid side we accept for a slice (a typo like 1e6 would exhaust memory).
-pub const MAX_RESOLUTION: usize = 4096;
+pub use super::limits::MAX_RESOLUTION;
 
 /// How random directions treat bias entries (Li et al. 2018 filter normalization).
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize, Default)]
@@ -150,11 +149,7 @@ impl SliceSpec {
             ("b_range", self.b_range),
             ("c_range", self.c_range),
         ] {
-            if !(r[0].is_finite() && r[1].is_finite() && r[0] < r[1]) {
-                return Err(CoreError::invalid(format!(
-                    "view.slice.{name} must be two finite numbers [lo, hi] with lo < hi"
-                )));
-            }
+            super::limits::check_slice_range(&format!("view.slice.{name}"), r)?;
         }
         for r in self.resolution {
             if !(2..=MAX_RESOLUTION).contains(&r) {

@@ -29,6 +29,9 @@ use crate::draw::slice_pass::InputStyle;
 /// Above this many inputs only a few contours are shown at first.
 const MANY_INPUTS: usize = 8;
 
+/// The status message when the slice's loss is not finite anywhere.
+pub const NO_FINITE_LOSS: &str = "the loss is not finite anywhere on this slice (values overflow float32), so the picture is grey; move or shrink the slice, or rescale the parameters and data";
+
 /// How often the color map's loss range is resampled.
 const LOSS_RANGE_PERIOD: Duration = Duration::from_millis(500);
 
@@ -96,7 +99,7 @@ pub fn slice_view_ui(
             .to_vec(),
         },
     };
-    update_loss_range(view, jobs, &field);
+    update_loss_range(view, jobs, &field, actions);
     let (outer, rect) = layout(ui);
     let overlays = Overlays::new(state, view, &slice);
     picture_ui(
@@ -220,9 +223,17 @@ fn update_axes(state: &AppState, view: &mut SliceViewState, jobs: &mut Jobs, spe
 
 /// Samples the loss on a coarse grid of the slice in the background (at most twice a
 /// second) and sets the color map's range from it.
-fn update_loss_range(view: &mut SliceViewState, jobs: &mut Jobs, field: &OwnedFieldRequest) {
-    if let Some(Some(range)) = jobs.loss_range.poll() {
-        view.style.loss_log_range = range;
+fn update_loss_range(
+    view: &mut SliceViewState,
+    jobs: &mut Jobs,
+    field: &OwnedFieldRequest,
+    actions: &mut Vec<Action>,
+) {
+    match jobs.loss_range.poll() {
+        Some(Some(range)) => view.style.loss_log_range = range,
+        // The sampled loss has no finite positive value: the picture would be all grey.
+        Some(None) => actions.push(Action::Warn(NO_FINITE_LOSS.to_string())),
+        None => {}
     }
     let same_slice = |asked: &OwnedFieldRequest| {
         asked.spec == field.spec

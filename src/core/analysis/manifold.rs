@@ -7,8 +7,7 @@ use nalgebra::{DMatrix, DVector};
 use super::{RankTolerance, behavioral_gradients, check_inputs, spectra};
 use crate::core::{CoreError, Dataset, MlpSpec};
 
-/// Most tangent steps one walk takes (distance / step).
-pub const MAX_WALK_STEPS: usize = 100_000;
+pub use crate::core::limits::MAX_WALK_STEPS;
 /// Most Gauss–Newton iterations per projection; convergence is quadratic, so a
 /// projection that needs more has left the region where the manifold is regular.
 const MAX_PROJECTION_ITERATIONS: usize = 50;

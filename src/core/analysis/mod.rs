@@ -22,10 +22,7 @@ pub use spectra::RankTolerance;
 
 use crate::core::{CoreError, Dataset, MlpSpec};
 
-/// Largest N that [`analyze`] accepts: H is N×N and its eigendecomposition costs O(N³).
-pub const MAX_ANALYSIS_PARAMS: usize = 2048;
-/// Largest N·k that [`analyze`] accepts (G has N·k entries; H costs O(k·N²)).
-pub const MAX_ANALYSIS_ENTRIES: usize = 1 << 22;
+pub use crate::core::limits::{MAX_ANALYSIS_ENTRIES, MAX_ANALYSIS_PARAMS};
 
 /// Everything the behavioral-gradients view and `basinscope analyze` show, at one θ.
 #[derive(Clone, Debug)]

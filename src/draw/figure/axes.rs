@@ -47,6 +47,17 @@ impl Plot {
         )
     }
 
+    /// [`Self::to_px`] of (a, b) moved to within one span of the plot first: a point far
+    /// outside (1e308) lands just beyond the edge, never at pixel coordinates that
+    /// overflow the rasterizer.
+    pub fn to_px_near(self, a: f64, b: f64) -> (f64, f64) {
+        let near = |v: f64, [lo, hi]: [f64; 2]| {
+            let span = hi - lo;
+            v.clamp(lo - span, hi + span)
+        };
+        self.to_px(near(a, self.ranges[0]), near(b, self.ranges[1]))
+    }
+
     /// Pixel position of fractional grid index (i, j) on an na × nb grid spanning the ranges.
     pub fn grid_to_px(&self, i: f64, j: f64, na: usize, nb: usize) -> (f64, f64) {
         (

@@ -2,6 +2,7 @@
 //! under anti-aliased vector layers (lines, markers, text) drawn with `vello_cpu`, and
 //! text from glyph outlines of the Ubuntu font that egui ships (via `skrifa`).
 
+use crate::core::limits::{MAX_FIGURE_TEXT_CHARS, shown};
 use skrifa::instance::{LocationRef, Size};
 use skrifa::outline::{DrawSettings, OutlinePen};
 use skrifa::{FontRef, MetadataProvider};
@@ -253,7 +254,7 @@ impl Canvas {
 
     /// Width in pixels of `text` (with the `^{…}`/`_{…}` markup of [`Self::text`]).
     pub fn text_width(&self, text: &str, size_px: f64) -> f64 {
-        runs(text)
+        runs(&bounded(text))
             .iter()
             .map(|r| self.run_width(&r.text, size_px * r.script.scale()))
             .sum()
@@ -281,6 +282,7 @@ impl Canvas {
         angle: f64,
         weight: f64,
     ) {
+        let text = &bounded(text);
         let width = self.text_width(text, size_px);
         let dx = match h {
             HAlign::Left => 0.0,
@@ -475,6 +477,16 @@ fn runs(text: &str) -> Vec<Run> {
         rest = &rest[pos + close + 1..];
     }
     out
+}
+
+/// Any one text drawn, cut to [`MAX_FIGURE_TEXT_CHARS`] with control characters escaped:
+/// laying out a megabyte of glyphs took gigabytes, whoever passed it.
+fn bounded(text: &str) -> std::borrow::Cow<'_, str> {
+    if text.len() <= MAX_FIGURE_TEXT_CHARS && !text.chars().any(char::is_control) {
+        std::borrow::Cow::Borrowed(text)
+    } else {
+        std::borrow::Cow::Owned(shown(text, MAX_FIGURE_TEXT_CHARS))
+    }
 }
 
 #[cfg(test)]

@@ -11,8 +11,9 @@ use super::{
 use crate::core::data::Dataset;
 use crate::core::error::CoreError;
 use crate::core::field::grid_coordinate;
+use crate::core::limits::MAX_AXIS_MAGNITUDE;
 use crate::core::mlp::MlpSpec;
-use crate::draw::ticks::{format_number, nice_ticks};
+use crate::draw::ticks::{axis_range, format_number, nice_ticks};
 
 /// A network and its training set.
 #[derive(Clone, Copy, Debug)]
@@ -43,7 +44,8 @@ pub fn render_data_figure(
     }
 }
 
-/// [lo, hi] of coordinate `dim` of the inputs, padded by 15% (at least ±1 around a point).
+/// [lo, hi] of coordinate `dim` of the inputs, padded by 15% (at least ±1 around a
+/// point), clamped so that its span stays finite ([`axis_range`]).
 fn padded_range(data: &Dataset, dim: usize) -> [f64; 2] {
     let (lo, hi) = data
         .inputs
@@ -52,8 +54,7 @@ fn padded_range(data: &Dataset, dim: usize) -> [f64; 2] {
         .fold((f64::INFINITY, f64::NEG_INFINITY), |(lo, hi), v| {
             (lo.min(v), hi.max(v))
         });
-    let pad = if hi > lo { 0.15 * (hi - lo) } else { 1.0 };
-    [lo - pad, hi + pad]
+    axis_range(lo, hi, 0.15, 1.0)
 }
 
 struct Layout {
@@ -114,31 +115,22 @@ fn render_1d(
     let n = 400;
     let xs: Vec<f64> = (0..n).map(|j| grid_coordinate(x_range, j, n)).collect();
     let fs = figure.spec.forward_many(figure.theta, &xs);
-    let (mut lo, mut hi) = fs
+    let (lo, hi) = fs
         .iter()
         .chain(&figure.data.targets)
         .filter(|v| v.is_finite())
         .fold((f64::INFINITY, f64::NEG_INFINITY), |(lo, hi), &v| {
             (lo.min(v), hi.max(v))
         });
-    if hi.partial_cmp(&lo) != Some(std::cmp::Ordering::Greater) {
-        (lo, hi) = (lo - 1.0, hi + 1.0);
-    }
-    let pad = 0.1 * (hi - lo);
-    let l = layout(
-        &canvas,
-        options,
-        [x_range, [lo - pad, hi + pad]],
-        false,
-        190.0,
-    );
+    let y_range = axis_range(lo, hi, 0.1, 1.0);
+    let l = layout(&canvas, options, [x_range, y_range], false, 190.0);
     let (m, plot) = (&l.m, &l.plot);
     canvas.push_clip(plot.rect);
     let curve: Vec<(f64, f64)> = xs
         .iter()
         .zip(&fs)
         .filter(|(_, f)| f.is_finite())
-        .map(|(&x, &f)| plot.to_px(x, f))
+        .map(|(&x, &f)| plot.to_px_near(x, f))
         .collect();
     canvas.polyline(
         &curve,
@@ -146,7 +138,7 @@ fn render_1d(
     );
     for (x, &y) in figure.data.inputs.iter().zip(&figure.data.targets) {
         canvas.circle(
-            plot.to_px(x[0], y),
+            plot.to_px_near(x[0], y),
             4.5 * m.s,
             super::input_color(0),
             Some((Color::BLACK, 1.0 * m.s)),
@@ -193,17 +185,23 @@ fn render_2d(
         .collect();
     let fs = figure.spec.forward_many(figure.theta, &inputs);
     // Center the diverging map at the label midpoint (binary targets) or at the mean target.
-    let center = figure.data.binary_labels().map_or_else(
-        || figure.data.targets.iter().sum::<f64>() / figure.data.n_inputs().max(1) as f64,
-        |(lo, hi)| 0.5 * (lo + hi),
-    );
+    let k = figure.data.n_inputs().max(1) as f64;
+    let center = figure
+        .data
+        .binary_labels()
+        .map_or_else(
+            || figure.data.targets.iter().map(|y| y / k).sum::<f64>(),
+            |(lo, hi)| 0.5 * lo + 0.5 * hi,
+        )
+        .clamp(-MAX_AXIS_MAGNITUDE, MAX_AXIS_MAGNITUDE);
+    // Clamped so that the color bar's range center ± spread stays finite.
     let spread = fs
         .iter()
         .chain(&figure.data.targets)
         .filter(|v| v.is_finite())
         .map(|v| (v - center).abs())
         .fold(0.0, f64::max)
-        .max(1e-9);
+        .clamp(1e-9, MAX_AXIS_MAGNITUDE);
     let color = |v: f64| -> Color {
         if !v.is_finite() {
             return Color::rgb(200, 200, 200);
@@ -234,7 +232,7 @@ fn render_2d(
     }
     for (x, &y) in figure.data.inputs.iter().zip(&figure.data.targets) {
         canvas.circle(
-            plot.to_px(x[0], x[1]),
+            plot.to_px_near(x[0], x[1]),
             5.0 * m.s,
             color(y),
             Some((Color::BLACK, 1.2 * m.s)),

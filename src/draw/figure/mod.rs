@@ -971,6 +971,38 @@ mod tests {
         );
     }
 
+    /// Was: "capacity overflow" drawing the axes of a slice of [−1e308, 1e308]. Figures
+    /// of ranges at the float limit (which scenes now refuse, but the figure must not
+    /// trust its caller) draw, with a huge title cut short.
+    #[test]
+    fn slice_figures_of_ranges_at_the_float_limit_draw() {
+        let field = Field {
+            n_inputs: 2,
+            shape: vec![8, 8],
+            values: perpendicular_field(8, 8, [[-2.0, 2.0], [-2.0, 2.0]], [1.0, 1.0]),
+        };
+        for ranges in [
+            [[-1e308, 1e308], [-1e308, 1e308]],
+            [[-f64::MAX, f64::MAX], [0.0, 1e-300]],
+        ] {
+            let figure = SliceFigure {
+                field: &field,
+                ranges,
+                targets: &[1.0, 1.0],
+                current_outputs: &[0.0, 0.0],
+                trajectory_ab: &[(0.0, 0.0), (1e308, -1e308)],
+                walk_ab: &[],
+                current_ab: (f64::MAX, 0.0),
+            };
+            let options = FigureOptions {
+                title: "t".repeat(100),
+                ..FigureOptions::default()
+            };
+            let img = render_slice_figure(&figure, &options, 320, 240);
+            assert_eq!(img.dimensions(), (320, 240));
+        }
+    }
+
     /// The picture alone honours the layer switches: with every layer off (and θ off the
     /// plot) it is the neutral background; with the defaults it shows the heatmap and the
     /// solution contours in the inputs' colors.
