@@ -12,16 +12,23 @@ pub enum ViewTab {
     Data,
     Gradients,
     Slice2d,
+    Paths,
 }
 
 impl ViewTab {
-    pub const ALL: [ViewTab; 3] = [ViewTab::Data, ViewTab::Gradients, ViewTab::Slice2d];
+    pub const ALL: [ViewTab; 4] = [
+        ViewTab::Data,
+        ViewTab::Gradients,
+        ViewTab::Slice2d,
+        ViewTab::Paths,
+    ];
 
     pub fn label(self) -> &'static str {
         match self {
             ViewTab::Data => "Data",
             ViewTab::Gradients => "Behavioral gradients",
             ViewTab::Slice2d => "2D slice",
+            ViewTab::Paths => "Paths",
         }
     }
 }
@@ -74,6 +81,8 @@ pub enum Action {
     },
     /// New slice definition (axes, ranges, resolution, pinned center).
     SetSliceSpec(crate::core::slice::SliceSpec),
+    /// A change to the scene's models list (the paths view).
+    Models(crate::app::paths::ModelsAction),
     DismissMessage,
 }
 
@@ -115,6 +124,8 @@ pub struct AppState {
     pub new_point_target: f64,
     /// The last manifold walk (θ along the path), drawn by the slice view.
     pub manifold_walk: Vec<Vec<f64>>,
+    /// Interpolation paths (θ along each) drawn in the slice view, from the paths view.
+    pub slice_paths: Vec<Vec<Vec<f64>>>,
 }
 
 /// Most θ snapshots kept for the trajectory.
@@ -128,6 +139,7 @@ impl AppState {
                 ViewTab::Slice2d
             }
             crate::core::scene::ViewKind::Gradients => ViewTab::Gradients,
+            crate::core::scene::ViewKind::Path => ViewTab::Paths,
             _ => ViewTab::Data,
         };
         Self {
@@ -147,6 +159,7 @@ impl AppState {
             layers_text,
             new_point_target: 1.0,
             manifold_walk: Vec::new(),
+            slice_paths: Vec::new(),
         }
     }
 

@@ -10,7 +10,9 @@ use crate::core::scene::{BUILTIN_SCENES, DEFAULT_SCENE};
 
 pub mod analyze;
 pub mod bench;
+pub mod connect;
 pub mod render;
+pub mod render_path;
 pub mod train;
 
 /// basinscope: the geometry of tiny neural networks' training, made visible.
@@ -33,6 +35,8 @@ pub enum Command {
     Analyze(analyze::AnalyzeArgs),
     /// Renders a figure headless.
     Render(render::RenderArgs),
+    /// Loss, error and barriers along the path between two models, before and after alignment.
+    Connect(connect::ConnectArgs),
     /// Runs the performance workloads of docs/DESIGN.md §7.
     Bench(bench::BenchArgs),
 }
@@ -89,6 +93,7 @@ fn run(cli: Cli) -> anyhow::Result<()> {
         }
         Some(Command::Render(args)) => render::run(&args),
         Some(Command::Bench(args)) => bench::run(&args),
+        Some(Command::Connect(args)) => connect::run(&args),
     }
 }
 

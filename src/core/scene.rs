@@ -8,6 +8,7 @@ use serde::{Deserialize, Serialize};
 use super::MlpSpec;
 use super::data::{Dataset, Preset};
 use super::error::CoreError;
+use super::models::{NamedModel, check_models};
 use super::slice::SliceSpec;
 use super::train::TrainingConfig;
 
@@ -63,6 +64,8 @@ pub struct Scene {
     pub data: Dataset,
     pub training: TrainingConfig,
     pub view: ViewSpec,
+    /// The models list of the paths view (empty when the file has none).
+    pub models: Vec<NamedModel>,
 }
 
 #[derive(Serialize, Deserialize)]
@@ -84,6 +87,8 @@ struct SceneFile {
     training: TrainingConfig,
     #[serde(default)]
     view: ViewSpec,
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    models: Vec<NamedModel>,
 }
 
 #[derive(Serialize, Deserialize)]
@@ -149,6 +154,7 @@ impl Scene {
         file.model.check_parameters(&parameters)?;
         file.training.validate()?;
         file.view.slice.validate_in_scene(parameters.len())?;
+        check_models(&file.model, &file.models)?;
         Ok(Self {
             name: file.name.unwrap_or_default(),
             description: file.description.unwrap_or_default(),
@@ -159,6 +165,7 @@ impl Scene {
             data,
             training: file.training,
             view: file.view,
+            models: file.models,
         })
     }
 
@@ -168,7 +175,8 @@ impl Scene {
         self.data.validate(self.model.input_dim())?;
         self.model.check_parameters(&self.parameters)?;
         self.training.validate()?;
-        self.view.slice.validate_in_scene(self.parameters.len())
+        self.view.slice.validate_in_scene(self.parameters.len())?;
+        check_models(&self.model, &self.models)
     }
 
     /// Reads a scene file.
@@ -228,6 +236,7 @@ impl Scene {
             data,
             training: self.training.clone(),
             view: self.view.clone(),
+            models: self.models.clone(),
         };
         let mut s = serde_json::to_string_pretty(&file).expect("a scene always serializes");
         s.push('\n');
