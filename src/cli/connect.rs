@@ -83,8 +83,8 @@ pub fn run(args: &ConnectArgs) -> anyhow::Result<()> {
     let alignment = align(method, spec, theta_a, theta_b, data, args.seed)?;
     if method != AlignMethod::None {
         eprintln!(
-            "aligned B to A by {} matching{}",
-            method.name(),
+            "aligned B to A by {}{}",
+            method.words(),
             if method == AlignMethod::Weights {
                 format!(" ({} sweeps)", alignment.sweeps)
             } else {
@@ -198,18 +198,17 @@ fn aligned_scene(
 ) -> Scene {
     let mut scene = scene_b.clone();
     scene.parameters.clone_from(&alignment.theta_aligned);
-    let label = |s: &Scene, arg: &str| {
-        if s.name.is_empty() {
-            arg.to_string()
+    // Scene names, or the arguments when they do not tell the two apart.
+    let (name_a, name_b) =
+        if scene_a.name.is_empty() || scene_b.name.is_empty() || scene_a.name == scene_b.name {
+            (args.a.clone(), args.b.clone())
         } else {
-            s.name.clone()
-        }
-    };
-    let (name_a, name_b) = (label(scene_a, &args.a), label(scene_b, &args.b));
+            (scene_a.name.clone(), scene_b.name.clone())
+        };
     scene.name = format!("{name_b} aligned to {name_a}");
     scene.description = format!(
-        "{name_b} with its hidden units permuted by {} matching to {name_a}; the same function",
-        alignment.method.name()
+        "{name_b} with its hidden units permuted by {} to {name_a} (the same function)",
+        alignment.method.words()
     );
     scene.models = vec![
         NamedModel {
@@ -295,7 +294,7 @@ fn print_summary(
         args.b,
         match alignment.method {
             AlignMethod::None => String::new(),
-            m => format!(" (aligned by {} matching)", m.name()),
+            m => format!(" (aligned by {})", m.words()),
         }
     );
     println!(

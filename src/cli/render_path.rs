@@ -24,7 +24,7 @@ pub fn render_path_view(
     let (spec, data) = (&scene.model, &scene.data);
     let t = t_grid(DEFAULT_POINTS)?;
     eprintln!(
-        "rendering the path view: {} → {} on a {}-point t grid, weight matching…",
+        "rendering the path view: {} to {} on a {}-point t grid, weight matching…",
         a.name,
         b.name,
         t.len()
@@ -58,7 +58,7 @@ pub fn render_path_view(
     let figure = PathFigure {
         curves: vec![
             PathCurve {
-                label: "linear path A → B".into(),
+                label: "linear path from A to B".into(),
                 t: &before.t,
                 values: &before.loss,
                 color: path_color(1),
@@ -66,7 +66,7 @@ pub fn render_path_view(
             },
             PathCurve {
                 label: format!(
-                    "A → B aligned (weight matching, {} sweeps)",
+                    "A to B aligned by weight matching ({} sweeps)",
                     alignment.sweeps
                 ),
                 t: &after.t,
@@ -78,8 +78,8 @@ pub fn render_path_view(
         y_label: "loss L(θ(t))".into(),
         notes: vec![
             format!("exact losses at {} evenly spaced t", t.len()),
-            format!("A → B: {}", barrier_words(&before)),
-            format!("aligned: {}", barrier_words(&after)),
+            format!("A to B: {}", barrier_words(&before)),
+            format!("A to aligned B: {}", barrier_words(&after)),
             format!(
                 "L(θ_{{A}}) = {}, L(θ_{{B}}) = {}",
                 significant(before.loss[0]),
@@ -89,10 +89,7 @@ pub fn render_path_view(
     };
     let options = FigureOptions {
         title,
-        subtitle: format!(
-            "θ(t) = (1 − t)·θ_{{A}} + t·θ_{{B}}, A = {}, B = {}",
-            a.name, b.name
-        ),
+        subtitle: format!("θ(t) = (1 − t)·θ_{{A}} + t·θ_{{B}}; {}, {}", a.name, b.name),
         ..FigureOptions::default()
     };
     Ok(render_path_figure(&figure, &options, width, height))

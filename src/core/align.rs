@@ -44,6 +44,15 @@ impl AlignMethod {
         }
     }
 
+    /// The method in words: "no alignment", "weight matching", "activation matching".
+    pub fn words(self) -> &'static str {
+        match self {
+            AlignMethod::None => "no alignment",
+            AlignMethod::Weights => "weight matching",
+            AlignMethod::Activations => "activation matching",
+        }
+    }
+
     /// Parses [`Self::name`].
     pub fn parse(name: &str) -> Option<Self> {
         [Self::None, Self::Weights, Self::Activations]

@@ -267,6 +267,8 @@ pub struct PathsViewState {
     pub hover_t: Option<f64>,
     /// The last message of the view's own work (training, fit).
     pub message: Option<String>,
+    /// How many models the list had last frame.
+    models_seen: usize,
 }
 
 impl Default for PathsViewState {
@@ -289,6 +291,7 @@ impl Default for PathsViewState {
             matrix_task: None,
             hover_t: None,
             message: None,
+            models_seen: 0,
         }
     }
 }
@@ -315,10 +318,13 @@ impl PathsViewState {
         scene: &crate::core::Scene,
     ) -> Option<Vec<NamedModel>> {
         let m = scene.models.len();
-        if self.a >= m || self.b >= m {
+        // The first time there are two models (or when a choice no longer exists), compare
+        // the first two.
+        if self.a >= m || self.b >= m || (self.models_seen < 2 && m >= 2) {
             self.a = 0;
             self.b = usize::from(m > 1);
         }
+        self.models_seen = m;
         if let Some((_, task)) = &mut self.comparison_task
             && let Some(result) = task.poll()
         {

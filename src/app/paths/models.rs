@@ -37,7 +37,7 @@ pub fn models_list_ui(
             {
                 push(actions, ModelsAction::MakeCurrent(i));
             }
-            if ui.small_button("✖").on_hover_text("delete").clicked() {
+            if ui.small_button("delete").on_hover_text("delete").clicked() {
                 push(actions, ModelsAction::Delete(i));
             }
         });
@@ -96,7 +96,7 @@ pub fn models_list_ui(
     } else {
         ui.horizontal(|ui| {
             ui.add(egui::DragValue::new(&mut view.train_count).range(1..=32));
-            ui.label("models ×");
+            ui.label("models of");
             ui.add(
                 egui::DragValue::new(&mut view.train_steps)
                     .range(1..=1_000_000)

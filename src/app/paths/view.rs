@@ -34,7 +34,7 @@ pub fn paths_view_ui(
     }
     egui::Panel::left("paths_models")
         .resizable(true)
-        .default_size(280.0)
+        .default_size(240.0)
         .show(ui, |ui| {
             egui::ScrollArea::vertical().show(ui, |ui| {
                 models::models_list_ui(ui, state, view, actions);
@@ -224,13 +224,13 @@ fn curves_ui(ui: &mut egui::Ui, state: &AppState, view: &mut PathsViewState) {
     let aligned = comparison.key.method != AlignMethod::None;
     let n = comparison.before.t.len();
     let mut lines = vec![format!(
-        "{BARRIERS_LABEL} ({n} points): linear A → B: {}",
+        "{BARRIERS_LABEL} ({n} points): linear A to B: {}",
         barrier_text(&comparison.before)
     )];
     if aligned {
         lines.push(format!(
-            "A → B aligned by {} matching{}: {}",
-            comparison.key.method.name(),
+            "A to B aligned by {}{}: {}",
+            comparison.key.method.words(),
             if comparison.key.method == AlignMethod::Weights {
                 format!(" ({} sweeps)", comparison.alignment.sweeps)
             } else {
@@ -258,7 +258,7 @@ fn curves_ui(ui: &mut egui::Ui, state: &AppState, view: &mut PathsViewState) {
         .fold(0.0, f64::max);
     let available = ui.available_width();
     ui.horizontal(|ui| {
-        let plot_width = (available - 280.0).max(300.0);
+        let plot_width = (available - 240.0).max(320.0);
         let response = Plot::new("paths_loss")
             .width(plot_width)
             .height(300.0)
@@ -269,23 +269,23 @@ fn curves_ui(ui: &mut egui::Ui, state: &AppState, view: &mut PathsViewState) {
             .include_y(0.0)
             .include_y(top * 1.25)
             .allow_scroll(false)
-            .legend(Legend::default().position(Corner::RightTop))
+            .legend(Legend::default().position(Corner::RightBottom))
             .show(ui, |p| {
                 let before = &comparison.before;
                 p.line(
-                    Line::new("linear A → B", series(&before.t, &before.loss))
+                    Line::new("linear A to B", series(&before.t, &before.loss))
                         .color(color(1))
                         .style(LineStyle::dashed_loose())
                         .width(2.0),
                 );
                 p.points(
-                    Points::new("linear A → B", series(&before.t, &before.loss))
+                    Points::new("linear A to B", series(&before.t, &before.loss))
                         .color(color(1))
                         .radius(2.5),
                 );
                 if aligned {
                     let after = &comparison.after;
-                    let name = format!("A → aligned B ({})", comparison.key.method.name());
+                    let name = format!("A to aligned B ({})", comparison.key.method.name());
                     p.line(
                         Line::new(name.clone(), series(&after.t, &after.loss))
                             .color(color(0))
@@ -308,12 +308,8 @@ fn curves_ui(ui: &mut egui::Ui, state: &AppState, view: &mut PathsViewState) {
                 let mut y = top * 1.2;
                 for l in &lines {
                     p.text(
-                        Text::new(
-                            "barriers",
-                            PlotPoint::new(0.02, y),
-                            RichText::new(l).small(),
-                        )
-                        .anchor(egui::Align2::LEFT_TOP),
+                        Text::new("", PlotPoint::new(0.02, y), RichText::new(l).small())
+                            .anchor(egui::Align2::LEFT_TOP),
                     );
                     y -= top * 0.07;
                 }
@@ -336,13 +332,13 @@ fn curves_ui(ui: &mut egui::Ui, state: &AppState, view: &mut PathsViewState) {
             .allow_scroll(false)
             .show(ui, |p| {
                 p.line(
-                    Line::new("linear A → B", series(&comparison.before.t, error))
+                    Line::new("linear A to B", series(&comparison.before.t, error))
                         .color(color(1))
                         .style(LineStyle::dashed_loose()),
                 );
                 if aligned && let Some(e) = &comparison.after.error {
                     p.line(
-                        Line::new("A → aligned B", series(&comparison.after.t, e)).color(color(0)),
+                        Line::new("A to aligned B", series(&comparison.after.t, e)).color(color(0)),
                     );
                 }
                 if let Some(b) = &bezier
@@ -395,8 +391,8 @@ fn function_preview_ui(
         let spec = &state.scene.model;
         let data = &state.scene.data;
         Plot::new("paths_function")
-            .width(260.0)
-            .height(260.0)
+            .width(220.0)
+            .height(220.0)
             .allow_scroll(false)
             .allow_drag(false)
             .allow_zoom(false)
@@ -511,7 +507,7 @@ fn heatmap_ui(ui: &mut egui::Ui, names: &[String], values: &[Vec<f64>], hi: f64)
         let i = ((pos.y - rect.min.y) / cell) as usize;
         if i < m && j < m {
             response.on_hover_text(format!(
-                "{} ↔ {}: mean barrier {:.4e}",
+                "{} and {}: mean barrier {:.4e}",
                 names[i], names[j], values[i][j]
             ));
         }
