@@ -140,7 +140,7 @@ impl AppState {
             }
             crate::core::scene::ViewKind::Gradients => ViewTab::Gradients,
             crate::core::scene::ViewKind::Path => ViewTab::Paths,
-            _ => ViewTab::Data,
+            crate::core::scene::ViewKind::Data => ViewTab::Data,
         };
         Self {
             initial_parameters: scene.parameters.clone(),

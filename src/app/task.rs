@@ -144,6 +144,7 @@ mod tests {
     }
 
     #[test]
+    #[allow(clippy::float_cmp)] // 0.5 is stored and read back exactly
     fn a_task_reports_progress_and_stops_when_cancelled() {
         let ctx = egui::Context::default();
         let mut task = Task::spawn("test-task", &ctx, |c| {

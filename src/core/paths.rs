@@ -36,6 +36,7 @@ pub enum Path<'a> {
 impl Path<'_> {
     /// θ(t). The endpoints are returned exactly (t = 0 gives θ_A bit for bit, t = 1 θ_B),
     /// and a path from θ to itself stays at θ, so barriers of a model with itself are 0.
+    #[allow(clippy::float_cmp)] // t = 1 is the grid's exact last point
     pub fn point(&self, t: f64) -> Vec<f64> {
         match *self {
             Path::Linear { a, b } => {
@@ -143,6 +144,7 @@ impl PathProfile {
 }
 
 /// Evaluates L and the error exactly at every t of `t` (see [`t_grid`]).
+#[allow(clippy::float_cmp)] // the grid must hold the exact ends 0 and 1
 pub fn evaluate_path(
     spec: &MlpSpec,
     data: &Dataset,
@@ -207,6 +209,7 @@ mod tests {
     }
 
     #[test]
+    #[allow(clippy::float_cmp)] // the ends are exact
     fn t_grid_holds_both_ends_and_is_evenly_spaced() {
         let t = t_grid(25).unwrap();
         assert_eq!(t.len(), 25);
@@ -216,6 +219,7 @@ mod tests {
     }
 
     #[test]
+    #[allow(clippy::float_cmp)] // exact zeros are the claim
     fn the_barrier_of_a_model_with_itself_is_zero() {
         let spec = MlpSpec::new(vec![2, 8, 1], Activation::Tanh, true).unwrap();
         let theta = spec.init_parameters(3);

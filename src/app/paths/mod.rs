@@ -98,8 +98,8 @@ pub struct BezierCurve {
 /// Fits a Bézier path between `a` and `b` on the task's thread, reporting progress.
 pub fn run_bezier(
     key: ComparisonKey,
-    b: Vec<f64>,
-    config: BezierConfig,
+    b: &[f64],
+    config: &BezierConfig,
     task: &TaskContext,
 ) -> Result<BezierCurve, String> {
     let steps = config.steps.max(1);
@@ -107,8 +107,8 @@ pub fn run_bezier(
         &key.spec,
         &key.data,
         &key.a,
-        &b,
-        &config,
+        b,
+        config,
         task.stop_flag(),
         |step, loss| {
             if step % 20 == 0 || step == steps {
@@ -127,7 +127,7 @@ pub fn run_bezier(
         &Path::Bezier {
             a: &key.a,
             control: &fit.control,
-            b: &b,
+            b,
         },
         &t,
     )
@@ -446,7 +446,7 @@ impl PathsViewState {
             ..BezierConfig::default()
         };
         match Task::spawn("basinscope-bezier-fit", ctx, move |task| {
-            run_bezier(key, b, config, task)
+            run_bezier(key, &b, &config, task)
         }) {
             Ok(task) => {
                 self.bezier = None;

@@ -84,6 +84,12 @@ pub fn models_list_ui(
         }
     });
     ui.separator();
+    train_models_ui(ui, state, view);
+}
+
+/// Training several models from different seeds in the background, with progress and
+/// cancel.
+fn train_models_ui(ui: &mut egui::Ui, state: &AppState, view: &mut PathsViewState) {
     if let Some(task) = &view.train_task {
         let (fraction, text) = task.progress();
         ui.add(egui::ProgressBar::new(fraction).text(text));

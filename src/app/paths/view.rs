@@ -6,7 +6,7 @@
 use egui::{Color32, RichText};
 use egui_plot::{Corner, Legend, Line, LineStyle, Plot, PlotPoint, PlotPoints, Points, Text};
 
-use super::{PathsViewState, models};
+use super::{BezierCurve, Comparison, PathsViewState, models};
 use crate::app::state::{Action, AppState};
 use crate::core::align::AlignMethod;
 use crate::core::paths::{MAX_POINTS, Path, PathProfile};
@@ -221,13 +221,27 @@ fn curves_ui(ui: &mut egui::Ui, state: &AppState, view: &mut PathsViewState) {
         }
     };
     let bezier = view.current_bezier().cloned();
-    let aligned = comparison.key.method != AlignMethod::None;
+    let lines = barrier_lines(&comparison, bezier.as_ref());
+    for l in &lines {
+        ui.label(RichText::new(l).monospace());
+    }
+    let available = ui.available_width();
+    ui.horizontal(|ui| {
+        let plot_width = (available - 240.0).max(320.0);
+        view.hover_t = loss_plot_ui(ui, plot_width, &comparison, bezier.as_ref(), &lines);
+        function_preview_ui(ui, state, view, &comparison);
+    });
+    error_plot_ui(ui, &comparison, bezier.as_ref());
+}
+
+/// The barriers of each path, one line each (printed above and on the plot).
+fn barrier_lines(comparison: &Comparison, bezier: Option<&BezierCurve>) -> Vec<String> {
     let n = comparison.before.t.len();
     let mut lines = vec![format!(
         "{BARRIERS_LABEL} ({n} points): linear A to B: {}",
         barrier_text(&comparison.before)
     )];
-    if aligned {
+    if comparison.key.method != AlignMethod::None {
         lines.push(format!(
             "A to B aligned by {}{}: {}",
             comparison.key.method.words(),
@@ -239,7 +253,7 @@ fn curves_ui(ui: &mut egui::Ui, state: &AppState, view: &mut PathsViewState) {
             barrier_text(&comparison.after)
         ));
     }
-    if let Some(b) = &bezier {
+    if let Some(b) = bezier {
         lines.push(format!(
             "Bézier path ({} steps): {}, max loss {:.4e} vs linear {:.4e}",
             b.steps_done,
@@ -248,115 +262,123 @@ fn curves_ui(ui: &mut egui::Ui, state: &AppState, view: &mut PathsViewState) {
             comparison.after.max_loss()
         ));
     }
-    for l in &lines {
-        ui.label(RichText::new(l).monospace());
-    }
+    lines
+}
+
+/// The loss along the paths with the barriers printed on the plot; returns the t under
+/// the pointer.
+fn loss_plot_ui(
+    ui: &mut egui::Ui,
+    width: f32,
+    comparison: &Comparison,
+    bezier: Option<&BezierCurve>,
+    lines: &[String],
+) -> Option<f64> {
     let top = [&comparison.before, &comparison.after]
         .into_iter()
-        .chain(bezier.as_ref().map(|b| &b.profile))
+        .chain(bezier.map(|b| &b.profile))
         .map(PathProfile::max_loss)
         .fold(0.0, f64::max);
-    let available = ui.available_width();
-    ui.horizontal(|ui| {
-        let plot_width = (available - 240.0).max(320.0);
-        let response = Plot::new("paths_loss")
-            .width(plot_width)
-            .height(300.0)
-            .x_axis_label("t")
-            .y_axis_label("loss L(θ(t))")
-            .include_x(0.0)
-            .include_x(1.0)
-            .include_y(0.0)
-            .include_y(top * 1.25)
-            .allow_scroll(false)
-            .legend(Legend::default().position(Corner::RightBottom))
-            .show(ui, |p| {
-                let before = &comparison.before;
+    let response = Plot::new("paths_loss")
+        .width(width)
+        .height(300.0)
+        .x_axis_label("t")
+        .y_axis_label("loss L(θ(t))")
+        .include_x(0.0)
+        .include_x(1.0)
+        .include_y(0.0)
+        .include_y(top * 1.25)
+        .allow_scroll(false)
+        .legend(Legend::default().position(Corner::RightBottom))
+        .show(ui, |p| {
+            let before = &comparison.before;
+            p.line(
+                Line::new("linear A to B", series(&before.t, &before.loss))
+                    .color(color(1))
+                    .style(LineStyle::dashed_loose())
+                    .width(2.0),
+            );
+            p.points(
+                Points::new("linear A to B", series(&before.t, &before.loss))
+                    .color(color(1))
+                    .radius(2.5),
+            );
+            if comparison.key.method != AlignMethod::None {
+                let after = &comparison.after;
+                let name = format!("A to aligned B ({})", comparison.key.method.name());
                 p.line(
-                    Line::new("linear A to B", series(&before.t, &before.loss))
-                        .color(color(1))
-                        .style(LineStyle::dashed_loose())
+                    Line::new(name.clone(), series(&after.t, &after.loss))
+                        .color(color(0))
                         .width(2.0),
                 );
                 p.points(
-                    Points::new("linear A to B", series(&before.t, &before.loss))
-                        .color(color(1))
+                    Points::new(name, series(&after.t, &after.loss))
+                        .color(color(0))
                         .radius(2.5),
                 );
-                if aligned {
-                    let after = &comparison.after;
-                    let name = format!("A to aligned B ({})", comparison.key.method.name());
-                    p.line(
-                        Line::new(name.clone(), series(&after.t, &after.loss))
-                            .color(color(0))
-                            .width(2.0),
-                    );
-                    p.points(
-                        Points::new(name, series(&after.t, &after.loss))
-                            .color(color(0))
-                            .radius(2.5),
-                    );
-                }
-                if let Some(b) = &bezier {
-                    p.line(
-                        Line::new("Bézier", series(&b.profile.t, &b.profile.loss))
-                            .color(color(2))
-                            .width(2.0),
-                    );
-                }
-                // The barriers, printed on the plot.
-                let mut y = top * 1.2;
-                for l in &lines {
-                    p.text(
-                        Text::new("", PlotPoint::new(0.02, y), RichText::new(l).small())
-                            .anchor(egui::Align2::LEFT_TOP),
-                    );
-                    y -= top * 0.07;
-                }
-                p.pointer_coordinate().map(|c| c.x)
-            });
-        view.hover_t = response
-            .inner
-            .filter(|t| (0.0..=1.0).contains(t) && response.response.hovered());
-        function_preview_ui(ui, state, view, &comparison);
-    });
-    if let Some(error) = &comparison.before.error {
-        Plot::new("paths_error")
-            .height(150.0)
-            .x_axis_label("t")
-            .y_axis_label("error")
-            .include_x(0.0)
-            .include_x(1.0)
-            .include_y(0.0)
-            .include_y(1.0)
-            .allow_scroll(false)
-            .show(ui, |p| {
+            }
+            if let Some(b) = bezier {
                 p.line(
-                    Line::new("linear A to B", series(&comparison.before.t, error))
-                        .color(color(1))
-                        .style(LineStyle::dashed_loose()),
+                    Line::new("Bézier", series(&b.profile.t, &b.profile.loss))
+                        .color(color(2))
+                        .width(2.0),
                 );
-                if aligned && let Some(e) = &comparison.after.error {
-                    p.line(
-                        Line::new("A to aligned B", series(&comparison.after.t, e)).color(color(0)),
-                    );
-                }
-                if let Some(b) = &bezier
-                    && let Some(e) = &b.profile.error
-                {
-                    p.line(Line::new("Bézier", series(&b.profile.t, e)).color(color(2)));
-                }
-            });
-        if let Some(eb) = comparison.after.error_barriers {
-            ui.label(format!(
-                "error barrier (mean) {:.3} before, {:.3} after alignment",
-                comparison
-                    .before
-                    .error_barriers
-                    .map_or(f64::NAN, |b| b.mean),
-                eb.mean
-            ));
-        }
+            }
+            // The barriers, printed on the plot.
+            let mut y = top * 1.2;
+            for l in lines {
+                p.text(
+                    Text::new("", PlotPoint::new(0.02, y), RichText::new(l).small())
+                        .anchor(egui::Align2::LEFT_TOP),
+                );
+                y -= top * 0.07;
+            }
+            p.pointer_coordinate().map(|c| c.x)
+        });
+    response
+        .inner
+        .filter(|t| (0.0..=1.0).contains(t) && response.response.hovered())
+}
+
+/// The error along the paths (binary targets only) and its mean barriers.
+fn error_plot_ui(ui: &mut egui::Ui, comparison: &Comparison, bezier: Option<&BezierCurve>) {
+    let Some(error) = &comparison.before.error else {
+        return;
+    };
+    Plot::new("paths_error")
+        .height(150.0)
+        .x_axis_label("t")
+        .y_axis_label("error")
+        .include_x(0.0)
+        .include_x(1.0)
+        .include_y(0.0)
+        .include_y(1.0)
+        .allow_scroll(false)
+        .show(ui, |p| {
+            p.line(
+                Line::new("linear A to B", series(&comparison.before.t, error))
+                    .color(color(1))
+                    .style(LineStyle::dashed_loose()),
+            );
+            if comparison.key.method != AlignMethod::None
+                && let Some(e) = &comparison.after.error
+            {
+                p.line(Line::new("A to aligned B", series(&comparison.after.t, e)).color(color(0)));
+            }
+            if let Some(b) = bezier
+                && let Some(e) = &b.profile.error
+            {
+                p.line(Line::new("Bézier", series(&b.profile.t, e)).color(color(2)));
+            }
+        });
+    if let (Some(before), Some(after)) = (
+        comparison.before.error_barriers,
+        comparison.after.error_barriers,
+    ) {
+        ui.label(format!(
+            "error barrier (mean) {:.3} before, {:.3} after alignment",
+            before.mean, after.mean
+        ));
     }
 }
 
@@ -396,8 +418,8 @@ fn function_preview_ui(
             .allow_scroll(false)
             .allow_drag(false)
             .allow_zoom(false)
-            .show(ui, |p| match spec.input_dim() {
-                1 => {
+            .show(ui, |p| {
+                if spec.input_dim() == 1 {
                     let (lo, hi) = data
                         .inputs
                         .iter()
@@ -424,27 +446,60 @@ fn function_preview_ui(
                             .map(|(x, &y)| [x[0], y])
                             .collect::<PlotPoints<'_>>(),
                     ));
-                }
-                _ => {
-                    // Each training input at its first two coordinates, colored by the
-                    // sign of f − midpoint, sized by |f|.
-                    let mid = data.binary_labels().map_or(0.0, |(lo, hi)| 0.5 * (lo + hi));
-                    for (x, _) in data.inputs.iter().zip(&data.targets) {
-                        let f = spec.forward(&theta, x);
-                        let c = if f > mid {
-                            Color32::from_rgb(0x21, 0x66, 0xac)
-                        } else {
-                            Color32::from_rgb(0xb2, 0x18, 0x2b)
-                        };
-                        p.points(
-                            Points::new("f", vec![[x[0], x.get(1).copied().unwrap_or(0.0)]])
-                                .color(c)
-                                .radius(2.0 + (3.0 * (f - mid).abs()).min(5.0) as f32),
-                        );
-                    }
+                } else {
+                    function_grid(p, spec, &theta, data);
                 }
             });
     });
+}
+
+/// f over a coarse grid of the first two input coordinates (red below the label
+/// midpoint, blue above, paler near it), with the training points on top.
+fn function_grid(
+    p: &mut egui_plot::PlotUi<'_>,
+    spec: &crate::core::MlpSpec,
+    theta: &[f64],
+    data: &crate::core::Dataset,
+) {
+    const N: usize = 28;
+    let mid = data.binary_labels().map_or(0.0, |(lo, hi)| 0.5 * (lo + hi));
+    let range = |d: usize| {
+        let (lo, hi) = data
+            .inputs
+            .iter()
+            .map(|x| x[d])
+            .fold((f64::INFINITY, f64::NEG_INFINITY), |(l, h), v| {
+                (l.min(v), h.max(v))
+            });
+        let pad = 0.1 * (hi - lo).max(1e-3);
+        (lo - pad, hi + pad)
+    };
+    let ((x0, x1), (y0, y1)) = (range(0), range(1));
+    let shade = |f: f64| {
+        let c = colorous::RED_BLUE.eval_continuous((0.5 + 0.5 * (f - mid).tanh()).clamp(0.0, 1.0));
+        Color32::from_rgb(c.r, c.g, c.b)
+    };
+    for j in 0..N {
+        for i in 0..N {
+            let x = x0 + (x1 - x0) * i as f64 / (N - 1) as f64;
+            let y = y0 + (y1 - y0) * j as f64 / (N - 1) as f64;
+            let mut input = vec![0.0; spec.input_dim()];
+            input[0] = x;
+            input[1] = y;
+            p.points(
+                Points::new("", vec![[x, y]])
+                    .color(shade(spec.forward(theta, &input)))
+                    .radius(3.5),
+            );
+        }
+    }
+    for (x, &target) in data.inputs.iter().zip(&data.targets) {
+        p.points(
+            Points::new("", vec![[x[0], x[1]]])
+                .color(shade(target))
+                .radius(2.5),
+        );
+    }
 }
 
 /// The barrier matrix: mean barriers of every pair before and after weight matching.

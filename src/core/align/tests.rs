@@ -27,6 +27,7 @@ fn random_inputs(d: usize, n: usize, seed: u64) -> Vec<f64> {
     (0..n * d).map(|_| rng.random_range(-3.0..3.0)).collect()
 }
 
+#[allow(clippy::float_cmp)] // equal outputs (both zero) pass too
 fn assert_same_function(spec: &MlpSpec, theta: &[f64], other: &[f64]) {
     let xs = random_inputs(spec.input_dim(), 200, 9);
     let (f, g) = (spec.forward_many(theta, &xs), spec.forward_many(other, &xs));
@@ -69,6 +70,7 @@ fn permuted_and_aligned_models_compute_the_same_function_on_random_inputs() {
 }
 
 #[test]
+#[allow(clippy::float_cmp)] // exact zeros are the claim
 fn aligning_a_permuted_copy_recovers_the_original_and_a_zero_barrier() {
     let data = crate::core::Preset::Moons.generate(32, 0.1, 0);
     for (s, spec) in architectures().iter().enumerate() {

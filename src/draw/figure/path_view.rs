@@ -123,13 +123,24 @@ pub fn render_path_figure(
     );
     draw_titles(&mut canvas, options, &plot, &m);
 
-    let x = plot.rect.x1 + 26.0 * m.s;
+    draw_legend(
+        &mut canvas,
+        figure,
+        plot.rect.x1 + 26.0 * m.s,
+        plot.rect.y0,
+        &m,
+    );
+    canvas.into_image()
+}
+
+/// One legend row per curve, then the notes, from (x, top) down.
+fn draw_legend(canvas: &mut Canvas, figure: &PathFigure<'_>, x: f64, top: f64, m: &Metrics) {
     let row = 24.0 * m.s;
-    let mut y = plot.rect.y0 + 10.0 * m.s;
+    let mut y = top + 10.0 * m.s;
     for curve in &figure.curves {
         canvas.polyline(
             &[(x + 2.0 * m.s, y), (x + 30.0 * m.s, y)],
-            &line_style(curve, &m),
+            &line_style(curve, m),
         );
         canvas.text(
             &curve.label,
@@ -155,7 +166,6 @@ pub fn render_path_figure(
         );
         y += row;
     }
-    canvas.into_image()
 }
 
 fn line_style(curve: &PathCurve<'_>, m: &Metrics) -> LineStyle {
