@@ -3,10 +3,11 @@
 
 use std::time::{Duration, Instant};
 
-use basinscope::app::BasinscopeApp;
 use basinscope::app::paths::view::BARRIERS_LABEL;
+use basinscope::app::{BasinscopeApp, ViewTab};
 use basinscope::core::Scene;
 use basinscope::core::bezier::BezierEnd;
+use basinscope::core::slice::AxisChoice;
 use basinscope::draw::figure::path_color;
 use egui_kittest::Harness;
 use egui_kittest::kittest::Queryable;
@@ -124,6 +125,24 @@ fn training_two_models_draws_both_paths_and_prints_their_barriers() {
         unreachable!()
     };
     assert_eq!(m.before.len(), 2);
+    assert!(m.before[0][1] >= 0.0 && m.before[0][1] == m.before[1][0]);
+
+    // The plane through A, B and the aligned B becomes the 2D slice, with both linear
+    // paths drawn in it.
+    h.get_by_label("Slice through A, B, aligned B").click();
+    h.run_steps(3);
+    let app = h.state();
+    assert_eq!(app.state.active_view, ViewTab::Slice2d);
+    let AxisChoice::ThreePoints { points } = &app.state.scene.view.slice.axes else {
+        panic!(
+            "the slice axes are {:?}",
+            app.state.scene.view.slice.axes.kind()
+        );
+    };
+    assert_eq!(points[0], app.state.scene.models[0].parameters);
+    assert_eq!(points[1], app.state.scene.models[1].parameters);
+    assert_eq!(app.state.slice_paths.len(), 2);
+    assert_eq!(app.state.slice_paths[0].len(), 25);
 }
 
 #[test]

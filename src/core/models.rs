@@ -99,3 +99,71 @@ pub fn train_model(
         stopped,
     })
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::core::Scene;
+
+    fn scene_with_models(models: &str) -> String {
+        format!(
+            r#"{{"format": "basinscope-scene", "version": 1,
+                "model": {{"layers": [2, 1], "activation": "identity", "bias": false}},
+                "parameters": [1.0, 2.0],
+                "data": {{"inputs": [[1, 0], [0, 1]], "targets": [1, 2]}}{models}}}"#
+        )
+    }
+
+    #[test]
+    fn a_scene_keeps_its_models_through_save_and_load() {
+        let text = scene_with_models(
+            r#", "models": [{"name": "a", "parameters": [0.5, -1.0]}, {"name": "b", "parameters": [3.0, 4.0]}]"#,
+        );
+        let scene = Scene::from_json(&text, "test").unwrap();
+        assert_eq!(scene.models.len(), 2);
+        assert_eq!(scene.models[1].parameters, vec![3.0, 4.0]);
+        let again = Scene::from_json(&scene.to_json(), "again").unwrap();
+        assert_eq!(again.models, scene.models);
+        // No models: the field is optional and not written.
+        let plain = Scene::from_json(&scene_with_models(""), "plain").unwrap();
+        assert!(plain.models.is_empty());
+        assert!(!plain.to_json().contains("models"));
+    }
+
+    #[test]
+    fn models_of_the_wrong_shape_are_rejected_naming_the_model() {
+        let text = scene_with_models(r#", "models": [{"name": "short", "parameters": [1.0]}]"#);
+        let err = Scene::from_json(&text, "test").unwrap_err().to_string();
+        assert!(err.contains("models[0]") && err.contains("short"), "{err}");
+        let text = scene_with_models(
+            r#", "models": [{"name": "x", "parameters": [1.0, 2.0], "seed": 3}]"#,
+        );
+        let err = Scene::from_json(&text, "test").unwrap_err().to_string();
+        assert!(err.contains("seed"), "{err}");
+    }
+
+    #[test]
+    fn training_a_model_is_seeded_and_stops_when_asked() {
+        let spec = MlpSpec::new(vec![2, 4, 1], crate::core::Activation::Tanh, true).unwrap();
+        let data = crate::core::Preset::Xor.generate(4, 0.0, 0);
+        let config = TrainingConfig::default();
+        let run = |seed, stop: bool| {
+            train_model(
+                &spec,
+                &data,
+                &config,
+                seed,
+                50,
+                &AtomicBool::new(stop),
+                |_| {},
+            )
+            .unwrap()
+        };
+        assert_eq!(run(3, false).parameters, run(3, false).parameters);
+        assert_ne!(run(3, false).parameters, run(4, false).parameters);
+        let stopped = run(3, true);
+        assert_eq!(stopped.steps_done, 0);
+        assert_eq!(stopped.parameters, spec.init_parameters(3));
+        assert!(stopped.stopped.is_some());
+    }
+}
