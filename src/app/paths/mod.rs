@@ -337,11 +337,9 @@ impl PathsViewState {
             (None, _) => true,
             _ => false,
         };
-        let asked = self
-            .comparison_task
-            .as_ref()
-            .is_some_and(|(k, _)| Some(k) == key.as_ref());
-        if let Some(key) = key.filter(|_| !current && !asked) {
+        // One comparison at a time: a stale one finishes first (dropping it would wait for
+        // it in this frame), then the current key is asked for.
+        if let Some(key) = key.filter(|_| !current && self.comparison_task.is_none()) {
             let k = key.clone();
             match Task::spawn("basinscope-paths", ctx, move |_| compare(k)) {
                 Ok(task) => self.comparison_task = Some((key, task)),

@@ -123,7 +123,8 @@ fn train_models_ui(ui: &mut egui::Ui, state: &AppState, view: &mut PathsViewStat
     }
 }
 
-/// The θ of the scene file at `path`, if its architecture matches the current scene's.
+/// The θ of the scene file (or built-in scene) at `path`, if its architecture matches
+/// the current scene's.
 fn load_model(path: &str, state: &AppState) -> Result<NamedModel, String> {
     let path = path.trim();
     if path.is_empty() {
@@ -140,4 +141,27 @@ fn load_model(path: &str, state: &AppState) -> Result<NamedModel, String> {
         },
         parameters: scene.parameters,
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_model_of_another_architecture_is_refused_in_one_sentence() {
+        let state = AppState::new(Scene::resolve("moons").unwrap());
+        let err = load_model("xor", &state).unwrap_err();
+        assert!(
+            err.contains("different layers") && err.contains("[2, 16, 16, 1]"),
+            "{err}"
+        );
+        let ok = load_model("moons", &state).unwrap();
+        assert_eq!(ok.parameters, state.scene.parameters);
+        assert!(load_model("  ", &state).is_err());
+        assert!(
+            load_model("no/such/file.json", &state)
+                .unwrap_err()
+                .contains("no scene file")
+        );
+    }
 }

@@ -52,7 +52,7 @@ pub fn paths_view_ui(
         egui::ScrollArea::vertical().show(ui, |ui| {
             curves_ui(ui, state, view);
             ui.separator();
-            matrix_ui(ui, view);
+            matrix_ui(ui, state, view);
         });
     });
 }
@@ -503,7 +503,7 @@ fn function_grid(
 }
 
 /// The barrier matrix: mean barriers of every pair before and after weight matching.
-fn matrix_ui(ui: &mut egui::Ui, view: &PathsViewState) {
+fn matrix_ui(ui: &mut egui::Ui, state: &AppState, view: &PathsViewState) {
     ui.heading("Barrier matrix (mean loss barrier of the linear path, every pair)");
     if let Some((fraction, text)) = view.matrix_progress() {
         ui.add(egui::ProgressBar::new(fraction).text(format!("computing: {text}")));
@@ -525,6 +525,12 @@ fn matrix_ui(ui: &mut egui::Ui, view: &PathsViewState) {
         .filter(|v| v.is_finite())
         .fold(0.0, f64::max)
         .max(1e-300);
+    // Names as they are now (a rename does not recompute the barriers).
+    let names: Vec<String> = if state.scene.models.len() == matrix.names.len() {
+        state.scene.models.iter().map(|m| m.name.clone()).collect()
+    } else {
+        matrix.names.clone()
+    };
     ui.horizontal(|ui| {
         for (title, values) in [
             ("before alignment", &matrix.before),
@@ -532,7 +538,7 @@ fn matrix_ui(ui: &mut egui::Ui, view: &PathsViewState) {
         ] {
             ui.vertical(|ui| {
                 ui.label(title);
-                heatmap_ui(ui, &matrix.names, values, hi);
+                heatmap_ui(ui, &names, values, hi);
             });
         }
     });
