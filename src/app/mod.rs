@@ -435,8 +435,12 @@ impl BasinscopeApp {
         Some(t.position_from_point(&egui_plot::PlotPoint::new(*x.first()?, *x.get(1)?)))
     }
 
-    /// Takes in worker snapshots, walk results, dialog results and dropped files.
+    /// Takes in worker snapshots, walk results, trained models, dialog results and
+    /// dropped files.
     fn poll(&mut self, ctx: &egui::Context) {
+        if let Some(models) = self.paths.take_trained() {
+            self.apply(Action::Models(paths::ModelsAction::Add(models)));
+        }
         if let Some((req, walk)) = self.jobs.walk.poll() {
             let s = &mut self.state;
             match walk {

@@ -310,13 +310,9 @@ impl PathsViewState {
         })
     }
 
-    /// Keeps the comparison current (in the background), takes in finished work, and
-    /// returns models to add when a training task finished.
-    pub fn update(
-        &mut self,
-        ctx: &egui::Context,
-        scene: &crate::core::Scene,
-    ) -> Option<Vec<NamedModel>> {
+    /// Keeps the comparison and the barrier matrix current (in the background) and takes
+    /// in a finished Bézier fit; called while the view is shown.
+    pub fn update(&mut self, ctx: &egui::Context, scene: &crate::core::Scene) {
         let m = scene.models.len();
         // The first time there are two models (or when a choice no longer exists), compare
         // the first two.
@@ -374,20 +370,23 @@ impl PathsViewState {
             self.matrix_task = None;
         }
         self.update_matrix(ctx, scene);
-        let mut added = None;
-        if let Some(task) = &mut self.train_task
-            && let Some(result) = task.poll()
-        {
-            match result.and_then(|r| r) {
-                Ok(batch) => {
-                    self.message = Some(batch.message);
-                    added = Some(batch.models);
-                }
-                Err(e) => self.message = Some(format!("training failed: {e}")),
+    }
+
+    /// The models of a finished training task, once (polled every frame, whichever view
+    /// is shown).
+    pub fn take_trained(&mut self) -> Option<Vec<NamedModel>> {
+        let result = self.train_task.as_mut()?.poll()?;
+        self.train_task = None;
+        match result.and_then(|r| r) {
+            Ok(batch) => {
+                self.message = Some(batch.message);
+                Some(batch.models)
             }
-            self.train_task = None;
+            Err(e) => {
+                self.message = Some(format!("training failed: {e}"));
+                None
+            }
         }
-        added
     }
 
     fn update_matrix(&mut self, ctx: &egui::Context, scene: &crate::core::Scene) {

@@ -29,9 +29,7 @@ pub fn paths_view_ui(
     view: &mut PathsViewState,
     actions: &mut Vec<Action>,
 ) {
-    if let Some(models) = view.update(ui.ctx(), &state.scene) {
-        actions.push(Action::Models(super::ModelsAction::Add(models)));
-    }
+    view.update(ui.ctx(), &state.scene);
     egui::Panel::left("paths_models")
         .resizable(true)
         .default_size(240.0)
