@@ -176,16 +176,27 @@ pub fn weight_matching(
         for &l in &order {
             let h = spec.layers[l + 1];
             // S[i, j]: what A's unit i gains from taking B's unit j.
-            let mut s = vec![0.0; h * h];
             let this = &layouts[l];
-            let prev: Option<&Vec<usize>> = (l > 0).then(|| &perms[l - 1]);
+            // B's rows of W_l with their columns in the order of the previous layer's
+            // permutation, gathered once so every S entry is a contiguous dot product.
+            let cols: Vec<usize> = if l > 0 {
+                perms[l - 1].clone()
+            } else {
+                (0..this.fan_in).collect()
+            };
+            let b_rows: Vec<f64> = (0..h)
+                .flat_map(|j| {
+                    cols.iter()
+                        .map(move |&cb| theta_b[this.weight_index(j, cb)])
+                })
+                .collect();
+            let mut s = vec![0.0; h * h];
             for i in 0..h {
+                let a_row =
+                    &theta_a[this.weight_index(i, 0)..this.weight_index(i, 0) + this.fan_in];
                 for j in 0..h {
-                    let mut v = 0.0;
-                    for c in 0..this.fan_in {
-                        let cb = prev.map_or(c, |p| p[c]);
-                        v += theta_a[this.weight_index(i, c)] * theta_b[this.weight_index(j, cb)];
-                    }
+                    let mut v =
+                        inner_product(a_row, &b_rows[j * this.fan_in..(j + 1) * this.fan_in]);
                     if let Some(b) = this.bias_offset {
                         v += theta_a[b + i] * theta_b[b + j];
                     }
