@@ -189,6 +189,20 @@ fn connect_refuses_bad_input_in_one_sentence() {
             &["render", "xor", "--view", "path", "--out", "p.png"][..],
             "needs at least two models",
         ),
+        (
+            &[
+                "connect",
+                "xor",
+                "xor",
+                "--out-aligned",
+                "no/such/dir/x.json",
+            ][..],
+            "cannot write the aligned scene to no/such/dir/x.json",
+        ),
+        (
+            &["connect", "xor", "xor", "--bezier-steps", "99999999999"][..],
+            "more than the limit",
+        ),
     ] {
         let o = basinscope(args, dir.path());
         assert!(!o.status.success(), "{args:?} succeeded");
