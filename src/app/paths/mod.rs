@@ -188,11 +188,15 @@ pub fn run_training(
     })
 }
 
+/// What a barrier matrix is computed for: the architecture, the data, every model's θ
+/// and the t grid's size.
+pub type MatrixKey = (MlpSpec, Dataset, Vec<Vec<f64>>, usize);
+
 /// Mean loss barriers of every pair of models, before and after weight matching.
 #[derive(Clone, Debug)]
 pub struct BarrierMatrix {
     /// The models it was computed for (their θ), as a key.
-    pub key: (MlpSpec, Dataset, Vec<Vec<f64>>, usize),
+    pub key: MatrixKey,
     pub names: Vec<String>,
     /// [i][j] for i ≠ j (symmetric), 0 on the diagonal.
     pub before: Vec<Vec<f64>>,
@@ -201,7 +205,7 @@ pub struct BarrierMatrix {
 
 /// Computes the barrier matrix on the task's thread.
 pub fn run_barrier_matrix(
-    key: (MlpSpec, Dataset, Vec<Vec<f64>>, usize),
+    key: MatrixKey,
     names: Vec<String>,
     task: &TaskContext,
 ) -> Result<BarrierMatrix, String> {
@@ -263,6 +267,9 @@ pub struct PathsViewState {
     pub train_task: Option<Task<Result<TrainedBatch, String>>>,
     pub matrix: Option<Result<BarrierMatrix, String>>,
     matrix_task: Option<Task<Result<BarrierMatrix, String>>>,
+    /// The key the barrier matrix was last asked for (finished, failed or cancelled), so
+    /// it is asked again only when the models change.
+    matrix_asked: Option<MatrixKey>,
     /// t under the pointer in the plot.
     pub hover_t: Option<f64>,
     /// The last message of the view's own work (training, fit).
@@ -289,6 +296,7 @@ impl Default for PathsViewState {
             train_task: None,
             matrix: None,
             matrix_task: None,
+            matrix_asked: None,
             hover_t: None,
             message: None,
             models_seen: 0,
@@ -403,15 +411,10 @@ impl PathsViewState {
                 .collect::<Vec<_>>(),
             self.points,
         );
-        let current = match &self.matrix {
-            Some(Ok(mx)) => mx.key == key,
-            // A failed matrix is not retried until the models change.
-            Some(Err(_)) => true,
-            None => false,
-        };
-        if current {
+        if self.matrix_asked.as_ref() == Some(&key) {
             return;
         }
+        self.matrix_asked = Some(key.clone());
         let names = scene.models.iter().map(|m| m.name.clone()).collect();
         match Task::spawn("basinscope-barrier-matrix", ctx, move |task| {
             run_barrier_matrix(key, names, task)
@@ -424,6 +427,13 @@ impl PathsViewState {
     /// Whether the barrier matrix is being computed, with its progress.
     pub fn matrix_progress(&self) -> Option<(f32, String)> {
         self.matrix_task.as_ref().map(Task::progress)
+    }
+
+    /// Stops computing the barrier matrix (until the models change).
+    pub fn cancel_matrix(&self) {
+        if let Some(task) = &self.matrix_task {
+            task.cancel();
+        }
     }
 
     /// Whether the comparison is being computed.

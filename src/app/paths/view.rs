@@ -504,7 +504,16 @@ fn function_grid(
 fn matrix_ui(ui: &mut egui::Ui, state: &AppState, view: &PathsViewState) {
     ui.heading("Barrier matrix (mean loss barrier of the linear path, every pair)");
     if let Some((fraction, text)) = view.matrix_progress() {
-        ui.add(egui::ProgressBar::new(fraction).text(format!("computing: {text}")));
+        ui.horizontal(|ui| {
+            ui.add(
+                egui::ProgressBar::new(fraction)
+                    .desired_width(240.0)
+                    .text(format!("computing: {text}")),
+            );
+            if ui.button("Cancel matrix").clicked() {
+                view.cancel_matrix();
+            }
+        });
     }
     let matrix = match &view.matrix {
         Some(Ok(m)) => m,
