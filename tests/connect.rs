@@ -143,6 +143,8 @@ fn connect_fits_a_bezier_path_on_the_requested_grid() {
             "300",
             "--points",
             "11",
+            "--out-aligned",
+            "curved.json",
             "--json",
         ],
         dir.path(),
@@ -162,6 +164,39 @@ fn connect_fits_a_bezier_path_on_the_requested_grid() {
     let loss = floats(&doc["loss"]);
     let la = basinscope::core::train::mse_loss(&a.model, &a.parameters, &a.data);
     assert!((loss[0] - la).abs() <= 1e-12 * la.max(1e-300));
+    // The written scene carries the control point, and the path figure draws it.
+    let curved = Scene::load(&dir.path().join("curved.json")).unwrap();
+    assert_eq!(curved.models.len(), 4);
+    assert_eq!(
+        curved.models[3].parameters,
+        floats(&doc["bezier"]["control_point"])
+    );
+    let o = basinscope(
+        &[
+            "render",
+            "curved.json",
+            "--view",
+            "path",
+            "--out",
+            "curved.png",
+        ],
+        dir.path(),
+    );
+    assert!(o.status.success(), "{}", stderr(&o));
+    let png = image::open(dir.path().join("curved.png"))
+        .unwrap()
+        .to_rgba8();
+    let green = basinscope::draw::figure::path_color(2);
+    let n_green = png
+        .pixels()
+        .filter(|p| {
+            p[0].abs_diff(green.r) < 8 && p[1].abs_diff(green.g) < 8 && p[2].abs_diff(green.b) < 8
+        })
+        .count();
+    assert!(
+        n_green > 200,
+        "the Bézier curve is drawn ({n_green} pixels)"
+    );
 }
 
 #[test]

@@ -226,7 +226,7 @@ fn aligned_scene(
     ];
     if let Some(fit) = fit {
         scene.models.push(NamedModel {
-            name: "Bézier control point".into(),
+            name: super::render_path::BEZIER_CONTROL_NAME.into(),
             parameters: fit.control.clone(),
         });
     }

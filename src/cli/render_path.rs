@@ -1,13 +1,19 @@
 //! `basinscope render SCENE --view path`: the loss along the linear path between the
 //! first two models of the scene's models list, before and after weight matching, with
-//! both barriers printed (docs/DESIGN.md §1).
+//! both barriers printed (docs/DESIGN.md §1). A scene written by `connect --path bezier
+//! --out-aligned` also holds the fitted control point (model 4, between A and model 3,
+//! the B it was fitted to); its Bézier path is drawn too.
 
 use anyhow::bail;
 
 use crate::core::Scene;
 use crate::core::align::{MAX_SWEEPS, weight_matching};
+use crate::core::models::NamedModel;
 use crate::core::paths::{DEFAULT_POINTS, Path, evaluate_path, t_grid};
 use crate::draw::figure::{FigureOptions, PathCurve, PathFigure, path_color, render_path_figure};
+
+/// The name `connect --out-aligned` gives the Bézier control point in the models list.
+pub const BEZIER_CONTROL_NAME: &str = "Bézier control point";
 
 /// Draws the paths figure of `scene`'s first two models on its data.
 pub fn render_path_view(
@@ -48,6 +54,29 @@ pub fn render_path_view(
         },
         &t,
     )?;
+    // The Bézier path connect fitted: from A to the B it was fitted to (model 3).
+    let bezier = match scene.models.as_slice() {
+        [
+            _,
+            _,
+            fitted_b,
+            NamedModel {
+                name,
+                parameters: control,
+            },
+            ..,
+        ] if name == BEZIER_CONTROL_NAME => Some(evaluate_path(
+            spec,
+            data,
+            &Path::Bezier {
+                a: &a.parameters,
+                control,
+                b: &fitted_b.parameters,
+            },
+            &t,
+        )?),
+        _ => None,
+    };
     let barrier_words = |p: &crate::core::paths::PathProfile| {
         format!(
             "mean barrier {}, chord barrier {}",
@@ -55,7 +84,7 @@ pub fn render_path_view(
             significant(p.loss_barriers.chord)
         )
     };
-    let figure = PathFigure {
+    let mut figure = PathFigure {
         curves: vec![
             PathCurve {
                 label: "linear path from A to B".into(),
@@ -87,6 +116,23 @@ pub fn render_path_view(
             ),
         ],
     };
+    if let Some(curve) = &bezier {
+        figure.curves.push(PathCurve {
+            label: format!("Bézier path from A to {}", scene.models[2].name),
+            t: &curve.t,
+            values: &curve.loss,
+            color: path_color(2),
+            dashed: false,
+        });
+        figure.notes.insert(
+            3,
+            format!(
+                "Bézier: {}, max loss {}",
+                barrier_words(curve),
+                significant(curve.max_loss())
+            ),
+        );
+    }
     let options = FigureOptions {
         title,
         subtitle: format!("θ(t) = (1 − t)·θ_{{A}} + t·θ_{{B}}; {}, {}", a.name, b.name),
