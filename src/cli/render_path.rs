@@ -9,7 +9,7 @@ use anyhow::bail;
 use crate::core::Scene;
 use crate::core::align::{MAX_SWEEPS, weight_matching};
 use crate::core::models::NamedModel;
-use crate::core::paths::{DEFAULT_POINTS, Path, evaluate_path, t_grid};
+use crate::core::paths::{DEFAULT_POINTS, Path, PathProfile, evaluate_path, t_grid};
 use crate::draw::figure::{FigureOptions, PathCurve, PathFigure, path_color, render_path_figure};
 
 /// The name `connect --out-aligned` gives the Bézier control point in the models list.
@@ -54,30 +54,8 @@ pub fn render_path_view(
         },
         &t,
     )?;
-    // The Bézier path connect fitted: from A to the B it was fitted to (model 3).
-    let bezier = match scene.models.as_slice() {
-        [
-            _,
-            _,
-            fitted_b,
-            NamedModel {
-                name,
-                parameters: control,
-            },
-            ..,
-        ] if name == BEZIER_CONTROL_NAME => Some(evaluate_path(
-            spec,
-            data,
-            &Path::Bezier {
-                a: &a.parameters,
-                control,
-                b: &fitted_b.parameters,
-            },
-            &t,
-        )?),
-        _ => None,
-    };
-    let barrier_words = |p: &crate::core::paths::PathProfile| {
+    let bezier = fitted_bezier(scene, &t)?;
+    let barrier_words = |p: &PathProfile| {
         format!(
             "mean barrier {}, chord barrier {}",
             significant(p.loss_barriers.mean),
@@ -139,6 +117,33 @@ pub fn render_path_view(
         ..FigureOptions::default()
     };
     Ok(render_path_figure(&figure, &options, width, height))
+}
+
+/// The Bézier path `connect` fitted, when the list holds its control point (model 4):
+/// from A to the B it was fitted to (model 3).
+fn fitted_bezier(scene: &Scene, t: &[f64]) -> anyhow::Result<Option<PathProfile>> {
+    let [
+        a,
+        _,
+        fitted_b,
+        NamedModel {
+            name,
+            parameters: control,
+        },
+        ..,
+    ] = scene.models.as_slice()
+    else {
+        return Ok(None);
+    };
+    if name != BEZIER_CONTROL_NAME {
+        return Ok(None);
+    }
+    let path = Path::Bezier {
+        a: &a.parameters,
+        control,
+        b: &fitted_b.parameters,
+    };
+    Ok(Some(evaluate_path(&scene.model, &scene.data, &path, t)?))
 }
 
 /// Four significant digits, in scientific notation below 0.01 (barriers can be tiny).
