@@ -10,8 +10,10 @@ pub mod gradients_view;
 pub mod jobs;
 pub mod loss_view;
 pub mod panels;
+pub mod paths;
 pub mod slice;
 pub mod state;
+pub mod task;
 pub mod worker;
 
 use std::path::{Path, PathBuf};
@@ -56,6 +58,7 @@ pub struct BasinscopeApp {
     pub analysis: Option<(AnalysisRequest, Box<Analysis>, InformationLoss)>,
     pub analysis_error: Option<String>,
     pub gradients: gradients_view::GradientsViewSettings,
+    pub paths: paths::PathsViewState,
     /// egui's wgpu target format; `None` without a wgpu renderer (CPU path).
     target_format: Option<wgpu::TextureFormat>,
 }
@@ -91,6 +94,7 @@ impl BasinscopeApp {
             analysis: None,
             analysis_error: None,
             gradients: gradients_view::GradientsViewSettings::default(),
+            paths: paths::PathsViewState::default(),
             target_format: cc.wgpu_render_state.as_ref().map(|r| r.target_format),
         })
     }
@@ -169,6 +173,7 @@ impl BasinscopeApp {
             },
             Action::DismissMessage => s.message = None,
             Action::Warn(text) => s.error(text),
+            Action::Models(action) => self.apply_models(action),
         }
     }
 
@@ -390,6 +395,11 @@ impl BasinscopeApp {
         s.layers_text = state::layers_to_text(&s.scene.model.layers);
         s.loss = crate::core::train::mse_loss(&s.scene.model, &s.scene.parameters, &s.scene.data);
         s.generation += 1;
+        // Models of another architecture cannot be saved with this scene.
+        let model = &s.scene.model;
+        s.scene
+            .models
+            .retain(|m| model.check_parameters(&m.parameters).is_ok());
         self.worker.send(WorkerCommand::Reset {
             spec: s.scene.model.clone(),
             data: s.scene.data.clone(),
@@ -421,8 +431,12 @@ impl BasinscopeApp {
         Some(t.position_from_point(&egui_plot::PlotPoint::new(*x.first()?, *x.get(1)?)))
     }
 
-    /// Takes in worker snapshots, walk results, dialog results and dropped files.
+    /// Takes in worker snapshots, walk results, trained models, dialog results and
+    /// dropped files.
     fn poll(&mut self, ctx: &egui::Context) {
+        if let Some(models) = self.paths.take_trained() {
+            self.apply(Action::Models(paths::ModelsAction::Add(models)));
+        }
         if let Some((req, walk)) = self.jobs.walk.poll() {
             let s = &mut self.state;
             match walk {
@@ -584,6 +598,9 @@ impl eframe::App for BasinscopeApp {
                     if let Some(a) = self.gradients_ui(ui) {
                         actions.push(a);
                     }
+                }
+                ViewTab::Paths => {
+                    paths::view::paths_view_ui(ui, &self.state, &mut self.paths, &mut actions);
                 }
             }
         });

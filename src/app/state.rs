@@ -12,16 +12,23 @@ pub enum ViewTab {
     Data,
     Gradients,
     Slice2d,
+    Paths,
 }
 
 impl ViewTab {
-    pub const ALL: [ViewTab; 3] = [ViewTab::Data, ViewTab::Gradients, ViewTab::Slice2d];
+    pub const ALL: [ViewTab; 4] = [
+        ViewTab::Data,
+        ViewTab::Gradients,
+        ViewTab::Slice2d,
+        ViewTab::Paths,
+    ];
 
     pub fn label(self) -> &'static str {
         match self {
             ViewTab::Data => "Data",
             ViewTab::Gradients => "Behavioral gradients",
             ViewTab::Slice2d => "2D slice",
+            ViewTab::Paths => "Paths",
         }
     }
 }
@@ -74,6 +81,8 @@ pub enum Action {
     },
     /// New slice definition (axes, ranges, resolution, pinned center).
     SetSliceSpec(crate::core::slice::SliceSpec),
+    /// A change to the scene's models list (the paths view).
+    Models(crate::app::paths::ModelsAction),
     DismissMessage,
     /// Shows a warning in the status line (numbers that went wrong, not a failed action).
     Warn(String),
@@ -119,6 +128,8 @@ pub struct AppState {
     pub manifold_walk: Vec<Vec<f64>>,
     /// The run (generation) already warned that its loss is beyond float32.
     pub warned_huge_loss: Option<u64>,
+    /// Interpolation paths (θ along each) drawn in the slice view, from the paths view.
+    pub slice_paths: Vec<Vec<Vec<f64>>>,
 }
 
 /// Most θ snapshots kept for the trajectory.
@@ -132,7 +143,8 @@ impl AppState {
                 ViewTab::Slice2d
             }
             crate::core::scene::ViewKind::Gradients => ViewTab::Gradients,
-            _ => ViewTab::Data,
+            crate::core::scene::ViewKind::Path => ViewTab::Paths,
+            crate::core::scene::ViewKind::Data => ViewTab::Data,
         };
         Self {
             initial_parameters: scene.parameters.clone(),
@@ -152,6 +164,7 @@ impl AppState {
             new_point_target: 1.0,
             warned_huge_loss: None,
             manifold_walk: Vec::new(),
+            slice_paths: Vec::new(),
         }
     }
 

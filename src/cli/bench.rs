@@ -14,6 +14,7 @@ use rand_chacha::ChaCha8Rng;
 use rand_distr::{Distribution, StandardNormal};
 use serde::Serialize;
 
+use crate::core::align::{MAX_SWEEPS, weight_matching};
 use crate::core::analysis::{RankTolerance, analyze};
 use crate::core::field::{FieldEvaluator, OwnedFieldRequest, SliceGrid};
 use crate::core::{Activation, MlpSpec, OptimizerKind, Preset, Trainer, TrainingConfig};
@@ -145,11 +146,36 @@ pub fn run_workloads() -> anyhow::Result<BenchReport> {
         unit: "analyses/s".into(),
         repeats,
     });
+    workloads.push(weight_matching_workload()?);
     Ok(BenchReport {
         adapter,
         field_evaluator: field_evaluator.into(),
         field_evaluator_reason: backend.reason().into(),
         workloads,
+    })
+}
+
+/// Weight matching of two seeded [2, 128, 128, 128, 1] tanh networks (three hidden layers,
+/// coordinate descent over them until a sweep improves none).
+fn weight_matching_workload() -> anyhow::Result<WorkloadResult> {
+    let spec = MlpSpec::new(vec![2, 128, 128, 128, 1], Activation::Tanh, true)?;
+    let (a, b) = (spec.init_parameters(1), spec.init_parameters(2));
+    let mut sweeps = 0;
+    let repeats = 5;
+    let median_ms = time_median("weight_matching", repeats, || {
+        sweeps = weight_matching(&spec, &a, &b, 0, MAX_SWEEPS)?.sweeps;
+        Ok(())
+    })?;
+    Ok(WorkloadResult {
+        name: "weight_matching".into(),
+        size: format!(
+            "[2,128,128,128,1] tanh ({} parameters), {sweeps} sweeps",
+            spec.n_params()
+        ),
+        median_ms,
+        throughput: round3(1e3 / median_ms),
+        unit: "alignments/s".into(),
+        repeats,
     })
 }
 

@@ -10,8 +10,10 @@ use crate::core::scene::{BUILTIN_SCENES, DEFAULT_SCENE};
 
 pub mod analyze;
 pub mod bench;
+pub mod connect;
 pub mod json;
 pub mod render;
+pub mod render_path;
 pub mod train;
 
 /// basinscope: the geometry of tiny neural networks' training, made visible.
@@ -34,6 +36,8 @@ pub enum Command {
     Analyze(analyze::AnalyzeArgs),
     /// Renders a figure headless.
     Render(render::RenderArgs),
+    /// Loss, error and barriers along the path between two models, before and after alignment.
+    Connect(connect::ConnectArgs),
     /// Runs the performance workloads of docs/DESIGN.md §7.
     Bench(bench::BenchArgs),
 }
@@ -92,6 +96,7 @@ fn run(cli: Cli) -> anyhow::Result<()> {
         }
         Some(Command::Render(args)) => render::run(&args),
         Some(Command::Bench(args)) => bench::run(&args),
+        Some(Command::Connect(args)) => connect::run(&args),
     }
 }
 

@@ -68,8 +68,8 @@ pub fn run(args: &RenderArgs) -> anyhow::Result<()> {
     };
     let view = args.view.as_str();
     match view {
-        "slice2d" | "data" => {}
-        "slice3d" | "path" => bail!(
+        "slice2d" | "data" | "path" => {}
+        "slice3d" => bail!(
             "the {view} view is not available yet in `basinscope render`; use --view slice2d or --view data"
         ),
         other => bail!(
@@ -77,13 +77,15 @@ pub fn run(args: &RenderArgs) -> anyhow::Result<()> {
             quote(other)
         ),
     }
-    if view == "data" && args.field_out.is_some() {
-        bail!("--field-out applies to slice views only, not to --view data");
+    if (view == "data" || view == "path") && args.field_out.is_some() {
+        bail!("--field-out applies to slice views only, not to --view {view}");
     }
     let scene = super::load_scene(&args.scene)?;
     check_outputs(args)?;
     let image = if view == "slice2d" {
         render_slice2d(&scene, args, backend, (width, height))?
+    } else if view == "path" {
+        super::render_path::render_path_view(&scene, title(&scene, &args.scene), (width, height))?
     } else {
         eprintln!(
             "rendering the data view of {} at {width}×{height}…",

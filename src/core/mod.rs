@@ -3,14 +3,18 @@
 //! No egui, no wgpu, no drawing: everything a test or the CLI needs without a window.
 
 pub mod activation;
+pub mod align;
 pub mod analysis;
+pub mod bezier;
 pub mod data;
 pub mod error;
 pub mod field;
 pub mod files;
 pub mod limits;
 pub mod mlp;
+pub mod models;
 pub mod npy;
+pub mod paths;
 pub mod scene;
 pub mod slice;
 pub mod train;

@@ -10,6 +10,7 @@ use super::data::{Dataset, Preset};
 use super::error::CoreError;
 pub use super::files::write_atomically;
 use super::limits::quote;
+use super::models::{NamedModel, check_models};
 use super::slice::SliceSpec;
 use super::train::TrainingConfig;
 
@@ -65,6 +66,8 @@ pub struct Scene {
     pub data: Dataset,
     pub training: TrainingConfig,
     pub view: ViewSpec,
+    /// The models list of the paths view (empty when the file has none).
+    pub models: Vec<NamedModel>,
 }
 
 #[derive(Serialize, Deserialize)]
@@ -86,6 +89,8 @@ struct SceneFile {
     training: TrainingConfig,
     #[serde(default)]
     view: ViewSpec,
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    models: Vec<NamedModel>,
 }
 
 #[derive(Serialize, Deserialize)]
@@ -151,6 +156,7 @@ impl Scene {
         file.model.check_parameters(&parameters)?;
         file.training.validate()?;
         file.view.slice.validate_in_scene(parameters.len())?;
+        check_models(&file.model, &file.models)?;
         Ok(Self {
             name: file.name.unwrap_or_default(),
             description: file.description.unwrap_or_default(),
@@ -161,6 +167,7 @@ impl Scene {
             data,
             training: file.training,
             view: file.view,
+            models: file.models,
         })
     }
 
@@ -170,7 +177,8 @@ impl Scene {
         self.data.validate(self.model.input_dim())?;
         self.model.check_parameters(&self.parameters)?;
         self.training.validate()?;
-        self.view.slice.validate_in_scene(self.parameters.len())
+        self.view.slice.validate_in_scene(self.parameters.len())?;
+        check_models(&self.model, &self.models)
     }
 
     /// Reads a scene file (at most [`super::limits::MAX_SCENE_FILE_BYTES`]).
@@ -228,6 +236,7 @@ impl Scene {
             data,
             training: self.training.clone(),
             view: self.view.clone(),
+            models: self.models.clone(),
         };
         let mut s = serde_json::to_string_pretty(&file).expect("a scene always serializes");
         s.push('\n');

@@ -130,6 +130,7 @@ pub fn slice_view_ui(
     if target_format.is_some() {
         overlays.draw(&painter.with_clip_rect(rect), rect, ranges);
     }
+    overlays.draw_paths(&painter.with_clip_rect(rect), rect, ranges);
     let response = ui.interact(
         rect,
         ui.scope_id().with("slice_picture"),
@@ -434,6 +435,8 @@ struct Overlays {
     walk_ab: Vec<(f64, f64)>,
     current_ab: (f64, f64),
     current_outputs: Vec<f64>,
+    /// The paths view's interpolation paths (linear, aligned, Bézier).
+    paths_ab: Vec<Vec<(f64, f64)>>,
 }
 
 impl Overlays {
@@ -452,6 +455,12 @@ impl Overlays {
                 Vec::new()
             },
             walk_ab: project(&state.manifold_walk),
+            paths_ab: state
+                .slice_paths
+                .iter()
+                .filter(|p| p.iter().all(|t| t.len() == state.theta().len()))
+                .map(|p| project(p))
+                .collect(),
             current_ab: project_onto_slice(slice, state.theta()),
             current_outputs: data
                 .inputs
@@ -508,6 +517,34 @@ impl Overlays {
         let p = to_screen(rect, ranges, self.current_ab.0, self.current_ab.1);
         clip.circle(p, 5.0, Color32::WHITE, Stroke::new(1.5, Color32::BLACK));
         clip.circle_filled(p, 1.6, Color32::BLACK);
+    }
+
+    /// The paths view's paths, in the paths figure's colors on a dark outline, with
+    /// their ends marked.
+    fn draw_paths(&self, clip: &egui::Painter, rect: Rect, ranges: [[f64; 2]; 2]) {
+        for (i, path) in self.paths_ab.iter().enumerate() {
+            let c = crate::draw::figure::path_color(i);
+            let pts: Vec<Pos2> = path
+                .iter()
+                .map(|&(a, b)| to_screen(rect, ranges, a, b))
+                .collect();
+            clip.add(egui::Shape::line(
+                pts.clone(),
+                Stroke::new(3.6, Color32::from_black_alpha(160)),
+            ));
+            clip.add(egui::Shape::line(
+                pts.clone(),
+                Stroke::new(2.0, Color32::from_rgb(c.r, c.g, c.b)),
+            ));
+            for p in [pts.first(), pts.last()].into_iter().flatten() {
+                clip.circle(
+                    *p,
+                    4.0,
+                    Color32::from_rgb(c.r, c.g, c.b),
+                    Stroke::new(1.2, Color32::BLACK),
+                );
+            }
+        }
     }
 }
 
