@@ -69,15 +69,7 @@ pub fn run(args: &ConnectArgs) -> anyhow::Result<()> {
         );
     }
     let t = t_grid(args.points).context("--points")?;
-    if let Some(out) = &args.out_aligned {
-        // Refuse a bad output before aligning, and never write over A or B.
-        check_output_target("--out-aligned", out)?;
-        let inputs: Vec<(&str, &std::path::Path)> = [("scene A", &args.a), ("scene B", &args.b)]
-            .into_iter()
-            .filter_map(|(label, name)| super::input_file(name).map(|p| (label, p)))
-            .collect();
-        check_distinct_outputs(&inputs, &[("--out-aligned", out.as_path())])?;
-    }
+    check_out_aligned(args)?;
     let scene_a = super::load_scene(&args.a)?;
     let scene_b = super::load_scene(&args.b)?;
     check_same_architecture(&scene_a.model, &scene_b.model)
@@ -242,6 +234,20 @@ fn aligned_scene(
         });
     }
     scene
+}
+
+/// Refuses a bad `--out-aligned` before any work, and one that would overwrite A or B.
+fn check_out_aligned(args: &ConnectArgs) -> anyhow::Result<()> {
+    let Some(out) = &args.out_aligned else {
+        return Ok(());
+    };
+    check_output_target("--out-aligned", out)?;
+    let inputs: Vec<(&str, &std::path::Path)> = [("scene A", &args.a), ("scene B", &args.b)]
+        .into_iter()
+        .filter_map(|(label, name)| super::input_file(name).map(|p| (label, p)))
+        .collect();
+    check_distinct_outputs(&inputs, &[("--out-aligned", out.as_path())])?;
+    Ok(())
 }
 
 fn report_json(
