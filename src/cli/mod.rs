@@ -11,6 +11,7 @@ use crate::core::scene::{BUILTIN_SCENES, DEFAULT_SCENE};
 pub mod analyze;
 pub mod bench;
 pub mod render;
+pub mod render3d;
 pub mod train;
 
 /// basinscope: the geometry of tiny neural networks' training, made visible.

@@ -27,7 +27,7 @@ pub const SIZE_LIMITS: std::ops::RangeInclusive<u32> = 64..=8192;
 pub struct RenderArgs {
     /// A scene file or the name of a built-in scene.
     pub scene: String,
-    /// slice2d, slice3d, data or path.
+    /// slice2d, slice3d, terrain, data or path.
     #[arg(long, default_value = "slice2d")]
     pub view: String,
     /// Output PNG.
@@ -46,7 +46,7 @@ pub struct RenderArgs {
 
 /// Which evaluator computes the fields.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
-enum Backend {
+pub(super) enum Backend {
     Auto,
     Gpu,
     Cpu,
@@ -62,11 +62,13 @@ pub fn run(args: &RenderArgs) -> anyhow::Result<()> {
     };
     let view = args.view.as_str();
     match view {
-        "slice2d" | "data" => {}
-        "slice3d" | "path" => bail!(
-            "the {view} view is not available yet in `basinscope render`; use --view slice2d or --view data"
+        "slice2d" | "slice3d" | "terrain" | "data" => {}
+        "path" => bail!(
+            "the {view} view is not available yet in `basinscope render`; use --view slice2d, slice3d, terrain or data"
         ),
-        other => bail!("--view must be slice2d, slice3d, data or path, not \"{other}\""),
+        other => {
+            bail!("--view must be slice2d, slice3d, terrain, data or path, not \"{other}\"")
+        }
     }
     if view == "data" && args.field_out.is_some() {
         bail!("--field-out applies to slice views only, not to --view data");
@@ -74,6 +76,10 @@ pub fn run(args: &RenderArgs) -> anyhow::Result<()> {
     let scene = super::load_scene(&args.scene)?;
     let image = if view == "slice2d" {
         render_slice2d(&scene, args, backend, (width, height))?
+    } else if view == "slice3d" {
+        super::render3d::render_slice3d(&scene, args, backend, (width, height))?
+    } else if view == "terrain" {
+        super::render3d::render_terrain(&scene, args, backend, (width, height))?
     } else {
         eprintln!(
             "rendering the data view of {} at {width}×{height}…",
@@ -114,7 +120,7 @@ fn parse_size(size: &str) -> anyhow::Result<(u32, u32)> {
     Ok((w, h))
 }
 
-fn scene_label(scene: &Scene, arg: &str) -> String {
+pub(super) fn scene_label(scene: &Scene, arg: &str) -> String {
     if scene.name.is_empty() {
         arg.to_string()
     } else {
@@ -243,7 +249,7 @@ fn center_words(pinned: bool, choice: &crate::core::slice::AxisChoice) -> &'stat
 
 /// The evaluator for `backend`: `auto` picks the faster one here, `gpu` any adapter
 /// (falling back to the CPU path, with the reason, when none opens).
-fn evaluator(backend: Backend) -> FieldBackend {
+pub(super) fn evaluator(backend: Backend) -> FieldBackend {
     match backend {
         Backend::Auto => FieldBackend::auto(),
         Backend::Gpu => FieldBackend::gpu_preferred(),

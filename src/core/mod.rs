@@ -4,6 +4,7 @@
 
 pub mod activation;
 pub mod analysis;
+pub mod camera;
 pub mod data;
 pub mod error;
 pub mod field;
@@ -11,6 +12,7 @@ pub mod mlp;
 pub mod npy;
 pub mod scene;
 pub mod slice;
+pub mod slice3d;
 pub mod train;
 
 pub use activation::Activation;

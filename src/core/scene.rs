@@ -9,6 +9,7 @@ use super::MlpSpec;
 use super::data::{Dataset, Preset};
 use super::error::CoreError;
 use super::slice::SliceSpec;
+use super::slice3d::{Slice3dSpec, TerrainSpec};
 use super::train::TrainingConfig;
 
 /// The `format` value every scene file carries.
@@ -40,14 +41,27 @@ pub enum ViewKind {
     Slice3d,
     Gradients,
     Path,
+    Terrain,
 }
 
-/// The `view` section: the active view and the slice definition.
+/// The `view` section: the active view, the slice definition and the 3D views' settings.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize, Default)]
 #[serde(deny_unknown_fields, default)]
 pub struct ViewSpec {
     pub kind: ViewKind,
     pub slice: SliceSpec,
+    /// The 3D slice view (third axis, volume, surfaces, clipping, camera).
+    pub slice3d: Slice3dSpec,
+    /// The loss terrain view (height scale, camera).
+    pub terrain: TerrainSpec,
+}
+
+impl ViewSpec {
+    /// Checks the 3D views' settings (the 2D slice is checked on its own).
+    fn validate_3d(&self, n_params: usize, n_inputs: usize) -> Result<(), CoreError> {
+        self.slice3d.validate(n_params, n_inputs)?;
+        self.terrain.camera.validate("view.terrain")
+    }
 }
 
 /// A validated scene: everything needed to reproduce a figure.
@@ -149,6 +163,7 @@ impl Scene {
         file.model.check_parameters(&parameters)?;
         file.training.validate()?;
         file.view.slice.validate_in_scene(parameters.len())?;
+        file.view.validate_3d(parameters.len(), data.n_inputs())?;
         Ok(Self {
             name: file.name.unwrap_or_default(),
             description: file.description.unwrap_or_default(),
@@ -168,7 +183,9 @@ impl Scene {
         self.data.validate(self.model.input_dim())?;
         self.model.check_parameters(&self.parameters)?;
         self.training.validate()?;
-        self.view.slice.validate_in_scene(self.parameters.len())
+        self.view.slice.validate_in_scene(self.parameters.len())?;
+        self.view
+            .validate_3d(self.parameters.len(), self.data.n_inputs())
     }
 
     /// Reads a scene file.

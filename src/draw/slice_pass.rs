@@ -307,7 +307,7 @@ impl Picture {
 
 /// A pipeline drawing one viewport-covering triangle (`vs_main`) with `fs_main` into
 /// `format`, with a single bind group.
-fn fullscreen_pipeline(
+pub(crate) fn fullscreen_pipeline(
     device: &wgpu::Device,
     shader: &wgpu::ShaderModule,
     layout: &wgpu::BindGroupLayout,
