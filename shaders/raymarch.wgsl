@@ -33,9 +33,9 @@ struct Params {
     clip_lo: vec4<f32>,      // the visible part of the box (after clipping planes)
     clip_hi: vec4<f32>,
     dims: vec4<u32>,         // na, nb, nc, k
-    counts: vec4<u32>,       // surfaces, flags, path points, mode (0 volume, 1 terrain)
+    counts: vec4<u32>,       // surfaces, flags, path points, unused
     style: vec4<f32>,        // surface alpha, manifold width px, step in cells, line width px
-    terrain: vec4<f32>,      // height value lo, hi (mapped to z = −1..1), 1 if log10, pad
+    terrain: vec4<f32>,      // height value lo, hi (mapped to z = −1..1), 1 if log10, bound on |∇h|
     marker: vec4<f32>,       // θ in world coordinates; w: radius in pixels (0: none)
     background: vec4<f32>,
 }
@@ -46,7 +46,7 @@ struct Surface {
     color: vec4<f32>,        // rgb, a unused
     level: f32,
     channel: u32,
-    _pad0: f32,
+    lipschitz: f32,          // a bound on |∇f| of the interpolated channel, per world unit
     _pad1: f32,
 }
 
@@ -151,6 +151,18 @@ fn terrain_height(p: vec3<f32>) -> f32 {
 }
 
 // ---- shared pieces ----
+
+// How far the ray may advance from values `v` without any surface changing sign: |f − c|
+// cannot reach 0 within |f − c| / L when L bounds |∇f| (sphere tracing with the field's
+// Lipschitz bound), so empty space is crossed in a few long steps; never less than `dt`,
+// the one-cell step that catches every crossing the grid resolves.
+fn safe_step(v: ptr<function, array<f32, MAX_SURFACES>>, ns: u32, dt: f32) -> f32 {
+    var step = 1e30;
+    for (var i = 0u; i < ns; i = i + 1u) {
+        step = min(step, abs((*v)[i]) / max(surfaces[i].lipschitz, 1e-20));
+    }
+    return max(dt, 0.95 * step);
+}
 
 // Polynomial fit of matplotlib's viridis, t in [0, 1] (as in slice_draw.wgsl).
 fn viridis(t: f32) -> vec3<f32> {
@@ -383,9 +395,8 @@ fn march_volume(ro: vec3<f32>, rd: vec3<f32>) -> vec4<f32> {
         }
         var t0 = span.x;
         t_prev = span.x;
-        let steps = min(u32(ceil((span.y - span.x) / dt)), MAX_STEPS);
-        for (var step = 1u; step <= steps; step = step + 1u) {
-            let t1 = min(span.x + f32(step) * dt, span.y);
+        for (var step = 0u; step < MAX_STEPS && t0 < span.y; step = step + 1u) {
+            let t1 = min(t0 + safe_step(&prev, ns, dt), span.y);
             let c1 = cell_at(ro + t1 * rd);
             n = 0u;
             for (var i = 0u; i < ns; i = i + 1u) {
@@ -495,9 +506,10 @@ fn march_terrain(ro: vec3<f32>, rd: vec3<f32>) -> vec4<f32> {
     var t_hit = -1.0;
     var t0 = whole.x;
     var v0 = (ro + t0 * rd).z - terrain_height(ro + t0 * rd);
-    let steps = min(u32(ceil((whole.y - whole.x) / dt)), MAX_STEPS);
-    for (var step = 1u; step <= steps; step = step + 1u) {
-        let t1 = min(whole.x + f32(step) * dt, whole.y);
+    // z − h(x, y) changes by at most √(1 + L²) per unit along the ray (L bounds |∇h|).
+    let slope = sqrt(1.0 + params.terrain.w * params.terrain.w);
+    for (var step = 0u; step < MAX_STEPS && t0 < whole.y; step = step + 1u) {
+        let t1 = min(t0 + max(dt, 0.95 * abs(v0) / slope), whole.y);
         let p1 = ro + t1 * rd;
         let v1 = p1.z - terrain_height(p1);
         if ((v0 > 0.0) != (v1 > 0.0)) {
@@ -540,17 +552,27 @@ fn march_terrain(ro: vec3<f32>, rd: vec3<f32>) -> vec4<f32> {
     return composite(acc, &events, n);
 }
 
-@fragment
-fn fs_main(in: VsOut) -> @location(0) vec4<f32> {
-    let far = params.inv_view_proj * vec4<f32>(in.ndc, 1.0, 1.0);
+// The eye ray through this fragment.
+fn eye_ray(ndc: vec2<f32>) -> array<vec3<f32>, 2> {
+    let far = params.inv_view_proj * vec4<f32>(ndc, 1.0, 1.0);
     let ro = params.eye.xyz;
-    let rd = normalize(far.xyz / far.w - ro);
-    var acc: vec4<f32>;
-    if (params.counts.w == 1u) {
-        acc = march_terrain(ro, rd);
-    } else {
-        acc = march_volume(ro, rd);
-    }
-    let color = acc.rgb + (1.0 - acc.a) * params.background.rgb;
-    return vec4<f32>(color, 1.0);
+    return array<vec3<f32>, 2>(ro, normalize(far.xyz / far.w - ro));
+}
+
+fn over_background(acc: vec4<f32>) -> vec4<f32> {
+    return vec4<f32>(acc.rgb + (1.0 - acc.a) * params.background.rgb, 1.0);
+}
+
+// One entry point per mode, so each pipeline compiles only its own marcher (a software
+// rasterizer compiles shaders slowly).
+@fragment
+fn fs_volume(in: VsOut) -> @location(0) vec4<f32> {
+    let ray = eye_ray(in.ndc);
+    return over_background(march_volume(ray[0], ray[1]));
+}
+
+@fragment
+fn fs_terrain(in: VsOut) -> @location(0) vec4<f32> {
+    let ray = eye_ray(in.ndc);
+    return over_background(march_terrain(ray[0], ray[1]));
 }

@@ -195,9 +195,9 @@ fn parallel_scene_surfaces_coincide() {
 /// input 1's plane θ[0] + θ[1]/2 = 1 inside the box are tinted with its color (orange),
 /// and pixels whose ray crosses the box but not the plane stay the background. The
 /// scene draws input 1 only, from the default camera.
-#[test]
-fn headless_render_draws_the_plane_where_rays_cross_it() {
-    let dir = tempfile::tempdir().unwrap();
+/// Renders the perpendicular scene with input 1's surface only (32³, default camera)
+/// at 240×180: the image and θ₀ from the sidecar.
+fn render_one_plane(dir: &Path) -> (image::RgbImage, Vec<f64>) {
     let mut scene: serde_json::Value = serde_json::from_str(
         &std::fs::read_to_string(
             Path::new(env!("CARGO_MANIFEST_DIR")).join("assets/scenes/perpendicular.json"),
@@ -206,11 +206,11 @@ fn headless_render_draws_the_plane_where_rays_cross_it() {
     )
     .unwrap();
     scene["view"]["slice3d"] = serde_json::json!({ "inputs": [0], "resolution": [32, 32, 32] });
-    let scene_path = dir.path().join("scene-one-plane.json");
+    let scene_path = dir.join("scene-one-plane.json");
     std::fs::write(&scene_path, scene.to_string()).unwrap();
     let (w, h) = (240u32, 180u32);
-    let png = dir.path().join("one-plane.png");
-    let npy = dir.path().join("one-plane.npy");
+    let png = dir.join("one-plane.png");
+    let npy = dir.join("one-plane.npy");
     let o = basinscope(
         &[
             "render",
@@ -224,7 +224,7 @@ fn headless_render_draws_the_plane_where_rays_cross_it() {
             "--field-out",
             npy.to_str().unwrap(),
         ],
-        dir.path(),
+        dir,
     );
     assert!(o.status.success(), "{}", stderr(&o));
     let image = image::open(&png).unwrap().to_rgb8();
@@ -237,6 +237,14 @@ fn headless_render_draws_the_plane_where_rays_cross_it() {
         .iter()
         .map(|x| x.as_f64().unwrap())
         .collect();
+    (image, theta0)
+}
+
+#[test]
+fn headless_render_draws_the_plane_where_rays_cross_it() {
+    let dir = tempfile::tempdir().unwrap();
+    let (image, theta0) = render_one_plane(dir.path());
+    let (w, h) = (image.width(), image.height());
     // World x = a/2, y = b/2 on [−2, 2]; the plane θ0[0] + 2x + (θ0[1] + 2y)/2 = 1.
     let plane = |p: Vec3| -> f64 {
         theta0[0] + 2.0 * f64::from(p.x) + 0.5 * (theta0[1] + 2.0 * f64::from(p.y)) - 1.0
@@ -281,18 +289,18 @@ fn headless_render_draws_the_plane_where_rays_cross_it() {
             if s0.abs() < 0.1 || s1.abs() < 0.1 {
                 continue; // the plane meets the box wall near this ray
             }
-            if (s0 < 0.0) != (s1 < 0.0) {
-                assert!(
-                    i32::from(pixel[0]) > i32::from(pixel[2]) + 20,
-                    "pixel ({px}, {py}) crosses the plane but is {pixel:?}"
-                );
-                on += 1;
-            } else {
+            if (s0 < 0.0) == (s1 < 0.0) {
                 assert!(
                     is_background,
                     "pixel ({px}, {py}) misses the plane but is {pixel:?}"
                 );
                 off += 1;
+            } else {
+                assert!(
+                    i32::from(pixel[0]) > i32::from(pixel[2]) + 20,
+                    "pixel ({px}, {py}) crosses the plane but is {pixel:?}"
+                );
+                on += 1;
             }
         }
     }

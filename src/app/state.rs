@@ -12,16 +12,26 @@ pub enum ViewTab {
     Data,
     Gradients,
     Slice2d,
+    Slice3d,
+    Terrain,
 }
 
 impl ViewTab {
-    pub const ALL: [ViewTab; 3] = [ViewTab::Data, ViewTab::Gradients, ViewTab::Slice2d];
+    pub const ALL: [ViewTab; 5] = [
+        ViewTab::Data,
+        ViewTab::Gradients,
+        ViewTab::Slice2d,
+        ViewTab::Slice3d,
+        ViewTab::Terrain,
+    ];
 
     pub fn label(self) -> &'static str {
         match self {
             ViewTab::Data => "Data",
             ViewTab::Gradients => "Behavioral gradients",
             ViewTab::Slice2d => "2D slice",
+            ViewTab::Slice3d => "3D slice",
+            ViewTab::Terrain => "Loss terrain",
         }
     }
 }
@@ -74,6 +84,10 @@ pub enum Action {
     },
     /// New slice definition (axes, ranges, resolution, pinned center).
     SetSliceSpec(crate::core::slice::SliceSpec),
+    /// New 3D slice settings (third axis, volume, surfaces, clipping, camera).
+    SetSlice3dSpec(crate::core::slice3d::Slice3dSpec),
+    /// New terrain settings (height scale, camera).
+    SetTerrainSpec(crate::core::slice3d::TerrainSpec),
     DismissMessage,
 }
 
@@ -124,9 +138,9 @@ impl AppState {
     pub fn new(scene: Scene) -> Self {
         let layers_text = layers_to_text(&scene.model.layers);
         let active_view = match scene.view.kind {
-            crate::core::scene::ViewKind::Slice2d | crate::core::scene::ViewKind::Slice3d => {
-                ViewTab::Slice2d
-            }
+            crate::core::scene::ViewKind::Slice2d => ViewTab::Slice2d,
+            crate::core::scene::ViewKind::Slice3d => ViewTab::Slice3d,
+            crate::core::scene::ViewKind::Terrain => ViewTab::Terrain,
             crate::core::scene::ViewKind::Gradients => ViewTab::Gradients,
             _ => ViewTab::Data,
         };

@@ -78,7 +78,7 @@ pub(super) fn render_slice3d(
             current: &outputs,
         },
         [slice.a_range, slice.b_range, slice.c_range],
-        spec3.resolution,
+        &field,
         project_onto_slice3(&axes, theta),
         &[],
     );

@@ -344,7 +344,7 @@ fn auto_third_axis(
             (column(&split.normal_basis, 1), "manifold normal 2".into())
         }
         AxisChoice::ThreePoints { .. } | AxisChoice::Explicit { .. } => {
-            most_orthogonal_coordinate(plane, spec)?
+            most_orthogonal_coordinate(plane, spec)
         }
     })
 }
@@ -352,10 +352,7 @@ fn auto_third_axis(
 /// The coordinate direction e_i with the largest part orthogonal to the plane, made
 /// orthogonal to it and as long as u: for planes (three models, explicit vectors) that
 /// imply no third direction.
-fn most_orthogonal_coordinate(
-    plane: &SliceAxes,
-    spec: &MlpSpec,
-) -> Result<(Vec<f64>, String), CoreError> {
+fn most_orthogonal_coordinate(plane: &SliceAxes, spec: &MlpSpec) -> (Vec<f64>, String) {
     let n = plane.n_params();
     let (e1, e2) = orthonormal_pair(&plane.u, &plane.v);
     let residual = |i: usize| -> Vec<f64> {
@@ -373,10 +370,10 @@ fn most_orthogonal_coordinate(
         .expect("n ≥ 3");
     let r = residual(best);
     let scale = norm(&plane.u) / norm(&r);
-    Ok((
+    (
         r.iter().map(|x| x * scale).collect(),
         format!("θ[{best}] = {}, orthogonalized", spec.param_name(best)),
-    ))
+    )
 }
 
 /// An orthonormal basis of span(u, v) (u, v independent).

@@ -314,6 +314,18 @@ pub(crate) fn fullscreen_pipeline(
     format: wgpu::TextureFormat,
     label: &str,
 ) -> wgpu::RenderPipeline {
+    fullscreen_pipeline_with(device, shader, layout, format, label, "fs_main")
+}
+
+/// [`fullscreen_pipeline`] with the fragment entry point `fragment`.
+pub(crate) fn fullscreen_pipeline_with(
+    device: &wgpu::Device,
+    shader: &wgpu::ShaderModule,
+    layout: &wgpu::BindGroupLayout,
+    format: wgpu::TextureFormat,
+    label: &str,
+    fragment: &str,
+) -> wgpu::RenderPipeline {
     let pipeline_layout = device.create_pipeline_layout(&wgpu::PipelineLayoutDescriptor {
         label: Some(label),
         bind_group_layouts: &[Some(layout)],
@@ -333,7 +345,7 @@ pub(crate) fn fullscreen_pipeline(
         multisample: wgpu::MultisampleState::default(),
         fragment: Some(wgpu::FragmentState {
             module: shader,
-            entry_point: Some("fs_main"),
+            entry_point: Some(fragment),
             compilation_options: wgpu::PipelineCompilationOptions::default(),
             targets: &[Some(wgpu::ColorTargetState {
                 format,

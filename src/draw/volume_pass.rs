@@ -10,7 +10,7 @@ use bytemuck::{Pod, Zeroable};
 use glam::Vec3;
 use wgpu::util::DeviceExt as _;
 
-use super::slice_pass::{PICTURE_FORMAT, fullscreen_pipeline};
+use super::slice_pass::{PICTURE_FORMAT, fullscreen_pipeline_with};
 use crate::core::camera::OrbitCamera;
 use crate::core::slice3d::{ClipPlane, MAX_SURFACES};
 
@@ -25,6 +25,9 @@ pub struct SurfaceStyle {
     pub level: f32,
     /// sRGB, 0..1.
     pub color: [f32; 3],
+    /// A bound on |∇f| of the interpolated channel in world units ([`lipschitz_bound`]):
+    /// the ray skips empty space in steps of |f − level| / bound.
+    pub lipschitz: f32,
 }
 
 /// What is drawn: the volume's surfaces, or the terrain.
@@ -33,8 +36,12 @@ pub enum PictureMode {
     /// Isosurfaces of a 3D field.
     Volume,
     /// The loss channel of a 2D field as height: `value_range` (of log₁₀ loss when `log`)
-    /// maps to z = −1..1.
-    Terrain { value_range: [f32; 2], log: bool },
+    /// maps to z = −1..1. `lipschitz` bounds |∇h| of the height in world units.
+    Terrain {
+        value_range: [f32; 2],
+        log: bool,
+        lipschitz: f32,
+    },
 }
 
 /// How the 3D picture looks.
@@ -139,12 +146,16 @@ struct GpuSurface {
     color: [f32; 4],
     level: f32,
     channel: u32,
-    pad: [f32; 2],
+    lipschitz: f32,
+    pad: f32,
 }
 
-/// The ray-marching pipeline.
+/// The ray-marching pipelines: one per picture mode, each made on first use (compiling
+/// one takes seconds on a software rasterizer).
 pub struct VolumeRenderer {
-    pipeline: wgpu::RenderPipeline,
+    shader: wgpu::ShaderModule,
+    volume: std::sync::OnceLock<wgpu::RenderPipeline>,
+    terrain: std::sync::OnceLock<wgpu::RenderPipeline>,
     layout: wgpu::BindGroupLayout,
 }
 
@@ -182,8 +193,29 @@ impl VolumeRenderer {
                 storage(3),
             ],
         });
-        let pipeline = fullscreen_pipeline(device, &shader, &layout, PICTURE_FORMAT, "raymarch");
-        Self { pipeline, layout }
+        Self {
+            shader,
+            volume: std::sync::OnceLock::new(),
+            terrain: std::sync::OnceLock::new(),
+            layout,
+        }
+    }
+
+    fn pipeline(&self, device: &wgpu::Device, mode: PictureMode) -> &wgpu::RenderPipeline {
+        let (cell, entry) = match mode {
+            PictureMode::Volume => (&self.volume, "fs_volume"),
+            PictureMode::Terrain { .. } => (&self.terrain, "fs_terrain"),
+        };
+        cell.get_or_init(|| {
+            fullscreen_pipeline_with(
+                device,
+                &self.shader,
+                &self.layout,
+                PICTURE_FORMAT,
+                entry,
+                entry,
+            )
+        })
     }
 
     /// Records the ray-marched picture of `field` (layout [channel][c][b][a], k + 1
@@ -207,7 +239,8 @@ impl VolumeRenderer {
                 color: [s.color[0], s.color[1], s.color[2], 1.0],
                 level: s.level,
                 channel: s.channel.min(scene.n_inputs as u32),
-                pad: [0.0; 2],
+                lipschitz: s.lipschitz,
+                pad: 0.0,
             })
             .collect();
         if surfaces.is_empty() {
@@ -280,7 +313,7 @@ impl VolumeRenderer {
             occlusion_query_set: None,
             multiview_mask: None,
         });
-        pass.set_pipeline(&self.pipeline);
+        pass.set_pipeline(self.pipeline(device, scene.mode));
         pass.set_bind_group(0, &bind_group, &[]);
         pass.draw(0..3, 0..1);
     }
@@ -300,13 +333,17 @@ fn params(scene: &VolumeScene, size: [u32; 2]) -> Params {
         | (u32::from(s.show_path) << 2);
     let (mode, terrain) = match scene.mode {
         PictureMode::Volume => (0, [0.0; 4]),
-        PictureMode::Terrain { value_range, log } => (
+        PictureMode::Terrain {
+            value_range,
+            log,
+            lipschitz,
+        } => (
             1,
             [
                 value_range[0],
                 value_range[1],
                 if log { 1.0 } else { 0.0 },
-                0.0,
+                lipschitz,
             ],
         ),
     };
@@ -342,6 +379,36 @@ fn params(scene: &VolumeScene, size: [u32; 2]) -> Params {
         marker,
         background: [s.background[0], s.background[1], s.background[2], 1.0],
     }
+}
+
+/// A bound on |∇f| in world units of the trilinear interpolant of `values` (one channel,
+/// [c][b][a] on `shape`, axes mapped onto [−1, 1]): in every cell the derivative along an
+/// axis interpolates that cell's edge differences, so it is at most the largest edge
+/// difference over the cell width, and |∇f| ≤ √(Σ_axis (max difference / width)²).
+/// Non-finite values are skipped.
+pub fn lipschitz_bound(values: &[f32], shape: [usize; 3]) -> f32 {
+    let [na, nb, nc] = shape;
+    let stride = [1, na, na * nb];
+    let mut sum = 0.0f32;
+    for axis in 0..3 {
+        let n = shape[axis];
+        if n < 2 {
+            continue;
+        }
+        let mut most = 0.0f32;
+        for i in 0..values.len().min(na * nb * nc) {
+            let coord = (i / stride[axis]) % n;
+            if coord + 1 < n {
+                let d = (values[i + stride[axis]] - values[i]).abs();
+                if d.is_finite() {
+                    most = most.max(d);
+                }
+            }
+        }
+        let width = 2.0 / (n - 1) as f32;
+        sum += (most / width).powi(2);
+    }
+    sum.sqrt()
 }
 
 /// At most `max` points of `path`, evenly thinned, keeping the last.
@@ -409,6 +476,7 @@ mod tests {
             channel,
             level,
             color,
+            lipschitz: 1.0,
         };
         let mut scene = VolumeScene {
             camera: OrbitCamera {
@@ -475,6 +543,7 @@ mod tests {
     }
 
     #[test]
+    #[allow(clippy::float_cmp)] // these maps are exact in binary floating point
     fn slice_coordinates_map_onto_the_box_and_clip_planes_shrink_it() {
         let ranges = [[-2.0, 2.0], [0.0, 1.0], [-1.0, 3.0]];
         assert_eq!(to_world([-2.0, 0.0, -1.0], ranges), [-1.0; 3]);
@@ -496,6 +565,39 @@ mod tests {
             clip_box(&planes, ranges),
             [[-1.0, -1.0, -0.5], [0.5, 1.0, 1.0]]
         );
+    }
+
+    /// The bound of f = 3a − 2c on [−1, 1]³ (world units) is |∇f| = √13, whatever the grid;
+    /// and it bounds every finite difference of a wiggly field.
+    #[test]
+    fn the_lipschitz_bound_bounds_the_field_gradient() {
+        let shape = [5, 4, 6];
+        let coord = |j: usize, n: usize| -1.0 + 2.0 * j as f32 / (n - 1) as f32;
+        let mut linear = Vec::new();
+        let mut wiggly = Vec::new();
+        for ic in 0..6 {
+            for ib in 0..4 {
+                for ia in 0..5 {
+                    let (x, y, z) = (coord(ia, 5), coord(ib, 4), coord(ic, 6));
+                    linear.push(3.0 * x - 2.0 * z);
+                    wiggly.push((3.0 * x).sin() * y + z * z);
+                }
+            }
+        }
+        assert!((lipschitz_bound(&linear, shape) - 13f32.sqrt()).abs() < 1e-5);
+        let bound = lipschitz_bound(&wiggly, shape);
+        let at = |ia: usize, ib: usize, ic: usize| wiggly[(ic * 4 + ib) * 5 + ia];
+        for (p, q) in [
+            ((0, 0, 0), (4, 3, 5)),
+            ((1, 2, 3), (3, 0, 1)),
+            ((4, 3, 0), (0, 0, 5)),
+        ] {
+            let dist = ((coord(p.0, 5) - coord(q.0, 5)).powi(2)
+                + (coord(p.1, 4) - coord(q.1, 4)).powi(2)
+                + (coord(p.2, 6) - coord(q.2, 6)).powi(2))
+            .sqrt();
+            assert!((at(p.0, p.1, p.2) - at(q.0, q.1, q.2)).abs() <= bound * dist + 1e-6);
+        }
     }
 
     #[test]

@@ -3,11 +3,13 @@
 //! build their [`VolumeScene`] here, so both draw the same picture of the same scene.
 
 use crate::core::camera::OrbitCamera;
+use crate::core::field::Field;
 use crate::core::slice3d::{MAX_SURFACES, Slice3dSpec};
 
 use super::style::input_rgb_f32;
 use super::volume_pass::{
-    PictureMode, SurfaceStyle, VolumeScene, VolumeStyle, clip_box, marker_in_box, to_world,
+    PictureMode, SurfaceStyle, VolumeScene, VolumeStyle, clip_box, lipschitz_bound, marker_in_box,
+    to_world,
 };
 
 /// The data a 3D picture needs about the model at θ.
@@ -19,20 +21,31 @@ pub struct Outputs<'a> {
     pub current: &'a [f64],
 }
 
-/// The 3D slice picture: the selected inputs' surfaces at each level, the clipped box,
-/// θ at slice coordinates `theta_abc`, and the path (slice coordinates, is the walk).
+/// The 3D slice picture of `field` (a 3D field): the selected inputs' surfaces at each
+/// level, the clipped box, θ at slice coordinates `theta_abc`, and the path (slice
+/// coordinates, is the walk).
 pub fn slice3d_scene(
     spec: &Slice3dSpec,
     camera: OrbitCamera,
     outputs: Outputs<'_>,
     ranges: [[f64; 2]; 3],
-    shape: [usize; 3],
+    field: &Field,
     theta_abc: [f64; 3],
     path: &[([f64; 3], bool)],
 ) -> VolumeScene {
     let k = outputs.targets.len();
+    let shape = [
+        field.shape[0],
+        field.shape.get(1).copied().unwrap_or(1),
+        field.shape.get(2).copied().unwrap_or(1),
+    ];
     let mut surfaces = Vec::new();
-    for i in spec.selected_inputs(k) {
+    for i in spec
+        .selected_inputs(k)
+        .into_iter()
+        .filter(|&i| i < field.n_inputs)
+    {
+        let lipschitz = lipschitz_bound(field.channel(i), shape);
         let base = if spec.through_theta {
             outputs.current[i]
         } else {
@@ -43,6 +56,7 @@ pub fn slice3d_scene(
                 channel: i as u32,
                 level: (base + m) as f32,
                 color: input_rgb_f32(i),
+                lipschitz,
             });
         }
     }
@@ -90,11 +104,18 @@ pub fn terrain_scene(
             channel: i as u32,
             level: targets[i] as f32,
             color: input_rgb_f32(i),
+            lipschitz: 0.0,
         })
         .collect();
+    let heights: Vec<f32> = loss.iter().map(|&l| height(f64::from(l)) as f32).collect();
+    let lipschitz = lipschitz_bound(&heights, [shape[0], shape[1], 1]);
     VolumeScene {
         camera,
-        mode: PictureMode::Terrain { value_range, log },
+        mode: PictureMode::Terrain {
+            value_range,
+            log,
+            lipschitz,
+        },
         shape: [shape[0], shape[1], 1],
         n_inputs: targets.len(),
         surfaces,
@@ -133,6 +154,7 @@ mod tests {
     use crate::core::slice3d::ClipPlane;
 
     #[test]
+    #[allow(clippy::float_cmp)] // levels and box corners are exact sums
     fn surfaces_follow_the_selected_inputs_levels_and_base() {
         let spec = Slice3dSpec {
             inputs: Some(vec![1]),
@@ -149,12 +171,17 @@ mod tests {
             current: &[0.0, -1.0],
         };
         let ranges = [[-2.0, 2.0]; 3];
+        let field = Field {
+            n_inputs: 2,
+            shape: vec![8, 8, 8],
+            values: vec![0.0; 3 * 512],
+        };
         let scene = slice3d_scene(
             &spec,
             OrbitCamera::default(),
             outputs,
             ranges,
-            [8, 8, 8],
+            &field,
             [0.0, 0.0, 4.0],
             &[],
         );
@@ -172,7 +199,7 @@ mod tests {
             OrbitCamera::default(),
             outputs,
             ranges,
-            [8, 8, 8],
+            &field,
             [0.0; 3],
             &[],
         );
@@ -181,6 +208,7 @@ mod tests {
     }
 
     #[test]
+    #[allow(clippy::float_cmp)] // the fallbacks are exact
     fn height_range_spans_the_finite_values() {
         let [lo, hi] = height_range(&[0.01, 10.0, f32::NAN], true);
         assert!(
