@@ -351,6 +351,11 @@ fn surface_hit(i: u32, p: vec3<f32>, t: f32, rd: vec3<f32>) -> vec4<f32> {
                 continue;
             }
             let v = sample(surfaces[j].channel, p) - surfaces[j].level;
+            // |v| / |∇f_j| < w/2 needs |v| < L_j·w/2: most hits are far from every other
+            // surface and skip the gradient.
+            if (abs(v) >= 0.5 * width * surfaces[j].lipschitz) {
+                continue;
+            }
             let gj = gradient(surfaces[j].channel, p);
             let d = abs(v) / max(length(gj), 1e-12);
             if (d < 0.5 * width) {
@@ -428,7 +433,7 @@ fn march_volume(ro: vec3<f32>, rd: vec3<f32>) -> vec4<f32> {
             add_objects(o, t0, t1, &events, &n);
             if (n > 0u) {
                 acc = composite(acc, &events, n);
-                if (acc.a > 0.985) {
+                if (acc.a > 0.97) {
                     return acc;
                 }
             }

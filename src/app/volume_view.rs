@@ -22,18 +22,16 @@ use super::slice::input_color;
 use super::state::{Action, AppState};
 use crate::core::camera::OrbitCamera;
 use crate::core::slice::project_onto_slice;
-use crate::core::slice3d::{ClipPlane, MAX_SURFACES, project_onto_slice3};
+use crate::core::slice3d::{
+    CPU_VIEW_BUDGET, ClipPlane, MAX_SURFACES, budgeted_shape, project_onto_slice3,
+};
 use crate::draw::slice_pass::SliceStyle;
 use crate::draw::ticks::nice_ticks;
-use crate::draw::volume_pass::VolumeScene;
+use crate::draw::volume_pass::{MOVING_SCALE, MOVING_STEP_CELLS, VolumeScene};
 use crate::draw::volume_scene::{Outputs, slice3d_scene, terrain_scene};
 
 /// How long after the last camera move the picture stays at the moving resolution.
 const SETTLE: Duration = Duration::from_millis(250);
-/// Picture scale while the camera moves on a software rasterizer.
-const MOVING_SCALE: f32 = 0.3;
-/// Multiply-adds the CPU path may spend on one volume (or terrain) field.
-const CPU_BUDGET: f64 = 1.5e8;
 /// Degrees of rotation per point dragged.
 const DEGREES_PER_POINT: f32 = 0.4;
 
@@ -164,7 +162,7 @@ pub fn volume_view_ui(
     ];
     let mut scene = picture_scene(state, view.terrain, &current, camera);
     if view.software_adapter && moving {
-        scene.style.step_cells = 2.0;
+        scene.style.step_cells = MOVING_STEP_CELLS;
     }
     if let Some(problem) = view.status.take() {
         view.error = Some(problem);
@@ -271,7 +269,12 @@ fn update_field(state: &AppState, view: &mut VolumeViewState, jobs: &mut Jobs) {
     } else {
         scene.view.slice3d.resolution.to_vec()
     };
-    let shape = budgeted(&wanted, &scene.model, scene.data.n_inputs());
+    let shape = budgeted_shape(
+        &wanted,
+        &scene.model,
+        scene.data.n_inputs(),
+        CPU_VIEW_BUDGET,
+    );
     let request = VolumeFieldRequest {
         terrain: view.terrain,
         spec: scene.model.clone(),
@@ -290,22 +293,6 @@ fn update_field(state: &AppState, view: &mut VolumeViewState, jobs: &mut Jobs) {
     }
 }
 
-/// The grid to evaluate on the CPU path: the requested one, scaled down evenly so one
-/// field costs at most [`CPU_BUDGET`] multiply-adds (a volume of a wide network would
-/// otherwise take seconds).
-fn budgeted(shape: &[usize], spec: &crate::core::MlpSpec, k: usize) -> Vec<usize> {
-    let per_point = (k.max(1) * spec.layers.windows(2).map(|w| w[0] * w[1]).sum::<usize>()) as f64;
-    let points: f64 = shape.iter().map(|&s| s as f64).product();
-    if points * per_point <= CPU_BUDGET {
-        return shape.to_vec();
-    }
-    let scale = (CPU_BUDGET / (points * per_point)).powf(1.0 / shape.len() as f64);
-    shape
-        .iter()
-        .map(|&s| ((s as f64 * scale) as usize).max(8))
-        .collect()
-}
-
 /// The picture for `current` seen through `camera`: θ, the trajectory and the manifold
 /// walk projected onto the slice.
 pub fn picture_scene(
@@ -320,7 +307,6 @@ pub fn picture_scene(
     let shape = &current.field.shape;
     if terrain {
         let plane = &current.axes.plane;
-        let loss = crate::core::train::mse_loss(&scene.model, theta, &scene.data);
         let (a, b) = project_onto_slice(plane, theta);
         let path: Vec<([f64; 2], bool)> = state
             .trajectory
@@ -341,7 +327,7 @@ pub fn picture_scene(
             &current.request.data.targets,
             [slice.a_range, slice.b_range],
             [shape[0], shape[1]],
-            ([a, b], loss),
+            [a, b],
             &path,
         )
     } else {

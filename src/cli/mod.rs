@@ -10,6 +10,7 @@ use crate::core::scene::{BUILTIN_SCENES, DEFAULT_SCENE};
 
 pub mod analyze;
 pub mod bench;
+pub mod bench3d;
 pub mod render;
 pub mod render3d;
 pub mod train;

@@ -131,7 +131,6 @@ pub(super) fn render_terrain(
         )?;
     }
     let (a, b) = project_onto_slice(&axes, theta);
-    let theta_loss = crate::core::train::mse_loss(&scene.model, theta, &scene.data);
     let terrain = &scene.view.terrain;
     let picture = terrain_scene(
         terrain.camera,
@@ -140,7 +139,7 @@ pub(super) fn render_terrain(
         &scene.data.targets,
         [slice.a_range, slice.b_range],
         [grid.shape[0], grid.shape[1]],
-        ([a, b], theta_loss),
+        [a, b],
         &[],
     );
     draw(&evaluator, &field, &picture, size)

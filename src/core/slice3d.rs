@@ -413,6 +413,26 @@ fn check_spans_volume(u: &[f64], v: &[f64], w: &[f64]) -> Result<(), CoreError> 
     Ok(())
 }
 
+/// Multiply-adds the CPU path may spend on one field of a 3D view (volume or terrain):
+/// about a second on two cores, so a view that follows θ stays live.
+pub const CPU_VIEW_BUDGET: f64 = 1.5e8;
+
+/// The grid the 3D views evaluate on the CPU path: `shape`, scaled down evenly (to no less
+/// than 8 per axis) so that one field of `spec` with `k` inputs costs at most `budget`
+/// multiply-adds.
+pub fn budgeted_shape(shape: &[usize], spec: &MlpSpec, k: usize, budget: f64) -> Vec<usize> {
+    let per_point = (k.max(1) * spec.layers.windows(2).map(|w| w[0] * w[1]).sum::<usize>()) as f64;
+    let points: f64 = shape.iter().map(|&s| s as f64).product();
+    if points * per_point <= budget {
+        return shape.to_vec();
+    }
+    let scale = (budget / (points * per_point)).powf(1.0 / shape.len() as f64);
+    shape
+        .iter()
+        .map(|&s| ((s as f64 * scale) as usize).clamp(8.min(s), s))
+        .collect()
+}
+
 /// Least-squares slice coordinates (a, b, c) of θ: the minimizer of
 /// ‖θ − center − a·u − b·v − c·w‖ from the 3×3 normal equations.
 pub fn project_onto_slice3(axes: &Slice3Axes, theta: &[f64]) -> [f64; 3] {
@@ -655,6 +675,40 @@ mod tests {
             .collect();
         let [pa, pb, pc] = project_onto_slice3(&axes, &point);
         assert!((pa - a).abs() < 1e-9 && (pb - b).abs() < 1e-9 && (pc - c).abs() < 1e-9);
+    }
+
+    /// A scene's 3D settings (camera, clipping planes, selected inputs, levels, third
+    /// axis) survive saving and loading; a scene without them loads with the defaults.
+    #[test]
+    fn scenes_keep_their_3d_settings_and_old_scenes_get_the_defaults() {
+        let mut scene = crate::core::Scene::resolve("perpendicular").unwrap();
+        assert_eq!(scene.view.slice3d, Slice3dSpec::default());
+        assert_eq!(scene.view.terrain, TerrainSpec::default());
+        scene.view.slice3d = Slice3dSpec {
+            third_axis: ThirdAxis::Explicit {
+                w: vec![0.0, 0.5, 1.0],
+            },
+            resolution: [20, 30, 40],
+            inputs: Some(vec![1]),
+            levels: vec![0.0, 0.25],
+            through_theta: true,
+            clip: vec![ClipPlane {
+                axis: 2,
+                at: 0.5,
+                keep_below: false,
+            }],
+            camera: OrbitCamera {
+                yaw_deg: 12.5,
+                pitch_deg: -40.0,
+                distance: 3.0,
+                target: [0.1, -0.2, 0.3],
+                fov_y_deg: 50.0,
+            },
+        };
+        scene.view.terrain.log_height = false;
+        scene.view.terrain.camera.yaw_deg = 80.0;
+        let back = crate::core::Scene::from_json(&scene.to_json(), "saved").unwrap();
+        assert_eq!(back.view, scene.view);
     }
 
     #[test]

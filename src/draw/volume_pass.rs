@@ -14,6 +14,12 @@ use super::slice_pass::{PICTURE_FORMAT, fullscreen_pipeline_with};
 use crate::core::camera::OrbitCamera;
 use crate::core::slice3d::{ClipPlane, MAX_SURFACES};
 
+/// Picture scale of the 3D views while the camera moves on a software rasterizer, which
+/// shades every pixel on the CPU (the blit scales the picture up).
+pub const MOVING_SCALE: f32 = 0.3;
+/// Ray step in grid cells while the camera moves on a software rasterizer.
+pub const MOVING_STEP_CELLS: f32 = 2.0;
+
 /// Most polyline points (trajectory and walk) the picture draws; longer paths are thinned.
 pub const MAX_PATH_POINTS: usize = 512;
 

@@ -79,7 +79,9 @@ pub fn slice3d_scene(
 
 /// The terrain picture over a 2D field: height from `loss` values (log₁₀ when `log`),
 /// every input's solution contour (up to [`MAX_SURFACES`]) draped on it, θ at slice
-/// coordinates `theta_ab` with loss `theta_loss`, and the path (slice coordinates).
+/// coordinates `theta_ab` (on the drawn surface: at the height of the interpolated
+/// field, which the grid may not resolve down to θ's own loss), and the path (slice
+/// coordinates).
 #[allow(clippy::too_many_arguments)]
 pub fn terrain_scene(
     camera: OrbitCamera,
@@ -88,7 +90,7 @@ pub fn terrain_scene(
     targets: &[f64],
     ranges: [[f64; 2]; 2],
     shape: [usize; 2],
-    theta_ab: ([f64; 2], f64),
+    theta_ab: [f64; 2],
     path: &[([f64; 2], bool)],
 ) -> VolumeScene {
     let value_range = height_range(loss, log);
@@ -98,7 +100,8 @@ pub fn terrain_scene(
         -1.0 + 2.0 * ((v - lo) / (hi - lo).max(1e-12)).clamp(0.0, 1.0)
     };
     let box_ranges = [ranges[0], ranges[1], [-1.0, 1.0]];
-    let (ab, theta_loss) = theta_ab;
+    let ab = theta_ab;
+    let theta_loss = bilinear(loss, shape, ranges, ab);
     let surfaces = (0..targets.len().min(MAX_SURFACES))
         .map(|i| SurfaceStyle {
             channel: i as u32,
@@ -127,6 +130,26 @@ pub fn terrain_scene(
             .collect(),
         style: VolumeStyle::default(),
     }
+}
+
+/// The bilinear interpolation of `values` ([b][a] on `shape` over `ranges`) at `ab`,
+/// clamped to the grid.
+fn bilinear(values: &[f32], shape: [usize; 2], ranges: [[f64; 2]; 2], ab: [f64; 2]) -> f64 {
+    let [na, nb] = shape;
+    let g = |axis: usize, n: usize| -> (usize, f64) {
+        let [lo, hi] = ranges[axis];
+        let x = ((ab[axis] - lo) / (hi - lo) * (n - 1) as f64).clamp(0.0, (n - 1) as f64);
+        let i = (x.floor() as usize).min(n.saturating_sub(2));
+        (i, x - i as f64)
+    };
+    if na < 2 || nb < 2 || values.len() < na * nb {
+        return values.first().map_or(0.0, |&v| f64::from(v));
+    }
+    let ((ia, ta), (ib, tb)) = (g(0, na), g(1, nb));
+    let at = |a: usize, b: usize| f64::from(values[b * na + a]);
+    let lo = at(ia, ib) * (1.0 - ta) + at(ia + 1, ib) * ta;
+    let hi = at(ia, ib + 1) * (1.0 - ta) + at(ia + 1, ib + 1) * ta;
+    lo * (1.0 - tb) + hi * tb
 }
 
 /// [lo, hi] of the height values (log₁₀ of the loss when `log`) over the finite ones; a
@@ -205,6 +228,32 @@ mod tests {
         );
         assert_eq!(scene.surfaces[0].level, -1.0);
         assert_eq!(scene.marker, Some([0.0; 3]));
+    }
+
+    /// θ's marker sits on the drawn terrain: at the height of the interpolated loss of
+    /// the grid (here f = a + 2b on a 3×3 grid, exact for bilinear interpolation).
+    #[test]
+    fn the_terrain_marker_sits_on_the_interpolated_surface() {
+        let ranges = [[-1.0, 1.0], [0.0, 2.0]];
+        let loss: Vec<f32> = (0..3)
+            .flat_map(|ib| (0..3).map(move |ia| (ia as f32 - 1.0) + 2.0 * ib as f32))
+            .collect();
+        let (a, b) = (0.3, 1.4);
+        assert!((bilinear(&loss, [3, 3], ranges, [a, b]) - (a + 2.0 * b)).abs() < 1e-6);
+        let scene = terrain_scene(
+            OrbitCamera::default(),
+            false,
+            &loss,
+            &[0.0],
+            ranges,
+            [3, 3],
+            [a, b],
+            &[],
+        );
+        // Heights span [−1, 5] onto z = −1..1.
+        let z = scene.marker.unwrap()[2];
+        let expected = -1.0 + 2.0 * ((a + 2.0 * b) + 1.0) / 6.0;
+        assert!((f64::from(z) - expected).abs() < 1e-5, "{z} vs {expected}");
     }
 
     #[test]
