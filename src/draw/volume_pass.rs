@@ -16,7 +16,7 @@ use crate::core::slice3d::{ClipPlane, MAX_SURFACES};
 
 /// Picture scale of the 3D views while the camera moves on a software rasterizer, which
 /// shades every pixel on the CPU (the blit scales the picture up).
-pub const MOVING_SCALE: f32 = 0.3;
+pub const MOVING_SCALE: f32 = 0.2;
 /// Ray step in grid cells while the camera moves on a software rasterizer.
 pub const MOVING_STEP_CELLS: f32 = 2.0;
 
