@@ -9,6 +9,7 @@ use basinscope::app::{Action, BasinscopeApp, ViewTab};
 use basinscope::core::Scene;
 use basinscope::core::field::Field;
 use egui_kittest::Harness;
+use egui_kittest::kittest::Queryable as _;
 
 fn harness(scene: &str) -> Harness<'static, BasinscopeApp> {
     let scene = Scene::resolve(scene).expect("built-in scene");
@@ -194,4 +195,36 @@ fn dragging_orbits_the_camera_and_the_scene_keeps_it() {
     });
     h.run_steps(6);
     assert!(h.state().state.scene.view.slice3d.camera.distance < turned.distance);
+}
+
+/// A third axis that spans no volume is one sentence in the view, not a panic; the other
+/// tabs keep working.
+#[test]
+fn a_third_axis_in_the_plane_is_one_sentence_in_the_view() {
+    let mut scene = Scene::resolve("perpendicular").expect("built-in scene");
+    scene.view.slice3d.third_axis = basinscope::core::slice3d::ThirdAxis::Coordinate { index: 1 };
+    let mut h = Harness::builder()
+        .with_size(egui::vec2(1000.0, 760.0))
+        .wgpu()
+        .build_eframe(move |cc| BasinscopeApp::new(cc, scene).expect("the worker thread starts"));
+    h.state_mut().apply(Action::ShowView(ViewTab::Slice3d));
+    let start = Instant::now();
+    while h.state().slice3d_view.error.is_none() && start.elapsed() < Duration::from_mins(1) {
+        h.step();
+        std::thread::sleep(Duration::from_millis(10));
+    }
+    let error = h
+        .state()
+        .slice3d_view
+        .error
+        .clone()
+        .expect("an error is shown");
+    assert!(
+        error.contains("span no volume") && !error.contains('\n'),
+        "{error}"
+    );
+    h.run_steps(2);
+    h.get_by_label_contains("span no volume");
+    h.state_mut().apply(Action::ShowView(ViewTab::Terrain));
+    show(&mut h, ViewTab::Terrain);
 }

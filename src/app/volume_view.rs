@@ -13,8 +13,7 @@
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
-use egui::{Align2, Color32, FontId, Pos2, Rect, Sense, Vec2};
-use glam::Vec3;
+use egui::{Align2, Color32, FontId, Rect, Sense, Vec2};
 
 use super::jobs::{Jobs, VolumeField, VolumeFieldRequest};
 use super::slice::callback::{FieldSource, SliceCallback, SliceFrame, SliceStatus};
@@ -26,9 +25,8 @@ use crate::core::slice3d::{
     CPU_VIEW_BUDGET, ClipPlane, MAX_SURFACES, budgeted_shape, project_onto_slice3,
 };
 use crate::draw::slice_pass::SliceStyle;
-use crate::draw::ticks::nice_ticks;
 use crate::draw::volume_pass::{MOVING_SCALE, MOVING_STEP_CELLS, VolumeScene};
-use crate::draw::volume_scene::{Outputs, slice3d_scene, terrain_scene};
+use crate::draw::volume_scene::{Outputs, axis_marks, slice3d_scene, terrain_scene};
 
 /// How long after the last camera move the picture stays at the moving resolution.
 const SETTLE: Duration = Duration::from_millis(250);
@@ -376,12 +374,6 @@ fn axes_labels(
     let slice = &state.scene.view.slice;
     let painter = ui.painter().with_clip_rect(rect);
     let size = [rect.width().max(1.0) as u32, rect.height().max(1.0) as u32];
-    let to_screen = |p: Vec3| -> Option<Pos2> {
-        scene
-            .camera
-            .project(p, size)
-            .map(|[x, y]| rect.min + Vec2::new(x, y))
-    };
     let text_color = ui.visuals().text_color();
     let font = FontId::proportional(11.0);
     let names = [
@@ -398,33 +390,22 @@ fn axes_labels(
         },
     ];
     let ranges = [slice.a_range, slice.b_range, slice.c_range];
-    for axis in 0..3 {
-        let along = |t: f32| {
-            let mut p = Vec3::splat(-1.0);
-            p[axis] = t;
-            p
-        };
-        if !terrain || axis < 2 {
-            for value in nice_ticks(ranges[axis], 4).values {
-                let [lo, hi] = ranges[axis];
-                let t = (-1.0 + 2.0 * (value - lo) / (hi - lo)) as f32;
-                if let Some(pos) = to_screen(along(t)) {
-                    painter.circle_filled(pos, 1.5, text_color);
-                    painter.text(
-                        pos + Vec2::new(0.0, 3.0),
-                        Align2::CENTER_TOP,
-                        crate::draw::ticks::format_number(value),
-                        font.clone(),
-                        text_color,
-                    );
-                }
-            }
-        }
-        if let Some(pos) = to_screen(along(1.35)) {
+    for mark in axis_marks(&scene.camera, size, ranges, &names, terrain) {
+        let pos = rect.min + Vec2::new(mark.pos[0], mark.pos[1]);
+        if mark.is_tick {
+            painter.circle_filled(pos, 1.5, text_color);
+            painter.text(
+                pos + Vec2::new(0.0, 3.0),
+                Align2::CENTER_TOP,
+                mark.text,
+                font.clone(),
+                text_color,
+            );
+        } else {
             painter.text(
                 pos,
                 Align2::CENTER_CENTER,
-                &names[axis],
+                mark.text,
                 FontId::proportional(13.0),
                 text_color,
             );

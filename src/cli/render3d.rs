@@ -13,9 +13,10 @@ use crate::core::field::{Field, FieldEvaluator as _, FieldRequest, SliceGrid};
 use crate::core::npy::{self, FieldExport};
 use crate::core::slice::{project_onto_slice, slice_axes};
 use crate::core::slice3d::{project_onto_slice3, slice3d_axes};
+use crate::draw::figure::annotate_volume_picture;
 use crate::draw::slice_pass::Picture;
 use crate::draw::volume_pass::{VolumeRenderer, VolumeScene};
-use crate::draw::volume_scene::{Outputs, slice3d_scene, terrain_scene};
+use crate::draw::volume_scene::{Outputs, axis_marks, slice3d_scene, terrain_scene};
 use crate::eval::FieldBackend;
 use crate::eval::gpu::context::GpuContext;
 
@@ -82,7 +83,20 @@ pub(super) fn render_slice3d(
         project_onto_slice3(&axes, theta),
         &[],
     );
-    draw(&evaluator, &field, &picture, size)
+    let names = [
+        format!("a: {}", axes.plane.u_name),
+        format!("b: {}", axes.plane.v_name),
+        format!("c: {}", axes.w_name),
+    ];
+    let image = draw(&evaluator, &field, &picture, size)?;
+    let marks = axis_marks(
+        &picture.camera,
+        [size.0, size.1],
+        [slice.a_range, slice.b_range, slice.c_range],
+        &names,
+        false,
+    );
+    Ok(annotate_volume_picture(&image, &marks))
 }
 
 /// The loss terrain over the scene's 2D slice, drawn at `size`.
@@ -142,7 +156,24 @@ pub(super) fn render_terrain(
         [a, b],
         &[],
     );
-    draw(&evaluator, &field, &picture, size)
+    let names = [
+        format!("a: {}", axes.u_name),
+        format!("b: {}", axes.v_name),
+        if terrain.log_height {
+            "height: log₁₀ loss".to_string()
+        } else {
+            "height: loss".to_string()
+        },
+    ];
+    let image = draw(&evaluator, &field, &picture, size)?;
+    let marks = axis_marks(
+        &picture.camera,
+        [size.0, size.1],
+        [slice.a_range, slice.b_range, slice.c_range],
+        &names,
+        true,
+    );
+    Ok(annotate_volume_picture(&image, &marks))
 }
 
 fn evaluate(evaluator: &FieldBackend, scene: &Scene, grid: &SliceGrid) -> anyhow::Result<Field> {

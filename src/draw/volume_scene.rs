@@ -132,6 +132,65 @@ pub fn terrain_scene(
     }
 }
 
+/// A label of the 3D pictures' axes, in pixels of the picture.
+#[derive(Clone, Debug, PartialEq)]
+pub struct AxisMark {
+    /// Where the mark goes (x right, y down).
+    pub pos: [f32; 2],
+    pub text: String,
+    /// A tick (a dot with its value below) or an axis name.
+    pub is_tick: bool,
+}
+
+/// The ticks and names of the three axes along the box edges through the corner
+/// (−1, −1, −1), as `camera` projects them into a `size` picture: the one rule the app's
+/// view and `render`'s figures share. `names` are the a, b and c (or height) axes in words;
+/// the terrain's height axis (`terrain`) gets no ticks.
+pub fn axis_marks(
+    camera: &OrbitCamera,
+    size: [u32; 2],
+    ranges: [[f64; 2]; 3],
+    names: &[String; 3],
+    terrain: bool,
+) -> Vec<AxisMark> {
+    let mut marks = Vec::new();
+    for axis in 0..3 {
+        let along = |t: f32| {
+            let mut p = glam::Vec3::splat(-1.0);
+            p[axis] = t;
+            p
+        };
+        if !terrain || axis < 2 {
+            let [lo, hi] = ranges[axis];
+            for value in super::ticks::nice_ticks(ranges[axis], 4).values {
+                let t = (-1.0 + 2.0 * (value - lo) / (hi - lo)) as f32;
+                if let Some(pos) = camera.project(along(t), size) {
+                    marks.push(AxisMark {
+                        pos,
+                        text: super::ticks::format_number(value),
+                        is_tick: true,
+                    });
+                }
+            }
+        }
+        // The name beside the middle of its edge, pushed away from the box's center on
+        // screen so it does not cover the picture.
+        if let (Some(mid), Some(center)) = (
+            camera.project(along(0.0), size),
+            camera.project(glam::Vec3::ZERO, size),
+        ) {
+            let out = glam::Vec2::from(mid) - glam::Vec2::from(center);
+            let pos = glam::Vec2::from(mid) + 36.0 * out.normalize_or_zero();
+            marks.push(AxisMark {
+                pos: pos.to_array(),
+                text: names[axis].clone(),
+                is_tick: false,
+            });
+        }
+    }
+    marks
+}
+
 /// The bilinear interpolation of `values` ([b][a] on `shape` over `ranges`) at `ab`,
 /// clamped to the grid.
 fn bilinear(values: &[f32], shape: [usize; 2], ranges: [[f64; 2]; 2], ab: [f64; 2]) -> f64 {

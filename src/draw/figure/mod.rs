@@ -10,6 +10,7 @@ pub mod canvas;
 mod contour;
 mod data_view;
 mod overlay;
+mod volume_marks;
 
 use vello_cpu::kurbo::Rect;
 
@@ -19,6 +20,7 @@ use self::axes::Plot;
 use self::canvas::{Canvas, Color, HAlign, LineStyle, VAlign, polyline_path};
 pub use self::contour::marching_squares;
 pub use self::data_view::{DataFigure, render_data_figure};
+pub use self::volume_marks::annotate_volume_picture;
 use crate::draw::style;
 use crate::draw::ticks::{self, Ticks, nice_ticks};
 
