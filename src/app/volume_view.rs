@@ -278,7 +278,12 @@ fn update_field(state: &AppState, view: &mut VolumeViewState, jobs: &mut Jobs) {
         spec: scene.model.clone(),
         theta: scene.parameters.clone(),
         data: view.shared_data(&scene.data),
-        trajectory: state.trajectory.clone(),
+        // Only PCA axes read the trajectory; copying it every frame would cost megabytes.
+        trajectory: if matches!(slice.axes, crate::core::slice::AxisChoice::Pca) {
+            state.trajectory.clone()
+        } else {
+            Vec::new()
+        },
         slice: slice.clone(),
         third_axis: scene.view.slice3d.third_axis.clone(),
         shape,
