@@ -365,7 +365,7 @@ fn data_view_renders_and_bad_requests_get_one_sentence() {
     let cases: [(&[&str], &str); 5] = [
         (&["--size", "10x10"], "between 64 and 8192"),
         (&["--size", "wide"], "WIDTHxHEIGHT"),
-        (&["--view", "slice3d"], "not available yet"),
+        (&["--view", "path"], "needs at least two models"),
         (&["--view", "holo"], "--view must be"),
         (&["--backend", "tpu"], "--backend must be auto, gpu or cpu"),
     ];

@@ -1,7 +1,7 @@
 //! Work the app runs on background threads, and the one place those threads are made
 //! ([`Jobs`]): the analysis behind the behavioral-gradients view, the manifold walk, the
 //! slice axes, the slice field on the CPU path (with its picture when there is no GPU
-//! renderer) and the loss range of the slice's color map.
+//! renderer), the loss range of the slice's color map, and the 3D views' axes and fields.
 
 use std::sync::Arc;
 
@@ -11,8 +11,9 @@ use crate::core::MlpSpec;
 use crate::core::analysis::{
     Analysis, InformationLoss, RankTolerance, analyze, information_loss, walk_manifold,
 };
-use crate::core::field::{Field, FieldEvaluator as _, OwnedFieldRequest};
+use crate::core::field::{Field, FieldEvaluator as _, OwnedFieldRequest, SliceGrid};
 use crate::core::slice::{AxisChoice, SliceAxes, slice_axes};
+use crate::core::slice3d::{Slice3Axes, ThirdAxis, slice3d_axes};
 use crate::draw::figure::{FigureOptions, Layers, SliceFigure, render_slice_picture};
 use crate::eval::CpuFieldEvaluator;
 
@@ -75,6 +76,10 @@ pub struct Jobs {
     pub slice_axes: LazyJob<AxesRequest, AxesResult>,
     pub slice_field: LazyJob<SliceFieldRequest, SliceFieldResult>,
     pub loss_range: LazyJob<LossRangeRequest, LossRangeResult>,
+    /// The 3D slice view's volume (axes and field).
+    pub volume_field: LazyJob<VolumeFieldRequest, VolumeFieldResult>,
+    /// The terrain view's field over the 2D slice.
+    pub terrain_field: LazyJob<VolumeFieldRequest, VolumeFieldResult>,
 }
 
 impl Jobs {
@@ -86,6 +91,8 @@ impl Jobs {
             slice_axes: LazyJob::new("basinscope-slice-axes", run_slice_axes, ctx.clone()),
             slice_field: LazyJob::new("basinscope-slice-field", run_slice_field, ctx.clone()),
             loss_range: LazyJob::new("basinscope-loss-range", run_loss_range, ctx.clone()),
+            volume_field: LazyJob::new("basinscope-volume-field", run_volume_field, ctx.clone()),
+            terrain_field: LazyJob::new("basinscope-terrain-field", run_volume_field, ctx.clone()),
         }
     }
 }
@@ -278,4 +285,91 @@ impl BasinscopeApp {
             }),
         }
     }
+}
+
+/// The axes and field of a 3D view: the volume of a 3D slice, or the 2D slice under
+/// the terrain.
+#[derive(Clone, Debug, PartialEq)]
+pub struct VolumeFieldRequest {
+    /// The terrain's 2D slice (true) or the 3D slice (false).
+    pub terrain: bool,
+    pub spec: MlpSpec,
+    pub theta: Vec<f64>,
+    pub data: Arc<crate::core::Dataset>,
+    pub trajectory: Vec<Vec<f64>>,
+    pub slice: crate::core::slice::SliceSpec,
+    pub third_axis: ThirdAxis,
+    /// Grid points per axis (2 for the terrain, 3 for the volume).
+    pub shape: Vec<usize>,
+}
+
+/// A computed 3D view field: its axes and the field on their grid.
+#[derive(Clone, Debug)]
+pub struct VolumeField {
+    /// The axes (w is unused for the terrain).
+    pub axes: Slice3Axes,
+    pub request: OwnedFieldRequest,
+    pub field: Arc<Field>,
+}
+
+pub type VolumeFieldResult = (VolumeFieldRequest, Result<VolumeField, String>);
+
+#[allow(clippy::needless_pass_by_value)] // LatestJob hands requests over by value
+pub fn run_volume_field(req: VolumeFieldRequest) -> VolumeFieldResult {
+    let result = volume_field(&req);
+    (req, result)
+}
+
+fn volume_field(req: &VolumeFieldRequest) -> Result<VolumeField, String> {
+    let s = &req.slice;
+    let center = s.center.as_deref();
+    let axes = if req.terrain {
+        let plane = slice_axes(
+            &s.axes,
+            &req.spec,
+            &req.theta,
+            &req.data,
+            &req.trajectory,
+            center,
+        )
+        .map_err(|e| format!("cannot build these slice axes: {e}"))?;
+        Slice3Axes {
+            w: vec![0.0; plane.n_params()],
+            w_name: String::new(),
+            plane,
+        }
+    } else {
+        slice3d_axes(
+            &s.axes,
+            &req.third_axis,
+            &req.spec,
+            &req.theta,
+            &req.data,
+            &req.trajectory,
+            center,
+        )
+        .map_err(|e| format!("cannot build the 3D slice axes: {e}"))?
+    };
+    let dims = req.shape.len();
+    let mut directions = axes.directions();
+    directions.truncate(dims);
+    let grid = SliceGrid {
+        theta0: axes.plane.center.clone(),
+        axes: directions,
+        ranges: [s.a_range, s.b_range, s.c_range][..dims].to_vec(),
+        shape: req.shape.clone(),
+    };
+    let request = OwnedFieldRequest {
+        spec: req.spec.clone(),
+        data: Arc::clone(&req.data),
+        grid,
+    };
+    let field = CpuFieldEvaluator
+        .evaluate(&request.as_request())
+        .map_err(|e| format!("cannot evaluate this volume: {e}"))?;
+    Ok(VolumeField {
+        axes,
+        request,
+        field: Arc::new(field),
+    })
 }

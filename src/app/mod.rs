@@ -14,6 +14,7 @@ pub mod paths;
 pub mod slice;
 pub mod state;
 pub mod task;
+pub mod volume_view;
 pub mod worker;
 
 use std::path::{Path, PathBuf};
@@ -53,6 +54,10 @@ pub struct BasinscopeApp {
     dialog_results: Option<Receiver<DialogResult>>,
     data_view: data_view::DataViewCache,
     pub slice_view: slice::SliceViewState,
+    /// The 3D slice view's state.
+    pub slice3d_view: volume_view::VolumeViewState,
+    /// The terrain view's state.
+    pub terrain_view: volume_view::VolumeViewState,
     jobs: jobs::Jobs,
     /// The newest analysis and the θ, data and tolerance it was computed for.
     pub analysis: Option<(AnalysisRequest, Box<Analysis>, InformationLoss)>,
@@ -79,17 +84,19 @@ impl BasinscopeApp {
         let mut state = AppState::new(scene);
         state.speed = 10;
         worker.send(WorkerCommand::SetSpeed(state.speed));
+        let software = cc
+            .wgpu_render_state
+            .as_ref()
+            .is_some_and(|r| crate::eval::backend::cpu_is_faster_than(&r.adapter.get_info()));
         Ok(Self {
             state,
             worker,
             ctx,
             dialog_results: None,
             data_view: data_view::DataViewCache::default(),
-            slice_view: slice::SliceViewState::new(
-                cc.wgpu_render_state.as_ref().is_some_and(|r| {
-                    crate::eval::backend::cpu_is_faster_than(&r.adapter.get_info())
-                }),
-            ),
+            slice_view: slice::SliceViewState::new(software),
+            slice3d_view: volume_view::VolumeViewState::new(false, software),
+            terrain_view: volume_view::VolumeViewState::new(true, software),
             jobs,
             analysis: None,
             analysis_error: None,
@@ -169,6 +176,16 @@ impl BasinscopeApp {
             } => self.walk_manifold(direction_index, distance),
             Action::SetSliceSpec(spec) => match spec.validate_in_scene(s.scene.parameters.len()) {
                 Ok(()) => s.scene.view.slice = spec,
+                Err(e) => s.error(e.to_string()),
+            },
+            Action::SetSlice3dSpec(spec) => {
+                match spec.validate(s.scene.parameters.len(), s.scene.data.n_inputs()) {
+                    Ok(()) => s.scene.view.slice3d = spec,
+                    Err(e) => s.error(e.to_string()),
+                }
+            }
+            Action::SetTerrainSpec(spec) => match spec.camera.validate("view.terrain") {
+                Ok(()) => s.scene.view.terrain = spec,
                 Err(e) => s.error(e.to_string()),
             },
             Action::DismissMessage => s.message = None,
@@ -589,6 +606,21 @@ impl eframe::App for BasinscopeApp {
                         ui,
                         &self.state,
                         &mut self.slice_view,
+                        &mut self.jobs,
+                        self.target_format,
+                        &mut actions,
+                    );
+                }
+                ViewTab::Slice3d | ViewTab::Terrain => {
+                    let view = if self.state.active_view == ViewTab::Terrain {
+                        &mut self.terrain_view
+                    } else {
+                        &mut self.slice3d_view
+                    };
+                    volume_view::volume_view_ui(
+                        ui,
+                        &self.state,
+                        view,
                         &mut self.jobs,
                         self.target_format,
                         &mut actions,

@@ -12,14 +12,18 @@ pub enum ViewTab {
     Data,
     Gradients,
     Slice2d,
+    Slice3d,
+    Terrain,
     Paths,
 }
 
 impl ViewTab {
-    pub const ALL: [ViewTab; 4] = [
+    pub const ALL: [ViewTab; 6] = [
         ViewTab::Data,
         ViewTab::Gradients,
         ViewTab::Slice2d,
+        ViewTab::Slice3d,
+        ViewTab::Terrain,
         ViewTab::Paths,
     ];
 
@@ -28,6 +32,8 @@ impl ViewTab {
             ViewTab::Data => "Data",
             ViewTab::Gradients => "Behavioral gradients",
             ViewTab::Slice2d => "2D slice",
+            ViewTab::Slice3d => "3D slice",
+            ViewTab::Terrain => "Loss terrain",
             ViewTab::Paths => "Paths",
         }
     }
@@ -81,6 +87,10 @@ pub enum Action {
     },
     /// New slice definition (axes, ranges, resolution, pinned center).
     SetSliceSpec(crate::core::slice::SliceSpec),
+    /// New 3D slice settings (third axis, volume, surfaces, clipping, camera).
+    SetSlice3dSpec(crate::core::slice3d::Slice3dSpec),
+    /// New terrain settings (height scale, camera).
+    SetTerrainSpec(crate::core::slice3d::TerrainSpec),
     /// A change to the scene's models list (the paths view).
     Models(crate::app::paths::ModelsAction),
     DismissMessage,
@@ -139,9 +149,9 @@ impl AppState {
     pub fn new(scene: Scene) -> Self {
         let layers_text = layers_to_text(&scene.model.layers);
         let active_view = match scene.view.kind {
-            crate::core::scene::ViewKind::Slice2d | crate::core::scene::ViewKind::Slice3d => {
-                ViewTab::Slice2d
-            }
+            crate::core::scene::ViewKind::Slice2d => ViewTab::Slice2d,
+            crate::core::scene::ViewKind::Slice3d => ViewTab::Slice3d,
+            crate::core::scene::ViewKind::Terrain => ViewTab::Terrain,
             crate::core::scene::ViewKind::Gradients => ViewTab::Gradients,
             crate::core::scene::ViewKind::Path => ViewTab::Paths,
             crate::core::scene::ViewKind::Data => ViewTab::Data,

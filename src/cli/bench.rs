@@ -102,8 +102,12 @@ pub fn run_workloads() -> anyhow::Result<BenchReport> {
         workloads.push(field3d.measure("field3d_gpu", gpu, 3)?);
     }
     workloads.push(field3d.measure("field3d_cpu", &CpuFieldEvaluator, 3)?);
-    if gpu.is_none() {
-        eprintln!("bench: no GPU adapter, so field2d_gpu and field3d_gpu were not run");
+    if let Some(gpu) = gpu {
+        workloads.extend(super::bench3d::raymarch_workloads(gpu)?);
+    } else {
+        eprintln!(
+            "bench: no GPU adapter, so field2d_gpu, field3d_gpu and the ray-marched frames were not run"
+        );
     }
 
     let data = Preset::Moons.generate(256, 0.1, 0);
@@ -248,7 +252,7 @@ impl FieldWorkload {
 }
 
 /// Median wall time in ms of `repeats` runs after one warm-up run.
-fn time_median(
+pub(super) fn time_median(
     name: &str,
     repeats: usize,
     mut f: impl FnMut() -> anyhow::Result<()>,
@@ -272,6 +276,6 @@ fn time_median(
 }
 
 /// x to three decimals (a µs for times in ms), so the JSON stays readable.
-fn round3(x: f64) -> f64 {
+pub(super) fn round3(x: f64) -> f64 {
     (x * 1e3).round() / 1e3
 }

@@ -10,9 +10,11 @@ use crate::core::scene::{BUILTIN_SCENES, DEFAULT_SCENE};
 
 pub mod analyze;
 pub mod bench;
+pub mod bench3d;
 pub mod connect;
 pub mod json;
 pub mod render;
+pub mod render3d;
 pub mod render_path;
 pub mod train;
 

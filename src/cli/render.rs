@@ -30,7 +30,7 @@ pub use crate::core::limits::IMAGE_SIDE as SIZE_LIMITS;
 pub struct RenderArgs {
     /// A scene file or the name of a built-in scene.
     pub scene: String,
-    /// slice2d, slice3d, data or path.
+    /// slice2d, slice3d, terrain, data or path.
     #[arg(long, default_value = "slice2d")]
     pub view: String,
     /// Output PNG.
@@ -49,7 +49,7 @@ pub struct RenderArgs {
 
 /// Which evaluator computes the fields.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
-enum Backend {
+pub(super) enum Backend {
     Auto,
     Gpu,
     Cpu,
@@ -68,12 +68,9 @@ pub fn run(args: &RenderArgs) -> anyhow::Result<()> {
     };
     let view = args.view.as_str();
     match view {
-        "slice2d" | "data" | "path" => {}
-        "slice3d" => bail!(
-            "the {view} view is not available yet in `basinscope render`; use --view slice2d or --view data"
-        ),
+        "slice2d" | "slice3d" | "terrain" | "data" | "path" => {}
         other => bail!(
-            "--view must be slice2d, slice3d, data or path, not \"{}\"",
+            "--view must be slice2d, slice3d, terrain, data or path, not \"{}\"",
             quote(other)
         ),
     }
@@ -86,6 +83,10 @@ pub fn run(args: &RenderArgs) -> anyhow::Result<()> {
         render_slice2d(&scene, args, backend, (width, height))?
     } else if view == "path" {
         super::render_path::render_path_view(&scene, title(&scene, &args.scene), (width, height))?
+    } else if view == "slice3d" {
+        super::render3d::render_slice3d(&scene, args, backend, (width, height))?
+    } else if view == "terrain" {
+        super::render3d::render_terrain(&scene, args, backend, (width, height))?
     } else {
         eprintln!(
             "rendering the data view of {} at {width}×{height}…",
@@ -196,7 +197,7 @@ fn warn_if_field_not_finite(field: &crate::core::field::Field) {
     }
 }
 
-fn scene_label(scene: &Scene, arg: &str) -> String {
+pub(super) fn scene_label(scene: &Scene, arg: &str) -> String {
     if scene.name.is_empty() {
         quote(arg)
     } else {
@@ -333,7 +334,7 @@ fn center_words(pinned: bool, choice: &crate::core::slice::AxisChoice) -> &'stat
 
 /// The evaluator for `backend`: `auto` picks the faster one here, `gpu` any adapter
 /// (falling back to the CPU path, with the reason, when none opens).
-fn evaluator(backend: Backend) -> FieldBackend {
+pub(super) fn evaluator(backend: Backend) -> FieldBackend {
     match backend {
         Backend::Auto => FieldBackend::auto(),
         Backend::Gpu => FieldBackend::gpu_preferred(),

@@ -6,6 +6,7 @@ pub mod activation;
 pub mod align;
 pub mod analysis;
 pub mod bezier;
+pub mod camera;
 pub mod data;
 pub mod error;
 pub mod field;
@@ -17,6 +18,7 @@ pub mod npy;
 pub mod paths;
 pub mod scene;
 pub mod slice;
+pub mod slice3d;
 pub mod train;
 
 pub use activation::Activation;

@@ -12,6 +12,7 @@ pub use super::files::write_atomically;
 use super::limits::quote;
 use super::models::{NamedModel, check_models};
 use super::slice::SliceSpec;
+use super::slice3d::{Slice3dSpec, TerrainSpec};
 use super::train::TrainingConfig;
 
 /// The `format` value every scene file carries.
@@ -43,14 +44,27 @@ pub enum ViewKind {
     Slice3d,
     Gradients,
     Path,
+    Terrain,
 }
 
-/// The `view` section: the active view and the slice definition.
+/// The `view` section: the active view, the slice definition and the 3D views' settings.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize, Default)]
 #[serde(deny_unknown_fields, default)]
 pub struct ViewSpec {
     pub kind: ViewKind,
     pub slice: SliceSpec,
+    /// The 3D slice view (third axis, volume, surfaces, clipping, camera).
+    pub slice3d: Slice3dSpec,
+    /// The loss terrain view (height scale, camera).
+    pub terrain: TerrainSpec,
+}
+
+impl ViewSpec {
+    /// Checks the 3D views' settings (the 2D slice is checked on its own).
+    fn validate_3d(&self, n_params: usize, n_inputs: usize) -> Result<(), CoreError> {
+        self.slice3d.validate(n_params, n_inputs)?;
+        self.terrain.camera.validate("view.terrain")
+    }
 }
 
 /// A validated scene: everything needed to reproduce a figure.
@@ -157,6 +171,7 @@ impl Scene {
         file.training.validate()?;
         file.view.slice.validate_in_scene(parameters.len())?;
         check_models(&file.model, &file.models)?;
+        file.view.validate_3d(parameters.len(), data.n_inputs())?;
         Ok(Self {
             name: file.name.unwrap_or_default(),
             description: file.description.unwrap_or_default(),
@@ -178,7 +193,9 @@ impl Scene {
         self.model.check_parameters(&self.parameters)?;
         self.training.validate()?;
         self.view.slice.validate_in_scene(self.parameters.len())?;
-        check_models(&self.model, &self.models)
+        check_models(&self.model, &self.models)?;
+        self.view
+            .validate_3d(self.parameters.len(), self.data.n_inputs())
     }
 
     /// Reads a scene file (at most [`super::limits::MAX_SCENE_FILE_BYTES`]).

@@ -578,15 +578,19 @@ pub fn three_point_axes(p0: &[f64], p1: &[f64], p2: &[f64]) -> Result<SliceAxes,
     })
 }
 
-struct Pca {
-    u: Vec<f64>,
-    v: Vec<f64>,
+pub(crate) struct Pca {
+    pub u: Vec<f64>,
+    pub v: Vec<f64>,
     /// Fraction of the variance along u and v.
-    explained: [f64; 2],
+    pub explained: [f64; 2],
+    /// The third principal direction and its fraction of the variance, when the
+    /// trajectory has one (a 3D slice's third axis).
+    pub third: Option<(Vec<f64>, f64)>,
 }
 
-/// Top-2 principal directions of trajectory points (centered at their mean).
-fn trajectory_pca(trajectory: &[Vec<f64>], n: usize) -> Result<Pca, CoreError> {
+/// Top-2 principal directions of trajectory points (centered at their mean), and the
+/// third when there is one.
+pub(crate) fn trajectory_pca(trajectory: &[Vec<f64>], n: usize) -> Result<Pca, CoreError> {
     if n < 2 {
         return Err(CoreError::invalid(format!(
             "PCA axes need a model with at least 2 parameters, and this one has {n}"
@@ -631,7 +635,7 @@ fn trajectory_pca(trajectory: &[Vec<f64>], n: usize) -> Result<Pca, CoreError> {
     let (directions, eigenvalues) = if n <= t {
         let eig = pca_eigen(centered.transpose() * &centered)?;
         let order = descending(&eig.eigenvalues);
-        let dirs: Vec<Vec<f64>> = order[..2]
+        let dirs: Vec<Vec<f64>> = order[..order.len().min(3)]
             .iter()
             .map(|&j| eig.eigenvectors.column(j).iter().copied().collect())
             .collect();
@@ -645,7 +649,7 @@ fn trajectory_pca(trajectory: &[Vec<f64>], n: usize) -> Result<Pca, CoreError> {
     } else {
         let eig = pca_eigen(&centered * centered.transpose())?;
         let order = descending(&eig.eigenvalues);
-        let dirs = order[..2]
+        let dirs = order[..order.len().min(3)]
             .iter()
             .map(|&j| {
                 let d = centered.transpose() * eig.eigenvectors.column(j);
@@ -682,10 +686,12 @@ fn trajectory_pca(trajectory: &[Vec<f64>], n: usize) -> Result<Pca, CoreError> {
     let mut dirs = directions.into_iter();
     let u = orient(dirs.next().expect("two directions"));
     let v = orient(dirs.next().expect("two directions"));
+    let third = dirs.next().map(|w| (orient(w), eigenvalues[2] / total));
     Ok(Pca {
         u,
         v,
         explained: [eigenvalues[0] / total, eigenvalues[1] / total],
+        third,
     })
 }
 
@@ -733,7 +739,7 @@ fn analysis_axes(
     }
 }
 
-fn column(m: &DMatrix<f64>, j: usize) -> Vec<f64> {
+pub(crate) fn column(m: &DMatrix<f64>, j: usize) -> Vec<f64> {
     m.column(j).iter().copied().collect()
 }
 
@@ -818,17 +824,17 @@ fn manifold_axes(spec: &MlpSpec, theta: &[f64], data: &Dataset) -> Result<NamedA
     ))
 }
 
-fn unit(n: usize, i: usize) -> Vec<f64> {
+pub(crate) fn unit(n: usize, i: usize) -> Vec<f64> {
     let mut e = vec![0.0; n];
     e[i] = 1.0;
     e
 }
 
-fn dot(x: &[f64], y: &[f64]) -> f64 {
+pub(crate) fn dot(x: &[f64], y: &[f64]) -> f64 {
     x.iter().zip(y).map(|(a, b)| a * b).sum()
 }
 
-fn norm(x: &[f64]) -> f64 {
+pub(crate) fn norm(x: &[f64]) -> f64 {
     dot(x, x).sqrt()
 }
 

@@ -5,6 +5,9 @@
 //! - [`figure`]: publication figures drawn on the CPU (vello_cpu, skrifa).
 //! - [`slice_pass`]: render passes that turn an evaluated field into the slice picture in
 //!   an offscreen texture, readback, and the blit into another render pass.
+//! - [`volume_pass`]: the ray-marched picture of the 3D views (isosurfaces of a 3D
+//!   slice, the loss terrain) in an offscreen texture.
+//! - [`volume_scene`]: what those pictures show, from a scene's settings.
 //! - [`style`]: one color per input, shared by the figures, the GPU picture and the app.
 //! - [`ticks`]: the one rule for axis ticks.
 
@@ -12,3 +15,5 @@ pub mod figure;
 pub mod slice_pass;
 pub mod style;
 pub mod ticks;
+pub mod volume_pass;
+pub mod volume_scene;

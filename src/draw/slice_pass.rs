@@ -307,12 +307,24 @@ impl Picture {
 
 /// A pipeline drawing one viewport-covering triangle (`vs_main`) with `fs_main` into
 /// `format`, with a single bind group.
-fn fullscreen_pipeline(
+pub(crate) fn fullscreen_pipeline(
     device: &wgpu::Device,
     shader: &wgpu::ShaderModule,
     layout: &wgpu::BindGroupLayout,
     format: wgpu::TextureFormat,
     label: &str,
+) -> wgpu::RenderPipeline {
+    fullscreen_pipeline_with(device, shader, layout, format, label, "fs_main")
+}
+
+/// [`fullscreen_pipeline`] with the fragment entry point `fragment`.
+pub(crate) fn fullscreen_pipeline_with(
+    device: &wgpu::Device,
+    shader: &wgpu::ShaderModule,
+    layout: &wgpu::BindGroupLayout,
+    format: wgpu::TextureFormat,
+    label: &str,
+    fragment: &str,
 ) -> wgpu::RenderPipeline {
     let pipeline_layout = device.create_pipeline_layout(&wgpu::PipelineLayoutDescriptor {
         label: Some(label),
@@ -333,7 +345,7 @@ fn fullscreen_pipeline(
         multisample: wgpu::MultisampleState::default(),
         fragment: Some(wgpu::FragmentState {
             module: shader,
-            entry_point: Some("fs_main"),
+            entry_point: Some(fragment),
             compilation_options: wgpu::PipelineCompilationOptions::default(),
             targets: &[Some(wgpu::ColorTargetState {
                 format,

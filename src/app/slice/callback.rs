@@ -1,7 +1,8 @@
 //! The one bridge from egui to the GPU pictures: an `egui_wgpu::CallbackTrait` that, in
-//! `prepare`, gets the slice field (evaluated by the GPU compute pass, or uploaded from
-//! the CPU path's finished result) and renders the slice picture into an offscreen
-//! texture, and in `paint` copies that picture into egui's render pass. GPU objects live
+//! `prepare`, gets the field (evaluated by the GPU compute pass, or uploaded from the CPU
+//! path's finished result) and renders the picture into an offscreen texture: the 2-D
+//! slice picture, or the ray-marched picture of the 3D views when the frame carries a
+//! [`VolumeScene`]. In `paint` it copies that picture into egui's render pass. GPU objects live
 //! in egui_wgpu's `callback_resources`; the callback carries only the small description
 //! of what to draw. Nothing slow runs here: CPU fields are computed on a background job.
 
@@ -11,6 +12,7 @@ use wgpu::util::DeviceExt as _;
 
 use crate::core::field::{Field, OwnedFieldRequest};
 use crate::draw::slice_pass::{Blitter, InputStyle, Picture, SliceRenderer, SliceStyle};
+use crate::draw::volume_pass::{VolumeRenderer, VolumeScene};
 use crate::eval::GpuFieldEvaluator;
 
 /// Where the picture's field comes from.
@@ -42,6 +44,9 @@ pub struct SliceFrame {
     pub style: SliceStyle,
     /// Picture size in physical pixels.
     pub size_px: [u32; 2],
+    /// The 3D views: when set, the picture is this ray-marched scene of the field (3D
+    /// slice or terrain) instead of the slice picture, and `inputs` and `style` are unused.
+    pub volume: Option<VolumeScene>,
 }
 
 impl SliceFrame {
@@ -86,6 +91,9 @@ impl SliceStatus {
 struct SliceResources {
     evaluator: GpuFieldEvaluator,
     renderer: SliceRenderer,
+    /// Made on the first 3D frame (compiling the ray-marching shader takes a while on a
+    /// software rasterizer).
+    volume_renderer: Option<VolumeRenderer>,
     blitter: Blitter,
     picture: Option<(Picture, wgpu::BindGroup)>,
     last_frame: Option<SliceFrame>,
@@ -159,6 +167,7 @@ impl egui_wgpu::CallbackTrait for SliceCallback {
             resources.insert(SliceResources {
                 evaluator: GpuFieldEvaluator::new(device.clone(), queue.clone()),
                 renderer: SliceRenderer::new(device),
+                volume_renderer: None,
                 blitter: Blitter::new(device, self.target_format),
                 picture: None,
                 last_frame: None,
@@ -184,7 +193,22 @@ impl egui_wgpu::CallbackTrait for SliceCallback {
             FieldSource::Cpu(field) => field.plane_shape(),
         };
         let buffer = self.field_buffer(device, res);
-        if let (Some(buffer), Some((picture, _))) = (&buffer, &res.picture) {
+        if let (Some(buffer), Some(scene)) = (&buffer, &f.volume) {
+            let renderer = res
+                .volume_renderer
+                .get_or_insert_with(|| VolumeRenderer::new(device));
+            if let Some((picture, _)) = &res.picture {
+                renderer.encode(
+                    device,
+                    egui_encoder,
+                    buffer,
+                    scene,
+                    &picture.view,
+                    picture.size,
+                );
+                res.last_frame = Some(self.frame.clone());
+            }
+        } else if let (Some(buffer), Some((picture, _))) = (&buffer, &res.picture) {
             res.renderer.encode(
                 device,
                 egui_encoder,

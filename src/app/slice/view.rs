@@ -326,6 +326,7 @@ fn picture_ui(
         inputs: input_styles(state, view, &overlays.current_outputs),
         style: view.style,
         size_px,
+        volume: None,
     };
     // A CPU field for an earlier pan or zoom of the same plane is drawn where its own
     // ranges lie, so it stays in register with the axes and overlays until the new one

@@ -11,6 +11,7 @@ mod contour;
 mod data_view;
 mod overlay;
 mod path_view;
+mod volume_marks;
 
 use vello_cpu::kurbo::Rect;
 
@@ -21,6 +22,7 @@ use self::canvas::{Canvas, Color, HAlign, LineStyle, VAlign, polyline_path};
 pub use self::contour::marching_squares;
 pub use self::data_view::{DataFigure, render_data_figure};
 pub use self::path_view::{PathCurve, PathFigure, path_color, render_path_figure};
+pub use self::volume_marks::annotate_volume_picture;
 use crate::draw::style;
 use crate::draw::ticks::{self, Ticks, nice_ticks};
 

@@ -1,0 +1,583 @@
+// Ray marching for the two 3D views, drawn into an offscreen picture.
+//
+// Volume mode (a 3D slice): each selected surface f_i(a, b, c) = level is found where
+// f_i − level changes sign between two steps along the ray, refined by bisection (so
+// surfaces show no grid terracing), lit from the field's gradient, and composited front
+// to back with every other surface hit, the θ marker and the path, sorted by distance:
+// correct for any number of intersecting transparent surfaces. Where a hit lies within
+// a few pixels of another selected surface, measured with the distance estimate
+// |f_j − c_j| / |∇f_j| (even width on screen), it is drawn bright: the curve where two
+// surfaces meet, or a whole sheet where they coincide.
+//
+// Terrain mode (a 2D slice): the loss is a height field z = h(a, b), and the surface
+// z − h = 0 is marched the same way; it is colored by height (viridis), with each input's
+// solution contour and the path draped on it.
+//
+// The field stays in the storage buffer the compute pass wrote (layout shared with
+// field.wgsl: field[channel·n + (ic·nb + ib)·na + ia]) and is sampled with trilinear
+// interpolation in the shader: f32 values keep the level sets exact (a 16-bit texture
+// would move them by up to ~1e-3 of the value), r32float textures are not filterable on
+// every adapter, and the field needs no copy.
+//
+// World coordinates: the box [−1, 1]³, x along a, y along b, z along c (or height).
+// Colors are sRGB-encoded values, as in slice_draw.wgsl.
+
+const MAX_SURFACES: u32 = 8u;
+const MAX_EVENTS: u32 = 10u;
+const BISECTIONS: u32 = 6;
+const MAX_STEPS: u32 = 2048u;
+
+struct Params {
+    inv_view_proj: mat4x4<f32>,
+    eye: vec4<f32>,          // xyz: the eye; w: world units per pixel at unit distance
+    clip_lo: vec4<f32>,      // the visible part of the box (after clipping planes)
+    clip_hi: vec4<f32>,
+    dims: vec4<u32>,         // na, nb, nc, k
+    counts: vec4<u32>,       // surfaces, flags, path points, unused
+    style: vec4<f32>,        // surface alpha, manifold width px, step in cells, line width px
+    terrain: vec4<f32>,      // height value lo, hi (mapped to z = −1..1), 1 if log10, bound on |∇h|
+    marker: vec4<f32>,       // θ in world coordinates; w: radius in pixels (0: none)
+    background: vec4<f32>,
+}
+
+// flags: 1 box edges, 2 intersections of surfaces, 4 path
+
+struct Surface {
+    color: vec4<f32>,        // rgb, a unused
+    level: f32,
+    channel: u32,
+    lipschitz: f32,          // a bound on |∇f| of the interpolated channel, per world unit
+    _pad1: f32,
+}
+
+@group(0) @binding(0) var<uniform> params: Params;
+@group(0) @binding(1) var<storage, read> field: array<f32>;
+@group(0) @binding(2) var<storage, read> surfaces: array<Surface>;
+@group(0) @binding(3) var<storage, read> path: array<vec4<f32>>;  // xyz world, w: 0 trajectory, 1 walk
+
+struct VsOut {
+    @builtin(position) position: vec4<f32>,
+    @location(0) ndc: vec2<f32>,
+}
+
+@vertex
+fn vs_main(@builtin(vertex_index) index: u32) -> VsOut {
+    let x = f32((index << 1u) & 2u);
+    let y = f32(index & 2u);
+    var out: VsOut;
+    out.position = vec4<f32>(x * 2.0 - 1.0, 1.0 - y * 2.0, 0.0, 1.0);
+    out.ndc = vec2<f32>(x * 2.0 - 1.0, 1.0 - y * 2.0);
+    return out;
+}
+
+// Trilinear interpolation: the 8 corner offsets and weights of a grid position, shared by
+// every channel sampled there.
+struct Cell {
+    base: u32,
+    dx: u32,
+    dy: u32,
+    dz: u32,
+    t: vec3<f32>,
+}
+
+fn grid_dims() -> vec3<u32> {
+    return vec3<u32>(params.dims.x, params.dims.y, max(params.dims.z, 1u));
+}
+
+fn cell_at(p: vec3<f32>) -> Cell {
+    let d = grid_dims();
+    let top = vec3<f32>(d - vec3<u32>(1u));
+    let g = clamp((p + vec3<f32>(1.0)) * 0.5 * top, vec3<f32>(0.0), top);
+    // The last cell ends at the last point: clamp the corner one below it (a size-1 axis
+    // has one cell of width 0).
+    let hi = max(d, vec3<u32>(2u)) - vec3<u32>(2u);
+    let i0 = min(vec3<u32>(floor(g)), hi);
+    var c: Cell;
+    c.t = g - vec3<f32>(i0);
+    c.base = (i0.z * d.y + i0.y) * d.x + i0.x;
+    c.dx = select(0u, 1u, d.x > 1u);
+    c.dy = select(0u, d.x, d.y > 1u);
+    c.dz = select(0u, d.x * d.y, d.z > 1u);
+    return c;
+}
+
+fn sample_cell(channel: u32, c: Cell) -> f32 {
+    let d = grid_dims();
+    let o = channel * d.x * d.y * d.z + c.base;
+    let v000 = field[o];
+    let v100 = field[o + c.dx];
+    let v010 = field[o + c.dy];
+    let v110 = field[o + c.dx + c.dy];
+    let v001 = field[o + c.dz];
+    let v101 = field[o + c.dx + c.dz];
+    let v011 = field[o + c.dy + c.dz];
+    let v111 = field[o + c.dx + c.dy + c.dz];
+    let x0 = mix(mix(v000, v100, c.t.x), mix(v010, v110, c.t.x), c.t.y);
+    let x1 = mix(mix(v001, v101, c.t.x), mix(v011, v111, c.t.x), c.t.y);
+    return mix(x0, x1, c.t.z);
+}
+
+fn sample(channel: u32, p: vec3<f32>) -> f32 {
+    return sample_cell(channel, cell_at(p));
+}
+
+// World-space gradient of a channel by central differences of half a cell.
+fn gradient(channel: u32, p: vec3<f32>) -> vec3<f32> {
+    let d = grid_dims();
+    let cell = vec3<f32>(2.0) / max(vec3<f32>(d) - vec3<f32>(1.0), vec3<f32>(1.0));
+    let h = 0.5 * cell;
+    var g = vec3<f32>(0.0);
+    g.x = (sample(channel, p + vec3<f32>(h.x, 0.0, 0.0)) - sample(channel, p - vec3<f32>(h.x, 0.0, 0.0))) / (2.0 * h.x);
+    g.y = (sample(channel, p + vec3<f32>(0.0, h.y, 0.0)) - sample(channel, p - vec3<f32>(0.0, h.y, 0.0))) / (2.0 * h.y);
+    if (d.z > 1u) {
+        g.z = (sample(channel, p + vec3<f32>(0.0, 0.0, h.z)) - sample(channel, p - vec3<f32>(0.0, 0.0, h.z))) / (2.0 * h.z);
+    }
+    return g;
+}
+
+// ---- terrain: z = h(x, y), from the loss channel of a 2-D field ----
+
+fn height_of(value: f32) -> f32 {
+    var v = value;
+    if (params.terrain.z > 0.5) {
+        v = log(max(value, 1e-30)) / log(10.0);
+    }
+    let s = (v - params.terrain.x) / max(params.terrain.y - params.terrain.x, 1e-12);
+    return clamp(s, 0.0, 1.0) * 2.0 - 1.0;
+}
+
+fn terrain_height(p: vec3<f32>) -> f32 {
+    return height_of(sample(params.dims.w, vec3<f32>(p.xy, -1.0)));
+}
+
+// ---- shared pieces ----
+
+// How far the ray may advance from values `v` without any surface changing sign: |f − c|
+// cannot reach 0 within |f − c| / L when L bounds |∇f| (sphere tracing with the field's
+// Lipschitz bound), so empty space is crossed in a few long steps; never less than `dt`,
+// the one-cell step that catches every crossing the grid resolves.
+fn safe_step(v: ptr<function, array<f32, MAX_SURFACES>>, ns: u32, dt: f32) -> f32 {
+    var step = 1e30;
+    for (var i = 0u; i < ns; i = i + 1u) {
+        step = min(step, abs((*v)[i]) / max(surfaces[i].lipschitz, 1e-20));
+    }
+    return max(dt, 0.95 * step);
+}
+
+// Polynomial fit of matplotlib's viridis, t in [0, 1] (as in slice_draw.wgsl).
+fn viridis(t: f32) -> vec3<f32> {
+    let c0 = vec3<f32>(0.27772733, 0.00540734, 0.33409981);
+    let c1 = vec3<f32>(0.10509304, 1.40461353, 1.38459016);
+    let c2 = vec3<f32>(-0.33086183, 0.21484756, 0.09509516);
+    let c3 = vec3<f32>(-4.63423050, -5.79910097, -19.33244096);
+    let c4 = vec3<f32>(6.22826994, 14.17993337, 56.69055260);
+    let c5 = vec3<f32>(4.77638500, -13.74514538, -65.35303263);
+    let c6 = vec3<f32>(-5.43545586, 4.64585261, 26.31243525);
+    return clamp(c0 + t * (c1 + t * (c2 + t * (c3 + t * (c4 + t * (c5 + t * c6))))), vec3<f32>(0.0), vec3<f32>(1.0));
+}
+
+// Headlight shading: ambient plus diffuse from the eye, two-sided.
+fn shade(color: vec3<f32>, normal: vec3<f32>, rd: vec3<f32>) -> vec3<f32> {
+    let n = normalize(normal + vec3<f32>(1e-12));
+    let diffuse = abs(dot(n, rd));
+    let spec = pow(diffuse, 24.0);
+    return color * (0.35 + 0.65 * diffuse) + vec3<f32>(0.25 * spec);
+}
+
+// World units one pixel covers at distance t.
+fn px_world(t: f32) -> f32 {
+    return params.eye.w * max(t, 1e-3);
+}
+
+// Ray-box interval [t0, t1] (t1 < t0 when the ray misses).
+fn ray_box(ro: vec3<f32>, rd: vec3<f32>, lo: vec3<f32>, hi: vec3<f32>) -> vec2<f32> {
+    let inv = vec3<f32>(1.0) / rd;
+    let a = (lo - ro) * inv;
+    let b = (hi - ro) * inv;
+    let t0 = max(max(min(a.x, b.x), min(a.y, b.y)), max(min(a.z, b.z), 0.0));
+    let t1 = min(min(max(a.x, b.x), max(a.y, b.y)), max(a.z, b.z));
+    return vec2<f32>(t0, t1);
+}
+
+// Whether a point on the box surface lies within `w` of one of its 12 edges.
+fn near_edge(p: vec3<f32>, w: f32) -> bool {
+    let e = vec3<f32>(1.0) - abs(p);
+    let n = u32(e.x < w) + u32(e.y < w) + u32(e.z < w);
+    return n >= 2u;
+}
+
+// Distance from the ray to segment [p, q], and the ray parameter of the closest point.
+fn ray_segment(ro: vec3<f32>, rd: vec3<f32>, p: vec3<f32>, q: vec3<f32>) -> vec2<f32> {
+    let s = q - p;
+    let w0 = ro - p;
+    let b = dot(rd, s);
+    let c = dot(s, s);
+    let d = dot(rd, w0);
+    let e = dot(s, w0);
+    let denom = c - b * b;
+    var u = 0.0;
+    if (c > 1e-12) {
+        if (denom > 1e-9) {
+            u = clamp((e - b * d) / denom, 0.0, 1.0);
+        } else {
+            u = clamp(e / c, 0.0, 1.0);
+        }
+    }
+    let closest = p + u * s;
+    let t = max(dot(closest - ro, rd), 0.0);
+    return vec2<f32>(length(ro + t * rd - closest), t);
+}
+
+// ---- compositing ----
+
+struct Event {
+    t: f32,
+    color: vec4<f32>,   // straight rgb, alpha
+}
+
+fn over(acc: vec4<f32>, c: vec4<f32>) -> vec4<f32> {
+    let a = (1.0 - acc.a) * c.a;
+    return vec4<f32>(acc.rgb + a * c.rgb, acc.a + a);
+}
+
+// The θ marker and the nearest path hit on this ray, as events.
+struct Objects {
+    marker: Event,
+    path: Event,
+}
+
+fn objects(ro: vec3<f32>, rd: vec3<f32>) -> Objects {
+    var o: Objects;
+    o.marker.t = -1.0;
+    o.path.t = -1.0;
+    if (params.marker.w > 0.0) {
+        // Sphere of a fixed size on screen: radius = pixels × world per pixel at its distance.
+        let dist = length(params.marker.xyz - ro);
+        let r = params.marker.w * px_world(dist);
+        let oc = ro - params.marker.xyz;
+        let b = dot(oc, rd);
+        let h = b * b - (dot(oc, oc) - r * r);
+        if (h >= 0.0) {
+            let t = -b - sqrt(h);
+            if (t > 0.0) {
+                let p = ro + t * rd;
+                let n = normalize(p - params.marker.xyz);
+                o.marker.t = t;
+                o.marker.color = vec4<f32>(shade(vec3<f32>(1.0, 0.231, 0.420), n, rd), 1.0);
+            }
+        }
+    }
+    if ((params.counts.y & 4u) != 0u && params.counts.z > 1u) {
+        var best = 1e30;
+        var kind = 0.0;
+        for (var i = 1u; i < params.counts.z; i = i + 1u) {
+            let p = path[i - 1u];
+            let q = path[i];
+            if (p.w != q.w) {
+                continue;
+            }
+            let d = ray_segment(ro, rd, p.xyz, q.xyz);
+            if (d.x < 0.5 * params.style.w * 1.5 * px_world(d.y) && d.y < best) {
+                best = d.y;
+                kind = p.w;
+            }
+        }
+        if (best < 1e29) {
+            o.path.t = best;
+            o.path.color = select(vec4<f32>(1.0, 1.0, 1.0, 1.0), vec4<f32>(1.0, 0.85, 0.2, 1.0), kind > 0.5);
+        }
+    }
+    return o;
+}
+
+// Adds the objects whose t lies in (t_lo, t_hi] to the event list.
+fn add_objects(o: Objects, t_lo: f32, t_hi: f32, events: ptr<function, array<Event, MAX_EVENTS>>, n: ptr<function, u32>) {
+    if (o.marker.t > t_lo && o.marker.t <= t_hi && *n < MAX_EVENTS) {
+        (*events)[*n] = o.marker;
+        *n = *n + 1u;
+    }
+    if (o.path.t > t_lo && o.path.t <= t_hi && *n < MAX_EVENTS) {
+        (*events)[*n] = o.path;
+        *n = *n + 1u;
+    }
+}
+
+// Sorts events by t (insertion sort; at most MAX_EVENTS) and composites them.
+fn composite(acc_in: vec4<f32>, events: ptr<function, array<Event, MAX_EVENTS>>, n: u32) -> vec4<f32> {
+    for (var i = 1u; i < n; i = i + 1u) {
+        var j = i;
+        loop {
+            if (j == 0u) { break; }
+            if ((*events)[j - 1u].t <= (*events)[j].t) { break; }
+            let tmp = (*events)[j - 1u];
+            (*events)[j - 1u] = (*events)[j];
+            (*events)[j] = tmp;
+            j = j - 1u;
+        }
+    }
+    var acc = acc_in;
+    for (var i = 0u; i < n; i = i + 1u) {
+        acc = over(acc, (*events)[i].color);
+    }
+    return acc;
+}
+
+fn edge_event(p: vec3<f32>, t: f32) -> Event {
+    var e: Event;
+    e.t = -1.0;
+    if ((params.counts.y & 1u) != 0u && near_edge(p, params.style.w * px_world(t))) {
+        e.t = t;
+        e.color = vec4<f32>(0.72, 0.72, 0.76, 0.9);
+    }
+    return e;
+}
+
+// ---- volume mode ----
+
+fn surface_value(i: u32, c: Cell) -> f32 {
+    return sample_cell(surfaces[i].channel, c) - surfaces[i].level;
+}
+
+// The color of surface i hit at p (t along the ray).
+fn surface_hit(i: u32, p: vec3<f32>, t: f32, rd: vec3<f32>) -> vec4<f32> {
+    let s = surfaces[i];
+    let g = gradient(s.channel, p);
+    var color = shade(s.color.rgb, g, rd);
+    var alpha = params.style.x;
+    if ((params.counts.y & 2u) != 0u) {
+        let width = params.style.y * px_world(t);
+        for (var j = 0u; j < params.counts.x; j = j + 1u) {
+            if (surfaces[j].channel == s.channel) {
+                continue;
+            }
+            let v = sample(surfaces[j].channel, p) - surfaces[j].level;
+            // |v| / |∇f_j| < w/2 needs |v| < L_j·w/2: most hits are far from every other
+            // surface and skip the gradient.
+            if (abs(v) >= 0.5 * width * surfaces[j].lipschitz) {
+                continue;
+            }
+            let gj = gradient(surfaces[j].channel, p);
+            let d = abs(v) / max(length(gj), 1e-12);
+            if (d < 0.5 * width) {
+                color = shade(vec3<f32>(1.0, 1.0, 1.0), g, rd);
+                alpha = 0.95;
+            }
+        }
+    }
+    return vec4<f32>(color, alpha);
+}
+
+fn march_volume(ro: vec3<f32>, rd: vec3<f32>) -> vec4<f32> {
+    var acc = vec4<f32>(0.0);
+    let whole = ray_box(ro, rd, vec3<f32>(-1.0), vec3<f32>(1.0));
+    if (whole.y < whole.x) {
+        return acc;
+    }
+    let front = edge_event(ro + whole.x * rd, whole.x);
+    let back = edge_event(ro + whole.y * rd, whole.y);
+    let o = objects(ro, rd);
+    var events: array<Event, MAX_EVENTS>;
+    var n = 0u;
+    if (front.t >= 0.0) {
+        events[0] = front;
+        n = 1u;
+    }
+    // Objects in front of the box.
+    add_objects(o, -1.0, whole.x, &events, &n);
+    acc = composite(acc, &events, n);
+
+    let span = ray_box(ro, rd, params.clip_lo.xyz, params.clip_hi.xyz);
+    let d = grid_dims();
+    let cell = vec3<f32>(2.0) / max(vec3<f32>(d) - vec3<f32>(1.0), vec3<f32>(1.0));
+    let dt = params.style.z * min(min(cell.x, cell.y), cell.z);
+    let ns = min(params.counts.x, MAX_SURFACES);
+    var t_prev = whole.x;
+    if (span.y >= span.x) {
+        var prev: array<f32, MAX_SURFACES>;
+        let c0 = cell_at(ro + span.x * rd);
+        for (var i = 0u; i < ns; i = i + 1u) {
+            prev[i] = surface_value(i, c0);
+        }
+        var t0 = span.x;
+        t_prev = span.x;
+        for (var step = 0u; step < MAX_STEPS && t0 < span.y; step = step + 1u) {
+            let t1 = min(t0 + safe_step(&prev, ns, dt), span.y);
+            let c1 = cell_at(ro + t1 * rd);
+            n = 0u;
+            for (var i = 0u; i < ns; i = i + 1u) {
+                let v1 = surface_value(i, c1);
+                let v0 = prev[i];
+                if ((v0 <= 0.0 && v1 > 0.0) || (v0 > 0.0 && v1 <= 0.0)) {
+                    // Bisection on [t0, t1] for the crossing.
+                    var lo = t0;
+                    var hi = t1;
+                    var vlo = v0;
+                    for (var b = 0u; b < BISECTIONS; b = b + 1u) {
+                        let mid = 0.5 * (lo + hi);
+                        let vm = surface_value(i, cell_at(ro + mid * rd));
+                        if ((vlo <= 0.0) == (vm <= 0.0)) {
+                            lo = mid;
+                            vlo = vm;
+                        } else {
+                            hi = mid;
+                        }
+                    }
+                    let th = 0.5 * (lo + hi);
+                    if (n < MAX_EVENTS) {
+                        events[n] = Event(th, surface_hit(i, ro + th * rd, th, rd));
+                        n = n + 1u;
+                    }
+                }
+                prev[i] = v1;
+            }
+            add_objects(o, t0, t1, &events, &n);
+            if (n > 0u) {
+                acc = composite(acc, &events, n);
+                if (acc.a > 0.97) {
+                    return acc;
+                }
+            }
+            t_prev = t1;
+            t0 = t1;
+        }
+    }
+    // Objects behind the visible part, then the back edges.
+    n = 0u;
+    add_objects(o, t_prev, 1e30, &events, &n);
+    if (back.t >= 0.0 && n < MAX_EVENTS) {
+        events[n] = back;
+        n = n + 1u;
+    }
+    return composite(acc, &events, n);
+}
+
+// ---- terrain mode ----
+
+fn terrain_color(p: vec3<f32>, t: f32, rd: vec3<f32>) -> vec3<f32> {
+    let d = grid_dims();
+    let cell = vec2<f32>(2.0) / max(vec2<f32>(d.xy) - vec2<f32>(1.0), vec2<f32>(1.0));
+    let h = 0.5 * cell;
+    let q = vec3<f32>(p.xy, -1.0);
+    let dhx = (terrain_height(q + vec3<f32>(h.x, 0.0, 0.0)) - terrain_height(q - vec3<f32>(h.x, 0.0, 0.0))) / (2.0 * h.x);
+    let dhy = (terrain_height(q + vec3<f32>(0.0, h.y, 0.0)) - terrain_height(q - vec3<f32>(0.0, h.y, 0.0))) / (2.0 * h.y);
+    let normal = vec3<f32>(-dhx, -dhy, 1.0);
+    var color = viridis(0.5 * (p.z + 1.0));
+    let width = params.style.w * px_world(t);
+    for (var i = 0u; i < min(params.counts.x, MAX_SURFACES); i = i + 1u) {
+        let s = surfaces[i];
+        let v = sample(s.channel, q) - s.level;
+        let g = gradient(s.channel, q);
+        let dist = abs(v) / max(length(g.xy), 1e-12);
+        if (dist < 1.5 * width) {
+            color = s.color.rgb;
+        } else if (dist < 2.5 * width) {
+            color = mix(color, vec3<f32>(0.05), 0.6);
+        }
+    }
+    if ((params.counts.y & 4u) != 0u) {
+        for (var i = 1u; i < params.counts.z; i = i + 1u) {
+            let a = path[i - 1u];
+            let b = path[i];
+            if (a.w != b.w) {
+                continue;
+            }
+            let s = b.xy - a.xy;
+            let u = clamp(dot(p.xy - a.xy, s) / max(dot(s, s), 1e-12), 0.0, 1.0);
+            if (length(p.xy - a.xy - u * s) < 1.2 * width) {
+                color = select(vec3<f32>(1.0), vec3<f32>(1.0, 0.85, 0.2), a.w > 0.5);
+            }
+        }
+    }
+    return shade(color, normal, rd);
+}
+
+fn march_terrain(ro: vec3<f32>, rd: vec3<f32>) -> vec4<f32> {
+    var acc = vec4<f32>(0.0);
+    let whole = ray_box(ro, rd, vec3<f32>(-1.0), vec3<f32>(1.0));
+    if (whole.y < whole.x) {
+        return acc;
+    }
+    let o = objects(ro, rd);
+    var events: array<Event, MAX_EVENTS>;
+    var n = 0u;
+    let front = edge_event(ro + whole.x * rd, whole.x);
+    if (front.t >= 0.0) {
+        events[0] = front;
+        n = 1u;
+    }
+    let d = grid_dims();
+    let cell = vec2<f32>(2.0) / max(vec2<f32>(d.xy) - vec2<f32>(1.0), vec2<f32>(1.0));
+    let dt = params.style.z * 0.5 * min(cell.x, cell.y);
+    var t_hit = -1.0;
+    var t0 = whole.x;
+    var v0 = (ro + t0 * rd).z - terrain_height(ro + t0 * rd);
+    // z − h(x, y) changes by at most √(1 + L²) per unit along the ray (L bounds |∇h|).
+    let slope = sqrt(1.0 + params.terrain.w * params.terrain.w);
+    for (var step = 0u; step < MAX_STEPS && t0 < whole.y; step = step + 1u) {
+        let t1 = min(t0 + max(dt, 0.95 * abs(v0) / slope), whole.y);
+        let p1 = ro + t1 * rd;
+        let v1 = p1.z - terrain_height(p1);
+        if ((v0 > 0.0) != (v1 > 0.0)) {
+            var lo = t0;
+            var hi = t1;
+            var vlo = v0;
+            for (var b = 0u; b < BISECTIONS; b = b + 1u) {
+                let mid = 0.5 * (lo + hi);
+                let pm = ro + mid * rd;
+                let vm = pm.z - terrain_height(pm);
+                if ((vlo > 0.0) == (vm > 0.0)) {
+                    lo = mid;
+                    vlo = vm;
+                } else {
+                    hi = mid;
+                }
+            }
+            t_hit = 0.5 * (lo + hi);
+            break;
+        }
+        t0 = t1;
+        v0 = v1;
+    }
+    var far = whole.y;
+    if (t_hit >= 0.0) {
+        far = t_hit;
+        if (n < MAX_EVENTS) {
+            events[n] = Event(t_hit, vec4<f32>(terrain_color(ro + t_hit * rd, t_hit, rd), 1.0));
+            n = n + 1u;
+        }
+    }
+    add_objects(o, -1.0, far, &events, &n);
+    if (t_hit < 0.0) {
+        let back = edge_event(ro + whole.y * rd, whole.y);
+        if (back.t >= 0.0 && n < MAX_EVENTS) {
+            events[n] = back;
+            n = n + 1u;
+        }
+    }
+    return composite(acc, &events, n);
+}
+
+// The eye ray through this fragment.
+fn eye_ray(ndc: vec2<f32>) -> array<vec3<f32>, 2> {
+    let far = params.inv_view_proj * vec4<f32>(ndc, 1.0, 1.0);
+    let ro = params.eye.xyz;
+    return array<vec3<f32>, 2>(ro, normalize(far.xyz / far.w - ro));
+}
+
+fn over_background(acc: vec4<f32>) -> vec4<f32> {
+    return vec4<f32>(acc.rgb + (1.0 - acc.a) * params.background.rgb, 1.0);
+}
+
+// One entry point per mode, so each pipeline compiles only its own marcher (a software
+// rasterizer compiles shaders slowly).
+@fragment
+fn fs_volume(in: VsOut) -> @location(0) vec4<f32> {
+    let ray = eye_ray(in.ndc);
+    return over_background(march_volume(ray[0], ray[1]));
+}
+
+@fragment
+fn fs_terrain(in: VsOut) -> @location(0) vec4<f32> {
+    let ray = eye_ray(in.ndc);
+    return over_background(march_terrain(ray[0], ray[1]));
+}

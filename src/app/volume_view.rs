@@ -1,0 +1,545 @@
+//! The two 3D views: the 3D slice θ₀ + a·u + b·v + c·w with each selected input's
+//! surface f_i = level and where they meet, and the loss terrain over the 2D slice.
+//! Orbit camera: drag to rotate, right-drag or shift-drag to pan, scroll to zoom,
+//! double-click to reset. The camera, clipping planes, selected inputs and levels live in
+//! the scene's `view.slice3d` / `view.terrain` and change only through [`Action`]s.
+//!
+//! The axes and the field come from a background job ([`Jobs`]); the view keeps drawing
+//! the previous result until the new one arrives. The picture is ray marched by
+//! `draw::volume_pass` through the one egui → GPU bridge ([`SliceCallback`]). On a
+//! software rasterizer it is drawn at a fraction of the resolution (and with longer ray
+//! steps) while the camera moves, and at full resolution once still.
+
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+use egui::{Align2, Color32, FontId, Rect, Sense, Vec2};
+
+use super::jobs::{Jobs, VolumeField, VolumeFieldRequest};
+use super::slice::callback::{FieldSource, SliceCallback, SliceFrame, SliceStatus};
+use super::slice::input_color;
+use super::state::{Action, AppState};
+use crate::core::camera::OrbitCamera;
+use crate::core::slice::project_onto_slice;
+use crate::core::slice3d::{
+    CPU_VIEW_BUDGET, ClipPlane, MAX_SURFACES, budgeted_shape, project_onto_slice3,
+};
+use crate::draw::slice_pass::SliceStyle;
+use crate::draw::volume_pass::{MOVING_SCALE, MOVING_STEP_CELLS, VolumeScene};
+use crate::draw::volume_scene::{Outputs, axis_marks, slice3d_scene, terrain_scene};
+
+/// How long after the last camera move the picture stays at the moving resolution.
+const SETTLE: Duration = Duration::from_millis(250);
+/// Degrees of rotation per point dragged.
+const DEGREES_PER_POINT: f32 = 0.4;
+
+/// State of one 3D view kept across frames.
+pub struct VolumeViewState {
+    /// The terrain (true) or the 3D slice (false).
+    pub terrain: bool,
+    /// Whether the wgpu adapter is a software rasterizer (llvmpipe).
+    pub software_adapter: bool,
+    /// The newest computed axes and field.
+    pub current: Option<VolumeField>,
+    /// The request behind `current`, and the one last posted.
+    current_for: Option<VolumeFieldRequest>,
+    asked: Option<VolumeFieldRequest>,
+    pub error: Option<String>,
+    /// Screen rectangle of the picture in the last frame.
+    pub picture_rect: Option<Rect>,
+    /// The last frame handed to the bridge (tests re-render it headless).
+    pub last_frame: Option<SliceFrame>,
+    moving_until: Option<Instant>,
+    status: SliceStatus,
+    data: Option<Arc<crate::core::Dataset>>,
+}
+
+impl VolumeViewState {
+    pub fn new(terrain: bool, software_adapter: bool) -> Self {
+        Self {
+            terrain,
+            software_adapter,
+            current: None,
+            current_for: None,
+            asked: None,
+            error: None,
+            picture_rect: None,
+            last_frame: None,
+            moving_until: None,
+            status: SliceStatus::default(),
+            data: None,
+        }
+    }
+
+    /// Whether the last frame shows the field of the newest request at full resolution.
+    /// Tests wait for this.
+    pub fn picture_is_current(&self) -> bool {
+        self.last_frame.is_some()
+            && self.current_for.is_some()
+            && self.current_for == self.asked
+            && self.moving_until.is_none_or(|t| t <= Instant::now())
+    }
+
+    fn shared_data(&mut self, data: &crate::core::Dataset) -> Arc<crate::core::Dataset> {
+        match &self.data {
+            Some(shared) if **shared == *data => Arc::clone(shared),
+            _ => {
+                let shared = Arc::new(data.clone());
+                self.data = Some(Arc::clone(&shared));
+                shared
+            }
+        }
+    }
+}
+
+/// Shows the 3D slice or terrain view.
+pub fn volume_view_ui(
+    ui: &mut egui::Ui,
+    state: &AppState,
+    view: &mut VolumeViewState,
+    jobs: &mut Jobs,
+    target_format: Option<wgpu::TextureFormat>,
+    actions: &mut Vec<Action>,
+) {
+    controls_ui(ui, state, view, actions);
+    let Some(format) = target_format else {
+        ui.colored_label(
+            ui.visuals().error_fg_color,
+            "the 3D views are ray marched with wgpu, and this app runs without a GPU renderer",
+        );
+        return;
+    };
+    update_field(state, view, jobs);
+    if let Some(e) = &view.error {
+        ui.colored_label(ui.visuals().error_fg_color, e);
+    }
+    let Some(current) = view.current.clone() else {
+        if view.error.is_none() {
+            ui.horizontal(|ui| {
+                ui.spinner();
+                ui.label("computing the field…");
+            });
+        }
+        return;
+    };
+    ui.label(
+        egui::RichText::new(
+            "drag to rotate, right-drag or shift-drag to pan, scroll to zoom, double-click to reset",
+        )
+        .small()
+        .color(Color32::GRAY),
+    );
+    let rect = ui.available_rect_before_wrap().shrink(8.0);
+    if rect.width() < 32.0 || rect.height() < 32.0 {
+        return;
+    }
+    let response = ui.allocate_rect(rect, Sense::click_and_drag());
+    let mut camera = camera_of(state, view.terrain);
+    let default = if view.terrain {
+        crate::core::slice3d::TerrainSpec::default().camera
+    } else {
+        OrbitCamera::default()
+    };
+    if interact(ui, &response, rect, &mut camera, default) {
+        view.moving_until = Some(Instant::now() + SETTLE);
+        push_camera(state, view.terrain, camera, actions);
+    }
+    let moving = view.moving_until.is_some_and(|t| t > Instant::now());
+    if moving {
+        ui.ctx().request_repaint_after(SETTLE);
+    }
+    let ppp = ui.ctx().pixels_per_point();
+    let scale = if view.software_adapter && moving {
+        MOVING_SCALE * ppp
+    } else {
+        ppp
+    };
+    let size_px = [
+        ((rect.width() * scale).round() as u32).max(1),
+        ((rect.height() * scale).round() as u32).max(1),
+    ];
+    let mut scene = picture_scene(state, view.terrain, &current, camera);
+    if view.software_adapter && moving {
+        scene.style.step_cells = MOVING_STEP_CELLS;
+    }
+    if let Some(problem) = view.status.take() {
+        view.error = Some(problem);
+    }
+    let frame = SliceFrame {
+        field: current.request.clone(),
+        source: FieldSource::Cpu(Arc::clone(&current.field)),
+        inputs: Vec::new(),
+        style: SliceStyle::default(),
+        size_px,
+        volume: Some(scene.clone()),
+    };
+    ui.painter()
+        .with_clip_rect(rect)
+        .add(egui_wgpu::Callback::new_paint_callback(
+            rect,
+            SliceCallback {
+                frame: frame.clone(),
+                target_format: format,
+                status: view.status.clone(),
+            },
+        ));
+    axes_labels(ui, rect, state, view.terrain, &current, &scene);
+    view.picture_rect = Some(rect);
+    view.last_frame = Some(frame);
+}
+
+/// The scene's camera of this view.
+fn camera_of(state: &AppState, terrain: bool) -> OrbitCamera {
+    if terrain {
+        state.scene.view.terrain.camera
+    } else {
+        state.scene.view.slice3d.camera
+    }
+}
+
+fn push_camera(state: &AppState, terrain: bool, camera: OrbitCamera, actions: &mut Vec<Action>) {
+    if terrain {
+        let mut spec = state.scene.view.terrain.clone();
+        spec.camera = camera;
+        actions.push(Action::SetTerrainSpec(spec));
+    } else {
+        let mut spec = state.scene.view.slice3d.clone();
+        spec.camera = camera;
+        actions.push(Action::SetSlice3dSpec(spec));
+    }
+}
+
+/// Orbit, pan, zoom and reset; returns whether the camera changed.
+fn interact(
+    ui: &egui::Ui,
+    response: &egui::Response,
+    rect: Rect,
+    camera: &mut OrbitCamera,
+    default: OrbitCamera,
+) -> bool {
+    let before = *camera;
+    if response.double_clicked() {
+        *camera = default;
+        return *camera != before;
+    }
+    let delta = response.drag_delta();
+    let shift = ui.input(|i| i.modifiers.shift);
+    if response.dragged_by(egui::PointerButton::Secondary)
+        || (response.dragged_by(egui::PointerButton::Primary) && shift)
+    {
+        camera.pan(delta.x / rect.height(), -delta.y / rect.height());
+    } else if response.dragged_by(egui::PointerButton::Primary) {
+        camera.orbit(-delta.x * DEGREES_PER_POINT, delta.y * DEGREES_PER_POINT);
+    }
+    if response.hovered() {
+        let scroll = ui.input(|i| i.smooth_scroll_delta.y);
+        if scroll != 0.0 {
+            camera.zoom((-scroll * 0.003).exp());
+        }
+    }
+    *camera != before
+}
+
+/// Posts the field request for the current θ and settings, and takes finished results.
+fn update_field(state: &AppState, view: &mut VolumeViewState, jobs: &mut Jobs) {
+    let job = if view.terrain {
+        &mut jobs.terrain_field
+    } else {
+        &mut jobs.volume_field
+    };
+    if let Some((req, result)) = job.poll() {
+        match result {
+            Ok(field) => {
+                view.current = Some(field);
+                view.current_for = Some(req);
+                view.error = None;
+            }
+            Err(e) => {
+                view.error = Some(e);
+                view.current_for = Some(req);
+            }
+        }
+    }
+    let scene = &state.scene;
+    let slice = &scene.view.slice;
+    let wanted = if view.terrain {
+        slice.resolution.to_vec()
+    } else {
+        scene.view.slice3d.resolution.to_vec()
+    };
+    let shape = budgeted_shape(
+        &wanted,
+        &scene.model,
+        scene.data.n_inputs(),
+        CPU_VIEW_BUDGET,
+    );
+    let request = VolumeFieldRequest {
+        terrain: view.terrain,
+        spec: scene.model.clone(),
+        theta: scene.parameters.clone(),
+        data: view.shared_data(&scene.data),
+        // Only PCA axes read the trajectory; copying it every frame would cost megabytes.
+        trajectory: if matches!(slice.axes, crate::core::slice::AxisChoice::Pca) {
+            state.trajectory.clone()
+        } else {
+            Vec::new()
+        },
+        slice: slice.clone(),
+        third_axis: scene.view.slice3d.third_axis.clone(),
+        shape,
+    };
+    if view.asked.as_ref() != Some(&request) {
+        match job.request(request.clone()) {
+            Ok(()) => view.asked = Some(request),
+            Err(e) => view.error = Some(e),
+        }
+    }
+}
+
+/// The picture for `current` seen through `camera`: θ, the trajectory and the manifold
+/// walk projected onto the slice.
+pub fn picture_scene(
+    state: &AppState,
+    terrain: bool,
+    current: &VolumeField,
+    camera: OrbitCamera,
+) -> VolumeScene {
+    let scene = &state.scene;
+    let slice = &scene.view.slice;
+    let theta = &scene.parameters;
+    let shape = &current.field.shape;
+    if terrain {
+        let plane = &current.axes.plane;
+        let (a, b) = project_onto_slice(plane, theta);
+        let path: Vec<([f64; 2], bool)> = state
+            .trajectory
+            .iter()
+            .map(|t| (project_onto_slice(plane, t), false))
+            .chain(
+                state
+                    .manifold_walk
+                    .iter()
+                    .map(|t| (project_onto_slice(plane, t), true)),
+            )
+            .map(|((a, b), walk)| ([a, b], walk))
+            .collect();
+        terrain_scene(
+            camera,
+            scene.view.terrain.log_height,
+            current.field.loss(),
+            &current.request.data.targets,
+            [slice.a_range, slice.b_range],
+            [shape[0], shape[1]],
+            [a, b],
+            &path,
+        )
+    } else {
+        let outputs: Vec<f64> = scene
+            .data
+            .inputs
+            .iter()
+            .map(|x| scene.model.forward(theta, x))
+            .collect();
+        let path: Vec<([f64; 3], bool)> = state
+            .trajectory
+            .iter()
+            .map(|t| (project_onto_slice3(&current.axes, t), false))
+            .chain(
+                state
+                    .manifold_walk
+                    .iter()
+                    .map(|t| (project_onto_slice3(&current.axes, t), true)),
+            )
+            .collect();
+        slice3d_scene(
+            &scene.view.slice3d,
+            camera,
+            Outputs {
+                targets: &scene.data.targets,
+                current: &outputs,
+            },
+            [slice.a_range, slice.b_range, slice.c_range],
+            &current.field,
+            project_onto_slice3(&current.axes, theta),
+            &path,
+        )
+    }
+}
+
+/// Labels and ticks of the three axes along the box edges through the corner
+/// (−1, −1, −1), projected with the picture's camera.
+fn axes_labels(
+    ui: &egui::Ui,
+    rect: Rect,
+    state: &AppState,
+    terrain: bool,
+    current: &VolumeField,
+    scene: &VolumeScene,
+) {
+    let slice = &state.scene.view.slice;
+    let painter = ui.painter().with_clip_rect(rect);
+    let size = [rect.width().max(1.0) as u32, rect.height().max(1.0) as u32];
+    let text_color = ui.visuals().text_color();
+    let font = FontId::proportional(11.0);
+    let names = [
+        format!("a: {}", current.axes.plane.u_name),
+        format!("b: {}", current.axes.plane.v_name),
+        if terrain {
+            if state.scene.view.terrain.log_height {
+                "height: log₁₀ loss".to_string()
+            } else {
+                "height: loss".to_string()
+            }
+        } else {
+            format!("c: {}", current.axes.w_name)
+        },
+    ];
+    let ranges = [slice.a_range, slice.b_range, slice.c_range];
+    for mark in axis_marks(&scene.camera, size, ranges, &names, terrain) {
+        let pos = rect.min + Vec2::new(mark.pos[0], mark.pos[1]);
+        if mark.is_tick {
+            painter.circle_filled(pos, 1.5, text_color);
+            painter.text(
+                pos + Vec2::new(0.0, 3.0),
+                Align2::CENTER_TOP,
+                mark.text,
+                font.clone(),
+                text_color,
+            );
+        } else {
+            painter.text(
+                pos,
+                Align2::CENTER_CENTER,
+                mark.text,
+                FontId::proportional(13.0),
+                text_color,
+            );
+        }
+    }
+}
+
+/// The rows above the picture: inputs and levels (3D slice) or the height scale
+/// (terrain), the clipping planes, the volume size, and what is drawn.
+fn controls_ui(
+    ui: &mut egui::Ui,
+    state: &AppState,
+    view: &VolumeViewState,
+    actions: &mut Vec<Action>,
+) {
+    let scene = &state.scene;
+    if view.terrain {
+        terrain_controls_ui(ui, state, actions);
+        return;
+    }
+    let mut spec = scene.view.slice3d.clone();
+    let k = scene.data.n_inputs();
+    let mut changed = false;
+    ui.horizontal_wrapped(|ui| {
+        ui.label("surfaces:");
+        let mut selected = spec.selected_inputs(k);
+        for i in 0..k.min(16) {
+            let mut on = selected.contains(&i);
+            let text = egui::RichText::new(format!("x{i}")).color(input_color(i));
+            if ui.checkbox(&mut on, text).changed() {
+                if on {
+                    selected.push(i);
+                    selected.sort_unstable();
+                } else {
+                    selected.retain(|&j| j != i);
+                }
+                selected.truncate(MAX_SURFACES);
+                spec.inputs = Some(selected.clone());
+                changed = true;
+            }
+        }
+        ui.separator();
+        changed |= ui
+            .checkbox(&mut spec.through_theta, "through θ (f = f(θ), else f = y)")
+            .changed();
+        let mut offset = spec.levels.first().copied().unwrap_or(0.0);
+        let label = ui.label("level offset").id;
+        if ui
+            .add(egui::DragValue::new(&mut offset).speed(0.01))
+            .labelled_by(label)
+            .changed()
+        {
+            spec.levels = vec![offset];
+            changed = true;
+        }
+    });
+    ui.horizontal_wrapped(|ui| {
+        let slice = &scene.view.slice;
+        let ranges = [slice.a_range, slice.b_range, slice.c_range];
+        for (axis, name) in ["a", "b", "c"].iter().enumerate() {
+            let [lo, hi] = ranges[axis];
+            let mut at = spec
+                .clip
+                .iter()
+                .find(|p| p.axis == axis)
+                .map_or(hi, |p| p.at);
+            let label = ui.label(format!("clip {name} ≤")).id;
+            if ui
+                .add(egui::Slider::new(&mut at, lo..=hi).max_decimals(2))
+                .labelled_by(label)
+                .changed()
+            {
+                spec.clip.retain(|p| p.axis != axis);
+                if at < hi {
+                    spec.clip.push(ClipPlane {
+                        axis,
+                        at,
+                        keep_below: true,
+                    });
+                }
+                changed = true;
+            }
+        }
+        let mut side = spec.resolution[0];
+        let label = ui.label("volume").id;
+        if ui
+            .add(egui::Slider::new(&mut side, 16..=128).suffix("³"))
+            .labelled_by(label)
+            .changed()
+        {
+            spec.resolution = [side; 3];
+            changed = true;
+        }
+        if ui.button("Reset camera").clicked() {
+            spec.camera = OrbitCamera::default();
+            changed = true;
+        }
+    });
+    if let Some(current) = &view.current {
+        let s = &current.field.shape;
+        ui.label(
+            egui::RichText::new(format!(
+                "{}×{}×{} volume on the CPU path (in the background); {}",
+                s[0],
+                s[1],
+                s.get(2).copied().unwrap_or(1),
+                current.axes.plane.description
+            ))
+            .small()
+            .color(Color32::GRAY),
+        );
+    }
+    if changed {
+        actions.push(Action::SetSlice3dSpec(spec));
+    }
+}
+
+/// The terrain's row: the height scale and a camera reset.
+fn terrain_controls_ui(ui: &mut egui::Ui, state: &AppState, actions: &mut Vec<Action>) {
+    let mut spec = state.scene.view.terrain.clone();
+    ui.horizontal_wrapped(|ui| {
+        let mut changed = ui.checkbox(&mut spec.log_height, "log₁₀ height").changed();
+        if ui.button("Reset camera").clicked() {
+            spec.camera = crate::core::slice3d::TerrainSpec::default().camera;
+            changed = true;
+        }
+        ui.label("the loss over the 2D slice");
+        if changed {
+            actions.push(Action::SetTerrainSpec(spec.clone()));
+        }
+    });
+}

@@ -1,0 +1,273 @@
+//! `basinscope render --view slice3d|terrain` (docs/DESIGN.md §6): the scene's 3D slice
+//! (or its 2D slice as a loss terrain) evaluated by the chosen backend, then ray marched
+//! by the app's own render pass ([`VolumeRenderer`]) into an offscreen texture on a
+//! headless device and read back. `--field-out` writes the field: [k + 1, D, H, W]
+//! indexed [channel, c, b, a] for slice3d, [k + 1, H, W] for the terrain.
+
+use anyhow::{Context as _, bail};
+use wgpu::util::DeviceExt as _;
+
+use super::render::{Backend, RenderArgs, evaluator, scene_label};
+use crate::core::Scene;
+use crate::core::field::{Field, FieldEvaluator as _, FieldRequest, SliceGrid};
+use crate::core::npy::{self, FieldExport};
+use crate::core::slice::{project_onto_slice, slice_axes};
+use crate::core::slice3d::{project_onto_slice3, slice3d_axes};
+use crate::draw::figure::annotate_volume_picture;
+use crate::draw::slice_pass::Picture;
+use crate::draw::volume_pass::{VolumeRenderer, VolumeScene};
+use crate::draw::volume_scene::{Outputs, axis_marks, slice3d_scene, terrain_scene};
+use crate::eval::FieldBackend;
+use crate::eval::gpu::context::GpuContext;
+
+/// The 3D slice view of `scene`, drawn at `size`.
+pub(super) fn render_slice3d(
+    scene: &Scene,
+    args: &RenderArgs,
+    backend: Backend,
+    size: (u32, u32),
+) -> anyhow::Result<image::RgbaImage> {
+    let slice = &scene.view.slice;
+    let spec3 = &scene.view.slice3d;
+    let theta = &scene.parameters;
+    // Scenes carry no recorded trajectory, so the trajectory is just the current θ.
+    let trajectory = vec![theta.clone()];
+    let axes = slice3d_axes(
+        &slice.axes,
+        &spec3.third_axis,
+        &scene.model,
+        theta,
+        &scene.data,
+        &trajectory,
+        slice.center.as_deref(),
+    )
+    .context("cannot build the 3D slice axes")?;
+    let grid = SliceGrid {
+        theta0: axes.plane.center.clone(),
+        axes: axes.directions(),
+        ranges: vec![slice.a_range, slice.b_range, slice.c_range],
+        shape: spec3.resolution.to_vec(),
+    };
+    let evaluator = evaluator(backend);
+    eprintln!(
+        "rendering slice3d of {}: {}×{}×{} volume, {} inputs, fields on {} ({}), {}×{} image…",
+        scene_label(scene, &args.scene),
+        grid.shape[0],
+        grid.shape[1],
+        grid.shape[2],
+        scene.data.n_inputs(),
+        evaluator.name(),
+        evaluator.reason(),
+        size.0,
+        size.1
+    );
+    let field = evaluate(&evaluator, scene, &grid)?;
+    if let Some(path) = &args.field_out {
+        export(path, &field, &grid, &axes.names())?;
+    }
+    let outputs: Vec<f64> = scene
+        .data
+        .inputs
+        .iter()
+        .map(|x| scene.model.forward(theta, x))
+        .collect();
+    let picture = slice3d_scene(
+        spec3,
+        spec3.camera,
+        Outputs {
+            targets: &scene.data.targets,
+            current: &outputs,
+        },
+        [slice.a_range, slice.b_range, slice.c_range],
+        &field,
+        project_onto_slice3(&axes, theta),
+        &[],
+    );
+    let names = [
+        format!("a: {}", axes.plane.u_name),
+        format!("b: {}", axes.plane.v_name),
+        format!("c: {}", axes.w_name),
+    ];
+    let image = draw(&evaluator, &field, &picture, size)?;
+    let marks = axis_marks(
+        &picture.camera,
+        [size.0, size.1],
+        [slice.a_range, slice.b_range, slice.c_range],
+        &names,
+        false,
+    );
+    Ok(annotate_volume_picture(&image, &marks))
+}
+
+/// The loss terrain over the scene's 2D slice, drawn at `size`.
+pub(super) fn render_terrain(
+    scene: &Scene,
+    args: &RenderArgs,
+    backend: Backend,
+    size: (u32, u32),
+) -> anyhow::Result<image::RgbaImage> {
+    let slice = &scene.view.slice;
+    let theta = &scene.parameters;
+    let trajectory = vec![theta.clone()];
+    let axes = slice_axes(
+        &slice.axes,
+        &scene.model,
+        theta,
+        &scene.data,
+        &trajectory,
+        slice.center.as_deref(),
+    )
+    .context("cannot build the slice axes")?;
+    let grid = SliceGrid {
+        theta0: axes.center.clone(),
+        axes: vec![axes.u.clone(), axes.v.clone()],
+        ranges: vec![slice.a_range, slice.b_range],
+        shape: slice.resolution.to_vec(),
+    };
+    let evaluator = evaluator(backend);
+    eprintln!(
+        "rendering the loss terrain of {}: {}×{} grid, fields on {} ({}), {}×{} image…",
+        scene_label(scene, &args.scene),
+        grid.shape[0],
+        grid.shape[1],
+        evaluator.name(),
+        evaluator.reason(),
+        size.0,
+        size.1
+    );
+    let field = evaluate(&evaluator, scene, &grid)?;
+    if let Some(path) = &args.field_out {
+        export(
+            path,
+            &field,
+            &grid,
+            &[axes.u_name.clone(), axes.v_name.clone()],
+        )?;
+    }
+    let (a, b) = project_onto_slice(&axes, theta);
+    let terrain = &scene.view.terrain;
+    let picture = terrain_scene(
+        terrain.camera,
+        terrain.log_height,
+        field.loss(),
+        &scene.data.targets,
+        [slice.a_range, slice.b_range],
+        [grid.shape[0], grid.shape[1]],
+        [a, b],
+        &[],
+    );
+    let names = [
+        format!("a: {}", axes.u_name),
+        format!("b: {}", axes.v_name),
+        if terrain.log_height {
+            "height: log₁₀ loss".to_string()
+        } else {
+            "height: loss".to_string()
+        },
+    ];
+    let image = draw(&evaluator, &field, &picture, size)?;
+    let marks = axis_marks(
+        &picture.camera,
+        [size.0, size.1],
+        [slice.a_range, slice.b_range, slice.c_range],
+        &names,
+        true,
+    );
+    Ok(annotate_volume_picture(&image, &marks))
+}
+
+fn evaluate(evaluator: &FieldBackend, scene: &Scene, grid: &SliceGrid) -> anyhow::Result<Field> {
+    let field = evaluator.evaluate(&FieldRequest {
+        spec: &scene.model,
+        data: &scene.data,
+        grid,
+    })?;
+    let expected = (scene.data.n_inputs() + 1) * grid.n_points();
+    if field.values.len() != expected || field.shape != grid.shape {
+        bail!(
+            "the field evaluator returned {} values on a {:?} grid instead of {expected} on {:?}",
+            field.values.len(),
+            field.shape,
+            grid.shape
+        );
+    }
+    Ok(field)
+}
+
+fn export(
+    path: &std::path::Path,
+    field: &Field,
+    grid: &SliceGrid,
+    names: &[String],
+) -> anyhow::Result<()> {
+    npy::write_field(
+        path,
+        &FieldExport {
+            field,
+            grid,
+            axis_names: names,
+        },
+    )?;
+    eprintln!(
+        "wrote {} and {}",
+        path.display(),
+        npy::sidecar_path(path).display()
+    );
+    Ok(())
+}
+
+/// Ray marches `picture` over `field` on the evaluator's GPU device (or a headless one
+/// when the fields came from the CPU backend) and reads the picture back.
+fn draw(
+    evaluator: &FieldBackend,
+    field: &Field,
+    picture: &VolumeScene,
+    (width, height): (u32, u32),
+) -> anyhow::Result<image::RgbaImage> {
+    let own;
+    let (device, queue) = if let Some(gpu) = evaluator.gpu() {
+        (gpu.device(), gpu.queue())
+    } else {
+        own = GpuContext::headless().context(
+            "the 3D views are drawn on a GPU adapter (a software one such as llvmpipe will do)",
+        )?;
+        (&own.device, &own.queue)
+    };
+    let rgba = render_picture(device, queue, field, picture, [width, height])?;
+    image::RgbaImage::from_raw(width, height, rgba)
+        .context("the picture read back has the wrong size")
+}
+
+/// The one headless path: upload the field, ray march, read back RGBA8 rows.
+pub fn render_picture(
+    device: &wgpu::Device,
+    queue: &wgpu::Queue,
+    field: &Field,
+    picture: &VolumeScene,
+    size: [u32; 2],
+) -> anyhow::Result<Vec<u8>> {
+    let bytes = std::mem::size_of_val(field.values.as_slice()) as u64;
+    let limits = device.limits();
+    let limit = limits
+        .max_storage_buffer_binding_size
+        .min(limits.max_buffer_size);
+    if bytes > limit {
+        bail!(
+            "the field needs a buffer of {bytes} bytes, more than this GPU's limit of {limit} bytes; lower view.slice3d.resolution"
+        );
+    }
+    let buffer = device.create_buffer_init(&wgpu::util::BufferInitDescriptor {
+        label: Some("render field"),
+        contents: bytemuck::cast_slice(&field.values),
+        usage: wgpu::BufferUsages::STORAGE,
+    });
+    let target = Picture::new(device, size);
+    let mut encoder = device.create_command_encoder(&wgpu::CommandEncoderDescriptor {
+        label: Some("render 3d"),
+    });
+    VolumeRenderer::new(device).encode(device, &mut encoder, &buffer, picture, &target.view, size);
+    queue.submit([encoder.finish()]);
+    target
+        .read_rgba(device, queue)
+        .map_err(|e| anyhow::anyhow!("cannot read the 3D picture back from the GPU: {e}"))
+}

@@ -1,0 +1,618 @@
+//! The render pass of the two 3D views (`shaders/raymarch.wgsl`): a 3D slice's
+//! isosurfaces and where they meet, or the loss terrain over a 2D slice, ray marched
+//! from an [`OrbitCamera`] into an offscreen [`Picture`]. The app blits that picture and
+//! `basinscope render` reads it back: one implementation for both.
+//!
+//! World coordinates are the box [−1, 1]³ (see [`crate::core::camera`]); [`to_world`]
+//! maps slice coordinates (a, b, c) into it.
+
+use bytemuck::{Pod, Zeroable};
+use glam::Vec3;
+use wgpu::util::DeviceExt as _;
+
+use super::slice_pass::{PICTURE_FORMAT, fullscreen_pipeline_with};
+use crate::core::camera::OrbitCamera;
+use crate::core::slice3d::{ClipPlane, MAX_SURFACES};
+
+/// Picture scale of the 3D views while the camera moves on a software rasterizer, which
+/// shades every pixel on the CPU (the blit scales the picture up).
+pub const MOVING_SCALE: f32 = 0.2;
+/// Ray step in grid cells while the camera moves on a software rasterizer.
+pub const MOVING_STEP_CELLS: f32 = 2.0;
+
+/// Most polyline points (trajectory and walk) the picture draws; longer paths are thinned.
+pub const MAX_PATH_POINTS: usize = 512;
+
+/// One surface of the volume view (f(x_i) = level), or one draped contour of the terrain.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct SurfaceStyle {
+    /// The field channel (the input's index).
+    pub channel: u32,
+    pub level: f32,
+    /// sRGB, 0..1.
+    pub color: [f32; 3],
+    /// A bound on |∇f| of the interpolated channel in world units ([`lipschitz_bound`]):
+    /// the ray skips empty space in steps of |f − level| / bound.
+    pub lipschitz: f32,
+}
+
+/// What is drawn: the volume's surfaces, or the terrain.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub enum PictureMode {
+    /// Isosurfaces of a 3D field.
+    Volume,
+    /// The loss channel of a 2D field as height: `value_range` (of log₁₀ loss when `log`)
+    /// maps to z = −1..1. `lipschitz` bounds |∇h| of the height in world units.
+    Terrain {
+        value_range: [f32; 2],
+        log: bool,
+        lipschitz: f32,
+    },
+}
+
+/// How the 3D picture looks.
+#[derive(Clone, Copy, Debug, PartialEq)]
+#[allow(clippy::struct_excessive_bools)] // one switch per layer of the picture
+pub struct VolumeStyle {
+    /// Opacity of each surface.
+    pub surface_alpha: f32,
+    /// Width in pixels of the bright band where two surfaces meet.
+    pub manifold_width_px: f32,
+    /// Ray step in grid cells (smaller is slower and misses fewer thin features).
+    pub step_cells: f32,
+    /// Width in pixels of box edges, draped contours and paths.
+    pub line_width_px: f32,
+    /// Radius in pixels of the θ marker.
+    pub marker_px: f32,
+    pub show_box: bool,
+    pub show_intersections: bool,
+    pub show_path: bool,
+    /// sRGB, 0..1.
+    pub background: [f32; 3],
+}
+
+impl Default for VolumeStyle {
+    fn default() -> Self {
+        Self {
+            surface_alpha: 0.5,
+            manifold_width_px: 4.0,
+            step_cells: 1.0,
+            line_width_px: 1.5,
+            marker_px: 5.0,
+            show_box: true,
+            show_intersections: true,
+            show_path: true,
+            background: [0.13, 0.13, 0.15],
+        }
+    }
+}
+
+/// Everything one 3D picture needs besides the field buffer.
+#[derive(Clone, Debug, PartialEq)]
+pub struct VolumeScene {
+    pub camera: OrbitCamera,
+    pub mode: PictureMode,
+    /// Grid points [na, nb, nc] (nc = 1 for the terrain).
+    pub shape: [usize; 3],
+    /// k, the loss is channel k.
+    pub n_inputs: usize,
+    pub surfaces: Vec<SurfaceStyle>,
+    /// The visible part of the box after clipping, [lo, hi] in world coordinates.
+    pub clip_box: [[f32; 3]; 2],
+    /// θ in world coordinates.
+    pub marker: Option<[f32; 3]>,
+    /// Polylines in world coordinates: (point, is the manifold walk).
+    pub path: Vec<([f32; 3], bool)>,
+    pub style: VolumeStyle,
+}
+
+/// Slice coordinates to world coordinates: each range maps onto [−1, 1].
+pub fn to_world(coords: [f64; 3], ranges: [[f64; 2]; 3]) -> [f32; 3] {
+    std::array::from_fn(|i| {
+        let [lo, hi] = ranges[i];
+        (-1.0 + 2.0 * (coords[i] - lo) / (hi - lo)) as f32
+    })
+}
+
+/// The visible box left by clipping planes on a volume with slice `ranges`.
+pub fn clip_box(planes: &[ClipPlane], ranges: [[f64; 2]; 3]) -> [[f32; 3]; 2] {
+    let mut lo = [-1.0f32; 3];
+    let mut hi = [1.0f32; 3];
+    for p in planes.iter().filter(|p| p.axis < 3) {
+        let mut c = [0.0; 3];
+        c[p.axis] = p.at;
+        let w = to_world(c, ranges)[p.axis].clamp(-1.0, 1.0);
+        if p.keep_below {
+            hi[p.axis] = hi[p.axis].min(w);
+        } else {
+            lo[p.axis] = lo[p.axis].max(w);
+        }
+    }
+    [lo, hi]
+}
+
+#[repr(C)]
+#[derive(Clone, Copy, Pod, Zeroable)]
+struct Params {
+    inv_view_proj: [[f32; 4]; 4],
+    eye: [f32; 4],
+    clip_lo: [f32; 4],
+    clip_hi: [f32; 4],
+    dims: [u32; 4],
+    counts: [u32; 4],
+    style: [f32; 4],
+    terrain: [f32; 4],
+    marker: [f32; 4],
+    background: [f32; 4],
+}
+
+#[repr(C)]
+#[derive(Clone, Copy, Pod, Zeroable)]
+struct GpuSurface {
+    color: [f32; 4],
+    level: f32,
+    channel: u32,
+    lipschitz: f32,
+    pad: f32,
+}
+
+/// The ray-marching pipelines: one per picture mode, each made on first use (compiling
+/// one takes seconds on a software rasterizer).
+pub struct VolumeRenderer {
+    shader: wgpu::ShaderModule,
+    volume: std::sync::OnceLock<wgpu::RenderPipeline>,
+    terrain: std::sync::OnceLock<wgpu::RenderPipeline>,
+    layout: wgpu::BindGroupLayout,
+}
+
+impl VolumeRenderer {
+    pub fn new(device: &wgpu::Device) -> Self {
+        let shader = device.create_shader_module(wgpu::ShaderModuleDescriptor {
+            label: Some("raymarch.wgsl"),
+            source: wgpu::ShaderSource::Wgsl(include_str!("../../shaders/raymarch.wgsl").into()),
+        });
+        let storage = |binding| wgpu::BindGroupLayoutEntry {
+            binding,
+            visibility: wgpu::ShaderStages::FRAGMENT,
+            ty: wgpu::BindingType::Buffer {
+                ty: wgpu::BufferBindingType::Storage { read_only: true },
+                has_dynamic_offset: false,
+                min_binding_size: None,
+            },
+            count: None,
+        };
+        let layout = device.create_bind_group_layout(&wgpu::BindGroupLayoutDescriptor {
+            label: Some("raymarch"),
+            entries: &[
+                wgpu::BindGroupLayoutEntry {
+                    binding: 0,
+                    visibility: wgpu::ShaderStages::FRAGMENT,
+                    ty: wgpu::BindingType::Buffer {
+                        ty: wgpu::BufferBindingType::Uniform,
+                        has_dynamic_offset: false,
+                        min_binding_size: None,
+                    },
+                    count: None,
+                },
+                storage(1),
+                storage(2),
+                storage(3),
+            ],
+        });
+        Self {
+            shader,
+            volume: std::sync::OnceLock::new(),
+            terrain: std::sync::OnceLock::new(),
+            layout,
+        }
+    }
+
+    fn pipeline(&self, device: &wgpu::Device, mode: PictureMode) -> &wgpu::RenderPipeline {
+        let (cell, entry) = match mode {
+            PictureMode::Volume => (&self.volume, "fs_volume"),
+            PictureMode::Terrain { .. } => (&self.terrain, "fs_terrain"),
+        };
+        cell.get_or_init(|| {
+            fullscreen_pipeline_with(
+                device,
+                &self.shader,
+                &self.layout,
+                PICTURE_FORMAT,
+                entry,
+                entry,
+            )
+        })
+    }
+
+    /// Records the ray-marched picture of `field` (layout [channel][c][b][a], k + 1
+    /// channels, on the grid `scene.shape`) into `target` (a [`PICTURE_FORMAT`] view).
+    #[allow(clippy::too_many_arguments)]
+    pub fn encode(
+        &self,
+        device: &wgpu::Device,
+        encoder: &mut wgpu::CommandEncoder,
+        field: &wgpu::Buffer,
+        scene: &VolumeScene,
+        target: &wgpu::TextureView,
+        target_size: [u32; 2],
+    ) {
+        let params = params(scene, target_size);
+        let mut surfaces: Vec<GpuSurface> = scene
+            .surfaces
+            .iter()
+            .take(MAX_SURFACES)
+            .map(|s| GpuSurface {
+                color: [s.color[0], s.color[1], s.color[2], 1.0],
+                level: s.level,
+                channel: s.channel.min(scene.n_inputs as u32),
+                lipschitz: s.lipschitz,
+                pad: 0.0,
+            })
+            .collect();
+        if surfaces.is_empty() {
+            surfaces.push(GpuSurface::zeroed());
+        }
+        let mut path: Vec<[f32; 4]> = thin(&scene.path, MAX_PATH_POINTS)
+            .iter()
+            .map(|(p, walk)| [p[0], p[1], p[2], if *walk { 1.0 } else { 0.0 }])
+            .collect();
+        if path.is_empty() {
+            path.push([0.0; 4]);
+        }
+        let init = |label, contents: &[u8], usage| {
+            device.create_buffer_init(&wgpu::util::BufferInitDescriptor {
+                label: Some(label),
+                contents,
+                usage,
+            })
+        };
+        let params_buffer = init(
+            "raymarch params",
+            bytemuck::bytes_of(&params),
+            wgpu::BufferUsages::UNIFORM,
+        );
+        let surfaces_buffer = init(
+            "raymarch surfaces",
+            bytemuck::cast_slice(&surfaces),
+            wgpu::BufferUsages::STORAGE,
+        );
+        let path_buffer = init(
+            "raymarch path",
+            bytemuck::cast_slice(&path),
+            wgpu::BufferUsages::STORAGE,
+        );
+        let bind_group = device.create_bind_group(&wgpu::BindGroupDescriptor {
+            label: Some("raymarch"),
+            layout: &self.layout,
+            entries: &[
+                wgpu::BindGroupEntry {
+                    binding: 0,
+                    resource: params_buffer.as_entire_binding(),
+                },
+                wgpu::BindGroupEntry {
+                    binding: 1,
+                    resource: field.as_entire_binding(),
+                },
+                wgpu::BindGroupEntry {
+                    binding: 2,
+                    resource: surfaces_buffer.as_entire_binding(),
+                },
+                wgpu::BindGroupEntry {
+                    binding: 3,
+                    resource: path_buffer.as_entire_binding(),
+                },
+            ],
+        });
+        let mut pass = encoder.begin_render_pass(&wgpu::RenderPassDescriptor {
+            label: Some("raymarch"),
+            color_attachments: &[Some(wgpu::RenderPassColorAttachment {
+                view: target,
+                depth_slice: None,
+                resolve_target: None,
+                ops: wgpu::Operations {
+                    load: wgpu::LoadOp::Clear(wgpu::Color::BLACK),
+                    store: wgpu::StoreOp::Store,
+                },
+            })],
+            depth_stencil_attachment: None,
+            timestamp_writes: None,
+            occlusion_query_set: None,
+            multiview_mask: None,
+        });
+        pass.set_pipeline(self.pipeline(device, scene.mode));
+        pass.set_bind_group(0, &bind_group, &[]);
+        pass.draw(0..3, 0..1);
+    }
+}
+
+/// The uniform block for `scene` drawn at `size`.
+fn params(scene: &VolumeScene, size: [u32; 2]) -> Params {
+    let [w, h] = [size[0].max(1) as f32, size[1].max(1) as f32];
+    let camera = &scene.camera;
+    let inverse = camera.view_projection(w / h).inverse();
+    let eye = camera.eye();
+    // World units one pixel covers at unit distance from the eye.
+    let per_px = 2.0 * (camera.fov_y_deg.to_radians() * 0.5).tan() / h;
+    let s = &scene.style;
+    let flags = u32::from(s.show_box)
+        | (u32::from(s.show_intersections) << 1)
+        | (u32::from(s.show_path) << 2);
+    let (mode, terrain) = match scene.mode {
+        PictureMode::Volume => (0, [0.0; 4]),
+        PictureMode::Terrain {
+            value_range,
+            log,
+            lipschitz,
+        } => (
+            1,
+            [
+                value_range[0],
+                value_range[1],
+                if log { 1.0 } else { 0.0 },
+                lipschitz,
+            ],
+        ),
+    };
+    let marker = scene
+        .marker
+        .map_or([0.0; 4], |m| [m[0], m[1], m[2], s.marker_px]);
+    let path_points = thin(&scene.path, MAX_PATH_POINTS).len() as u32;
+    let [lo, hi] = scene.clip_box;
+    Params {
+        inv_view_proj: inverse.to_cols_array_2d(),
+        eye: [eye.x, eye.y, eye.z, per_px],
+        clip_lo: [lo[0], lo[1], lo[2], 0.0],
+        clip_hi: [hi[0], hi[1], hi[2], 0.0],
+        dims: [
+            scene.shape[0] as u32,
+            scene.shape[1] as u32,
+            scene.shape[2].max(1) as u32,
+            scene.n_inputs as u32,
+        ],
+        counts: [
+            scene.surfaces.len().min(MAX_SURFACES) as u32,
+            flags,
+            path_points,
+            mode,
+        ],
+        style: [
+            s.surface_alpha,
+            s.manifold_width_px,
+            s.step_cells.max(0.05),
+            s.line_width_px,
+        ],
+        terrain,
+        marker,
+        background: [s.background[0], s.background[1], s.background[2], 1.0],
+    }
+}
+
+/// A bound on |∇f| in world units of the trilinear interpolant of `values` (one channel,
+/// [c][b][a] on `shape`, axes mapped onto [−1, 1]): in every cell the derivative along an
+/// axis interpolates that cell's edge differences, so it is at most the largest edge
+/// difference over the cell width, and |∇f| ≤ √(Σ_axis (max difference / width)²).
+/// Non-finite values are skipped.
+pub fn lipschitz_bound(values: &[f32], shape: [usize; 3]) -> f32 {
+    let [na, nb, nc] = shape;
+    let stride = [1, na, na * nb];
+    let mut sum = 0.0f32;
+    for axis in 0..3 {
+        let n = shape[axis];
+        if n < 2 {
+            continue;
+        }
+        let mut most = 0.0f32;
+        for i in 0..values.len().min(na * nb * nc) {
+            let coord = (i / stride[axis]) % n;
+            if coord + 1 < n {
+                let d = (values[i + stride[axis]] - values[i]).abs();
+                if d.is_finite() {
+                    most = most.max(d);
+                }
+            }
+        }
+        let width = 2.0 / (n - 1) as f32;
+        sum += (most / width).powi(2);
+    }
+    sum.sqrt()
+}
+
+/// At most `max` points of `path`, evenly thinned, keeping the last.
+fn thin(path: &[([f32; 3], bool)], max: usize) -> Vec<([f32; 3], bool)> {
+    if path.len() <= max {
+        return path.to_vec();
+    }
+    let stride = path.len().div_ceil(max - 1);
+    let mut out: Vec<_> = path.iter().step_by(stride).copied().collect();
+    if let Some(last) = path.last() {
+        out.push(*last);
+    }
+    out
+}
+
+/// The world point of θ's projection, if inside the box (with a margin).
+pub fn marker_in_box(world: [f32; 3]) -> Option<[f32; 3]> {
+    (Vec3::from_array(world).abs().max_element() <= 1.05).then_some(world)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::draw::slice_pass::Picture;
+    use crate::eval::gpu::test_gpu;
+
+    /// Draws `scene` over a field of `values` ([channel][c][b][a]) and reads it back.
+    fn draw(scene: &VolumeScene, values: &[f32], size: [u32; 2]) -> Option<Vec<u8>> {
+        let gpu = test_gpu("the 3D picture")?;
+        let device = gpu.device();
+        let buffer = device.create_buffer_init(&wgpu::util::BufferInitDescriptor {
+            label: None,
+            contents: bytemuck::cast_slice(values),
+            usage: wgpu::BufferUsages::STORAGE,
+        });
+        let picture = Picture::new(device, size);
+        let mut encoder = device.create_command_encoder(&wgpu::CommandEncoderDescriptor::default());
+        VolumeRenderer::new(device).encode(
+            device,
+            &mut encoder,
+            &buffer,
+            scene,
+            &picture.view,
+            size,
+        );
+        gpu.queue().submit([encoder.finish()]);
+        Some(picture.read_rgba(device, gpu.queue()).unwrap())
+    }
+
+    /// Two stacked transparent planes, red above blue (channels 0 and 1 both equal c, at
+    /// levels +½ and −½), seen from above and from below: the nearer one is composited
+    /// first, so the picture is mostly red from above and mostly blue from below, with the
+    /// exact front-to-back mix 0.5·near + 0.25·far + 0.25·background.
+    #[test]
+    fn transparent_surfaces_are_composited_front_to_back() {
+        let n = 5;
+        let mut values = Vec::new();
+        for _channel in 0..3 {
+            for ic in 0..n {
+                let c = -1.0 + 2.0 * ic as f32 / (n - 1) as f32;
+                values.extend(std::iter::repeat_n(c, n * n));
+            }
+        }
+        let surface = |channel, level, color| SurfaceStyle {
+            channel,
+            level,
+            color,
+            lipschitz: 1.0,
+        };
+        let mut scene = VolumeScene {
+            camera: OrbitCamera {
+                pitch_deg: 89.0,
+                ..OrbitCamera::default()
+            },
+            mode: PictureMode::Volume,
+            shape: [n, n, n],
+            n_inputs: 2,
+            surfaces: vec![
+                surface(0, 0.5, [1.0, 0.0, 0.0]),
+                surface(1, -0.5, [0.0, 0.0, 1.0]),
+            ],
+            clip_box: [[-1.0; 3], [1.0; 3]],
+            marker: None,
+            path: Vec::new(),
+            style: VolumeStyle {
+                show_box: false,
+                ..VolumeStyle::default()
+            },
+        };
+        let size = [64, 64];
+        let center = |rgba: &[u8]| {
+            let i = 4 * (32 * 64 + 32);
+            [rgba[i], rgba[i + 1], rgba[i + 2]].map(|c| f32::from(c) / 255.0)
+        };
+        // shade(color) at normal incidence: color + 0.25·specular (≈ 1), clamped on write.
+        let lit = |c: [f32; 3]| c.map(|x| x + 0.25);
+        let bg = VolumeStyle::default().background;
+        let expect = |near: [f32; 3], far: [f32; 3]| -> [f32; 3] {
+            std::array::from_fn(|i| 0.5 * lit(near)[i] + 0.25 * lit(far)[i] + 0.25 * bg[i])
+        };
+        let Some(top) = draw(&scene, &values, size) else {
+            return;
+        };
+        let want = expect([1.0, 0.0, 0.0], [0.0, 0.0, 1.0]);
+        let got = center(&top);
+        for i in 0..3 {
+            assert!(
+                (got[i] - want[i]).abs() < 0.03,
+                "from above: {got:?} vs {want:?}"
+            );
+        }
+        scene.camera.pitch_deg = -89.0;
+        let got = center(&draw(&scene, &values, size).unwrap());
+        let want = expect([0.0, 0.0, 1.0], [1.0, 0.0, 0.0]);
+        for i in 0..3 {
+            assert!(
+                (got[i] - want[i]).abs() < 0.03,
+                "from below: {got:?} vs {want:?}"
+            );
+        }
+        // Clipping away the upper half leaves only the blue plane, seen from above.
+        scene.camera.pitch_deg = 89.0;
+        scene.clip_box = [[-1.0; 3], [1.0, 1.0, 0.0]];
+        let got = center(&draw(&scene, &values, size).unwrap());
+        let want: [f32; 3] = std::array::from_fn(|i| 0.5 * lit([0.0, 0.0, 1.0])[i] + 0.5 * bg[i]);
+        for i in 0..3 {
+            assert!(
+                (got[i] - want[i]).abs() < 0.03,
+                "clipped: {got:?} vs {want:?}"
+            );
+        }
+    }
+
+    #[test]
+    #[allow(clippy::float_cmp)] // these maps are exact in binary floating point
+    fn slice_coordinates_map_onto_the_box_and_clip_planes_shrink_it() {
+        let ranges = [[-2.0, 2.0], [0.0, 1.0], [-1.0, 3.0]];
+        assert_eq!(to_world([-2.0, 0.0, -1.0], ranges), [-1.0; 3]);
+        assert_eq!(to_world([2.0, 1.0, 3.0], ranges), [1.0; 3]);
+        assert_eq!(to_world([0.0, 0.25, 1.0], ranges), [0.0, -0.5, 0.0]);
+        let planes = [
+            ClipPlane {
+                axis: 0,
+                at: 1.0,
+                keep_below: true,
+            },
+            ClipPlane {
+                axis: 2,
+                at: 0.0,
+                keep_below: false,
+            },
+        ];
+        assert_eq!(
+            clip_box(&planes, ranges),
+            [[-1.0, -1.0, -0.5], [0.5, 1.0, 1.0]]
+        );
+    }
+
+    /// The bound of f = 3a − 2c on [−1, 1]³ (world units) is |∇f| = √13, whatever the grid;
+    /// and it bounds every finite difference of a wiggly field.
+    #[test]
+    fn the_lipschitz_bound_bounds_the_field_gradient() {
+        let shape = [5, 4, 6];
+        let coord = |j: usize, n: usize| -1.0 + 2.0 * j as f32 / (n - 1) as f32;
+        let mut linear = Vec::new();
+        let mut wiggly = Vec::new();
+        for ic in 0..6 {
+            for ib in 0..4 {
+                for ia in 0..5 {
+                    let (x, y, z) = (coord(ia, 5), coord(ib, 4), coord(ic, 6));
+                    linear.push(3.0 * x - 2.0 * z);
+                    wiggly.push((3.0 * x).sin() * y + z * z);
+                }
+            }
+        }
+        assert!((lipschitz_bound(&linear, shape) - 13f32.sqrt()).abs() < 1e-5);
+        let bound = lipschitz_bound(&wiggly, shape);
+        let at = |ia: usize, ib: usize, ic: usize| wiggly[(ic * 4 + ib) * 5 + ia];
+        for (p, q) in [
+            ((0, 0, 0), (4, 3, 5)),
+            ((1, 2, 3), (3, 0, 1)),
+            ((4, 3, 0), (0, 0, 5)),
+        ] {
+            let dist = ((coord(p.0, 5) - coord(q.0, 5)).powi(2)
+                + (coord(p.1, 4) - coord(q.1, 4)).powi(2)
+                + (coord(p.2, 6) - coord(q.2, 6)).powi(2))
+            .sqrt();
+            assert!((at(p.0, p.1, p.2) - at(q.0, q.1, q.2)).abs() <= bound * dist + 1e-6);
+        }
+    }
+
+    #[test]
+    fn long_paths_are_thinned_keeping_both_ends() {
+        let path: Vec<([f32; 3], bool)> =
+            (0..2000).map(|i| ([i as f32, 0.0, 0.0], false)).collect();
+        let thinned = thin(&path, MAX_PATH_POINTS);
+        assert!(thinned.len() <= MAX_PATH_POINTS);
+        assert_eq!(thinned[0], path[0]);
+        assert_eq!(thinned.last(), path.last());
+    }
+}

@@ -1,0 +1,230 @@
+//! The 3D views of the real app, headless (egui_kittest with the wgpu renderer,
+//! llvmpipe in CI): snapshots of the classic perceptron pictures, and the app's picture
+//! against `basinscope render`'s headless path for the same scene and camera.
+
+use std::time::{Duration, Instant};
+
+use basinscope::app::slice::callback::FieldSource;
+use basinscope::app::{Action, BasinscopeApp, ViewTab};
+use basinscope::core::Scene;
+use basinscope::core::field::Field;
+use egui_kittest::Harness;
+use egui_kittest::kittest::Queryable as _;
+
+fn harness(scene: &str) -> Harness<'static, BasinscopeApp> {
+    let scene = Scene::resolve(scene).expect("built-in scene");
+    Harness::builder()
+        .with_size(egui::vec2(1000.0, 760.0))
+        .wgpu()
+        .build_eframe(move |cc| BasinscopeApp::new(cc, scene).expect("the worker thread starts"))
+}
+
+/// Shows `tab` and steps until its picture shows the newest field.
+fn show(h: &mut Harness<'static, BasinscopeApp>, tab: ViewTab) {
+    h.state_mut().apply(Action::ShowView(tab));
+    let start = Instant::now();
+    let current = |app: &BasinscopeApp| match tab {
+        ViewTab::Terrain => app.terrain_view.picture_is_current(),
+        _ => app.slice3d_view.picture_is_current(),
+    };
+    while !current(h.state()) && start.elapsed() < Duration::from_mins(2) {
+        h.step();
+        std::thread::sleep(Duration::from_millis(10));
+    }
+    assert!(current(h.state()), "the 3D picture never became current");
+    h.run_steps(2);
+    render(h);
+}
+
+/// Renders the window. A software rasterizer compiles the ray-marching shader during the
+/// first draw, which can outlast kittest's 10 s wait on a busy machine; the work still
+/// finishes, so a timed-out first render is retried.
+fn render(h: &mut Harness<'static, BasinscopeApp>) -> image::RgbaImage {
+    let mut last = String::new();
+    for _ in 0..4 {
+        match h.render() {
+            Ok(image) => return image,
+            Err(e) => last = e,
+        }
+    }
+    panic!("wgpu renders the app: {last}");
+}
+
+/// Two planes crossing in a line (rank-2 G): the perpendicular scene's 3D slice.
+#[test]
+fn slice3d_view_of_the_perpendicular_scene_matches_its_snapshot() {
+    let mut h = harness("perpendicular");
+    show(&mut h, ViewTab::Slice3d);
+    h.snapshot("slice3d_view_perpendicular");
+}
+
+/// Two coincident planes (rank-1 G): the parallel scene's surfaces are one sheet, drawn
+/// bright as where the surfaces meet.
+#[test]
+fn slice3d_view_of_the_parallel_scene_matches_its_snapshot() {
+    let mut h = harness("parallel");
+    show(&mut h, ViewTab::Slice3d);
+    h.snapshot("slice3d_view_parallel");
+}
+
+/// Mean absolute difference per channel (0..255) between the app's picture, cut from
+/// the rendered window, and `expected` (the same size).
+fn mean_abs_diff(
+    window: &image::RgbaImage,
+    origin: (u32, u32),
+    expected: &image::RgbaImage,
+) -> f64 {
+    let mut sum = 0.0;
+    let mut n = 0.0;
+    for y in 0..expected.height() {
+        for x in 0..expected.width() {
+            let p = window.get_pixel(origin.0 + x, origin.1 + y);
+            let q = expected.get_pixel(x, y);
+            for c in 0..3 {
+                sum += f64::from(p[c].abs_diff(q[c]));
+                n += 1.0;
+            }
+        }
+    }
+    sum / n
+}
+
+/// The app draws the same picture as `render`'s headless path: the frame the app handed
+/// to its GPU bridge (scene, camera, field) is drawn again with
+/// `cli::render3d::render_picture` on a headless device and compared with the window.
+#[test]
+fn the_app_view_and_the_headless_render_agree() {
+    for tab in [ViewTab::Slice3d, ViewTab::Terrain] {
+        let mut h = harness("perpendicular");
+        show(&mut h, tab);
+        let window = render(&mut h);
+        let view = match tab {
+            ViewTab::Terrain => &h.state().terrain_view,
+            _ => &h.state().slice3d_view,
+        };
+        let frame = view.last_frame.clone().expect("a frame was drawn");
+        let rect = view.picture_rect.expect("the picture was laid out");
+        let FieldSource::Cpu(field) = &frame.source else {
+            panic!("the 3D views draw the CPU path's field");
+        };
+        let field: &Field = field;
+        let scene = frame.volume.clone().expect("a 3D frame");
+        let gpu = basinscope::eval::GpuContext::headless().expect("an adapter");
+        let rgba = basinscope::cli::render3d::render_picture(
+            &gpu.device,
+            &gpu.queue,
+            field,
+            &scene,
+            frame.size_px,
+        )
+        .unwrap();
+        let expected =
+            image::RgbaImage::from_raw(frame.size_px[0], frame.size_px[1], rgba).unwrap();
+        let ppp = window.width() as f32 / 1000.0;
+        let origin = (
+            (rect.min.x * ppp).round() as u32,
+            (rect.min.y * ppp).round() as u32,
+        );
+        let diff = mean_abs_diff(&window, origin, &expected);
+        assert!(
+            diff < 3.0,
+            "{tab:?}: mean |Δ| = {diff:.2} between the app and the headless render"
+        );
+        // And the picture is not blank: it differs from the background somewhere.
+        let background = image::Rgba([33, 33, 38, 255]);
+        let drawn = expected.pixels().filter(|p| **p != background).count();
+        assert!(drawn > 1000, "{tab:?}: only {drawn} pixels drawn");
+    }
+}
+
+/// Dragging in the 3D view turns the camera, scrolling zooms it, a double-click resets
+/// it, and the camera is part of the scene: it survives saving and loading.
+#[test]
+fn dragging_orbits_the_camera_and_the_scene_keeps_it() {
+    let mut h = harness("perpendicular");
+    show(&mut h, ViewTab::Slice3d);
+    let rect = h.state().slice3d_view.picture_rect.expect("laid out");
+    let before = h.state().state.scene.view.slice3d.camera;
+    let (from, to) = (rect.center(), rect.center() + egui::vec2(60.0, 20.0));
+    h.event(egui::Event::PointerMoved(from));
+    h.step();
+    h.event(egui::Event::PointerButton {
+        pos: from,
+        button: egui::PointerButton::Primary,
+        pressed: true,
+        modifiers: egui::Modifiers::NONE,
+    });
+    h.step();
+    for i in 1..=6 {
+        h.event(egui::Event::PointerMoved(
+            from + (to - from) * (i as f32 / 6.0),
+        ));
+        h.step();
+    }
+    h.event(egui::Event::PointerButton {
+        pos: to,
+        button: egui::PointerButton::Primary,
+        pressed: false,
+        modifiers: egui::Modifiers::NONE,
+    });
+    h.run_steps(2);
+    let turned = h.state().state.scene.view.slice3d.camera;
+    // Dragging right turns the view by −0.4° per point (the box follows the pointer).
+    let d_yaw = turned.yaw_deg - before.yaw_deg;
+    assert!(
+        d_yaw < -10.0 && d_yaw > -30.0,
+        "yaw {} → {}",
+        before.yaw_deg,
+        turned.yaw_deg
+    );
+    assert!(
+        turned.pitch_deg > before.pitch_deg,
+        "pitch {} → {}",
+        before.pitch_deg,
+        turned.pitch_deg
+    );
+    let json = h.state().state.scene.to_json();
+    let reloaded = Scene::from_json(&json, "saved").expect("the saved scene loads");
+    assert_eq!(reloaded.view.slice3d.camera, turned);
+    h.event(egui::Event::MouseWheel {
+        unit: egui::MouseWheelUnit::Point,
+        delta: egui::vec2(0.0, 100.0),
+        phase: egui::TouchPhase::Move,
+        source: egui::MouseWheelSource::Wheel,
+        modifiers: egui::Modifiers::NONE,
+    });
+    h.run_steps(6);
+    assert!(h.state().state.scene.view.slice3d.camera.distance < turned.distance);
+}
+
+/// A third axis that spans no volume is one sentence in the view, not a panic; the other
+/// tabs keep working.
+#[test]
+fn a_third_axis_in_the_plane_is_one_sentence_in_the_view() {
+    let mut scene = Scene::resolve("perpendicular").expect("built-in scene");
+    scene.view.slice3d.third_axis = basinscope::core::slice3d::ThirdAxis::Coordinate { index: 1 };
+    let mut h = Harness::builder()
+        .with_size(egui::vec2(1000.0, 760.0))
+        .wgpu()
+        .build_eframe(move |cc| BasinscopeApp::new(cc, scene).expect("the worker thread starts"));
+    h.state_mut().apply(Action::ShowView(ViewTab::Slice3d));
+    let start = Instant::now();
+    while h.state().slice3d_view.error.is_none() && start.elapsed() < Duration::from_mins(1) {
+        h.step();
+        std::thread::sleep(Duration::from_millis(10));
+    }
+    let error = h
+        .state()
+        .slice3d_view
+        .error
+        .clone()
+        .expect("an error is shown");
+    assert!(
+        error.contains("span no volume") && !error.contains('\n'),
+        "{error}"
+    );
+    h.run_steps(2);
+    h.get_by_label_contains("span no volume");
+    h.state_mut().apply(Action::ShowView(ViewTab::Terrain));
+    show(&mut h, ViewTab::Terrain);
+}

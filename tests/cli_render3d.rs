@@ -1,0 +1,414 @@
+//! `basinscope render --view slice3d|terrain` as a process: the exported 3D fields against
+//! the closed forms of the linear perceptron scenes, and the ray-marched picture against
+//! rays cast from the same camera on the CPU.
+
+use std::path::Path;
+use std::process::{Command, Output};
+
+use basinscope::core::camera::{OrbitCamera, Ray, ray_box};
+use glam::Vec3;
+
+fn basinscope(args: &[&str], dir: &Path) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_basinscope"))
+        .args(args)
+        .current_dir(dir)
+        .output()
+        .expect("the binary runs")
+}
+
+fn stderr(o: &Output) -> String {
+    String::from_utf8_lossy(&o.stderr).into_owned()
+}
+
+/// A float32 .npy read without the writer's code: header dict, then little-endian data.
+fn read_npy(path: &Path) -> (Vec<usize>, Vec<f32>) {
+    let bytes = std::fs::read(path).unwrap();
+    assert_eq!(&bytes[..8], b"\x93NUMPY\x01\x00", "magic and version 1.0");
+    let header_len = u16::from_le_bytes([bytes[8], bytes[9]]) as usize;
+    let header = std::str::from_utf8(&bytes[10..10 + header_len]).unwrap();
+    assert!(header.contains("'descr': '<f4'"), "{header}");
+    let shape: Vec<usize> = header
+        .split("'shape': (")
+        .nth(1)
+        .unwrap()
+        .split(')')
+        .next()
+        .unwrap()
+        .split(',')
+        .filter_map(|s| s.trim().parse().ok())
+        .collect();
+    let data: Vec<f32> = bytes[10 + header_len..]
+        .chunks_exact(4)
+        .map(|c| f32::from_le_bytes([c[0], c[1], c[2], c[3]]))
+        .collect();
+    assert_eq!(data.len(), shape.iter().product::<usize>());
+    (shape, data)
+}
+
+/// A 3D field exported by `render --view slice3d`, indexed [channel, c, b, a].
+struct Volume {
+    shape: [usize; 4],
+    data: Vec<f32>,
+    theta0: Vec<f64>,
+    ranges: [[f64; 2]; 3],
+}
+
+impl Volume {
+    fn at(&self, ch: usize, ia: usize, ib: usize, ic: usize) -> f64 {
+        let [_, nc, nb, na] = self.shape;
+        f64::from(self.data[((ch * nc + ic) * nb + ib) * na + ia])
+    }
+
+    /// Grid index (fractional) of slice coordinate x along axis `axis` (0 = a).
+    fn index_of(&self, axis: usize, x: f64) -> f64 {
+        let n = [self.shape[3], self.shape[2], self.shape[1]][axis];
+        let [lo, hi] = self.ranges[axis];
+        (x - lo) / (hi - lo) * (n - 1) as f64
+    }
+}
+
+fn render_volume(scene: &str, dir: &Path) -> Volume {
+    let png = dir.join(format!("{scene}.png"));
+    let npy = dir.join(format!("{scene}.npy"));
+    let o = basinscope(
+        &[
+            "render",
+            scene,
+            "--view",
+            "slice3d",
+            "--out",
+            png.to_str().unwrap(),
+            "--size",
+            "200x150",
+            "--field-out",
+            npy.to_str().unwrap(),
+        ],
+        dir,
+    );
+    assert!(o.status.success(), "render {scene} failed: {}", stderr(&o));
+    assert!(stderr(&o).contains("rendering slice3d"), "{}", stderr(&o));
+    let image = image::open(&png).expect("the PNG decodes");
+    assert_eq!((image.width(), image.height()), (200, 150));
+    let sidecar: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(dir.join(format!("{scene}.json"))).unwrap())
+            .unwrap();
+    let (shape, data) = read_npy(&npy);
+    let shape: [usize; 4] = shape.try_into().expect("[k + 1, D, H, W]");
+    assert_eq!(sidecar["axis_names"].as_array().unwrap().len(), 3);
+    let theta0 = sidecar["theta0"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|x| x.as_f64().unwrap())
+        .collect();
+    let r = &sidecar["ranges"];
+    let ranges = [0, 1, 2].map(|i| [r[i][0].as_f64().unwrap(), r[i][1].as_f64().unwrap()]);
+    Volume {
+        shape,
+        data,
+        theta0,
+        ranges,
+    }
+}
+
+/// Perpendicular inputs x1 = (1, ½, 0), x2 = (−½, 1, 0), y = (1, ½), axes θ[0], θ[1],
+/// θ[2]: the surfaces f1 = 1 and f2 = ½ are planes that meet in the line θ[0] = 0.6,
+/// θ[1] = 0.8 (any θ[2]). In every c layer, the grid point nearest to both surfaces
+/// (by the distance estimate |f − y| / |∇f| from the exported field) is within one cell
+/// of that line.
+#[test]
+fn perpendicular_scene_surfaces_meet_along_the_closed_form_line() {
+    let dir = tempfile::tempdir().unwrap();
+    let v = render_volume("perpendicular", dir.path());
+    let [k1, nc, nb, na] = v.shape;
+    assert_eq!(k1, 3, "two inputs and the loss");
+    let line = [0.6 - v.theta0[0], 0.8 - v.theta0[1]];
+    let (ia_line, ib_line) = (v.index_of(0, line[0]), v.index_of(1, line[1]));
+    let targets = [1.0, 0.5];
+    for ic in 0..nc {
+        let mut best = (f64::INFINITY, 0, 0);
+        for ib in 1..nb - 1 {
+            for ia in 1..na - 1 {
+                let mut worst: f64 = 0.0;
+                for (ch, y) in targets.iter().enumerate() {
+                    let ga = (v.at(ch, ia + 1, ib, ic) - v.at(ch, ia - 1, ib, ic)) / 2.0;
+                    let gb = (v.at(ch, ia, ib + 1, ic) - v.at(ch, ia, ib - 1, ic)) / 2.0;
+                    let d = (v.at(ch, ia, ib, ic) - y).abs() / ga.hypot(gb);
+                    worst = worst.max(d);
+                }
+                if worst < best.0 {
+                    best = (worst, ia, ib);
+                }
+            }
+        }
+        let (_, ia, ib) = best;
+        assert!(
+            (ia as f64 - ia_line).abs() <= 1.0 && (ib as f64 - ib_line).abs() <= 1.0,
+            "layer {ic}: surfaces meet at cell ({ia}, {ib}), the line is at ({ia_line:.2}, {ib_line:.2})"
+        );
+    }
+}
+
+/// Parallel inputs x2 = 2·x1, y = (1, 2): the surfaces f1 = 1 and f2 = 2 are the same
+/// plane θ[0] + θ[1]/2 = 1. Along every row of a, both cross their level at the same a
+/// (within one cell), and where the closed form puts the plane.
+#[test]
+fn parallel_scene_surfaces_coincide() {
+    let dir = tempfile::tempdir().unwrap();
+    let v = render_volume("parallel", dir.path());
+    let [_, nc, nb, na] = v.shape;
+    // The fractional a index where channel `ch` crosses `y` along row (ib, ic).
+    let crossing = |ch: usize, y: f64, ib: usize, ic: usize| -> Option<f64> {
+        (0..na - 1).find_map(|ia| {
+            let (f0, f1) = (v.at(ch, ia, ib, ic) - y, v.at(ch, ia + 1, ib, ic) - y);
+            ((f0 <= 0.0) != (f1 <= 0.0)).then(|| ia as f64 + f0 / (f0 - f1))
+        })
+    };
+    let mut rows = 0;
+    for ic in (0..nc).step_by(7) {
+        for ib in 0..nb {
+            let b =
+                v.ranges[1][0] + (v.ranges[1][1] - v.ranges[1][0]) * ib as f64 / (nb - 1) as f64;
+            // θ[0] + θ[1]/2 = 1 with θ[0] = θ0[0] + a, θ[1] = θ0[1] + b.
+            let a_closed = 1.0 - 0.5 * (v.theta0[1] + b) - v.theta0[0];
+            let inside = (v.ranges[0][0]..=v.ranges[0][1]).contains(&a_closed);
+            match (crossing(0, 1.0, ib, ic), crossing(1, 2.0, ib, ic)) {
+                (Some(s1), Some(s2)) => {
+                    assert!((s1 - s2).abs() <= 1.0, "row ({ib}, {ic}): {s1} vs {s2}");
+                    let closed = v.index_of(0, a_closed);
+                    assert!(
+                        (s1 - closed).abs() <= 1.0,
+                        "row ({ib}, {ic}): {s1} vs {closed}"
+                    );
+                    rows += 1;
+                }
+                (None, None) => assert!(!inside, "row ({ib}, {ic}) misses the plane"),
+                other => panic!("row ({ib}, {ic}): only one surface crosses: {other:?}"),
+            }
+        }
+    }
+    assert!(rows > 100, "only {rows} rows cross the plane");
+}
+
+/// The PNG of `render --view slice3d` against rays cast on the CPU from the scene's
+/// camera: pixels whose ray misses the box are the background, pixels whose ray crosses
+/// input 1's plane θ[0] + θ[1]/2 = 1 inside the box are tinted with its color (orange),
+/// and pixels whose ray crosses the box but not the plane stay the background. The
+/// scene draws input 1 only, from the default camera.
+/// Renders the perpendicular scene with input 1's surface only (32³, default camera)
+/// at 240×180: the image and θ₀ from the sidecar.
+fn render_one_plane(dir: &Path) -> (image::RgbImage, Vec<f64>) {
+    let mut scene: serde_json::Value = serde_json::from_str(
+        &std::fs::read_to_string(
+            Path::new(env!("CARGO_MANIFEST_DIR")).join("assets/scenes/perpendicular.json"),
+        )
+        .unwrap(),
+    )
+    .unwrap();
+    scene["view"]["slice3d"] = serde_json::json!({ "inputs": [0], "resolution": [32, 32, 32] });
+    let scene_path = dir.join("scene-one-plane.json");
+    std::fs::write(&scene_path, scene.to_string()).unwrap();
+    let (w, h) = (240u32, 180u32);
+    let png = dir.join("one-plane.png");
+    let npy = dir.join("one-plane.npy");
+    let o = basinscope(
+        &[
+            "render",
+            scene_path.to_str().unwrap(),
+            "--view",
+            "slice3d",
+            "--out",
+            png.to_str().unwrap(),
+            "--size",
+            &format!("{w}x{h}"),
+            "--field-out",
+            npy.to_str().unwrap(),
+        ],
+        dir,
+    );
+    assert!(o.status.success(), "{}", stderr(&o));
+    let image = image::open(&png).unwrap().to_rgb8();
+    let sidecar: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(npy.with_extension("json")).unwrap())
+            .unwrap();
+    let theta0: Vec<f64> = sidecar["theta0"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|x| x.as_f64().unwrap())
+        .collect();
+    (image, theta0)
+}
+
+#[test]
+fn headless_render_draws_the_plane_where_rays_cross_it() {
+    let dir = tempfile::tempdir().unwrap();
+    let (image, theta0) = render_one_plane(dir.path());
+    let (w, h) = (image.width(), image.height());
+    // World x = a/2, y = b/2 on [−2, 2]; the plane θ0[0] + 2x + (θ0[1] + 2y)/2 = 1.
+    let plane = |p: Vec3| -> f64 {
+        theta0[0] + 2.0 * f64::from(p.x) + 0.5 * (theta0[1] + 2.0 * f64::from(p.y)) - 1.0
+    };
+    let camera = OrbitCamera::default();
+    // The axis ticks and names are drawn over the picture: stay clear of them.
+    let names = ["a".to_string(), "b".to_string(), "c".to_string()];
+    let marks = basinscope::draw::volume_scene::axis_marks(
+        &camera,
+        [w, h],
+        [[-2.0, 2.0]; 3],
+        &names,
+        false,
+    );
+    let near_mark = |x: u32, y: u32| {
+        marks.iter().any(|m| {
+            let reach = if m.is_tick { 16.0 } else { 110.0 };
+            (m.pos[0] - x as f32).abs() < reach && (m.pos[1] - y as f32).abs() < 18.0
+        })
+    };
+    let background = [33u8, 33, 38];
+    let near_edge = |p: Vec3| {
+        (Vec3::ONE - p.abs())
+            .to_array()
+            .iter()
+            .filter(|&&e| e < 0.08)
+            .count()
+            >= 2
+    };
+    let (mut on, mut off, mut outside) = (0, 0, 0);
+    for py in (4..h - 4).step_by(4) {
+        for px in (4..w - 4).step_by(4) {
+            if near_mark(px, py) {
+                continue;
+            }
+            let ray: Ray = camera.pixel_ray(px as f32, py as f32, [w, h]);
+            let pixel = image.get_pixel(px, py).0;
+            let is_background = pixel
+                .iter()
+                .zip(background)
+                .all(|(&p, b)| p.abs_diff(b) <= 2);
+            let Some([t0, t1]) = ray_box(&ray, Vec3::splat(-1.0), Vec3::splat(1.0)) else {
+                assert!(
+                    is_background,
+                    "pixel ({px}, {py}) misses the box but is {pixel:?}"
+                );
+                outside += 1;
+                continue;
+            };
+            let (p0, p1) = (ray.at(t0), ray.at(t1));
+            // Stay clear of the box edges, of θ's marker at the origin and of grazing rays.
+            let to_origin = {
+                let along = (-ray.origin).dot(ray.direction);
+                ray.at(along).length()
+            };
+            if near_edge(p0) || near_edge(p1) || to_origin < 0.2 || t1 - t0 < 0.1 {
+                continue;
+            }
+            let (s0, s1) = (plane(p0), plane(p1));
+            if s0.abs() < 0.1 || s1.abs() < 0.1 {
+                continue; // the plane meets the box wall near this ray
+            }
+            if (s0 < 0.0) == (s1 < 0.0) {
+                assert!(
+                    is_background,
+                    "pixel ({px}, {py}) misses the plane but is {pixel:?}"
+                );
+                off += 1;
+            } else {
+                assert!(
+                    i32::from(pixel[0]) > i32::from(pixel[2]) + 20,
+                    "pixel ({px}, {py}) crosses the plane but is {pixel:?}"
+                );
+                on += 1;
+            }
+        }
+    }
+    assert!(
+        on > 40 && off > 40 && outside > 100,
+        "on {on}, off {off}, outside {outside}"
+    );
+}
+
+/// The terrain renders with a field of the 2D slice's grid, and 3D requests that cannot
+/// be met get one sentence and a non-zero exit, before anything is written.
+#[test]
+fn terrain_renders_and_bad_3d_requests_get_one_sentence() {
+    let dir = tempfile::tempdir().unwrap();
+    let png = dir.path().join("terrain.png");
+    let npy = dir.path().join("terrain.npy");
+    let o = basinscope(
+        &[
+            "render",
+            "moons",
+            "--view",
+            "terrain",
+            "--out",
+            png.to_str().unwrap(),
+            "--size",
+            "160x120",
+            "--field-out",
+            npy.to_str().unwrap(),
+        ],
+        dir.path(),
+    );
+    assert!(o.status.success(), "{}", stderr(&o));
+    let (shape, _) = read_npy(&npy);
+    assert_eq!(shape.len(), 3, "[k + 1, H, W]");
+    let image = image::open(&png).unwrap().to_rgb8();
+    // Some pixels show the terrain: colors other than the background.
+    let lit = image.pixels().filter(|p| p.0 != [33, 33, 38]).count();
+    assert!(lit > 160 * 120 / 20, "only {lit} pixels drawn");
+
+    let write = |name: &str, edit: &dyn Fn(&mut serde_json::Value)| {
+        let mut scene: serde_json::Value = serde_json::from_str(
+            &std::fs::read_to_string(
+                Path::new(env!("CARGO_MANIFEST_DIR")).join("assets/scenes/perpendicular.json"),
+            )
+            .unwrap(),
+        )
+        .unwrap();
+        edit(&mut scene);
+        let path = dir.path().join(name);
+        std::fs::write(&path, scene.to_string()).unwrap();
+        path
+    };
+    let cases = [
+        (
+            write("huge.json", &|s| {
+                s["view"]["slice3d"] = serde_json::json!({ "resolution": [4096, 64, 64] });
+            }),
+            "between 2 and 512",
+        ),
+        (
+            write("in-plane.json", &|s| {
+                s["view"]["slice3d"] =
+                    serde_json::json!({ "third_axis": { "kind": "coordinate", "index": 1 } });
+            }),
+            "span no volume",
+        ),
+        (
+            write("two-params.json", &|s| {
+                s["model"]["layers"] = serde_json::json!([2, 1]);
+                s["data"]["inputs"] = serde_json::json!([[1.0, 0.5], [-0.5, 1.0]]);
+            }),
+            "at least 3 parameters",
+        ),
+    ];
+    for (path, words) in cases {
+        let out = dir.path().join("never.png");
+        let o = basinscope(
+            &[
+                "render",
+                path.to_str().unwrap(),
+                "--view",
+                "slice3d",
+                "--out",
+                out.to_str().unwrap(),
+            ],
+            dir.path(),
+        );
+        let e = stderr(&o);
+        assert!(!o.status.success(), "{}: {e}", path.display());
+        assert!(e.contains(words) && e.trim().lines().count() == 1, "{e}");
+        assert!(!out.exists(), "nothing is written on failure");
+    }
+}
