@@ -287,6 +287,47 @@ fn divergence_pauses_training_and_says_so() {
     h.get_by_label_contains("training diverged");
 }
 
+/// A trained scene opened in the app has its trajectory and loss history back, and
+/// saving it again writes the same bytes; training on continues its steps.
+#[test]
+fn a_trained_scene_reopens_with_its_trajectory_and_saves_identically() {
+    let mut h = harness("xor");
+    h.state_mut().apply(Action::Step(40));
+    step_until(&mut h, Duration::from_secs(30), |app| {
+        app.state.steps_done >= 40 && !app.state.playing
+    });
+    let dir = tempfile::tempdir().unwrap();
+    let first = dir.path().join("first.json");
+    h.state_mut().apply(Action::SaveTo(first.clone()));
+    h.run_steps(1);
+    let saved = Scene::load(&first).unwrap();
+    assert_eq!(saved.recording.loss_history.len(), 40);
+    assert_eq!(saved.recording.trajectory.last().unwrap().step, 40);
+
+    h.state_mut().apply(Action::LoadBuiltin("sine".into()));
+    h.run_steps(1);
+    h.state_mut().apply(Action::LoadPath(first.clone()));
+    h.run_steps(1);
+    let app = h.state();
+    assert_eq!(app.state.steps_done, 40);
+    assert_eq!(app.state.loss_history, saved.recording.loss_history);
+    assert_eq!(app.state.trajectory, saved.recording.thetas());
+    let second = dir.path().join("second.json");
+    h.state_mut().apply(Action::SaveTo(second.clone()));
+    h.run_steps(1);
+    assert_eq!(
+        std::fs::read(&first).unwrap(),
+        std::fs::read(&second).unwrap()
+    );
+
+    h.state_mut().apply(Action::Step(5));
+    step_until(&mut h, Duration::from_secs(30), |app| {
+        app.state.steps_done >= 45 && !app.state.playing
+    });
+    let last = *h.state().state.loss_history.last().unwrap();
+    assert_eq!(last.0, 44);
+}
+
 #[test]
 fn saving_writes_a_scene_that_reloads_to_the_current_state() {
     let mut h = harness("moons");

@@ -317,7 +317,8 @@ impl BasinscopeApp {
 
     fn load_text(&mut self, text: &str, origin: &str, path: Option<PathBuf>) {
         match Scene::from_json(text, origin) {
-            Ok(scene) => {
+            Ok(mut scene) => {
+                let recording = std::mem::take(&mut scene.recording);
                 let name = crate::core::limits::quote(if scene.name.is_empty() {
                     origin
                 } else {
@@ -329,13 +330,14 @@ impl BasinscopeApp {
                 self.state.scene_path = path;
                 self.state.info(format!("opened {name}"));
                 self.restart();
+                self.state.restore_recording(recording);
             }
             Err(e) => self.state.error(format!("cannot open the scene: {e}")),
         }
     }
 
     fn save_to(&mut self, path: &Path) {
-        match self.state.scene.save(path) {
+        match self.state.scene_to_save().save(path) {
             Ok(()) => {
                 self.state.scene_path = Some(path.to_path_buf());
                 self.state.info(format!("saved {}", path.display()));
@@ -384,7 +386,9 @@ impl BasinscopeApp {
         s.initial_parameters = s.scene.parameters.clone();
         s.loss_history.clear();
         s.steps_done = 0;
+        s.step_offset = 0;
         s.trajectory = vec![s.scene.parameters.clone()];
+        s.trajectory_steps = vec![0];
         s.trajectory_stride = 1;
         s.playing = false;
         s.layers_text = state::layers_to_text(&s.scene.model.layers);
@@ -403,6 +407,7 @@ impl BasinscopeApp {
         let s = &mut self.state;
         s.loss = crate::core::train::mse_loss(&s.scene.model, &s.scene.parameters, &s.scene.data);
         s.trajectory.push(s.scene.parameters.clone());
+        s.trajectory_steps.push(s.steps_done as u64);
         self.worker
             .send(WorkerCommand::SetTheta(s.scene.parameters.clone()));
     }
@@ -448,11 +453,18 @@ impl BasinscopeApp {
                 continue;
             }
             let s = &mut self.state;
-            s.loss_history.extend_from_slice(&snap.new_losses);
-            if snap.steps_done != s.steps_done {
-                s.record_trajectory(snap.steps_done, &snap.theta);
+            // Worker steps count from 0; a reopened run's record goes before them.
+            let steps_done = snap.steps_done + s.step_offset;
+            let first = steps_done.saturating_sub(snap.new_losses.len());
+            s.loss_history.extend(
+                (first..)
+                    .zip(&snap.new_losses)
+                    .map(|(step, &loss)| (step as u64, loss)),
+            );
+            if steps_done != s.steps_done {
+                s.record_trajectory(steps_done, &snap.theta);
             }
-            s.steps_done = snap.steps_done;
+            s.steps_done = steps_done;
             s.scene.parameters = snap.theta;
             s.loss = snap.loss;
             s.playing = snap.playing;

@@ -4,6 +4,7 @@
 use std::path::PathBuf;
 
 use crate::core::data::Preset;
+use crate::core::recording::Recording;
 use crate::core::{Activation, Scene, TrainingConfig};
 
 /// The views of the central area.
@@ -100,13 +101,19 @@ pub struct AppState {
     pub scene_path: Option<PathBuf>,
     /// θ at the start of the current run (what Reset returns to).
     pub initial_parameters: Vec<f64>,
-    pub loss_history: Vec<f64>,
+    /// (step, loss before that step) of the run, including a reopened scene's record.
+    pub loss_history: Vec<(u64, f64)>,
     pub steps_done: usize,
+    /// Steps recorded before this run's worker started (a reopened trained scene); the
+    /// worker counts from 0, the history goes on from here.
+    pub step_offset: usize,
     pub loss: f64,
     pub playing: bool,
     pub generation: u64,
     /// Recorded θ along training (thinned to at most `MAX_TRAJECTORY` points).
     pub trajectory: Vec<Vec<f64>>,
+    /// The step of each `trajectory` entry.
+    pub trajectory_steps: Vec<u64>,
     pub trajectory_stride: usize,
     pub message: Option<Message>,
     pub speed: usize,
@@ -125,7 +132,8 @@ pub struct AppState {
 pub const MAX_TRAJECTORY: usize = 2048;
 
 impl AppState {
-    pub fn new(scene: Scene) -> Self {
+    pub fn new(mut scene: Scene) -> Self {
+        let recording = std::mem::take(&mut scene.recording);
         let layers_text = layers_to_text(&scene.model.layers);
         let active_view = match scene.view.kind {
             crate::core::scene::ViewKind::Slice2d | crate::core::scene::ViewKind::Slice3d => {
@@ -134,10 +142,12 @@ impl AppState {
             crate::core::scene::ViewKind::Gradients => ViewTab::Gradients,
             _ => ViewTab::Data,
         };
-        Self {
+        let mut state = Self {
             initial_parameters: scene.parameters.clone(),
             trajectory: vec![scene.parameters.clone()],
+            trajectory_steps: vec![0],
             trajectory_stride: 1,
+            step_offset: 0,
             loss: crate::core::train::mse_loss(&scene.model, &scene.parameters, &scene.data),
             scene,
             scene_path: None,
@@ -152,7 +162,48 @@ impl AppState {
             new_point_target: 1.0,
             warned_huge_loss: None,
             manifold_walk: Vec::new(),
+        };
+        state.restore_recording(recording);
+        state
+    }
+
+    /// Takes a saved run's trajectory and loss history as this run's start: training
+    /// goes on from its last step. A recording whose θs do not fit the model is ignored
+    /// (scenes are validated on load, so only a changed model gets here).
+    pub fn restore_recording(&mut self, recording: Recording) {
+        if recording.is_empty() || recording.validate(self.scene.parameters.len()).is_err() {
+            return;
         }
+        self.step_offset = usize::try_from(recording.last_step()).unwrap_or(usize::MAX);
+        self.steps_done = self.step_offset;
+        self.loss_history = recording.loss_history.clone();
+        if !recording.trajectory.is_empty() {
+            self.trajectory = recording.thetas();
+            self.trajectory_steps = recording.trajectory.iter().map(|p| p.step).collect();
+        }
+        // The current θ ends the trajectory (it may have moved since the last snapshot).
+        if self.trajectory.last() != Some(&self.scene.parameters) {
+            self.trajectory.push(self.scene.parameters.clone());
+            self.trajectory_steps.push(self.steps_done as u64);
+        }
+    }
+
+    /// The run so far as a scene keeps it (thinned to the limits).
+    pub fn recording(&self) -> Recording {
+        Recording::from_run(
+            self.trajectory_steps
+                .iter()
+                .copied()
+                .zip(self.trajectory.iter().cloned()),
+            self.loss_history.iter().copied(),
+        )
+    }
+
+    /// The scene with the run's recording: what Save writes and what reproduces a figure.
+    pub fn scene_to_save(&self) -> Scene {
+        let mut scene = self.scene.clone();
+        scene.recording = self.recording();
+        scene
     }
 
     pub fn theta(&self) -> &[f64] {
@@ -179,10 +230,16 @@ impl AppState {
     pub fn record_trajectory(&mut self, steps_done: usize, theta: &[f64]) {
         if steps_done.is_multiple_of(self.trajectory_stride) || self.trajectory.is_empty() {
             self.trajectory.push(theta.to_vec());
+            self.trajectory_steps.push(steps_done as u64);
         }
         if self.trajectory.len() > MAX_TRAJECTORY {
             let mut i = 0;
             self.trajectory.retain(|_| {
+                i += 1;
+                i % 2 == 1
+            });
+            let mut i = 0;
+            self.trajectory_steps.retain(|_| {
                 i += 1;
                 i % 2 == 1
             });

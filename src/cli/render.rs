@@ -226,8 +226,11 @@ fn render_slice2d(
 ) -> anyhow::Result<image::RgbaImage> {
     let slice = &scene.view.slice;
     let theta = &scene.parameters;
-    // Scenes carry no recorded trajectory, so the trajectory is just the current θ.
-    let trajectory = vec![theta.clone()];
+    // The recorded trajectory (PCA axes come from it), ending at the current θ.
+    let mut trajectory = scene.recording.thetas();
+    if trajectory.last() != Some(theta) {
+        trajectory.push(theta.clone());
+    }
     let axes = slice_axes(
         &slice.axes,
         &scene.model,

@@ -11,6 +11,7 @@ pub mod files;
 pub mod limits;
 pub mod mlp;
 pub mod npy;
+pub mod recording;
 pub mod scene;
 pub mod slice;
 pub mod train;
