@@ -115,6 +115,27 @@ fn a_trained_scene_keeps_its_trajectory_and_loss_history_through_save_and_load()
         std::fs::read(&again).unwrap()
     );
 
+    // PCA axes come from the recorded trajectory, so a trained scene renders with them.
+    let mut doc: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(&path).unwrap()).unwrap();
+    doc["view"]["slice"]["axes"] = serde_json::json!({"kind": "pca"});
+    doc["view"]["slice"]["resolution"] = serde_json::json!([32, 32]);
+    std::fs::write(dir.path().join("pca.json"), doc.to_string()).unwrap();
+    let o = basinscope(
+        &[
+            "render",
+            "pca.json",
+            "--out",
+            "pca.png",
+            "--size",
+            "320x240",
+            "--backend",
+            "cpu",
+        ],
+        dir.path(),
+    );
+    assert!(o.status.success(), "{}", stderr(&o));
+
     // Training on continues the record from step 6000.
     let o = basinscope(
         &["train", "t.json", "--steps", "10", "--out", "t2.json"],

@@ -176,10 +176,14 @@ impl AppState {
         }
         self.step_offset = usize::try_from(recording.last_step()).unwrap_or(usize::MAX);
         self.steps_done = self.step_offset;
-        self.loss_history = recording.loss_history.clone();
-        if !recording.trajectory.is_empty() {
-            self.trajectory = recording.thetas();
-            self.trajectory_steps = recording.trajectory.iter().map(|p| p.step).collect();
+        let Recording {
+            trajectory,
+            loss_history,
+        } = recording;
+        self.loss_history = loss_history;
+        if !trajectory.is_empty() {
+            self.trajectory_steps = trajectory.iter().map(|p| p.step).collect();
+            self.trajectory = trajectory.into_iter().map(|p| p.theta).collect();
         }
         // The current θ ends the trajectory (it may have moved since the last snapshot).
         if self.trajectory.last() != Some(&self.scene.parameters) {

@@ -11,6 +11,7 @@ use crate::core::scene::{BUILTIN_SCENES, DEFAULT_SCENE};
 pub mod analyze;
 pub mod bench;
 pub mod json;
+pub mod plots;
 pub mod render;
 pub mod train;
 

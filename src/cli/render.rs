@@ -17,7 +17,7 @@ use crate::core::npy::{self, FieldExport};
 use crate::core::scene::write_atomically;
 use crate::core::slice::{project_onto_slice, slice_axes};
 use crate::draw::figure::{
-    DataFigure, FigureOptions, SliceFigure, render_data_figure, render_slice_figure,
+    DataFigure, FigureOptions, Format, Rendered, SliceFigure, Surface, data_figure, slice_figure,
 };
 use crate::draw::ticks::{AXIS_CLAMPED_NOTE, beyond_axis_limit};
 use crate::eval::FieldBackend;
@@ -30,12 +30,16 @@ pub use crate::core::limits::IMAGE_SIDE as SIZE_LIMITS;
 pub struct RenderArgs {
     /// A scene file or the name of a built-in scene.
     pub scene: String,
-    /// slice2d, slice3d, data or path.
+    /// slice2d, data, gradients or loss (slice3d and path are not available yet).
     #[arg(long, default_value = "slice2d")]
     pub view: String,
-    /// Output PNG.
+    /// The figure: FILE.png, or FILE.svg for vector output (heatmaps embedded as images).
     #[arg(long)]
     pub out: PathBuf,
+    /// The plot's data as CSV: the loss curve (`--view loss`) or the spectra
+    /// (`--view gradients`).
+    #[arg(long)]
+    pub csv_out: Option<PathBuf>,
     /// Image size `WxH`.
     #[arg(long, default_value = "1024x768", allow_hyphen_values = true)]
     pub size: String,
@@ -68,22 +72,54 @@ pub fn run(args: &RenderArgs) -> anyhow::Result<()> {
     };
     let view = args.view.as_str();
     match view {
-        "slice2d" | "data" => {}
-        "slice3d" | "path" => bail!(
-            "the {view} view is not available yet in `basinscope render`; use --view slice2d or --view data"
+        "slice2d" | "data" | "gradients" | "loss" => {}
+        "slice3d" | "path" | "terrain" => bail!(
+            "the {view} view is not available yet in `basinscope render`; use --view slice2d, data, gradients or loss"
         ),
         other => bail!(
-            "--view must be slice2d, slice3d, data or path, not \"{}\"",
+            "--view must be slice2d, data, gradients or loss, not \"{}\"",
             quote(other)
         ),
     }
-    if view == "data" && args.field_out.is_some() {
-        bail!("--field-out applies to slice views only, not to --view data");
+    if view != "slice2d" && args.field_out.is_some() {
+        bail!("--field-out applies to slice views only, not to --view {view}");
     }
+    if args.csv_out.is_some() && !matches!(view, "gradients" | "loss") {
+        bail!("--csv-out applies to --view loss and --view gradients, not to --view {view}");
+    }
+    let Some(format) = Format::from_path(&args.out) else {
+        bail!(
+            "--out must end in .png or .svg, not \"{}\"",
+            quote(&args.out.display().to_string())
+        );
+    };
+    let surface = Surface {
+        format,
+        transparent: false,
+    };
     let scene = super::load_scene(&args.scene)?;
     check_outputs(args)?;
     let image = if view == "slice2d" {
-        render_slice2d(&scene, args, backend, (width, height))?
+        render_slice2d(&scene, args, backend, (width, height), surface)?
+    } else if view == "gradients" || view == "loss" {
+        eprintln!(
+            "rendering the {view} view of {} at {width}×{height}…",
+            scene_label(&scene, &args.scene)
+        );
+        let options = FigureOptions {
+            title: title(&scene, &args.scene),
+            ..FigureOptions::default()
+        };
+        let (figure, csv) = if view == "loss" {
+            super::plots::loss(&scene, &options, (width, height), surface)
+        } else {
+            super::plots::gradients(&scene, &options, (width, height), surface)?
+        };
+        if let Some(path) = &args.csv_out {
+            write_atomically(path, csv.as_bytes())?;
+            eprintln!("wrote {}", path.display());
+        }
+        figure
     } else {
         eprintln!(
             "rendering the data view of {} at {width}×{height}…",
@@ -100,9 +136,10 @@ pub fn run(args: &RenderArgs) -> anyhow::Result<()> {
             data: &scene.data,
         };
         warn_if_outputs_not_finite(&scene);
-        render_data_figure(&figure, &options, width, height)?
+        data_figure(&figure, &options, width, height, surface)?
     };
-    write_png(&args.out, &image)?;
+    let bytes = image.encode().context("cannot encode the figure")?;
+    write_atomically(&args.out, &bytes)?;
     eprintln!("wrote {} ({width}×{height})", args.out.display());
     Ok(())
 }
@@ -114,6 +151,9 @@ pub fn run(args: &RenderArgs) -> anyhow::Result<()> {
 fn check_outputs(args: &RenderArgs) -> anyhow::Result<()> {
     let sidecar = args.field_out.as_deref().map(npy::sidecar_path);
     let mut outputs: Vec<(&str, &Path)> = vec![("--out", args.out.as_path())];
+    if let Some(csv) = &args.csv_out {
+        outputs.push(("--csv-out", csv.as_path()));
+    }
     if let (Some(field_out), Some(sidecar)) = (&args.field_out, &sidecar) {
         outputs.push(("--field-out", field_out.as_path()));
         outputs.push(("the --field-out sidecar", sidecar.as_path()));
@@ -223,7 +263,8 @@ fn render_slice2d(
     args: &RenderArgs,
     backend: Backend,
     (width, height): (u32, u32),
-) -> anyhow::Result<image::RgbaImage> {
+    surface: Surface,
+) -> anyhow::Result<Rendered> {
     let slice = &scene.view.slice;
     let theta = &scene.parameters;
     // The recorded trajectory (PCA axes come from it), ending at the current θ.
@@ -302,7 +343,7 @@ fn render_slice2d(
         b_label: format!("b (v: {})", axes.v_name),
         ..FigureOptions::default()
     };
-    let image = render_slice_figure(&figure, &options, width, height);
+    let image = slice_figure(&figure, &options, width, height, surface);
 
     if let Some(path) = &args.field_out {
         let axis_names = [axes.u_name.clone(), axes.v_name.clone()];
@@ -340,19 +381,6 @@ fn evaluator(backend: Backend) -> FieldBackend {
         Backend::Gpu => FieldBackend::gpu_preferred(),
         Backend::Cpu => FieldBackend::cpu("the CPU backend was asked for"),
     }
-}
-
-/// Encodes to PNG in memory, then writes atomically.
-fn write_png(path: &std::path::Path, image: &image::RgbaImage) -> anyhow::Result<()> {
-    let mut bytes = Vec::new();
-    image
-        .write_to(
-            &mut std::io::Cursor::new(&mut bytes),
-            image::ImageFormat::Png,
-        )
-        .context("cannot encode the PNG")?;
-    write_atomically(path, &bytes)?;
-    Ok(())
 }
 
 #[cfg(test)]
