@@ -10,6 +10,7 @@ pub mod gradients_view;
 pub mod jobs;
 pub mod loss_view;
 pub mod panels;
+pub mod scene_figure;
 pub mod slice;
 pub mod state;
 pub mod worker;

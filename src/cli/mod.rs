@@ -11,7 +11,6 @@ use crate::core::scene::{BUILTIN_SCENES, DEFAULT_SCENE};
 pub mod analyze;
 pub mod bench;
 pub mod json;
-pub mod plots;
 pub mod render;
 pub mod train;
 
