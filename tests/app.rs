@@ -571,3 +571,103 @@ fn without_a_gpu_renderer_the_slice_is_drawn_by_the_cpu_figure_renderer() {
     );
     h.get_by_label_contains("fields on the CPU path: the app runs without a GPU renderer");
 }
+
+/// Sets the export window to write `name`.png (640×480) into `dir` and exports the
+/// current view, waiting for the export thread.
+fn export_to(h: &mut Harness<'static, BasinscopeApp>, dir: &std::path::Path, name: &str) {
+    h.state_mut().apply(Action::OpenExport);
+    let request = {
+        let d = &mut h.state_mut().export_dialog;
+        d.folder = dir.display().to_string();
+        d.name = name.into();
+        d.width = 640;
+        d.height = 480;
+        d.write_scene = true;
+        d.request()
+    };
+    h.state_mut().apply(Action::Export(Box::new(request)));
+    step_until(h, Duration::from_mins(1), |app| !app.exporting());
+    h.run_steps(1);
+}
+
+/// The app's export and `basinscope render` of the scene it wrote beside the figure draw
+/// the same picture at the same size (Ctrl+E opens the window on the current view).
+#[test]
+fn an_export_from_the_app_matches_render_of_the_scene_it_wrote() {
+    let mut h = harness("perpendicular");
+    h.state_mut()
+        .apply(Action::ShowView(basinscope::app::ViewTab::Slice2d));
+    h.run_steps(2);
+    h.key_press_modifiers(egui::Modifiers::COMMAND, egui::Key::E);
+    h.run_steps(2);
+    assert!(
+        h.state().export_dialog.open,
+        "Ctrl+E opens the export window"
+    );
+    assert_eq!(
+        h.state().export_dialog.view,
+        basinscope::app::scene_figure::FigureView::Slice2d
+    );
+    let dir = tempfile::tempdir().unwrap();
+    export_to(&mut h, dir.path(), "fig");
+    let message = h.state().state.message.clone().unwrap();
+    assert_eq!(message.kind, MessageKind::Info, "{}", message.text);
+    let exported = image::open(dir.path().join("fig.png")).unwrap().to_rgba8();
+    assert_eq!(exported.dimensions(), (640, 480));
+
+    let o = std::process::Command::new(env!("CARGO_BIN_EXE_basinscope"))
+        .args([
+            "render",
+            "fig.scene.json",
+            "--out",
+            "cli.png",
+            "--size",
+            "640x480",
+        ])
+        .current_dir(dir.path())
+        .output()
+        .unwrap();
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    let rendered = image::open(dir.path().join("cli.png")).unwrap().to_rgba8();
+    let whole = egui::Rect::from_min_size(egui::Pos2::ZERO, egui::vec2(640.0, 480.0));
+    let diff = mean_abs_diff(&exported, &rendered, whole);
+    assert!(diff < 0.5, "mean |Δ| = {diff:.3}");
+    // And the picture is not blank: the heatmap varies.
+    let center = exported.get_pixel(300, 240);
+    let corner = exported.get_pixel(150, 120);
+    assert_ne!(center, corner);
+}
+
+/// An export that cannot write all its files writes none: the earlier figure stays as it
+/// was and the window's status line says why; sizes beyond the limit are refused.
+#[test]
+fn a_failed_export_keeps_the_old_file_and_says_why() {
+    let mut h = harness("xor");
+    let dir = tempfile::tempdir().unwrap();
+    export_to(&mut h, dir.path(), "fig");
+    let before = std::fs::read(dir.path().join("fig.png")).unwrap();
+    // The scene beside it cannot be written: a folder is in its place.
+    std::fs::remove_file(dir.path().join("fig.scene.json")).unwrap();
+    std::fs::create_dir(dir.path().join("fig.scene.json")).unwrap();
+    h.state_mut().apply(Action::Step(50));
+    step_until(&mut h, Duration::from_secs(30), |app| {
+        app.state.steps_done >= 50 && !app.state.playing
+    });
+    export_to(&mut h, dir.path(), "fig");
+    let message = h.state().state.message.clone().unwrap();
+    assert_eq!(message.kind, MessageKind::Error);
+    assert!(
+        message.text.starts_with("cannot export"),
+        "{}",
+        message.text
+    );
+    assert_eq!(std::fs::read(dir.path().join("fig.png")).unwrap(), before);
+
+    h.state_mut().export_dialog.width = 100_000;
+    let request = h.state().export_dialog.request();
+    h.state_mut().apply(Action::Export(Box::new(request)));
+    step_until(&mut h, Duration::from_secs(30), |app| !app.exporting());
+    h.run_steps(1);
+    let message = h.state().state.message.clone().unwrap();
+    assert!(message.text.contains("out of range"), "{}", message.text);
+}

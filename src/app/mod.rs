@@ -6,6 +6,7 @@
 
 pub mod background;
 pub mod data_view;
+pub mod export;
 pub mod gradients_view;
 pub mod jobs;
 pub mod loss_view;
@@ -59,6 +60,10 @@ pub struct BasinscopeApp {
     pub gradients: gradients_view::GradientsViewSettings,
     /// egui's wgpu target format; `None` without a wgpu renderer (CPU path).
     target_format: Option<wgpu::TextureFormat>,
+    /// The export window's settings (kept between exports).
+    pub export_dialog: export::ExportDialog,
+    /// The running export's result.
+    export_result: Option<Receiver<Result<Vec<PathBuf>, String>>>,
 }
 
 enum DialogResult {
@@ -93,6 +98,8 @@ impl BasinscopeApp {
             analysis_error: None,
             gradients: gradients_view::GradientsViewSettings::default(),
             target_format: cc.wgpu_render_state.as_ref().map(|r| r.target_format),
+            export_dialog: export::ExportDialog::default(),
+            export_result: None,
         })
     }
 
@@ -104,6 +111,11 @@ impl BasinscopeApp {
             Action::LoadPath(path) => self.load_path(&path),
             Action::LoadText { text, origin } => self.load_text(&text, &origin, None),
             Action::SaveTo(path) => self.save_to(&path),
+            Action::OpenExport => {
+                self.export_dialog.open = true;
+                self.export_dialog.view = export::figure_view(s.active_view);
+            }
+            Action::Export(request) => self.spawn_export(*request),
             Action::OpenDialog => self.spawn_dialog(false),
             Action::SaveDialog => self.spawn_dialog(true),
             Action::SetModel {
@@ -347,6 +359,37 @@ impl BasinscopeApp {
         }
     }
 
+    /// Exports on the `basinscope-export` thread; [`Self::poll`] reports the result.
+    fn spawn_export(&mut self, request: export::ExportRequest) {
+        if self.export_result.is_some() {
+            self.state
+                .error("an export is still running; wait for it to finish");
+            return;
+        }
+        let scene = self.state.scene_to_save();
+        let (tx, rx) = mpsc::channel();
+        let repaint = self.ctx.clone();
+        let spawned = std::thread::Builder::new()
+            .name("basinscope-export".into())
+            .spawn(move || {
+                let result = export::export(&scene, &request, crate::eval::FieldBackend::auto);
+                let _ = tx.send(result);
+                repaint.request_repaint();
+            });
+        match spawned {
+            Ok(_) => {
+                self.export_result = Some(rx);
+                self.state.info("exporting…");
+            }
+            Err(e) => self.state.error(format!("cannot start the export: {e}")),
+        }
+    }
+
+    /// Whether an export is running.
+    pub fn exporting(&self) -> bool {
+        self.export_result.is_some()
+    }
+
     fn spawn_dialog(&mut self, save: bool) {
         let (tx, rx) = mpsc::channel();
         let repaint = self.ctx.clone();
@@ -429,6 +472,25 @@ impl BasinscopeApp {
 
     /// Takes in worker snapshots, walk results, dialog results and dropped files.
     fn poll(&mut self, ctx: &egui::Context) {
+        if let Some(rx) = &self.export_result {
+            match rx.try_recv() {
+                Ok(Ok(paths)) => {
+                    self.export_result = None;
+                    let names: Vec<String> =
+                        paths.iter().map(|p| p.display().to_string()).collect();
+                    self.state.info(format!("exported {}", names.join(", ")));
+                }
+                Ok(Err(e)) => {
+                    self.export_result = None;
+                    self.state.error(format!("cannot export: {e}"));
+                }
+                Err(mpsc::TryRecvError::Empty) => {}
+                Err(mpsc::TryRecvError::Disconnected) => {
+                    self.export_result = None;
+                    self.state.error("the export stopped without a result");
+                }
+            }
+        }
         if let Some((req, walk)) = self.jobs.walk.poll() {
             let s = &mut self.state;
             match walk {
@@ -600,6 +662,13 @@ impl eframe::App for BasinscopeApp {
                 }
             }
         });
+        if ui
+            .ctx()
+            .input_mut(|i| i.consume_key(egui::Modifiers::COMMAND, egui::Key::E))
+        {
+            actions.push(Action::OpenExport);
+        }
+        export::export_dialog_ui(ui.ctx(), &mut self.export_dialog, &mut actions);
         for a in actions {
             self.apply(a);
         }

@@ -13,6 +13,14 @@ pub fn top_bar_ui(ui: &mut egui::Ui, state: &AppState, actions: &mut Vec<Action>
     ui.horizontal(|ui| {
         ui.heading("basinscope");
         ui.separator();
+        if ui
+            .button("Export…")
+            .on_hover_text("the current view as PNG or SVG (Ctrl+E)")
+            .clicked()
+        {
+            actions.push(Action::OpenExport);
+        }
+        ui.separator();
         let name = if state.scene.name.is_empty() {
             "untitled scene".to_string()
         } else {

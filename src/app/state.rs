@@ -38,6 +38,10 @@ pub enum Action {
         origin: String,
     },
     SaveTo(PathBuf),
+    /// Opens the export window on the current view (Ctrl+E).
+    OpenExport,
+    /// Draws and writes a figure (on its own thread).
+    Export(Box<super::export::ExportRequest>),
     OpenDialog,
     SaveDialog,
     SetModel {
