@@ -671,3 +671,35 @@ fn a_failed_export_keeps_the_old_file_and_says_why() {
     let message = h.state().state.message.clone().unwrap();
     assert!(message.text.contains("out of range"), "{}", message.text);
 }
+
+/// Without a platform file dialog, Open shows the built-in path entry with the sentence
+/// saying why, and typing a path there opens that scene.
+#[test]
+fn without_a_file_dialog_open_falls_back_to_a_path_entry_that_opens_the_scene() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("sine.json");
+    Scene::resolve("sine").unwrap().save(&path).unwrap();
+    let mut h = harness("xor");
+    h.state_mut().file_dialog_unavailable =
+        Some("There is no file dialog here (no portal), so type the path instead.".into());
+    h.run_steps(1);
+    h.get_by_label("Open…").click();
+    h.run_steps(2);
+    assert_eq!(
+        h.state().path_entry.purpose,
+        Some(basinscope::app::path_entry::PathPurpose::Open),
+        "{:?}",
+        h.state().state.message
+    );
+    // A new window is laid out invisibly in its first frame.
+    h.run_steps(3);
+    h.get_by_label_contains("There is no file dialog here");
+    h.state_mut().path_entry.text = path.display().to_string();
+    h.run_steps(1);
+    h.get_by_label("Open this file").click();
+    h.run_steps(3);
+    let app = h.state();
+    assert_eq!(app.state.scene.name, "sine");
+    assert_eq!(app.state.scene_path.as_deref(), Some(path.as_path()));
+    assert!(app.path_entry.purpose.is_none(), "the window closes");
+}

@@ -11,6 +11,7 @@ pub mod gradients_view;
 pub mod jobs;
 pub mod loss_view;
 pub mod panels;
+pub mod path_entry;
 pub mod scene_figure;
 pub mod slice;
 pub mod state;
@@ -64,6 +65,10 @@ pub struct BasinscopeApp {
     pub export_dialog: export::ExportDialog,
     /// The running export's result.
     export_result: Option<Receiver<Result<Vec<PathBuf>, String>>>,
+    /// The built-in path entry used instead of the platform's file dialog.
+    pub path_entry: path_entry::PathEntry,
+    /// Why the platform's file dialog is not used (then Open and Save use the path entry).
+    pub file_dialog_unavailable: Option<String>,
 }
 
 enum DialogResult {
@@ -100,6 +105,8 @@ impl BasinscopeApp {
             target_format: cc.wgpu_render_state.as_ref().map(|r| r.target_format),
             export_dialog: export::ExportDialog::default(),
             export_result: None,
+            path_entry: path_entry::PathEntry::default(),
+            file_dialog_unavailable: path_entry::platform_dialog_unavailable(),
         })
     }
 
@@ -391,6 +398,16 @@ impl BasinscopeApp {
     }
 
     fn spawn_dialog(&mut self, save: bool) {
+        if let Some(reason) = self.file_dialog_unavailable.clone() {
+            let purpose = if save {
+                path_entry::PathPurpose::Save
+            } else {
+                path_entry::PathPurpose::Open
+            };
+            self.path_entry
+                .open(purpose, self.state.scene_path.clone(), reason);
+            return;
+        }
         let (tx, rx) = mpsc::channel();
         let repaint = self.ctx.clone();
         let suggested = self.state.scene_path.clone();
@@ -669,6 +686,7 @@ impl eframe::App for BasinscopeApp {
             actions.push(Action::OpenExport);
         }
         export::export_dialog_ui(ui.ctx(), &mut self.export_dialog, &mut actions);
+        path_entry::path_entry_ui(ui.ctx(), &mut self.path_entry, &mut actions);
         for a in actions {
             self.apply(a);
         }
