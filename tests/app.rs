@@ -703,3 +703,36 @@ fn without_a_file_dialog_open_falls_back_to_a_path_entry_that_opens_the_scene() 
     assert_eq!(app.state.scene_path.as_deref(), Some(path.as_path()));
     assert!(app.path_entry.purpose.is_none(), "the window closes");
 }
+
+/// Ctrl+Z after dragging a point puts it back at exactly its old coordinates, and
+/// Ctrl+Shift+Z moves it to exactly where the drag left it.
+#[test]
+fn undo_and_redo_of_a_dragged_point_restore_its_exact_coordinates() {
+    let mut h = harness("xor");
+    h.run_steps(3);
+    let before = h.state().state.scene.data.inputs[3].clone();
+    let from = h.state().data_view_screen_pos(&before).unwrap();
+    let to = h.state().data_view_screen_pos(&[1.3, 0.7]).unwrap();
+    drag(&mut h, from, to);
+    let moved = h.state().state.scene.data.inputs[3].clone();
+    assert_ne!(moved, before);
+    h.key_press_modifiers(egui::Modifiers::COMMAND, egui::Key::Z);
+    h.run_steps(2);
+    assert_eq!(h.state().state.scene.data.inputs[3], before);
+    h.key_press_modifiers(
+        egui::Modifiers::COMMAND | egui::Modifiers::SHIFT,
+        egui::Key::Z,
+    );
+    h.run_steps(2);
+    assert_eq!(h.state().state.scene.data.inputs[3], moved);
+    // Undo of a weight edit, then of the drag: both steps back, in order.
+    let theta = h.state().state.scene.parameters.clone();
+    h.state_mut().apply(Action::SetParameter(0, theta[0] + 0.5));
+    h.run_steps(1);
+    h.key_press_modifiers(egui::Modifiers::COMMAND, egui::Key::Z);
+    h.run_steps(2);
+    assert_eq!(h.state().state.scene.parameters[0], theta[0]);
+    h.key_press_modifiers(egui::Modifiers::COMMAND, egui::Key::Z);
+    h.run_steps(2);
+    assert_eq!(h.state().state.scene.data.inputs[3], before);
+}

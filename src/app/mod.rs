@@ -8,6 +8,7 @@ pub mod background;
 pub mod data_view;
 pub mod export;
 pub mod gradients_view;
+pub mod history;
 pub mod jobs;
 pub mod loss_view;
 pub mod panels;
@@ -69,6 +70,8 @@ pub struct BasinscopeApp {
     pub path_entry: path_entry::PathEntry,
     /// Why the platform's file dialog is not used (then Open and Save use the path entry).
     pub file_dialog_unavailable: Option<String>,
+    /// Undo and redo of edits.
+    pub history: history::History,
 }
 
 enum DialogResult {
@@ -107,17 +110,71 @@ impl BasinscopeApp {
             export_result: None,
             path_entry: path_entry::PathEntry::default(),
             file_dialog_unavailable: path_entry::platform_dialog_unavailable(),
+            history: history::History::default(),
         })
     }
 
-    /// Applies one action to the state (the only place that changes it).
+    /// Applies one action to the state (the only place that changes it); edits are
+    /// recorded for undo.
     pub fn apply(&mut self, action: Action) {
+        use history::EditKey;
+        let key = match &action {
+            Action::MovePoint(i, _) => Some(EditKey::MovePoint(*i)),
+            Action::SetTarget(i, _) => Some(EditKey::SetTarget(*i)),
+            Action::SetParameter(i, _) => Some(EditKey::SetParameter(*i)),
+            Action::SetModel { .. }
+            | Action::SetInitSeed(_)
+            | Action::Reinitialize
+            | Action::SetTheta(_)
+            | Action::SetPreset { .. }
+            | Action::AddPoint(..)
+            | Action::RemovePoint(_)
+            | Action::SetTraining(_)
+            | Action::SetSliceSpec(_) => Some(EditKey::Other),
+            _ => None,
+        };
+        match key {
+            Some(key) => {
+                let before = self.state.scene.clone();
+                self.apply_now(action);
+                self.history.record(key, before, &self.state.scene);
+            }
+            None => self.apply_now(action),
+        }
+    }
+
+    /// Goes back to (or forward to) `scene`: the worker gets its model, data, settings
+    /// and θ; a changed model starts a new run.
+    fn restore(&mut self, scene: Scene) {
+        let model_changed = scene.model != self.state.scene.model;
+        self.state.scene = scene;
+        if model_changed {
+            self.restart();
+            return;
+        }
+        let s = &self.state;
+        self.worker
+            .send(WorkerCommand::SetData(s.scene.data.clone()));
+        self.worker
+            .send(WorkerCommand::SetConfig(s.scene.training.clone()));
+        self.set_theta();
+    }
+
+    fn apply_now(&mut self, action: Action) {
         let s = &mut self.state;
         match action {
             Action::LoadBuiltin(name) => self.load_builtin(&name),
             Action::LoadPath(path) => self.load_path(&path),
             Action::LoadText { text, origin } => self.load_text(&text, &origin, None),
             Action::SaveTo(path) => self.save_to(&path),
+            Action::Undo => match self.history.undo(&s.scene) {
+                Some(scene) => self.restore(scene),
+                None => s.info("nothing to undo"),
+            },
+            Action::Redo => match self.history.redo(&s.scene) {
+                Some(scene) => self.restore(scene),
+                None => s.info("nothing to redo"),
+            },
             Action::OpenExport => {
                 self.export_dialog.open = true;
                 self.export_dialog.view = export::figure_view(s.active_view);
@@ -679,16 +736,33 @@ impl eframe::App for BasinscopeApp {
                 }
             }
         });
-        if ui
-            .ctx()
-            .input_mut(|i| i.consume_key(egui::Modifiers::COMMAND, egui::Key::E))
-        {
+        let (export, redo, undo, released) = ui.ctx().input_mut(|i| {
+            (
+                i.consume_key(egui::Modifiers::COMMAND, egui::Key::E),
+                // Redo first: Ctrl+Z also matches Ctrl+Shift+Z.
+                i.consume_key(
+                    egui::Modifiers::COMMAND | egui::Modifiers::SHIFT,
+                    egui::Key::Z,
+                ),
+                i.consume_key(egui::Modifiers::COMMAND, egui::Key::Z),
+                i.pointer.any_released(),
+            )
+        });
+        if export {
             actions.push(Action::OpenExport);
+        }
+        if redo {
+            actions.push(Action::Redo);
+        } else if undo {
+            actions.push(Action::Undo);
         }
         export::export_dialog_ui(ui.ctx(), &mut self.export_dialog, &mut actions);
         path_entry::path_entry_ui(ui.ctx(), &mut self.path_entry, &mut actions);
         for a in actions {
             self.apply(a);
+        }
+        if released {
+            self.history.end_gesture();
         }
         if self.state.playing {
             ui.ctx().request_repaint();

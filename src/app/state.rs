@@ -38,6 +38,10 @@ pub enum Action {
         origin: String,
     },
     SaveTo(PathBuf),
+    /// Undoes the last edit (Ctrl+Z).
+    Undo,
+    /// Redoes the last undone edit (Ctrl+Shift+Z).
+    Redo,
     /// Opens the export window on the current view (Ctrl+E).
     OpenExport,
     /// Draws and writes a figure (on its own thread).
