@@ -731,7 +731,10 @@ fn undo_and_redo_of_a_dragged_point_restore_its_exact_coordinates() {
     h.run_steps(1);
     h.key_press_modifiers(egui::Modifiers::COMMAND, egui::Key::Z);
     h.run_steps(2);
-    assert_eq!(h.state().state.scene.parameters[0], theta[0]);
+    assert_eq!(
+        h.state().state.scene.parameters[0].to_bits(),
+        theta[0].to_bits()
+    );
     h.key_press_modifiers(egui::Modifiers::COMMAND, egui::Key::Z);
     h.run_steps(2);
     assert_eq!(h.state().state.scene.data.inputs[3], before);

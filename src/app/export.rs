@@ -38,6 +38,7 @@ pub struct ExportRequest {
 
 /// The dialog's settings; kept between exports (the last folder and size).
 #[derive(Clone, Debug)]
+#[allow(clippy::struct_excessive_bools)] // one checkbox each
 pub struct ExportDialog {
     pub open: bool,
     /// The view exported (the current tab when the dialog opens).

@@ -449,6 +449,29 @@ impl BasinscopeApp {
         }
     }
 
+    /// Reports a finished export.
+    fn poll_export(&mut self) {
+        if let Some(rx) = &self.export_result {
+            match rx.try_recv() {
+                Ok(Ok(paths)) => {
+                    self.export_result = None;
+                    let names: Vec<String> =
+                        paths.iter().map(|p| p.display().to_string()).collect();
+                    self.state.info(format!("exported {}", names.join(", ")));
+                }
+                Ok(Err(e)) => {
+                    self.export_result = None;
+                    self.state.error(format!("cannot export: {e}"));
+                }
+                Err(mpsc::TryRecvError::Empty) => {}
+                Err(mpsc::TryRecvError::Disconnected) => {
+                    self.export_result = None;
+                    self.state.error("the export stopped without a result");
+                }
+            }
+        }
+    }
+
     /// Whether an export is running.
     pub fn exporting(&self) -> bool {
         self.export_result.is_some()
@@ -546,25 +569,7 @@ impl BasinscopeApp {
 
     /// Takes in worker snapshots, walk results, dialog results and dropped files.
     fn poll(&mut self, ctx: &egui::Context) {
-        if let Some(rx) = &self.export_result {
-            match rx.try_recv() {
-                Ok(Ok(paths)) => {
-                    self.export_result = None;
-                    let names: Vec<String> =
-                        paths.iter().map(|p| p.display().to_string()).collect();
-                    self.state.info(format!("exported {}", names.join(", ")));
-                }
-                Ok(Err(e)) => {
-                    self.export_result = None;
-                    self.state.error(format!("cannot export: {e}"));
-                }
-                Err(mpsc::TryRecvError::Empty) => {}
-                Err(mpsc::TryRecvError::Disconnected) => {
-                    self.export_result = None;
-                    self.state.error("the export stopped without a result");
-                }
-            }
-        }
+        self.poll_export();
         if let Some((req, walk)) = self.jobs.walk.poll() {
             let s = &mut self.state;
             match walk {
