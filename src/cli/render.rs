@@ -85,14 +85,14 @@ pub fn run(args: &RenderArgs) -> anyhow::Result<()> {
     if args.csv_out.is_some() && !matches!(view, "gradients" | "loss") {
         bail!("--csv-out applies to --view loss and --view gradients, not to --view {view}");
     }
+    let scene = super::load_scene(&args.scene)?;
+    check_outputs(args)?;
     let Some(format) = Format::from_path(&args.out) else {
         bail!(
             "--out must end in .png or .svg, not \"{}\"",
             quote(&args.out.display().to_string())
         );
     };
-    let scene = super::load_scene(&args.scene)?;
-    check_outputs(args)?;
     if figure_view == FigureView::Data {
         warn_if_outputs_not_finite(&scene);
     }
