@@ -739,3 +739,39 @@ fn undo_and_redo_of_a_dragged_point_restore_its_exact_coordinates() {
     h.run_steps(2);
     assert_eq!(h.state().state.scene.data.inputs[3], before);
 }
+
+/// Opened and saved scenes are listed under Recent, newest first, and the list (with the
+/// export folder and size) is kept in the settings file for the next session.
+#[test]
+fn recent_files_are_listed_and_kept_for_the_next_session() {
+    let dir = tempfile::tempdir().unwrap();
+    let settings = dir.path().join("config").join("settings.json");
+    let sine = dir.path().join("sine.json");
+    Scene::resolve("sine").unwrap().save(&sine).unwrap();
+    let saved = dir.path().join("saved.json");
+    let mut h = harness("xor");
+    h.state_mut().use_settings(Some(settings.clone()));
+    h.state_mut().apply(Action::LoadPath(sine.clone()));
+    h.state_mut().apply(Action::SaveTo(saved.clone()));
+    export_to(&mut h, dir.path(), "fig");
+    assert_eq!(
+        h.state().state.recent_files,
+        vec![saved.clone(), sine.clone()]
+    );
+    drop(h);
+
+    let mut next = harness("xor");
+    next.state_mut().use_settings(Some(settings));
+    next.run_steps(2);
+    assert_eq!(next.state().state.recent_files, vec![saved, sine.clone()]);
+    assert_eq!(next.state().export_dialog.width, 640);
+    assert_eq!(
+        next.state().export_dialog.folder,
+        dir.path().display().to_string()
+    );
+    next.get_by_label("Recent").click();
+    next.run_steps(2);
+    next.get_by_label(&sine.display().to_string()).click();
+    next.run_steps(2);
+    assert_eq!(next.state().state.scene.name, "sine");
+}

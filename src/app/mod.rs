@@ -14,6 +14,7 @@ pub mod loss_view;
 pub mod panels;
 pub mod path_entry;
 pub mod scene_figure;
+pub mod settings;
 pub mod slice;
 pub mod state;
 pub mod worker;
@@ -41,7 +42,11 @@ pub fn run_native(scene: Scene) -> anyhow::Result<()> {
     eframe::run_native(
         "basinscope",
         options,
-        Box::new(move |cc| Ok(Box::new(BasinscopeApp::new(cc, scene)?))),
+        Box::new(move |cc| {
+            let mut app = BasinscopeApp::new(cc, scene)?;
+            app.use_settings(settings::Settings::default_path());
+            Ok(Box::new(app))
+        }),
     )
     .map_err(|e| anyhow::anyhow!("cannot open the window: {e}"))
 }
@@ -72,6 +77,8 @@ pub struct BasinscopeApp {
     pub file_dialog_unavailable: Option<String>,
     /// Undo and redo of edits.
     pub history: history::History,
+    /// Where the settings are kept between sessions (`None`: not kept, as in tests).
+    pub settings_path: Option<PathBuf>,
 }
 
 enum DialogResult {
@@ -111,6 +118,7 @@ impl BasinscopeApp {
             path_entry: path_entry::PathEntry::default(),
             file_dialog_unavailable: path_entry::platform_dialog_unavailable(),
             history: history::History::default(),
+            settings_path: None,
         })
     }
 
@@ -402,8 +410,13 @@ impl BasinscopeApp {
                     &scene.name
                 });
                 let generation = self.state.generation;
+                let recent = std::mem::take(&mut self.state.recent_files);
                 self.state = AppState::new(scene);
                 self.state.generation = generation;
+                self.state.recent_files = recent;
+                if let Some(p) = &path {
+                    self.remember(p);
+                }
                 self.state.scene_path = path;
                 self.state.info(format!("opened {name}"));
                 self.restart();
@@ -418,6 +431,7 @@ impl BasinscopeApp {
             Ok(()) => {
                 self.state.scene_path = Some(path.to_path_buf());
                 self.state.info(format!("saved {}", path.display()));
+                self.remember(path);
             }
             Err(e) => self.state.error(format!("cannot save the scene: {e}")),
         }
@@ -449,12 +463,56 @@ impl BasinscopeApp {
         }
     }
 
+    /// Keeps the settings at `path` from now on, starting from what is there.
+    pub fn use_settings(&mut self, path: Option<PathBuf>) {
+        if let Some(p) = &path {
+            let saved = settings::Settings::load(p);
+            self.state.recent_files = saved.recent_files;
+            if let Some(folder) = saved.export_folder {
+                self.export_dialog.folder = folder;
+            }
+            if let Some([w, h]) = saved.export_size {
+                self.export_dialog.width = w;
+                self.export_dialog.height = h;
+            }
+        }
+        self.settings_path = path;
+    }
+
+    /// Writes the settings, if they are kept; a failure is only logged (it loses nothing
+    /// of the user's work).
+    fn save_settings(&self) {
+        let Some(path) = &self.settings_path else {
+            return;
+        };
+        let s = settings::Settings {
+            recent_files: self.state.recent_files.clone(),
+            export_folder: Some(self.export_dialog.folder.clone()),
+            export_size: Some([self.export_dialog.width, self.export_dialog.height]),
+        };
+        if let Err(e) = s.save(path) {
+            log::warn!("cannot save the settings to {}: {e}", path.display());
+        }
+    }
+
+    /// Puts `path` first in the recent files.
+    fn remember(&mut self, path: &Path) {
+        let mut s = settings::Settings {
+            recent_files: std::mem::take(&mut self.state.recent_files),
+            ..Default::default()
+        };
+        s.remember(path);
+        self.state.recent_files = s.recent_files;
+        self.save_settings();
+    }
+
     /// Reports a finished export.
     fn poll_export(&mut self) {
         if let Some(rx) = &self.export_result {
             match rx.try_recv() {
                 Ok(Ok(paths)) => {
                     self.export_result = None;
+                    self.save_settings();
                     let names: Vec<String> =
                         paths.iter().map(|p| p.display().to_string()).collect();
                     self.state.info(format!("exported {}", names.join(", ")));

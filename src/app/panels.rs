@@ -91,6 +91,17 @@ fn scene_ui(ui: &mut egui::Ui, state: &AppState, actions: &mut Vec<Action>) {
         if ui.button("Open…").clicked() {
             actions.push(Action::OpenDialog);
         }
+        if !state.recent_files.is_empty() {
+            ui.menu_button("Recent", |ui| {
+                for p in &state.recent_files {
+                    let shown = crate::core::limits::quote(&p.display().to_string());
+                    if ui.button(shown).clicked() {
+                        actions.push(Action::LoadPath(p.clone()));
+                        ui.close();
+                    }
+                }
+            });
+        }
         if ui.button("Save as…").clicked() {
             actions.push(Action::SaveDialog);
         }

@@ -134,6 +134,8 @@ pub struct AppState {
     pub manifold_walk: Vec<Vec<f64>>,
     /// The run (generation) already warned that its loss is beyond float32.
     pub warned_huge_loss: Option<u64>,
+    /// Scene files opened or saved, newest first (kept between sessions).
+    pub recent_files: Vec<PathBuf>,
 }
 
 /// Most θ snapshots kept for the trajectory.
@@ -170,6 +172,7 @@ impl AppState {
             new_point_target: 1.0,
             warned_huge_loss: None,
             manifold_walk: Vec::new(),
+            recent_files: Vec::new(),
         };
         state.restore_recording(recording);
         state
