@@ -91,6 +91,8 @@ pub fn export_dialog_ui(ctx: &egui::Context, dialog: &mut ExportDialog, actions:
     egui::Window::new("Export figure")
         .open(&mut open)
         .collapsible(false)
+        // Below the top bar, beside the control panel.
+        .default_pos([360.0, 80.0])
         .show(ctx, |ui| {
             ui.label("drawn offscreen at the chosen size by the renderer of `basinscope render`");
             egui::Grid::new("export_grid")
