@@ -287,6 +287,47 @@ fn divergence_pauses_training_and_says_so() {
     h.get_by_label_contains("training diverged");
 }
 
+/// A trained scene opened in the app has its trajectory and loss history back, and
+/// saving it again writes the same bytes; training on continues its steps.
+#[test]
+fn a_trained_scene_reopens_with_its_trajectory_and_saves_identically() {
+    let mut h = harness("xor");
+    h.state_mut().apply(Action::Step(40));
+    step_until(&mut h, Duration::from_secs(30), |app| {
+        app.state.steps_done >= 40 && !app.state.playing
+    });
+    let dir = tempfile::tempdir().unwrap();
+    let first = dir.path().join("first.json");
+    h.state_mut().apply(Action::SaveTo(first.clone()));
+    h.run_steps(1);
+    let saved = Scene::load(&first).unwrap();
+    assert_eq!(saved.recording.loss_history.len(), 40);
+    assert_eq!(saved.recording.trajectory.last().unwrap().step, 40);
+
+    h.state_mut().apply(Action::LoadBuiltin("sine".into()));
+    h.run_steps(1);
+    h.state_mut().apply(Action::LoadPath(first.clone()));
+    h.run_steps(1);
+    let app = h.state();
+    assert_eq!(app.state.steps_done, 40);
+    assert_eq!(app.state.loss_history, saved.recording.loss_history);
+    assert_eq!(app.state.trajectory, saved.recording.thetas());
+    let second = dir.path().join("second.json");
+    h.state_mut().apply(Action::SaveTo(second.clone()));
+    h.run_steps(1);
+    assert_eq!(
+        std::fs::read(&first).unwrap(),
+        std::fs::read(&second).unwrap()
+    );
+
+    h.state_mut().apply(Action::Step(5));
+    step_until(&mut h, Duration::from_secs(30), |app| {
+        app.state.steps_done >= 45 && !app.state.playing
+    });
+    let last = *h.state().state.loss_history.last().unwrap();
+    assert_eq!(last.0, 44);
+}
+
 #[test]
 fn saving_writes_a_scene_that_reloads_to_the_current_state() {
     let mut h = harness("moons");
@@ -529,4 +570,208 @@ fn without_a_gpu_renderer_the_slice_is_drawn_by_the_cpu_figure_renderer() {
         "picture {w}×{h_px} for a {rect:?} rectangle"
     );
     h.get_by_label_contains("fields on the CPU path: the app runs without a GPU renderer");
+}
+
+/// Sets the export window to write `name`.png (640×480) into `dir` and exports the
+/// current view, waiting for the export thread.
+fn export_to(h: &mut Harness<'static, BasinscopeApp>, dir: &std::path::Path, name: &str) {
+    h.state_mut().apply(Action::OpenExport);
+    let request = {
+        let d = &mut h.state_mut().export_dialog;
+        d.folder = dir.display().to_string();
+        d.name = name.into();
+        d.width = 640;
+        d.height = 480;
+        d.write_scene = true;
+        d.request()
+    };
+    h.state_mut().apply(Action::Export(Box::new(request)));
+    step_until(h, Duration::from_mins(1), |app| !app.exporting());
+    h.run_steps(1);
+}
+
+/// The app's export and `basinscope render` of the scene it wrote beside the figure draw
+/// the same picture at the same size (Ctrl+E opens the window on the current view).
+#[test]
+fn an_export_from_the_app_matches_render_of_the_scene_it_wrote() {
+    let mut h = harness("perpendicular");
+    h.state_mut()
+        .apply(Action::ShowView(basinscope::app::ViewTab::Slice2d));
+    h.run_steps(2);
+    h.key_press_modifiers(egui::Modifiers::COMMAND, egui::Key::E);
+    h.run_steps(2);
+    assert!(
+        h.state().export_dialog.open,
+        "Ctrl+E opens the export window"
+    );
+    assert_eq!(
+        h.state().export_dialog.view,
+        basinscope::app::scene_figure::FigureView::Slice2d
+    );
+    let dir = tempfile::tempdir().unwrap();
+    export_to(&mut h, dir.path(), "fig");
+    let message = h.state().state.message.clone().unwrap();
+    assert_eq!(message.kind, MessageKind::Info, "{}", message.text);
+    let exported = image::open(dir.path().join("fig.png")).unwrap().to_rgba8();
+    assert_eq!(exported.dimensions(), (640, 480));
+
+    let o = std::process::Command::new(env!("CARGO_BIN_EXE_basinscope"))
+        .args([
+            "render",
+            "fig.scene.json",
+            "--out",
+            "cli.png",
+            "--size",
+            "640x480",
+        ])
+        .current_dir(dir.path())
+        .output()
+        .unwrap();
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    let rendered = image::open(dir.path().join("cli.png")).unwrap().to_rgba8();
+    let whole = egui::Rect::from_min_size(egui::Pos2::ZERO, egui::vec2(640.0, 480.0));
+    let diff = mean_abs_diff(&exported, &rendered, whole);
+    assert!(diff < 0.5, "mean |Δ| = {diff:.3}");
+    // And the picture is not blank: the heatmap varies.
+    let center = exported.get_pixel(300, 240);
+    let corner = exported.get_pixel(150, 120);
+    assert_ne!(center, corner);
+}
+
+/// An export that cannot write all its files writes none: the earlier figure stays as it
+/// was and the window's status line says why; sizes beyond the limit are refused.
+#[test]
+fn a_failed_export_keeps_the_old_file_and_says_why() {
+    let mut h = harness("xor");
+    let dir = tempfile::tempdir().unwrap();
+    export_to(&mut h, dir.path(), "fig");
+    let before = std::fs::read(dir.path().join("fig.png")).unwrap();
+    // The scene beside it cannot be written: a folder is in its place.
+    std::fs::remove_file(dir.path().join("fig.scene.json")).unwrap();
+    std::fs::create_dir(dir.path().join("fig.scene.json")).unwrap();
+    h.state_mut().apply(Action::Step(50));
+    step_until(&mut h, Duration::from_secs(30), |app| {
+        app.state.steps_done >= 50 && !app.state.playing
+    });
+    export_to(&mut h, dir.path(), "fig");
+    let message = h.state().state.message.clone().unwrap();
+    assert_eq!(message.kind, MessageKind::Error);
+    assert!(
+        message.text.starts_with("cannot export"),
+        "{}",
+        message.text
+    );
+    assert_eq!(std::fs::read(dir.path().join("fig.png")).unwrap(), before);
+
+    h.state_mut().export_dialog.width = 100_000;
+    let request = h.state().export_dialog.request();
+    h.state_mut().apply(Action::Export(Box::new(request)));
+    step_until(&mut h, Duration::from_secs(30), |app| !app.exporting());
+    h.run_steps(1);
+    let message = h.state().state.message.clone().unwrap();
+    assert!(message.text.contains("out of range"), "{}", message.text);
+}
+
+/// Without a platform file dialog, Open shows the built-in path entry with the sentence
+/// saying why, and typing a path there opens that scene.
+#[test]
+fn without_a_file_dialog_open_falls_back_to_a_path_entry_that_opens_the_scene() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("sine.json");
+    Scene::resolve("sine").unwrap().save(&path).unwrap();
+    let mut h = harness("xor");
+    h.state_mut().file_dialog_unavailable =
+        Some("There is no file dialog here (no portal), so type the path instead.".into());
+    h.run_steps(1);
+    h.get_by_label("Open…").click();
+    h.run_steps(2);
+    assert_eq!(
+        h.state().path_entry.purpose,
+        Some(basinscope::app::path_entry::PathPurpose::Open),
+        "{:?}",
+        h.state().state.message
+    );
+    // A new window is laid out invisibly in its first frame.
+    h.run_steps(3);
+    h.get_by_label_contains("There is no file dialog here");
+    h.state_mut().path_entry.text = path.display().to_string();
+    h.run_steps(1);
+    h.get_by_label("Open this file").click();
+    h.run_steps(3);
+    let app = h.state();
+    assert_eq!(app.state.scene.name, "sine");
+    assert_eq!(app.state.scene_path.as_deref(), Some(path.as_path()));
+    assert!(app.path_entry.purpose.is_none(), "the window closes");
+}
+
+/// Ctrl+Z after dragging a point puts it back at exactly its old coordinates, and
+/// Ctrl+Shift+Z moves it to exactly where the drag left it.
+#[test]
+fn undo_and_redo_of_a_dragged_point_restore_its_exact_coordinates() {
+    let mut h = harness("xor");
+    h.run_steps(3);
+    let before = h.state().state.scene.data.inputs[3].clone();
+    let from = h.state().data_view_screen_pos(&before).unwrap();
+    let to = h.state().data_view_screen_pos(&[1.3, 0.7]).unwrap();
+    drag(&mut h, from, to);
+    let moved = h.state().state.scene.data.inputs[3].clone();
+    assert_ne!(moved, before);
+    h.key_press_modifiers(egui::Modifiers::COMMAND, egui::Key::Z);
+    h.run_steps(2);
+    assert_eq!(h.state().state.scene.data.inputs[3], before);
+    h.key_press_modifiers(
+        egui::Modifiers::COMMAND | egui::Modifiers::SHIFT,
+        egui::Key::Z,
+    );
+    h.run_steps(2);
+    assert_eq!(h.state().state.scene.data.inputs[3], moved);
+    // Undo of a weight edit, then of the drag: both steps back, in order.
+    let theta = h.state().state.scene.parameters.clone();
+    h.state_mut().apply(Action::SetParameter(0, theta[0] + 0.5));
+    h.run_steps(1);
+    h.key_press_modifiers(egui::Modifiers::COMMAND, egui::Key::Z);
+    h.run_steps(2);
+    assert_eq!(
+        h.state().state.scene.parameters[0].to_bits(),
+        theta[0].to_bits()
+    );
+    h.key_press_modifiers(egui::Modifiers::COMMAND, egui::Key::Z);
+    h.run_steps(2);
+    assert_eq!(h.state().state.scene.data.inputs[3], before);
+}
+
+/// Opened and saved scenes are listed under Recent, newest first, and the list (with the
+/// export folder and size) is kept in the settings file for the next session.
+#[test]
+fn recent_files_are_listed_and_kept_for_the_next_session() {
+    let dir = tempfile::tempdir().unwrap();
+    let settings = dir.path().join("config").join("settings.json");
+    let sine = dir.path().join("sine.json");
+    Scene::resolve("sine").unwrap().save(&sine).unwrap();
+    let saved = dir.path().join("saved.json");
+    let mut h = harness("xor");
+    h.state_mut().use_settings(Some(settings.clone()));
+    h.state_mut().apply(Action::LoadPath(sine.clone()));
+    h.state_mut().apply(Action::SaveTo(saved.clone()));
+    export_to(&mut h, dir.path(), "fig");
+    assert_eq!(
+        h.state().state.recent_files,
+        vec![saved.clone(), sine.clone()]
+    );
+    drop(h);
+
+    let mut next = harness("xor");
+    next.state_mut().use_settings(Some(settings));
+    next.run_steps(2);
+    assert_eq!(next.state().state.recent_files, vec![saved, sine.clone()]);
+    assert_eq!(next.state().export_dialog.width, 640);
+    assert_eq!(
+        next.state().export_dialog.folder,
+        dir.path().display().to_string()
+    );
+    next.get_by_label("Recent").click();
+    next.run_steps(2);
+    next.get_by_label(&sine.display().to_string()).click();
+    next.run_steps(2);
+    assert_eq!(next.state().state.scene.name, "sine");
 }

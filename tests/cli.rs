@@ -83,6 +83,70 @@ fn train_xor_reaches_low_loss_and_the_written_scene_reloads() {
     assert!((loss - final_loss).abs() < 1e-15);
 }
 
+/// A trained scene keeps its trajectory (bounded, ending at the final θ) and its loss
+/// history, and save → load → save gives the same bytes.
+#[test]
+fn a_trained_scene_keeps_its_trajectory_and_loss_history_through_save_and_load() {
+    use basinscope::core::limits::{MAX_LOSS_HISTORY_POINTS, MAX_TRAJECTORY_POINTS};
+    let dir = tempfile::tempdir().unwrap();
+    let o = basinscope(
+        &["train", "xor", "--steps", "6000", "--out", "t.json"],
+        dir.path(),
+    );
+    assert!(o.status.success(), "{}", stderr(&o));
+    let path = dir.path().join("t.json");
+    let scene = basinscope::core::Scene::load(&path).unwrap();
+    let rec = &scene.recording;
+    assert!(rec.trajectory.len() > 100 && rec.trajectory.len() <= MAX_TRAJECTORY_POINTS);
+    assert_eq!(rec.loss_history.len(), MAX_LOSS_HISTORY_POINTS);
+    assert_eq!(rec.trajectory[0].step, 0);
+    assert_eq!(rec.trajectory.last().unwrap().step, 6000);
+    assert_eq!(rec.trajectory.last().unwrap().theta, scene.parameters);
+    assert_eq!(rec.loss_history.last().unwrap().0, 5999);
+    // The first loss is the initial θ's loss, computed independently.
+    let start = basinscope::core::Scene::resolve("xor").unwrap();
+    let l0 = basinscope::core::train::mse_loss(&start.model, &start.parameters, &start.data);
+    assert_eq!(rec.loss_history[0], (0, l0));
+    assert_eq!(rec.trajectory[0].theta, start.parameters);
+    let again = dir.path().join("again.json");
+    scene.save(&again).unwrap();
+    assert_eq!(
+        std::fs::read(&path).unwrap(),
+        std::fs::read(&again).unwrap()
+    );
+
+    // PCA axes come from the recorded trajectory, so a trained scene renders with them.
+    let mut doc: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(&path).unwrap()).unwrap();
+    doc["view"]["slice"]["axes"] = serde_json::json!({"kind": "pca"});
+    doc["view"]["slice"]["resolution"] = serde_json::json!([32, 32]);
+    std::fs::write(dir.path().join("pca.json"), doc.to_string()).unwrap();
+    let o = basinscope(
+        &[
+            "render",
+            "pca.json",
+            "--out",
+            "pca.png",
+            "--size",
+            "320x240",
+            "--backend",
+            "cpu",
+        ],
+        dir.path(),
+    );
+    assert!(o.status.success(), "{}", stderr(&o));
+
+    // Training on continues the record from step 6000.
+    let o = basinscope(
+        &["train", "t.json", "--steps", "10", "--out", "t2.json"],
+        dir.path(),
+    );
+    assert!(o.status.success(), "{}", stderr(&o));
+    let more = basinscope::core::Scene::load(&dir.path().join("t2.json")).unwrap();
+    assert_eq!(more.recording.trajectory.last().unwrap().step, 6010);
+    assert_eq!(more.recording.loss_history.last().unwrap().0, 6009);
+}
+
 #[test]
 fn train_is_reproducible_and_seed_changes_the_result() {
     let dir = tempfile::tempdir().unwrap();

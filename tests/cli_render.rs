@@ -455,3 +455,253 @@ fn slice_axes_that_cannot_be_built_are_one_sentence_errors() {
         assert!(!png.exists(), "{scene}: a figure was written");
     }
 }
+
+/// Parses an SVG with a full XML reader (every start tag must close) and returns the
+/// number of stroked paths inside `<g id="contours">`, the `aria-label`s of paths, and
+/// the (width, height, href) of embedded images.
+#[allow(clippy::type_complexity)]
+fn summarize_svg(text: &str) -> (usize, Vec<String>, Vec<(String, String, String)>) {
+    let mut reader = quick_xml::Reader::from_str(text);
+    let mut stack: Vec<String> = Vec::new();
+    let mut in_contours = 0usize;
+    let mut contour_paths = 0usize;
+    let mut labels = Vec::new();
+    let mut images = Vec::new();
+    loop {
+        use quick_xml::events::Event;
+        match reader.read_event().expect("the SVG is well-formed XML") {
+            Event::Start(e) => {
+                let name = String::from_utf8(e.name().as_ref().to_vec()).unwrap();
+                let id = e.try_get_attribute("id").unwrap().map(|a| {
+                    a.normalized_value(quick_xml::XmlVersion::default())
+                        .unwrap()
+                        .into_owned()
+                });
+                if id.as_deref() == Some("contours") {
+                    in_contours = stack.len() + 1;
+                }
+                stack.push(name);
+            }
+            Event::End(_) => {
+                if stack.len() == in_contours {
+                    in_contours = 0;
+                }
+                stack.pop().expect("balanced tags");
+            }
+            Event::Empty(e) => {
+                let name = e.name().as_ref().to_vec();
+                let get = |k: &str| {
+                    e.try_get_attribute(k).unwrap().map(|a| {
+                        a.normalized_value(quick_xml::XmlVersion::default())
+                            .unwrap()
+                            .into_owned()
+                    })
+                };
+                if name == b"path" {
+                    let d = get("d").unwrap_or_default();
+                    assert!(d.starts_with('M'), "a path starts with a move: {d}");
+                    if in_contours > 0 && get("stroke").is_some() {
+                        contour_paths += 1;
+                    }
+                    if let Some(l) = get("aria-label") {
+                        labels.push(l);
+                    }
+                }
+                if name == b"image" {
+                    images.push((
+                        get("width").unwrap(),
+                        get("height").unwrap(),
+                        get("href").unwrap(),
+                    ));
+                }
+            }
+            Event::Eof => break,
+            _ => {}
+        }
+    }
+    assert!(stack.is_empty(), "unclosed: {stack:?}");
+    (contour_paths, labels, images)
+}
+
+/// The slice figure as SVG: well-formed XML with the contour lines as vector paths in
+/// their group, the axis titles and tick labels as labelled glyph paths, and the loss
+/// heatmap as an embedded PNG of the plot's size.
+#[test]
+fn the_svg_of_a_slice_figure_is_xml_with_contour_paths_axis_text_and_an_embedded_heatmap() {
+    let dir = tempfile::tempdir().unwrap();
+    let o = basinscope(
+        &[
+            "render",
+            "perpendicular",
+            "--view",
+            "slice2d",
+            "--out",
+            "s.svg",
+            "--size",
+            "640x480",
+            "--backend",
+            "cpu",
+        ],
+        dir.path(),
+    );
+    assert!(o.status.success(), "{}", stderr(&o));
+    let text = std::fs::read_to_string(dir.path().join("s.svg")).unwrap();
+    assert!(text.starts_with("<?xml"));
+    let (contour_paths, labels, images) = summarize_svg(&text);
+    assert!(contour_paths >= 2, "only {contour_paths} contour paths");
+    assert!(
+        labels.iter().any(|l| l.starts_with("a (u: ")),
+        "no a-axis title among {labels:?}"
+    );
+    assert!(labels.iter().any(|l| l.starts_with("b (v: ")));
+    assert!(labels.iter().any(|l| l == "loss (MSE)"));
+    // The default range is [-2, 2]: its tick labels are there.
+    assert!(
+        labels.iter().any(|l| l == "−2" || l == "−2.0"),
+        "{labels:?}"
+    );
+    // The heatmap: a PNG as large as a plot, decoded by the image crate.
+    let (w, h, href) = images
+        .iter()
+        .max_by_key(|(w, h, _)| w.parse::<u32>().unwrap() * h.parse::<u32>().unwrap())
+        .expect("an embedded image");
+    let b64 = href.strip_prefix("data:image/png;base64,").unwrap();
+    let png = decode_base64(b64);
+    let img = image::load_from_memory(&png).unwrap();
+    assert_eq!(
+        (img.width().to_string(), img.height().to_string()),
+        (w.clone(), h.clone())
+    );
+    assert!(img.width() > 200 && img.height() > 200);
+}
+
+/// base64 decoded without the writer's code.
+fn decode_base64(text: &str) -> Vec<u8> {
+    let value = |c: u8| -> u32 {
+        match c {
+            b'A'..=b'Z' => u32::from(c - b'A'),
+            b'a'..=b'z' => u32::from(c - b'a') + 26,
+            b'0'..=b'9' => u32::from(c - b'0') + 52,
+            b'+' => 62,
+            b'/' => 63,
+            _ => panic!("not base64: {c}"),
+        }
+    };
+    let mut out = Vec::new();
+    for chunk in text.as_bytes().chunks(4) {
+        let pad = chunk.iter().rev().take_while(|&&c| c == b'=').count();
+        let n = chunk
+            .iter()
+            .map(|&c| if c == b'=' { 0 } else { value(c) })
+            .fold(0u32, |n, v| (n << 6) | v);
+        let bytes = [(n >> 16) as u8, (n >> 8) as u8, n as u8];
+        out.extend_from_slice(&bytes[..3 - pad]);
+    }
+    out
+}
+
+/// `--csv-out` of the gradients view holds the spectra `analyze --json` reports, and that
+/// of the loss view the scene's recorded loss history, value for value.
+#[test]
+fn plot_csvs_equal_the_analysis_and_the_recorded_history() {
+    let dir = tempfile::tempdir().unwrap();
+    let o = basinscope(
+        &[
+            "render",
+            "xor",
+            "--view",
+            "gradients",
+            "--out",
+            "g.png",
+            "--csv-out",
+            "g.csv",
+            "--size",
+            "1200x400",
+        ],
+        dir.path(),
+    );
+    assert!(o.status.success(), "{}", stderr(&o));
+    let png = image::open(dir.path().join("g.png")).unwrap();
+    assert_eq!((png.width(), png.height()), (1200, 400));
+    let o = basinscope(&["analyze", "xor", "--json"], dir.path());
+    assert!(o.status.success(), "{}", stderr(&o));
+    let doc: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
+    let column = |name: &str| -> Vec<f64> {
+        doc[name]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|v| v.as_f64().unwrap())
+            .collect()
+    };
+    let csv = std::fs::read_to_string(dir.path().join("g.csv")).unwrap();
+    let mut lines = csv.lines();
+    assert_eq!(
+        lines.next(),
+        Some("index,singular_value,hessian_eigenvalue,gauss_newton_eigenvalue")
+    );
+    let rows: Vec<Vec<String>> = lines
+        .map(|l| l.split(',').map(str::to_string).collect())
+        .collect();
+    let parsed = |col: usize| -> Vec<f64> {
+        rows.iter()
+            .filter(|r| !r[col].is_empty())
+            .map(|r| r[col].parse().unwrap())
+            .collect()
+    };
+    assert_eq!(parsed(1), column("g_singular_values"));
+    assert_eq!(parsed(2), column("hessian_eigenvalues"));
+    assert_eq!(parsed(3), column("gauss_newton_eigenvalues"));
+
+    let o = basinscope(
+        &["train", "xor", "--steps", "300", "--out", "t.json"],
+        dir.path(),
+    );
+    assert!(o.status.success(), "{}", stderr(&o));
+    let o = basinscope(
+        &[
+            "render",
+            "t.json",
+            "--view",
+            "loss",
+            "--out",
+            "l.svg",
+            "--csv-out",
+            "l.csv",
+        ],
+        dir.path(),
+    );
+    assert!(o.status.success(), "{}", stderr(&o));
+    let scene = basinscope::core::Scene::load(&dir.path().join("t.json")).unwrap();
+    let csv = std::fs::read_to_string(dir.path().join("l.csv")).unwrap();
+    let history: Vec<(u64, f64)> = csv
+        .lines()
+        .skip(1)
+        .map(|l| {
+            let (s, v) = l.split_once(',').unwrap();
+            (s.parse().unwrap(), v.parse().unwrap())
+        })
+        .collect();
+    assert_eq!(history, scene.recording.loss_history);
+    assert_eq!(history.len(), 300);
+    let svg = std::fs::read_to_string(dir.path().join("l.svg")).unwrap();
+    assert!(svg.contains(r#"<g id="loss-curve">"#) && svg.contains(r#"aria-label="step""#));
+
+    // Formats other than PNG and SVG, and CSV for views without plot data, get a sentence.
+    let o = basinscope(&["render", "xor", "--out", "x.jpg"], dir.path());
+    assert!(!o.status.success());
+    assert!(
+        stderr(&o).contains("must end in .png or .svg"),
+        "{}",
+        stderr(&o)
+    );
+    let o = basinscope(
+        &["render", "xor", "--out", "x.png", "--csv-out", "x.csv"],
+        dir.path(),
+    );
+    assert!(
+        stderr(&o).contains("--csv-out applies to"),
+        "{}",
+        stderr(&o)
+    );
+}

@@ -13,12 +13,14 @@ pub fn loss_view_ui(ui: &mut egui::Ui, state: &AppState) {
     let stride = h.len().div_ceil(MAX_POINTS).max(1);
     let points: PlotPoints = h
         .iter()
-        .enumerate()
         .step_by(stride)
-        .filter(|(_, l)| l.is_finite() && **l > 0.0)
-        .map(|(i, l)| [i as f64, l.log10()])
+        .filter(|(_, l)| l.is_finite() && *l > 0.0)
+        .map(|&(step, l)| [step as f64, l.log10()])
         .collect();
-    ui.label(format!("loss (MSE, log scale) — {} steps", h.len()));
+    ui.label(format!(
+        "loss (MSE, log scale) — {} steps",
+        h.last().map_or(0, |(s, _)| s + 1)
+    ));
     Plot::new("loss_curve")
         .y_axis_label("log₁₀ loss")
         .x_axis_label("step")

@@ -6,11 +6,16 @@
 
 pub mod background;
 pub mod data_view;
+pub mod export;
 pub mod gradients_view;
+pub mod history;
 pub mod jobs;
 pub mod loss_view;
 pub mod panels;
+pub mod path_entry;
 pub mod paths;
+pub mod scene_figure;
+pub mod settings;
 pub mod slice;
 pub mod state;
 pub mod task;
@@ -40,7 +45,11 @@ pub fn run_native(scene: Scene) -> anyhow::Result<()> {
     eframe::run_native(
         "basinscope",
         options,
-        Box::new(move |cc| Ok(Box::new(BasinscopeApp::new(cc, scene)?))),
+        Box::new(move |cc| {
+            let mut app = BasinscopeApp::new(cc, scene)?;
+            app.use_settings(settings::Settings::default_path());
+            Ok(Box::new(app))
+        }),
     )
     .map_err(|e| anyhow::anyhow!("cannot open the window: {e}"))
 }
@@ -66,6 +75,18 @@ pub struct BasinscopeApp {
     pub paths: paths::PathsViewState,
     /// egui's wgpu target format; `None` without a wgpu renderer (CPU path).
     target_format: Option<wgpu::TextureFormat>,
+    /// The export window's settings (kept between exports).
+    pub export_dialog: export::ExportDialog,
+    /// The running export's result.
+    export_result: Option<Receiver<Result<Vec<PathBuf>, String>>>,
+    /// The built-in path entry used instead of the platform's file dialog.
+    pub path_entry: path_entry::PathEntry,
+    /// Why the platform's file dialog is not used (then Open and Save use the path entry).
+    pub file_dialog_unavailable: Option<String>,
+    /// Undo and redo of edits.
+    pub history: history::History,
+    /// Where the settings are kept between sessions (`None`: not kept, as in tests).
+    pub settings_path: Option<PathBuf>,
 }
 
 enum DialogResult {
@@ -103,17 +124,81 @@ impl BasinscopeApp {
             gradients: gradients_view::GradientsViewSettings::default(),
             paths: paths::PathsViewState::default(),
             target_format: cc.wgpu_render_state.as_ref().map(|r| r.target_format),
+            export_dialog: export::ExportDialog::default(),
+            export_result: None,
+            path_entry: path_entry::PathEntry::default(),
+            file_dialog_unavailable: path_entry::platform_dialog_unavailable(),
+            history: history::History::default(),
+            settings_path: None,
         })
     }
 
-    /// Applies one action to the state (the only place that changes it).
+    /// Applies one action to the state (the only place that changes it); edits are
+    /// recorded for undo.
     pub fn apply(&mut self, action: Action) {
+        use history::EditKey;
+        let key = match &action {
+            Action::MovePoint(i, _) => Some(EditKey::MovePoint(*i)),
+            Action::SetTarget(i, _) => Some(EditKey::SetTarget(*i)),
+            Action::SetParameter(i, _) => Some(EditKey::SetParameter(*i)),
+            Action::SetModel { .. }
+            | Action::SetInitSeed(_)
+            | Action::Reinitialize
+            | Action::SetTheta(_)
+            | Action::SetPreset { .. }
+            | Action::AddPoint(..)
+            | Action::RemovePoint(_)
+            | Action::SetTraining(_)
+            | Action::SetSliceSpec(_) => Some(EditKey::Other),
+            _ => None,
+        };
+        match key {
+            Some(key) => {
+                let before = self.state.scene.clone();
+                self.apply_now(action);
+                self.history.record(key, before, &self.state.scene);
+            }
+            None => self.apply_now(action),
+        }
+    }
+
+    /// Goes back to (or forward to) `scene`: the worker gets its model, data, settings
+    /// and θ; a changed model starts a new run.
+    fn restore(&mut self, scene: Scene) {
+        let model_changed = scene.model != self.state.scene.model;
+        self.state.scene = scene;
+        if model_changed {
+            self.restart();
+            return;
+        }
+        let s = &self.state;
+        self.worker
+            .send(WorkerCommand::SetData(s.scene.data.clone()));
+        self.worker
+            .send(WorkerCommand::SetConfig(s.scene.training.clone()));
+        self.set_theta();
+    }
+
+    fn apply_now(&mut self, action: Action) {
         let s = &mut self.state;
         match action {
             Action::LoadBuiltin(name) => self.load_builtin(&name),
             Action::LoadPath(path) => self.load_path(&path),
             Action::LoadText { text, origin } => self.load_text(&text, &origin, None),
             Action::SaveTo(path) => self.save_to(&path),
+            Action::Undo => match self.history.undo(&s.scene) {
+                Some(scene) => self.restore(scene),
+                None => s.info("nothing to undo"),
+            },
+            Action::Redo => match self.history.redo(&s.scene) {
+                Some(scene) => self.restore(scene),
+                None => s.info("nothing to redo"),
+            },
+            Action::OpenExport => {
+                self.export_dialog.open = true;
+                self.export_dialog.view = export::figure_view(s.active_view);
+            }
+            Action::Export(request) => self.spawn_export(*request),
             Action::OpenDialog => self.spawn_dialog(false),
             Action::SaveDialog => self.spawn_dialog(true),
             Action::SetModel {
@@ -339,34 +424,150 @@ impl BasinscopeApp {
 
     fn load_text(&mut self, text: &str, origin: &str, path: Option<PathBuf>) {
         match Scene::from_json(text, origin) {
-            Ok(scene) => {
+            Ok(mut scene) => {
+                let recording = std::mem::take(&mut scene.recording);
                 let name = crate::core::limits::quote(if scene.name.is_empty() {
                     origin
                 } else {
                     &scene.name
                 });
                 let generation = self.state.generation;
+                let recent = std::mem::take(&mut self.state.recent_files);
                 self.state = AppState::new(scene);
                 self.state.generation = generation;
+                self.state.recent_files = recent;
+                if let Some(p) = &path {
+                    self.remember(p);
+                }
                 self.state.scene_path = path;
                 self.state.info(format!("opened {name}"));
                 self.restart();
+                self.state.restore_recording(recording);
             }
             Err(e) => self.state.error(format!("cannot open the scene: {e}")),
         }
     }
 
     fn save_to(&mut self, path: &Path) {
-        match self.state.scene.save(path) {
+        match self.state.scene_to_save().save(path) {
             Ok(()) => {
                 self.state.scene_path = Some(path.to_path_buf());
                 self.state.info(format!("saved {}", path.display()));
+                self.remember(path);
             }
             Err(e) => self.state.error(format!("cannot save the scene: {e}")),
         }
     }
 
+    /// Exports on the `basinscope-export` thread; [`Self::poll`] reports the result.
+    fn spawn_export(&mut self, request: export::ExportRequest) {
+        if self.export_result.is_some() {
+            self.state
+                .error("an export is still running; wait for it to finish");
+            return;
+        }
+        let scene = self.state.scene_to_save();
+        let (tx, rx) = mpsc::channel();
+        let repaint = self.ctx.clone();
+        let spawned = std::thread::Builder::new()
+            .name("basinscope-export".into())
+            .spawn(move || {
+                let result = export::export(&scene, &request, crate::eval::FieldBackend::auto);
+                let _ = tx.send(result);
+                repaint.request_repaint();
+            });
+        match spawned {
+            Ok(_) => {
+                self.export_result = Some(rx);
+                self.state.info("exporting…");
+            }
+            Err(e) => self.state.error(format!("cannot start the export: {e}")),
+        }
+    }
+
+    /// Keeps the settings at `path` from now on, starting from what is there.
+    pub fn use_settings(&mut self, path: Option<PathBuf>) {
+        if let Some(p) = &path {
+            let saved = settings::Settings::load(p);
+            self.state.recent_files = saved.recent_files;
+            if let Some(folder) = saved.export_folder {
+                self.export_dialog.folder = folder;
+            }
+            if let Some([w, h]) = saved.export_size {
+                self.export_dialog.width = w;
+                self.export_dialog.height = h;
+            }
+        }
+        self.settings_path = path;
+    }
+
+    /// Writes the settings, if they are kept; a failure is only logged (it loses nothing
+    /// of the user's work).
+    fn save_settings(&self) {
+        let Some(path) = &self.settings_path else {
+            return;
+        };
+        let s = settings::Settings {
+            recent_files: self.state.recent_files.clone(),
+            export_folder: Some(self.export_dialog.folder.clone()),
+            export_size: Some([self.export_dialog.width, self.export_dialog.height]),
+        };
+        if let Err(e) = s.save(path) {
+            log::warn!("cannot save the settings to {}: {e}", path.display());
+        }
+    }
+
+    /// Puts `path` first in the recent files.
+    fn remember(&mut self, path: &Path) {
+        let mut s = settings::Settings {
+            recent_files: std::mem::take(&mut self.state.recent_files),
+            ..Default::default()
+        };
+        s.remember(path);
+        self.state.recent_files = s.recent_files;
+        self.save_settings();
+    }
+
+    /// Reports a finished export.
+    fn poll_export(&mut self) {
+        if let Some(rx) = &self.export_result {
+            match rx.try_recv() {
+                Ok(Ok(paths)) => {
+                    self.export_result = None;
+                    self.save_settings();
+                    let names: Vec<String> =
+                        paths.iter().map(|p| p.display().to_string()).collect();
+                    self.state.info(format!("exported {}", names.join(", ")));
+                }
+                Ok(Err(e)) => {
+                    self.export_result = None;
+                    self.state.error(format!("cannot export: {e}"));
+                }
+                Err(mpsc::TryRecvError::Empty) => {}
+                Err(mpsc::TryRecvError::Disconnected) => {
+                    self.export_result = None;
+                    self.state.error("the export stopped without a result");
+                }
+            }
+        }
+    }
+
+    /// Whether an export is running.
+    pub fn exporting(&self) -> bool {
+        self.export_result.is_some()
+    }
+
     fn spawn_dialog(&mut self, save: bool) {
+        if let Some(reason) = self.file_dialog_unavailable.clone() {
+            let purpose = if save {
+                path_entry::PathPurpose::Save
+            } else {
+                path_entry::PathPurpose::Open
+            };
+            self.path_entry
+                .open(purpose, self.state.scene_path.clone(), reason);
+            return;
+        }
         let (tx, rx) = mpsc::channel();
         let repaint = self.ctx.clone();
         let suggested = self.state.scene_path.clone();
@@ -406,7 +607,9 @@ impl BasinscopeApp {
         s.initial_parameters = s.scene.parameters.clone();
         s.loss_history.clear();
         s.steps_done = 0;
+        s.step_offset = 0;
         s.trajectory = vec![s.scene.parameters.clone()];
+        s.trajectory_steps = vec![0];
         s.trajectory_stride = 1;
         s.playing = false;
         s.layers_text = state::layers_to_text(&s.scene.model.layers);
@@ -430,6 +633,7 @@ impl BasinscopeApp {
         let s = &mut self.state;
         s.loss = crate::core::train::mse_loss(&s.scene.model, &s.scene.parameters, &s.scene.data);
         s.trajectory.push(s.scene.parameters.clone());
+        s.trajectory_steps.push(s.steps_done as u64);
         self.worker
             .send(WorkerCommand::SetTheta(s.scene.parameters.clone()));
     }
@@ -454,6 +658,7 @@ impl BasinscopeApp {
         if let Some(models) = self.paths.take_trained() {
             self.apply(Action::Models(paths::ModelsAction::Add(models)));
         }
+        self.poll_export();
         if let Some((req, walk)) = self.jobs.walk.poll() {
             let s = &mut self.state;
             match walk {
@@ -479,11 +684,18 @@ impl BasinscopeApp {
                 continue;
             }
             let s = &mut self.state;
-            s.loss_history.extend_from_slice(&snap.new_losses);
-            if snap.steps_done != s.steps_done {
-                s.record_trajectory(snap.steps_done, &snap.theta);
+            // Worker steps count from 0; a reopened run's record goes before them.
+            let steps_done = snap.steps_done + s.step_offset;
+            let first = steps_done.saturating_sub(snap.new_losses.len());
+            s.loss_history.extend(
+                (first..)
+                    .zip(&snap.new_losses)
+                    .map(|(step, &loss)| (step as u64, loss)),
+            );
+            if steps_done != s.steps_done {
+                s.record_trajectory(steps_done, &snap.theta);
             }
-            s.steps_done = snap.steps_done;
+            s.steps_done = steps_done;
             s.scene.parameters = snap.theta;
             s.loss = snap.loss;
             s.playing = snap.playing;
@@ -636,8 +848,33 @@ impl eframe::App for BasinscopeApp {
                 }
             }
         });
+        let (export, redo, undo, released) = ui.ctx().input_mut(|i| {
+            (
+                i.consume_key(egui::Modifiers::COMMAND, egui::Key::E),
+                // Redo first: Ctrl+Z also matches Ctrl+Shift+Z.
+                i.consume_key(
+                    egui::Modifiers::COMMAND | egui::Modifiers::SHIFT,
+                    egui::Key::Z,
+                ),
+                i.consume_key(egui::Modifiers::COMMAND, egui::Key::Z),
+                i.pointer.any_released(),
+            )
+        });
+        if export {
+            actions.push(Action::OpenExport);
+        }
+        if redo {
+            actions.push(Action::Redo);
+        } else if undo {
+            actions.push(Action::Undo);
+        }
+        export::export_dialog_ui(ui.ctx(), &mut self.export_dialog, &mut actions);
+        path_entry::path_entry_ui(ui.ctx(), &mut self.path_entry, &mut actions);
         for a in actions {
             self.apply(a);
+        }
+        if released {
+            self.history.end_gesture();
         }
         if self.state.playing {
             ui.ctx().request_repaint();

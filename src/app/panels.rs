@@ -13,6 +13,14 @@ pub fn top_bar_ui(ui: &mut egui::Ui, state: &AppState, actions: &mut Vec<Action>
     ui.horizontal(|ui| {
         ui.heading("basinscope");
         ui.separator();
+        if ui
+            .button("Export…")
+            .on_hover_text("the current view as PNG or SVG (Ctrl+E)")
+            .clicked()
+        {
+            actions.push(Action::OpenExport);
+        }
+        ui.separator();
         let name = if state.scene.name.is_empty() {
             "untitled scene".to_string()
         } else {
@@ -82,6 +90,17 @@ fn scene_ui(ui: &mut egui::Ui, state: &AppState, actions: &mut Vec<Action>) {
             .labelled_by(scene_label);
         if ui.button("Open…").clicked() {
             actions.push(Action::OpenDialog);
+        }
+        if !state.recent_files.is_empty() {
+            ui.menu_button("Recent", |ui| {
+                for p in &state.recent_files {
+                    let shown = crate::core::limits::quote(&p.display().to_string());
+                    if ui.button(shown).clicked() {
+                        actions.push(Action::LoadPath(p.clone()));
+                        ui.close();
+                    }
+                }
+            });
         }
         if ui.button("Save as…").clicked() {
             actions.push(Action::SaveDialog);

@@ -4,6 +4,7 @@
 use std::path::PathBuf;
 
 use crate::core::data::Preset;
+use crate::core::recording::Recording;
 use crate::core::{Activation, Scene, TrainingConfig};
 
 /// The views of the central area.
@@ -50,6 +51,14 @@ pub enum Action {
         origin: String,
     },
     SaveTo(PathBuf),
+    /// Undoes the last edit (Ctrl+Z).
+    Undo,
+    /// Redoes the last undone edit (Ctrl+Shift+Z).
+    Redo,
+    /// Opens the export window on the current view (Ctrl+E).
+    OpenExport,
+    /// Draws and writes a figure (on its own thread).
+    Export(Box<super::export::ExportRequest>),
     OpenDialog,
     SaveDialog,
     SetModel {
@@ -119,13 +128,19 @@ pub struct AppState {
     pub scene_path: Option<PathBuf>,
     /// θ at the start of the current run (what Reset returns to).
     pub initial_parameters: Vec<f64>,
-    pub loss_history: Vec<f64>,
+    /// (step, loss before that step) of the run, including a reopened scene's record.
+    pub loss_history: Vec<(u64, f64)>,
     pub steps_done: usize,
+    /// Steps recorded before this run's worker started (a reopened trained scene); the
+    /// worker counts from 0, the history goes on from here.
+    pub step_offset: usize,
     pub loss: f64,
     pub playing: bool,
     pub generation: u64,
     /// Recorded θ along training (thinned to at most `MAX_TRAJECTORY` points).
     pub trajectory: Vec<Vec<f64>>,
+    /// The step of each `trajectory` entry.
+    pub trajectory_steps: Vec<u64>,
     pub trajectory_stride: usize,
     pub message: Option<Message>,
     pub speed: usize,
@@ -140,13 +155,16 @@ pub struct AppState {
     pub warned_huge_loss: Option<u64>,
     /// Interpolation paths (θ along each) drawn in the slice view, from the paths view.
     pub slice_paths: Vec<Vec<Vec<f64>>>,
+    /// Scene files opened or saved, newest first (kept between sessions).
+    pub recent_files: Vec<PathBuf>,
 }
 
 /// Most θ snapshots kept for the trajectory.
 pub const MAX_TRAJECTORY: usize = 2048;
 
 impl AppState {
-    pub fn new(scene: Scene) -> Self {
+    pub fn new(mut scene: Scene) -> Self {
+        let recording = std::mem::take(&mut scene.recording);
         let layers_text = layers_to_text(&scene.model.layers);
         let active_view = match scene.view.kind {
             crate::core::scene::ViewKind::Slice2d => ViewTab::Slice2d,
@@ -156,10 +174,12 @@ impl AppState {
             crate::core::scene::ViewKind::Path => ViewTab::Paths,
             crate::core::scene::ViewKind::Data => ViewTab::Data,
         };
-        Self {
+        let mut state = Self {
             initial_parameters: scene.parameters.clone(),
             trajectory: vec![scene.parameters.clone()],
+            trajectory_steps: vec![0],
             trajectory_stride: 1,
+            step_offset: 0,
             loss: crate::core::train::mse_loss(&scene.model, &scene.parameters, &scene.data),
             scene,
             scene_path: None,
@@ -175,7 +195,53 @@ impl AppState {
             warned_huge_loss: None,
             manifold_walk: Vec::new(),
             slice_paths: Vec::new(),
+            recent_files: Vec::new(),
+        };
+        state.restore_recording(recording);
+        state
+    }
+
+    /// Takes a saved run's trajectory and loss history as this run's start: training
+    /// goes on from its last step. A recording whose θs do not fit the model is ignored
+    /// (scenes are validated on load, so only a changed model gets here).
+    pub fn restore_recording(&mut self, recording: Recording) {
+        if recording.is_empty() || recording.validate(self.scene.parameters.len()).is_err() {
+            return;
         }
+        self.step_offset = usize::try_from(recording.last_step()).unwrap_or(usize::MAX);
+        self.steps_done = self.step_offset;
+        let Recording {
+            trajectory,
+            loss_history,
+        } = recording;
+        self.loss_history = loss_history;
+        if !trajectory.is_empty() {
+            self.trajectory_steps = trajectory.iter().map(|p| p.step).collect();
+            self.trajectory = trajectory.into_iter().map(|p| p.theta).collect();
+        }
+        // The current θ ends the trajectory (it may have moved since the last snapshot).
+        if self.trajectory.last() != Some(&self.scene.parameters) {
+            self.trajectory.push(self.scene.parameters.clone());
+            self.trajectory_steps.push(self.steps_done as u64);
+        }
+    }
+
+    /// The run so far as a scene keeps it (thinned to the limits).
+    pub fn recording(&self) -> Recording {
+        Recording::from_run(
+            self.trajectory_steps
+                .iter()
+                .copied()
+                .zip(self.trajectory.iter().cloned()),
+            self.loss_history.iter().copied(),
+        )
+    }
+
+    /// The scene with the run's recording: what Save writes and what reproduces a figure.
+    pub fn scene_to_save(&self) -> Scene {
+        let mut scene = self.scene.clone();
+        scene.recording = self.recording();
+        scene
     }
 
     pub fn theta(&self) -> &[f64] {
@@ -202,10 +268,16 @@ impl AppState {
     pub fn record_trajectory(&mut self, steps_done: usize, theta: &[f64]) {
         if steps_done.is_multiple_of(self.trajectory_stride) || self.trajectory.is_empty() {
             self.trajectory.push(theta.to_vec());
+            self.trajectory_steps.push(steps_done as u64);
         }
         if self.trajectory.len() > MAX_TRAJECTORY {
             let mut i = 0;
             self.trajectory.retain(|_| {
+                i += 1;
+                i % 2 == 1
+            });
+            let mut i = 0;
+            self.trajectory_steps.retain(|_| {
                 i += 1;
                 i % 2 == 1
             });

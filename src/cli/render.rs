@@ -1,24 +1,21 @@
 //! `basinscope render`: a figure of a scene, drawn headless (docs/DESIGN.md §6).
 //!
-//! slice2d: the scene's slice axes ([`slice_axes`]), the fields evaluated on the slice
-//! grid by the chosen backend, the CPU-drawn figure ([`render_slice_figure`]), and with
-//! `--field-out` the raw fields as `.npy` plus a JSON sidecar ([`npy::write_field`]).
-//! data: the network's function over input space (1D and 2D inputs).
+//! The figure itself comes from [`scene_figure`], which the app's Export uses too: the
+//! arguments are checked here, the chosen evaluator computes slice fields, and with
+//! `--field-out` the raw fields are written as `.npy` plus a JSON sidecar
+//! ([`npy::write_field`]), with `--csv-out` the plot's data.
 
 use std::path::{Path, PathBuf};
 
 use anyhow::{Context, bail};
 
+use crate::app::scene_figure::{FigureSpec, FigureView, scene_figure, scene_title};
 use crate::core::Scene;
-use crate::core::field::{FieldEvaluator as _, FieldRequest, SliceGrid};
 use crate::core::files::{check_distinct_outputs, check_output_target};
-use crate::core::limits::{MAX_TITLE_CHARS, quote, shown};
+use crate::core::limits::quote;
 use crate::core::npy::{self, FieldExport};
 use crate::core::scene::write_atomically;
-use crate::core::slice::{project_onto_slice, slice_axes};
-use crate::draw::figure::{
-    DataFigure, FigureOptions, SliceFigure, render_data_figure, render_slice_figure,
-};
+use crate::draw::figure::{Format, Rendered, Surface};
 use crate::draw::ticks::{AXIS_CLAMPED_NOTE, beyond_axis_limit};
 use crate::eval::FieldBackend;
 
@@ -30,12 +27,16 @@ pub use crate::core::limits::IMAGE_SIDE as SIZE_LIMITS;
 pub struct RenderArgs {
     /// A scene file or the name of a built-in scene.
     pub scene: String,
-    /// slice2d, slice3d, terrain, data or path.
+    /// slice2d, slice3d, terrain, data, gradients, loss or path.
     #[arg(long, default_value = "slice2d")]
     pub view: String,
-    /// Output PNG.
+    /// The figure: FILE.png, or FILE.svg for vector output (heatmaps embedded as images).
     #[arg(long)]
     pub out: PathBuf,
+    /// The plot's data as CSV: the loss curve (`--view loss`) or the spectra
+    /// (`--view gradients`).
+    #[arg(long)]
+    pub csv_out: Option<PathBuf>,
     /// Image size `WxH`.
     #[arg(long, default_value = "1024x768", allow_hyphen_values = true)]
     pub size: String,
@@ -67,46 +68,114 @@ pub fn run(args: &RenderArgs) -> anyhow::Result<()> {
         ),
     };
     let view = args.view.as_str();
-    match view {
-        "slice2d" | "slice3d" | "terrain" | "data" | "path" => {}
-        other => bail!(
-            "--view must be slice2d, slice3d, terrain, data or path, not \"{}\"",
-            quote(other)
-        ),
+    if matches!(view, "slice3d" | "terrain" | "path") {
+        return run_picture_view(args, view, backend, (width, height));
     }
-    if (view == "data" || view == "path") && args.field_out.is_some() {
+    let Some(figure_view) = FigureView::parse(view) else {
+        bail!(
+            "--view must be slice2d, slice3d, terrain, data, gradients, loss or path, not \"{}\"",
+            quote(view)
+        );
+    };
+    if view != "slice2d" && args.field_out.is_some() {
         bail!("--field-out applies to slice views only, not to --view {view}");
+    }
+    if args.csv_out.is_some() && !matches!(view, "gradients" | "loss") {
+        bail!("--csv-out applies to --view loss and --view gradients, not to --view {view}");
     }
     let scene = super::load_scene(&args.scene)?;
     check_outputs(args)?;
-    let image = if view == "slice2d" {
-        render_slice2d(&scene, args, backend, (width, height))?
-    } else if view == "path" {
-        super::render_path::render_path_view(&scene, title(&scene, &args.scene), (width, height))?
-    } else if view == "slice3d" {
-        super::render3d::render_slice3d(&scene, args, backend, (width, height))?
-    } else if view == "terrain" {
-        super::render3d::render_terrain(&scene, args, backend, (width, height))?
-    } else {
-        eprintln!(
-            "rendering the data view of {} at {width}×{height}…",
-            scene_label(&scene, &args.scene)
+    let Some(format) = Format::from_path(&args.out) else {
+        bail!(
+            "--out must end in .png or .svg, not \"{}\"",
+            quote(&args.out.display().to_string())
         );
-        let options = FigureOptions {
-            title: title(&scene, &args.scene),
-            subtitle: "the network's function over input space, with the training points".into(),
-            ..FigureOptions::default()
-        };
-        let figure = DataFigure {
-            spec: &scene.model,
-            theta: &scene.parameters,
-            data: &scene.data,
-        };
-        warn_if_outputs_not_finite(&scene);
-        render_data_figure(&figure, &options, width, height)?
     };
-    write_png(&args.out, &image)?;
+    if figure_view == FigureView::Data {
+        warn_if_outputs_not_finite(&scene);
+    }
+    let spec = FigureSpec {
+        view: figure_view,
+        width,
+        height,
+        surface: Surface {
+            format,
+            transparent: false,
+        },
+        title: scene_title(&scene, &args.scene),
+        caption: String::new(),
+    };
+    let label = scene_label(&scene, &args.scene);
+    if figure_view != FigureView::Slice2d {
+        eprintln!("rendering the {view} view of {label} at {width}×{height}…");
+    }
+    let figure = scene_figure(
+        &scene,
+        &spec,
+        || evaluator(backend),
+        |what| eprintln!("rendering slice2d of {label}: {what}, {width}×{height} image…"),
+    )?;
+    for w in &figure.warnings {
+        eprintln!("warning: {w}");
+    }
+    if let (Some(path), Some(fields)) = (&args.field_out, &figure.fields) {
+        let export = FieldExport {
+            field: &fields.field,
+            grid: &fields.grid,
+            axis_names: &fields.axis_names,
+        };
+        npy::write_field(path, &export)?;
+        eprintln!(
+            "wrote {} and {}",
+            path.display(),
+            npy::sidecar_path(path).display()
+        );
+    }
+    if let (Some(path), Some(csv)) = (&args.csv_out, &figure.csv) {
+        write_atomically(path, csv.as_bytes())?;
+        eprintln!("wrote {}", path.display());
+    }
+    let image = figure.rendered;
+    let bytes = image.encode().context("cannot encode the figure")?;
+    write_atomically(&args.out, &bytes)?;
     eprintln!("wrote {} ({width}×{height})", args.out.display());
+    Ok(())
+}
+
+/// The views drawn as pictures rather than as vector figures, PNG only: the 3D slice and
+/// the loss terrain (ray marched on a headless GPU device) and the paths figure.
+fn run_picture_view(
+    args: &RenderArgs,
+    view: &str,
+    backend: Backend,
+    size: (u32, u32),
+) -> anyhow::Result<()> {
+    if view == "path" && args.field_out.is_some() {
+        bail!("--field-out applies to slice views only, not to --view path");
+    }
+    if args.csv_out.is_some() {
+        bail!("--csv-out applies to --view loss and --view gradients, not to --view {view}");
+    }
+    if Format::from_path(&args.out) != Some(Format::Png) {
+        bail!(
+            "--view {view} is drawn as a picture, so --out must end in .png, not \"{}\"",
+            quote(&args.out.display().to_string())
+        );
+    }
+    let scene = super::load_scene(&args.scene)?;
+    check_outputs(args)?;
+    let image = match view {
+        "path" => {
+            super::render_path::render_path_view(&scene, scene_title(&scene, &args.scene), size)?
+        }
+        "slice3d" => super::render3d::render_slice3d(&scene, args, backend, size)?,
+        _ => super::render3d::render_terrain(&scene, args, backend, size)?,
+    };
+    let bytes = Rendered::Png(image)
+        .encode()
+        .context("cannot encode the figure")?;
+    write_atomically(&args.out, &bytes)?;
+    eprintln!("wrote {} ({}×{})", args.out.display(), size.0, size.1);
     Ok(())
 }
 
@@ -117,6 +186,9 @@ pub fn run(args: &RenderArgs) -> anyhow::Result<()> {
 fn check_outputs(args: &RenderArgs) -> anyhow::Result<()> {
     let sidecar = args.field_out.as_deref().map(npy::sidecar_path);
     let mut outputs: Vec<(&str, &Path)> = vec![("--out", args.out.as_path())];
+    if let Some(csv) = &args.csv_out {
+        outputs.push(("--csv-out", csv.as_path()));
+    }
     if let (Some(field_out), Some(sidecar)) = (&args.field_out, &sidecar) {
         outputs.push(("--field-out", field_out.as_path()));
         outputs.push(("the --field-out sidecar", sidecar.as_path()));
@@ -184,151 +256,11 @@ fn warn_if_outputs_not_finite(scene: &Scene) {
     }
 }
 
-/// Says on stderr when a field has no finite values (an all-grey picture): the
-/// parameters on this slice overflow float32.
-fn warn_if_field_not_finite(field: &crate::core::field::Field) {
-    let finite_loss = field.loss().iter().filter(|v| v.is_finite()).count();
-    if finite_loss == 0 {
-        let any = field.values.iter().any(|v| v.is_finite());
-        eprintln!(
-            "warning: the loss is not finite anywhere on this slice{} (values overflow float32); move or shrink the slice (view.slice center and ranges), or rescale the parameters and data",
-            if any { "" } else { ", nor is any output" }
-        );
-    }
-}
-
 pub(super) fn scene_label(scene: &Scene, arg: &str) -> String {
     if scene.name.is_empty() {
         quote(arg)
     } else {
         quote(&scene.name)
-    }
-}
-
-/// The figure's title: name and description, escaped and cut to
-/// [`crate::core::limits::MAX_TITLE_CHARS`].
-fn title(scene: &Scene, arg: &str) -> String {
-    let name = if scene.name.is_empty() {
-        arg
-    } else {
-        &scene.name
-    };
-    let text = if scene.description.is_empty() {
-        name.to_string()
-    } else {
-        format!("{name}: {}", scene.description)
-    };
-    shown(&text, MAX_TITLE_CHARS)
-}
-
-fn render_slice2d(
-    scene: &Scene,
-    args: &RenderArgs,
-    backend: Backend,
-    (width, height): (u32, u32),
-) -> anyhow::Result<image::RgbaImage> {
-    let slice = &scene.view.slice;
-    let theta = &scene.parameters;
-    // Scenes carry no recorded trajectory, so the trajectory is just the current θ.
-    let trajectory = vec![theta.clone()];
-    let axes = slice_axes(
-        &slice.axes,
-        &scene.model,
-        theta,
-        &scene.data,
-        &trajectory,
-        slice.center.as_deref(),
-    )
-    .context("cannot build the slice axes")?;
-    let grid = SliceGrid {
-        theta0: axes.center.clone(),
-        axes: vec![axes.u.clone(), axes.v.clone()],
-        ranges: vec![slice.a_range, slice.b_range],
-        shape: slice.resolution.to_vec(),
-    };
-    let evaluator = evaluator(backend);
-    eprintln!(
-        "rendering slice2d of {}: {}×{} grid, {} inputs, fields on {} ({}), {width}×{height} image…",
-        scene_label(scene, &args.scene),
-        grid.shape[0],
-        grid.shape[1],
-        scene.data.n_inputs(),
-        evaluator.name(),
-        evaluator.reason()
-    );
-    let field = evaluator.evaluate(&FieldRequest {
-        spec: &scene.model,
-        data: &scene.data,
-        grid: &grid,
-    })?;
-    let expected = (scene.data.n_inputs() + 1) * grid.n_points();
-    if field.values.len() != expected || field.shape != grid.shape {
-        bail!(
-            "the field evaluator returned {} values on a {:?} grid instead of {expected} on {:?}",
-            field.values.len(),
-            field.shape,
-            grid.shape
-        );
-    }
-    warn_if_field_not_finite(&field);
-
-    let outputs: Vec<f64> = scene
-        .data
-        .inputs
-        .iter()
-        .map(|x| scene.model.forward(theta, x))
-        .collect();
-    let trajectory_ab: Vec<(f64, f64)> = trajectory
-        .iter()
-        .map(|t| project_onto_slice(&axes, t))
-        .collect();
-    let figure = SliceFigure {
-        field: &field,
-        ranges: grid.plane_ranges(),
-        targets: &scene.data.targets,
-        current_outputs: &outputs,
-        trajectory_ab: &trajectory_ab,
-        walk_ab: &[],
-        current_ab: project_onto_slice(&axes, theta),
-    };
-    let options = FigureOptions {
-        title: title(scene, &args.scene),
-        subtitle: format!(
-            "θ(a, b) = θ_{{0}} + a·u + b·v, θ_{{0}} = {}; {}",
-            center_words(slice.center.is_some(), &slice.axes),
-            axes.description
-        ),
-        a_label: format!("a (u: {})", axes.u_name),
-        b_label: format!("b (v: {})", axes.v_name),
-        ..FigureOptions::default()
-    };
-    let image = render_slice_figure(&figure, &options, width, height);
-
-    if let Some(path) = &args.field_out {
-        let axis_names = [axes.u_name.clone(), axes.v_name.clone()];
-        let export = FieldExport {
-            field: &field,
-            grid: &grid,
-            axis_names: &axis_names,
-        };
-        npy::write_field(path, &export)?;
-        eprintln!(
-            "wrote {} and {}",
-            path.display(),
-            npy::sidecar_path(path).display()
-        );
-    }
-    Ok(image)
-}
-
-/// What θ₀ is, in words.
-fn center_words(pinned: bool, choice: &crate::core::slice::AxisChoice) -> &'static str {
-    if matches!(choice, crate::core::slice::AxisChoice::ThreePoints { .. }) {
-        "the first point"
-    } else if pinned {
-        "the pinned center"
-    } else {
-        "the current θ"
     }
 }
 
@@ -340,19 +272,6 @@ pub(super) fn evaluator(backend: Backend) -> FieldBackend {
         Backend::Gpu => FieldBackend::gpu_preferred(),
         Backend::Cpu => FieldBackend::cpu("the CPU backend was asked for"),
     }
-}
-
-/// Encodes to PNG in memory, then writes atomically.
-fn write_png(path: &std::path::Path, image: &image::RgbaImage) -> anyhow::Result<()> {
-    let mut bytes = Vec::new();
-    image
-        .write_to(
-            &mut std::io::Cursor::new(&mut bytes),
-            image::ImageFormat::Png,
-        )
-        .context("cannot encode the PNG")?;
-    write_atomically(path, &bytes)?;
-    Ok(())
 }
 
 #[cfg(test)]

@@ -8,7 +8,8 @@ use serde_json::json;
 
 use super::json::{number, numbers};
 use crate::core::files::{check_distinct_outputs, check_output_target};
-use crate::core::limits::MAX_STEPS;
+use crate::core::limits::{MAX_STEPS, MAX_TRAJECTORY_POINTS};
+use crate::core::recording::Recording;
 use crate::core::train::{StepOutcome, Trainer, downsample};
 
 /// Arguments of `basinscope train`.
@@ -90,12 +91,20 @@ pub fn run(args: &TrainArgs) -> anyhow::Result<()> {
         "the scene's training.steps is {steps}, more than the limit of {MAX_STEPS} steps per run; give --steps N to train fewer"
     );
 
+    // A re-seeded run starts afresh; otherwise the run continues the scene's record.
+    let previous = if seed.is_some() {
+        Recording::default()
+    } else {
+        std::mem::take(&mut scene.recording)
+    };
     let mut trainer = Trainer::new(
         scene.model.clone(),
         scene.data.clone(),
         scene.training.clone(),
         scene.parameters.clone(),
     );
+    // About as many snapshots as a scene keeps; the record is thinned evenly after.
+    trainer.trajectory_stride = (steps / MAX_TRAJECTORY_POINTS).max(1);
     let bar = ProgressBar::new(steps as u64).with_style(
         ProgressStyle::with_template("{bar:40} {pos}/{len} steps, loss {msg} ({elapsed})")
             .expect("the template is valid"),
@@ -118,6 +127,7 @@ pub fn run(args: &TrainArgs) -> anyhow::Result<()> {
     bar.finish_and_clear();
     let final_loss = trainer.loss();
     scene.parameters.clone_from(&trainer.theta);
+    scene.recording = record_of(previous, &trainer);
     scene
         .save(&out)
         .with_context(|| format!("cannot save the trained scene to {}", out.display()))?;
@@ -149,6 +159,38 @@ pub fn run(args: &TrainArgs) -> anyhow::Result<()> {
         );
     }
     Ok(())
+}
+
+/// The scene's record after this run: the previous record, then this run's trajectory
+/// (θ₀, every `trajectory_stride` steps, and the final θ) and losses, with steps counted
+/// on from where the previous record ended; thinned to the limits.
+fn record_of(previous: Recording, trainer: &Trainer) -> Recording {
+    let base = previous.last_step();
+    let stride = trainer.trajectory_stride.max(1) as u64;
+    let mut trajectory: Vec<(u64, Vec<f64>)> = previous
+        .trajectory
+        .into_iter()
+        .map(|p| (p.step, p.theta))
+        .collect();
+    for (i, theta) in trainer.trajectory.iter().enumerate() {
+        let step = base + i as u64 * stride;
+        // θ₀ of this run is where the previous record ended.
+        if i > 0 || trajectory.last().is_none_or(|(_, t)| t != theta) {
+            trajectory.push((step, theta.clone()));
+        }
+    }
+    let end = base + trainer.steps_done as u64;
+    if trajectory.last().is_none_or(|(s, _)| *s != end) {
+        trajectory.push((end, trainer.theta.clone()));
+    }
+    let losses = previous.loss_history.into_iter().chain(
+        trainer
+            .loss_history
+            .iter()
+            .enumerate()
+            .map(|(i, &l)| (base + i as u64, l)),
+    );
+    Recording::from_run(trajectory, losses)
 }
 
 /// What is wrong with a run's losses, if anything: a final loss that is not finite, one

@@ -59,6 +59,16 @@ pub const MIN_SLICE_SPAN_RELATIVE: f64 = 1e-9;
 /// near f64::MAX) are clamped to it, so that spans and paddings stay finite.
 pub const MAX_AXIS_MAGNITUDE: f64 = 1e300;
 
+// ----- recorded runs ---------------------------------------------------------------
+
+/// Most θ snapshots a scene's `trajectory` keeps (longer runs are thinned evenly). The
+/// PCA axes need only the trajectory's shape, and at the parameter limit of a typical
+/// scene (a few hundred θ entries) this is well under a megabyte of JSON.
+pub const MAX_TRAJECTORY_POINTS: usize = 512;
+/// Most (step, loss) samples a scene's `loss_history` keeps: more than a figure's
+/// width in pixels, so the curve looks the same.
+pub const MAX_LOSS_HISTORY_POINTS: usize = 4096;
+
 // ----- commands --------------------------------------------------------------------
 
 /// Smallest and largest side of an image `render --size` draws.

@@ -16,6 +16,7 @@ pub mod mlp;
 pub mod models;
 pub mod npy;
 pub mod paths;
+pub mod recording;
 pub mod scene;
 pub mod slice;
 pub mod slice3d;

@@ -11,6 +11,7 @@ use super::error::CoreError;
 pub use super::files::write_atomically;
 use super::limits::quote;
 use super::models::{NamedModel, check_models};
+use super::recording::{Recording, TrajectoryPoint};
 use super::slice::SliceSpec;
 use super::slice3d::{Slice3dSpec, TerrainSpec};
 use super::train::TrainingConfig;
@@ -82,6 +83,8 @@ pub struct Scene {
     pub view: ViewSpec,
     /// The models list of the paths view (empty when the file has none).
     pub models: Vec<NamedModel>,
+    /// The recorded trajectory and loss history (empty if never trained).
+    pub recording: Recording,
 }
 
 #[derive(Serialize, Deserialize)]
@@ -105,6 +108,10 @@ struct SceneFile {
     view: ViewSpec,
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     models: Vec<NamedModel>,
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    trajectory: Vec<TrajectoryPoint>,
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    loss_history: Vec<(u64, f64)>,
 }
 
 #[derive(Serialize, Deserialize)]
@@ -172,6 +179,11 @@ impl Scene {
         file.view.slice.validate_in_scene(parameters.len())?;
         check_models(&file.model, &file.models)?;
         file.view.validate_3d(parameters.len(), data.n_inputs())?;
+        let recording = Recording {
+            trajectory: file.trajectory,
+            loss_history: file.loss_history,
+        };
+        recording.validate(parameters.len())?;
         Ok(Self {
             name: file.name.unwrap_or_default(),
             description: file.description.unwrap_or_default(),
@@ -183,6 +195,7 @@ impl Scene {
             training: file.training,
             view: file.view,
             models: file.models,
+            recording,
         })
     }
 
@@ -195,7 +208,8 @@ impl Scene {
         self.view.slice.validate_in_scene(self.parameters.len())?;
         check_models(&self.model, &self.models)?;
         self.view
-            .validate_3d(self.parameters.len(), self.data.n_inputs())
+            .validate_3d(self.parameters.len(), self.data.n_inputs())?;
+        self.recording.validate(self.parameters.len())
     }
 
     /// Reads a scene file (at most [`super::limits::MAX_SCENE_FILE_BYTES`]).
@@ -254,6 +268,8 @@ impl Scene {
             training: self.training.clone(),
             view: self.view.clone(),
             models: self.models.clone(),
+            trajectory: self.recording.trajectory.clone(),
+            loss_history: self.recording.loss_history.clone(),
         };
         let mut s = serde_json::to_string_pretty(&file).expect("a scene always serializes");
         s.push('\n');
@@ -471,6 +487,58 @@ mod tests {
         scene.data.inputs[0][0] = 0.123;
         let again = Scene::from_json(&scene.to_json(), "mem").unwrap();
         assert_eq!(scene, again);
+    }
+
+    /// save → load → save writes the same bytes for every built-in scene, with and
+    /// without a recorded run.
+    #[test]
+    fn every_builtin_scene_saves_loads_and_saves_to_identical_bytes() {
+        let dir = tempfile::tempdir().unwrap();
+        for s in BUILTIN_SCENES {
+            let mut scene = Scene::resolve(s.name).unwrap();
+            for recorded in [false, true] {
+                if recorded {
+                    let n = scene.parameters.len();
+                    scene.recording = Recording::from_run(
+                        (0..700u64).map(|step| {
+                            (
+                                step * 3,
+                                (0..n)
+                                    .map(|j| (j as f64 + 0.1).sin() / (1.0 + step as f64))
+                                    .collect(),
+                            )
+                        }),
+                        (0..9000u64).map(|step| (step, 1.0 / (3.0 + step as f64))),
+                    );
+                }
+                let first = dir.path().join(format!("{}-{recorded}-1.json", s.name));
+                let second = dir.path().join(format!("{}-{recorded}-2.json", s.name));
+                scene.save(&first).unwrap();
+                let loaded = Scene::load(&first).unwrap();
+                assert_eq!(loaded, scene, "{}", s.name);
+                loaded.save(&second).unwrap();
+                assert_eq!(
+                    std::fs::read(&first).unwrap(),
+                    std::fs::read(&second).unwrap(),
+                    "{} (recorded: {recorded})",
+                    s.name
+                );
+            }
+        }
+    }
+
+    #[test]
+    fn a_trajectory_of_the_wrong_length_is_refused_with_its_index() {
+        let text = minimal(
+            r#", "trajectory": [{"step": 0, "theta": [1.0, 2.0]}, {"step": 3, "theta": [1.0]}]"#,
+        );
+        let e = Scene::from_json(&text, "f.json").unwrap_err().to_string();
+        assert!(e.contains("trajectory[1].theta has 1 entries"), "{e}");
+        let ok = minimal(
+            r#", "trajectory": [{"step": 0, "theta": [1.0, 2.0]}], "loss_history": [[0, 0.5], [1, 0.25]]"#,
+        );
+        let s = Scene::from_json(&ok, "f.json").unwrap();
+        assert_eq!(s.recording.loss_history, vec![(0, 0.5), (1, 0.25)]);
     }
 
     fn minimal(extra: &str) -> String {

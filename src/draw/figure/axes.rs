@@ -102,6 +102,30 @@ impl Plot {
         weight: f64,
         s: f64,
     ) {
+        let labelled = |t: &Ticks| -> Vec<(f64, String)> {
+            t.values.iter().map(|&v| (v, t.format(v))).collect()
+        };
+        self.draw_frame_labelled(
+            canvas,
+            &labelled(a_ticks),
+            &labelled(b_ticks),
+            font,
+            weight,
+            s,
+        );
+    }
+
+    /// [`Self::draw_frame`] with ticks given as (data value, label), for axes whose
+    /// labels are not the values themselves (log₁₀ axes labelled 10^{n}).
+    pub fn draw_frame_labelled(
+        &self,
+        canvas: &mut Canvas,
+        a_ticks: &[(f64, String)],
+        b_ticks: &[(f64, String)],
+        font: f64,
+        weight: f64,
+        s: f64,
+    ) {
         let line = LineStyle::solid(Color::BLACK, (1.0 * s).max(0.8));
         let tick_len = 6.0 * s;
         let r = self.rect;
@@ -115,11 +139,11 @@ impl Plot {
             ],
             &line,
         );
-        for &t in &a_ticks.values {
-            let (x, _) = self.to_px(t, self.ranges[1][0]);
+        for (t, label) in a_ticks {
+            let (x, _) = self.to_px(*t, self.ranges[1][0]);
             canvas.polyline(&[(x, r.y1), (x, r.y1 + tick_len)], &line);
             canvas.text(
-                &a_ticks.format(t),
+                label,
                 (x, r.y1 + tick_len + 4.0 * s),
                 font,
                 Color::BLACK,
@@ -128,11 +152,11 @@ impl Plot {
                 weight,
             );
         }
-        for &t in &b_ticks.values {
-            let (_, y) = self.to_px(self.ranges[0][0], t);
+        for (t, label) in b_ticks {
+            let (_, y) = self.to_px(self.ranges[0][0], *t);
             canvas.polyline(&[(r.x0 - tick_len, y), (r.x0, y)], &line);
             canvas.text(
-                &b_ticks.format(t),
+                label,
                 (r.x0 - tick_len - 4.0 * s, y),
                 font,
                 Color::BLACK,

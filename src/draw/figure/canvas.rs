@@ -2,6 +2,7 @@
 //! under anti-aliased vector layers (lines, markers, text) drawn with `vello_cpu`, and
 //! text from glyph outlines of the Ubuntu font that egui ships (via `skrifa`).
 
+use super::svg::{Paint, SvgLayer};
 use crate::core::limits::{MAX_FIGURE_TEXT_CHARS, shown};
 use skrifa::instance::{LocationRef, Size};
 use skrifa::outline::{DrawSettings, OutlinePen};
@@ -104,6 +105,8 @@ pub struct Canvas {
     ctx: RenderContext,
     resources: Resources,
     font: FontRef<'static>,
+    /// Set when the canvas writes SVG instead of rasterizing.
+    svg: Option<SvgLayer>,
 }
 
 impl Canvas {
@@ -127,6 +130,37 @@ impl Canvas {
             ctx: RenderContext::new(w, h),
             resources: Resources::new(),
             font: FontRef::new(FONT_BYTES).expect("the embedded font parses"),
+            svg: None,
+        }
+    }
+
+    /// A canvas that writes SVG ([`Self::into_svg`]): the same calls, vector output,
+    /// raster layers embedded as PNG images. `background` `None` is transparent.
+    pub fn new_svg(width: u32, height: u32, background: Option<Color>) -> Self {
+        // The pixmap is unused; a 1×1 one keeps the type simple.
+        let mut canvas = Self::new(1, 1, Color::WHITE);
+        canvas.width = u16::try_from(width).expect("figure width fits u16");
+        canvas.height = u16::try_from(height).expect("figure height fits u16");
+        canvas.svg = Some(SvgLayer::new(width, height, background));
+        canvas
+    }
+
+    /// The finished SVG document (`None` for a raster canvas).
+    pub fn into_svg(mut self) -> Option<String> {
+        self.svg.take().map(SvgLayer::finish)
+    }
+
+    /// Opens a named group in SVG output (nothing in raster output).
+    pub fn begin_group(&mut self, id: &str) {
+        if let Some(svg) = &mut self.svg {
+            svg.begin_group(id);
+        }
+    }
+
+    /// Closes the group of [`Self::begin_group`].
+    pub fn end_group(&mut self) {
+        if let Some(svg) = &mut self.svg {
+            svg.end_group();
         }
     }
 
@@ -141,6 +175,10 @@ impl Canvas {
     /// Blends `color` over raster pixel (x, y) with coverage `coverage` in [0, 1].
     /// Call [`Self::flush`] first if vector drawing should lie underneath.
     pub fn blend_pixel(&mut self, x: u32, y: u32, color: Color, coverage: f64) {
+        if let Some(svg) = &mut self.svg {
+            svg.blend_pixel(x, y, color, coverage);
+            return;
+        }
         if x >= self.width() || y >= self.height() {
             return;
         }
@@ -164,6 +202,10 @@ impl Canvas {
     /// Rasterizes the pending vector drawing onto the pixels (so later raster work lies on
     /// top of it) and starts an empty vector layer.
     pub fn flush(&mut self) {
+        if let Some(svg) = &mut self.svg {
+            svg.flush();
+            return;
+        }
         self.ctx.flush();
         let settings = RasterizerSettings {
             render_mode: RenderMode::OptimizeQuality,
@@ -190,16 +232,36 @@ impl Canvas {
 
     /// Clips subsequent vector drawing to `rect` until [`Self::pop_clip`].
     pub fn push_clip(&mut self, rect: Rect) {
+        if let Some(svg) = &mut self.svg {
+            svg.push_clip(rect);
+            return;
+        }
         self.ctx.push_clip_layer(&rect.to_path(0.1));
     }
 
     pub fn pop_clip(&mut self) {
+        if let Some(svg) = &mut self.svg {
+            svg.pop_clip();
+            return;
+        }
         self.ctx.pop_layer();
     }
 
     /// Strokes a path.
     pub fn stroke(&mut self, path: &BezPath, style: &LineStyle) {
         if style.width <= 0.0 || style.color.a == 0 {
+            return;
+        }
+        if let Some(svg) = &mut self.svg {
+            svg.path(
+                path,
+                &Paint {
+                    fill: None,
+                    stroke: Some(style),
+                    transform: Affine::IDENTITY,
+                    label: None,
+                },
+            );
             return;
         }
         let mut stroke = Stroke::new(style.width)
@@ -226,12 +288,28 @@ impl Canvas {
 
     /// Fills a path.
     pub fn fill(&mut self, path: &BezPath, color: Color) {
+        if let Some(svg) = &mut self.svg {
+            svg.path(
+                path,
+                &Paint {
+                    fill: Some(color),
+                    stroke: None,
+                    transform: Affine::IDENTITY,
+                    label: None,
+                },
+            );
+            return;
+        }
         self.ctx.set_transform(Affine::IDENTITY);
         self.ctx.set_paint(color.paint());
         self.ctx.fill_path(path);
     }
 
     pub fn fill_rect(&mut self, rect: Rect, color: Color) {
+        if self.svg.is_some() {
+            self.fill(&rect.to_path(0.1), color);
+            return;
+        }
         self.ctx.set_transform(Affine::IDENTITY);
         self.ctx.set_paint(color.paint());
         self.ctx.fill_rect(&rect);
@@ -303,6 +381,19 @@ impl Canvas {
             pen_x += self.append_run(&mut path, &run.text, size, (pen_x, baseline));
         }
         let transform = Affine::translate((x, y)) * Affine::rotate(-angle);
+        if let Some(svg) = &mut self.svg {
+            let outline = LineStyle::solid(color, weight);
+            svg.path(
+                &path,
+                &Paint {
+                    fill: Some(color),
+                    stroke: (weight > 0.0).then_some(&outline),
+                    transform,
+                    label: Some(text),
+                },
+            );
+            return;
+        }
         self.ctx.set_transform(transform);
         self.ctx.set_paint(color.paint());
         self.ctx.fill_path(&path);

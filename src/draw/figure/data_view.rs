@@ -4,6 +4,7 @@
 
 use super::axes::Plot;
 use super::canvas::{Canvas, Color, HAlign, LineStyle, VAlign};
+use super::output::{Rendered, Surface, render_on};
 use super::{
     FigureOptions, Metrics, draw_colorbar, draw_titles, marching_squares, plot_area,
     tick_label_width,
@@ -34,10 +35,27 @@ pub fn render_data_figure(
     width: u32,
     height: u32,
 ) -> Result<image::RgbaImage, CoreError> {
+    Ok(data_figure(figure, options, width, height, Surface::PNG)?
+        .into_image()
+        .expect("a PNG surface gives pixels"))
+}
+
+/// [`render_data_figure`] as PNG or SVG ([`Surface`]).
+pub fn data_figure(
+    figure: &DataFigure<'_>,
+    options: &FigureOptions,
+    width: u32,
+    height: u32,
+    surface: Surface,
+) -> Result<Rendered, CoreError> {
     figure.spec.check_parameters(figure.theta)?;
     match figure.spec.input_dim() {
-        1 => Ok(render_1d(figure, options, width, height)),
-        2 => Ok(render_2d(figure, options, width, height)),
+        1 => Ok(render_on(surface, width, height, |c| {
+            render_1d(c, figure, options);
+        })),
+        2 => Ok(render_on(surface, width, height, |c| {
+            render_2d(c, figure, options);
+        })),
         d => Err(CoreError::invalid(format!(
             "the data view needs 1D or 2D inputs, and this model's inputs have {d} dimensions"
         ))),
@@ -104,13 +122,7 @@ fn frame_and_titles(
     draw_titles(canvas, options, plot, m);
 }
 
-fn render_1d(
-    figure: &DataFigure<'_>,
-    options: &FigureOptions,
-    width: u32,
-    height: u32,
-) -> image::RgbaImage {
-    let mut canvas = Canvas::new(width, height, Color::WHITE);
+fn render_1d(canvas: &mut Canvas, figure: &DataFigure<'_>, options: &FigureOptions) {
     let x_range = padded_range(figure.data, 0);
     let n = 400;
     let xs: Vec<f64> = (0..n).map(|j| grid_coordinate(x_range, j, n)).collect();
@@ -123,7 +135,7 @@ fn render_1d(
             (lo.min(v), hi.max(v))
         });
     let y_range = axis_range(lo, hi, 0.1, 1.0);
-    let l = layout(&canvas, options, [x_range, y_range], false, 190.0);
+    let l = layout(canvas, options, [x_range, y_range], false, 190.0);
     let (m, plot) = (&l.m, &l.plot);
     canvas.push_clip(plot.rect);
     let curve: Vec<(f64, f64)> = xs
@@ -145,7 +157,7 @@ fn render_1d(
         );
     }
     canvas.pop_clip();
-    frame_and_titles(&mut canvas, &l, options, ("input x", "f(x; θ)"));
+    frame_and_titles(canvas, &l, options, ("input x", "f(x; θ)"));
     let entries = [
         (
             LegendMark::Line(Color::rgb(0x1f, 0x4e, 0x8c)),
@@ -156,23 +168,10 @@ fn render_1d(
             "training points (x_{i}, y_{i})".to_string(),
         ),
     ];
-    draw_simple_legend(
-        &mut canvas,
-        &entries,
-        l.column_x,
-        plot.rect.y0 + 10.0 * m.s,
-        m,
-    );
-    canvas.into_image()
+    draw_simple_legend(canvas, &entries, l.column_x, plot.rect.y0 + 10.0 * m.s, m);
 }
 
-fn render_2d(
-    figure: &DataFigure<'_>,
-    options: &FigureOptions,
-    width: u32,
-    height: u32,
-) -> image::RgbaImage {
-    let mut canvas = Canvas::new(width, height, Color::WHITE);
+fn render_2d(canvas: &mut Canvas, figure: &DataFigure<'_>, options: &FigureOptions) {
     let ranges = [padded_range(figure.data, 0), padded_range(figure.data, 1)];
     let n = INPUT_GRID;
     let inputs: Vec<f64> = (0..n * n)
@@ -211,7 +210,7 @@ fn render_2d(
             colorous::RED_BLUE.eval_continuous((0.5 + 0.5 * (v - center) / spread).clamp(0.0, 1.0)),
         )
     };
-    let l = layout(&canvas, options, ranges, true, 210.0);
+    let l = layout(canvas, options, ranges, true, 210.0);
     let (m, plot) = (&l.m, &l.plot);
     let (px0, py0, px1, py1) = plot.pixel_bounds();
     let grid: Vec<f64> = fs.clone();
@@ -239,12 +238,12 @@ fn render_2d(
         );
     }
     canvas.pop_clip();
-    frame_and_titles(&mut canvas, &l, options, ("input x[0]", "input x[1]"));
+    frame_and_titles(canvas, &l, options, ("input x[0]", "input x[1]"));
     let (lo, hi) = (center - spread, center + spread);
     let ticks = nice_ticks([lo, hi], 5);
     let ticks: Vec<(f64, String)> = ticks.values.iter().map(|&t| (t, ticks.format(t))).collect();
     let bottom = draw_colorbar(
-        &mut canvas,
+        canvas,
         "f(x; θ)",
         (lo, hi),
         &color,
@@ -262,8 +261,7 @@ fn render_2d(
             "training points (color: y_{i})".to_string(),
         ),
     ];
-    draw_simple_legend(&mut canvas, &entries, l.column_x, bottom + 30.0 * m.s, m);
-    canvas.into_image()
+    draw_simple_legend(canvas, &entries, l.column_x, bottom + 30.0 * m.s, m);
 }
 
 enum LegendMark {

@@ -7,10 +7,13 @@
 
 mod axes;
 pub mod canvas;
+pub mod charts;
 mod contour;
 mod data_view;
+pub mod output;
 mod overlay;
 mod path_view;
+pub mod svg;
 mod volume_marks;
 
 use vello_cpu::kurbo::Rect;
@@ -19,8 +22,10 @@ use crate::core::field::Field;
 
 use self::axes::Plot;
 use self::canvas::{Canvas, Color, HAlign, LineStyle, VAlign, polyline_path};
+pub use self::charts::{GradientsFigure, LossFigure, gradients_figure, loss_figure};
 pub use self::contour::marching_squares;
-pub use self::data_view::{DataFigure, render_data_figure};
+pub use self::data_view::{DataFigure, data_figure, render_data_figure};
+pub use self::output::{Format, Rendered, Surface, render_on};
 pub use self::path_view::{PathCurve, PathFigure, path_color, render_path_figure};
 pub use self::volume_marks::annotate_volume_picture;
 use crate::draw::style;
@@ -184,6 +189,26 @@ pub fn render_slice_figure(
     width: u32,
     height: u32,
 ) -> image::RgbaImage {
+    slice_figure(figure, options, width, height, Surface::PNG)
+        .into_image()
+        .expect("a PNG surface gives pixels")
+}
+
+/// [`render_slice_figure`] as PNG or SVG ([`Surface`]).
+pub fn slice_figure(
+    figure: &SliceFigure<'_>,
+    options: &FigureOptions,
+    width: u32,
+    height: u32,
+    surface: Surface,
+) -> Rendered {
+    render_on(surface, width, height, |canvas| {
+        draw_slice_figure(canvas, figure, options);
+    })
+}
+
+fn draw_slice_figure(canvas: &mut Canvas, figure: &SliceFigure<'_>, options: &FigureOptions) {
+    let (width, height) = (canvas.width(), canvas.height());
     let field = figure.field;
     let [na, nb] = field.plane_shape();
     assert!(
@@ -196,27 +221,18 @@ pub fn render_slice_figure(
         "values must hold k + 1 channels"
     );
     let m = Metrics::new(width, height);
-    let mut canvas = Canvas::new(width, height, Color::WHITE);
     let k = field.n_inputs;
     let drawn = k.min(options.max_inputs_drawn);
 
     let legend = legend_entries(figure, options, drawn, &m);
-    let (plot, a_ticks, b_ticks, b_tick_width) =
-        slice_layout(&canvas, figure, options, &legend, &m);
+    let (plot, a_ticks, b_ticks, b_tick_width) = slice_layout(canvas, figure, options, &legend, &m);
 
     let log_loss = LogLoss::new(field.loss(), options.loss_decades, options.loss_log_range);
-    draw_plot_contents(&mut canvas, &plot, figure, options, &log_loss, &m);
+    draw_plot_contents(canvas, &plot, figure, options, &log_loss, &m);
 
-    plot.draw_frame(
-        &mut canvas,
-        &a_ticks,
-        &b_ticks,
-        m.tick_font(),
-        m.weight(),
-        m.s,
-    );
+    plot.draw_frame(canvas, &a_ticks, &b_ticks, m.tick_font(), m.weight(), m.s);
     plot.draw_axis_titles(
-        &mut canvas,
+        canvas,
         &options.a_label,
         &options.b_label,
         m.label_font(),
@@ -224,11 +240,11 @@ pub fn render_slice_figure(
         m.s,
         b_tick_width,
     );
-    draw_titles(&mut canvas, options, &plot, &m);
+    draw_titles(canvas, options, &plot, &m);
 
     let column_x = plot.rect.x1 + 26.0 * m.s;
     let colorbar_bottom = draw_loss_colorbar(
-        &mut canvas,
+        canvas,
         &log_loss,
         column_x,
         plot.rect.y0,
@@ -236,15 +252,8 @@ pub fn render_slice_figure(
         &m,
     );
     if options.show_legend {
-        draw_legend(
-            &mut canvas,
-            &legend,
-            column_x,
-            colorbar_bottom + 30.0 * m.s,
-            &m,
-        );
+        draw_legend(canvas, &legend, column_x, colorbar_bottom + 30.0 * m.s, &m);
     }
-    canvas.into_image()
 }
 
 /// Draws only the plot area of the slice figure, filling a `width` × `height` image (no
@@ -295,7 +304,9 @@ fn draw_plot_contents(
         canvas.fill_rect(plot.rect, Color::rgb(0x30, 0x30, 0x30));
     }
     canvas.push_clip(plot.rect);
+    canvas.begin_group("contours");
     draw_contours(canvas, plot, figure, options, drawn, m);
+    canvas.end_group();
     canvas.pop_clip();
     canvas.flush();
     overlay::SetBands::compute(plot, figure.field, figure.targets, figure.current_outputs).draw(

@@ -1,0 +1,268 @@
+//! Export from the app (Ctrl+E or "Export…" in the top bar): the current view as a PNG
+//! at a chosen size, drawn offscreen at that resolution by [`scene_figure`] (the code
+//! `basinscope render` uses), or as SVG; optionally also the scene that reproduces it
+//! (with its trajectory and loss history), the slice's raw fields (.npy and sidecar) and
+//! the plot's data (CSV). Files are written with [`write_atomically`], so a failed export
+//! keeps the old file. The export runs on its own named thread.
+
+use std::path::{Path, PathBuf};
+
+use super::scene_figure::{FigureSpec, FigureView, scene_figure, scene_title};
+use super::state::{Action, ViewTab};
+use crate::core::Scene;
+use crate::core::files::{check_distinct_outputs, check_output_target, write_atomically};
+use crate::core::limits::{IMAGE_SIDE, quote};
+use crate::core::npy::{self, FieldExport};
+use crate::draw::figure::{Format, Surface};
+use crate::eval::FieldBackend;
+
+/// What one export writes.
+#[derive(Clone, Debug, PartialEq)]
+pub struct ExportRequest {
+    pub view: FigureView,
+    /// The figure's path; its extension is replaced by the format's.
+    pub path: PathBuf,
+    pub format: Format,
+    pub width: u32,
+    pub height: u32,
+    pub transparent: bool,
+    /// Empty: the scene's name and description.
+    pub title: String,
+    /// Empty: the view's own subtitle.
+    pub caption: String,
+    /// Also write the scene (`STEM.scene.json`).
+    pub write_scene: bool,
+    /// Also write the slice's fields (`STEM.npy` and `STEM.json`) or the plot's CSV.
+    pub write_data: bool,
+}
+
+/// The dialog's settings; kept between exports (the last folder and size).
+#[derive(Clone, Debug)]
+#[allow(clippy::struct_excessive_bools)] // one checkbox each
+pub struct ExportDialog {
+    pub open: bool,
+    /// The view exported (the current tab when the dialog opens).
+    pub view: FigureView,
+    pub folder: String,
+    pub name: String,
+    pub format: Format,
+    pub width: u32,
+    pub height: u32,
+    pub transparent: bool,
+    pub title: String,
+    pub caption: String,
+    pub write_scene: bool,
+    pub write_data: bool,
+}
+
+impl Default for ExportDialog {
+    fn default() -> Self {
+        Self {
+            open: false,
+            view: FigureView::Slice2d,
+            folder: std::env::current_dir()
+                .map(|d| d.display().to_string())
+                .unwrap_or_default(),
+            name: "figure".into(),
+            format: Format::Png,
+            width: 1600,
+            height: 1000,
+            transparent: false,
+            title: String::new(),
+            caption: String::new(),
+            write_scene: true,
+            write_data: false,
+        }
+    }
+}
+
+/// The figure view the export dialog starts on for a tab. The 3D slice, terrain and
+/// paths tabs have no exportable figure in the app yet (`basinscope render --view
+/// slice3d|terrain|path` draws them), so the dialog starts on their 2D slice.
+pub fn figure_view(tab: ViewTab) -> FigureView {
+    match tab {
+        ViewTab::Data => FigureView::Data,
+        ViewTab::Gradients => FigureView::Gradients,
+        ViewTab::Slice2d | ViewTab::Slice3d | ViewTab::Terrain | ViewTab::Paths => {
+            FigureView::Slice2d
+        }
+    }
+}
+
+/// The export window: settings, then an Export action for the current view.
+pub fn export_dialog_ui(ctx: &egui::Context, dialog: &mut ExportDialog, actions: &mut Vec<Action>) {
+    let mut open = dialog.open;
+    egui::Window::new("Export figure")
+        .open(&mut open)
+        .collapsible(false)
+        // Below the top bar, beside the control panel.
+        .default_pos([360.0, 80.0])
+        .show(ctx, |ui| {
+            ui.label("drawn offscreen at the chosen size by the renderer of `basinscope render`");
+            egui::Grid::new("export_grid")
+                .num_columns(2)
+                .show(ui, |ui| {
+                    ui.label("view");
+                    ui.horizontal(|ui| {
+                        for v in FigureView::ALL {
+                            ui.radio_value(&mut dialog.view, v, v.name());
+                        }
+                    });
+                    ui.end_row();
+                    ui.label("folder");
+                    ui.text_edit_singleline(&mut dialog.folder);
+                    ui.end_row();
+                    ui.label("file name");
+                    ui.text_edit_singleline(&mut dialog.name);
+                    ui.end_row();
+                    ui.label("format");
+                    ui.horizontal(|ui| {
+                        ui.radio_value(&mut dialog.format, Format::Png, "PNG");
+                        ui.radio_value(&mut dialog.format, Format::Svg, "SVG (vector)");
+                    });
+                    ui.end_row();
+                    ui.label("size (px)");
+                    ui.horizontal(|ui| {
+                        ui.add(egui::DragValue::new(&mut dialog.width).range(IMAGE_SIDE));
+                        ui.label("×");
+                        ui.add(egui::DragValue::new(&mut dialog.height).range(IMAGE_SIDE));
+                    });
+                    ui.end_row();
+                    ui.label("title");
+                    ui.add(
+                        egui::TextEdit::singleline(&mut dialog.title).hint_text("the scene's name"),
+                    );
+                    ui.end_row();
+                    ui.label("caption");
+                    ui.add(
+                        egui::TextEdit::singleline(&mut dialog.caption)
+                            .hint_text("the view's subtitle"),
+                    );
+                    ui.end_row();
+                });
+            ui.checkbox(&mut dialog.transparent, "transparent background");
+            ui.checkbox(
+                &mut dialog.write_scene,
+                "also write the scene that reproduces it (NAME.scene.json)",
+            );
+            ui.checkbox(
+                &mut dialog.write_data,
+                "also write the data (slice: NAME.npy + NAME.json; plots: NAME.csv)",
+            );
+            ui.weak("figures are drawn in the light print style");
+            if ui.button("Export").clicked() {
+                actions.push(Action::Export(Box::new(dialog.request())));
+            }
+        });
+    dialog.open = open;
+}
+
+impl ExportDialog {
+    /// The request the dialog describes.
+    pub fn request(&self) -> ExportRequest {
+        let view = self.view;
+        let ext = match self.format {
+            Format::Png => "png",
+            Format::Svg => "svg",
+        };
+        ExportRequest {
+            view,
+            path: Path::new(&self.folder).join(format!("{}.{ext}", self.name)),
+            format: self.format,
+            width: self.width,
+            height: self.height,
+            transparent: self.transparent,
+            title: self.title.clone(),
+            caption: self.caption.clone(),
+            write_scene: self.write_scene,
+            write_data: self.write_data,
+        }
+    }
+}
+
+/// Draws and writes an export of `scene`; returns the paths written. Sizes outside
+/// [`IMAGE_SIDE`] are refused before anything is drawn, and every output is checked
+/// before the first is written.
+pub fn export(
+    scene: &Scene,
+    request: &ExportRequest,
+    evaluator: impl FnOnce() -> FieldBackend,
+) -> Result<Vec<PathBuf>, String> {
+    let (w, h) = (request.width, request.height);
+    if !(IMAGE_SIDE.contains(&w) && IMAGE_SIDE.contains(&h)) {
+        return Err(format!(
+            "{w}×{h} is out of range; each side must be between {} and {} pixels",
+            IMAGE_SIDE.start(),
+            IMAGE_SIDE.end()
+        ));
+    }
+    let figure_path = request.path.clone();
+    let stem = figure_path.with_extension("");
+    let scene_path = PathBuf::from(format!("{}.scene.json", stem.display()));
+    let npy_path = stem.with_extension("npy");
+    let csv_path = stem.with_extension("csv");
+    let mut outputs: Vec<(&str, &Path)> = vec![("the figure", &figure_path)];
+    if request.write_scene {
+        outputs.push(("the scene", &scene_path));
+    }
+    let sidecar = npy::sidecar_path(&npy_path);
+    if request.write_data {
+        if request.view == FigureView::Slice2d {
+            outputs.push(("the fields", &npy_path));
+            outputs.push(("the fields' sidecar", &sidecar));
+        } else {
+            outputs.push(("the plot data", &csv_path));
+        }
+    }
+    for (label, path) in &outputs {
+        check_output_target(label, path).map_err(|e| e.to_string())?;
+    }
+    check_distinct_outputs(&[], &outputs).map_err(|e| e.to_string())?;
+
+    let spec = FigureSpec {
+        view: request.view,
+        width: w,
+        height: h,
+        surface: Surface {
+            format: request.format,
+            transparent: request.transparent,
+        },
+        title: if request.title.is_empty() {
+            scene_title(scene, "untitled scene")
+        } else {
+            crate::core::limits::shown(&request.title, crate::core::limits::MAX_TITLE_CHARS)
+        },
+        caption: request.caption.clone(),
+    };
+    let figure = scene_figure(scene, &spec, evaluator, |_| {}).map_err(|e| format!("{e:#}"))?;
+    let bytes = figure
+        .rendered
+        .encode()
+        .map_err(|e| format!("cannot encode the figure: {e}"))?;
+    let fail = |path: &Path, e: &dyn std::fmt::Display| {
+        format!("cannot write {}: {e}", quote(&path.display().to_string()))
+    };
+    write_atomically(&figure_path, &bytes).map_err(|e| fail(&figure_path, &e))?;
+    let mut written = vec![figure_path.clone()];
+    if request.write_scene {
+        scene.save(&scene_path).map_err(|e| fail(&scene_path, &e))?;
+        written.push(scene_path);
+    }
+    if request.write_data {
+        if let Some(fields) = &figure.fields {
+            let export = FieldExport {
+                field: &fields.field,
+                grid: &fields.grid,
+                axis_names: &fields.axis_names,
+            };
+            npy::write_field(&npy_path, &export).map_err(|e| fail(&npy_path, &e))?;
+            written.push(npy_path);
+            written.push(sidecar);
+        }
+        if let Some(csv) = &figure.csv {
+            write_atomically(&csv_path, csv.as_bytes()).map_err(|e| fail(&csv_path, &e))?;
+            written.push(csv_path);
+        }
+    }
+    Ok(written)
+}

@@ -1,0 +1,310 @@
+//! The figure of one view of a scene, drawn offscreen: what `basinscope render` writes and
+//! what the app's Export writes, from the same code, so the two agree. No egui here.
+//!
+//! slice2d: the scene's slice axes (PCA from its recorded trajectory), the fields on the
+//! slice grid from the given evaluator, the CPU-drawn slice figure. data: the network's
+//! function over input space. gradients: G, its singular values with the rank threshold
+//! and the Hessian spectrum beside (2/k)σ², at the scene's θ. loss: the recorded loss
+//! history. Each as PNG or SVG ([`Surface`]).
+
+use anyhow::{Context as _, bail};
+
+use crate::core::Scene;
+use crate::core::analysis::{RankTolerance, analyze};
+use crate::core::field::{Field, FieldEvaluator as _, FieldRequest, SliceGrid};
+use crate::core::limits::{MAX_TITLE_CHARS, shown};
+use crate::core::slice::{AxisChoice, project_onto_slice, slice_axes};
+use crate::draw::figure::charts::{loss_csv, spectra_csv};
+use crate::draw::figure::{
+    DataFigure, FigureOptions, GradientsFigure, LossFigure, Rendered, SliceFigure, Surface,
+    data_figure, gradients_figure, loss_figure, slice_figure,
+};
+use crate::eval::FieldBackend;
+
+/// The views a figure can be made of.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum FigureView {
+    Slice2d,
+    Data,
+    Gradients,
+    Loss,
+}
+
+impl FigureView {
+    pub const ALL: [Self; 4] = [Self::Slice2d, Self::Data, Self::Gradients, Self::Loss];
+
+    /// The name `render --view` takes.
+    pub fn name(self) -> &'static str {
+        match self {
+            Self::Slice2d => "slice2d",
+            Self::Data => "data",
+            Self::Gradients => "gradients",
+            Self::Loss => "loss",
+        }
+    }
+
+    pub fn parse(name: &str) -> Option<Self> {
+        Self::ALL.into_iter().find(|v| v.name() == name)
+    }
+}
+
+/// What to draw and how.
+#[derive(Clone, Debug)]
+pub struct FigureSpec {
+    pub view: FigureView,
+    pub width: u32,
+    pub height: u32,
+    pub surface: Surface,
+    /// The title (the scene's name and description unless the user gave one).
+    pub title: String,
+    /// A caption in place of the view's own subtitle (empty: the view's).
+    pub caption: String,
+}
+
+/// The slice's field as `render --field-out` and the app's export write it.
+pub struct SliceFields {
+    pub field: Field,
+    pub grid: SliceGrid,
+    pub axis_names: [String; 2],
+}
+
+/// A drawn figure with its data.
+pub struct SceneFigure {
+    pub rendered: Rendered,
+    /// The slice's fields (slice2d only).
+    pub fields: Option<SliceFields>,
+    /// The plot's data as CSV (loss and gradients only).
+    pub csv: Option<String>,
+    /// Things the user should know (non-finite fields, an empty history), one sentence each.
+    pub warnings: Vec<String>,
+}
+
+/// The default title: the scene's name and description, escaped and cut to
+/// [`MAX_TITLE_CHARS`]; `fallback` names an unnamed scene.
+pub fn scene_title(scene: &Scene, fallback: &str) -> String {
+    let name = if scene.name.is_empty() {
+        fallback
+    } else {
+        &scene.name
+    };
+    let text = if scene.description.is_empty() {
+        name.to_string()
+    } else {
+        format!("{name}: {}", scene.description)
+    };
+    shown(&text, MAX_TITLE_CHARS)
+}
+
+/// Draws `spec.view` of `scene`. Slice fields come from the evaluator `evaluator` makes,
+/// once the slice's axes are built (a slice that cannot be built fails before any device
+/// is opened); `progress` hears what the slice is computed on.
+pub fn scene_figure(
+    scene: &Scene,
+    spec: &FigureSpec,
+    evaluator: impl FnOnce() -> FieldBackend,
+    progress: impl FnOnce(String),
+) -> anyhow::Result<SceneFigure> {
+    let mut options = FigureOptions {
+        title: spec.title.clone(),
+        ..FigureOptions::default()
+    };
+    let caption = |options: &mut FigureOptions, own: String| {
+        options.subtitle = if spec.caption.is_empty() {
+            own
+        } else {
+            shown(&spec.caption, MAX_TITLE_CHARS * 2)
+        };
+    };
+    let (w, h, surface) = (spec.width, spec.height, spec.surface);
+    let mut warnings = Vec::new();
+    Ok(match spec.view {
+        FigureView::Slice2d => {
+            return slice2d(scene, spec, (evaluator, progress), options, &caption);
+        }
+        FigureView::Data => {
+            caption(
+                &mut options,
+                "the network's function over input space, with the training points".into(),
+            );
+            let figure = DataFigure {
+                spec: &scene.model,
+                theta: &scene.parameters,
+                data: &scene.data,
+            };
+            SceneFigure {
+                rendered: data_figure(&figure, &options, w, h, surface)?,
+                fields: None,
+                csv: None,
+                warnings,
+            }
+        }
+        FigureView::Loss => {
+            let history = &scene.recording.loss_history;
+            if history.is_empty() {
+                warnings.push("the scene has no recorded loss history; train it first".to_string());
+            }
+            caption(
+                &mut options,
+                format!(
+                    "full-batch loss before each step, {} recorded samples",
+                    history.len()
+                ),
+            );
+            SceneFigure {
+                rendered: loss_figure(&LossFigure { history }, &options, w, h, surface),
+                fields: None,
+                csv: Some(loss_csv(history)),
+                warnings,
+            }
+        }
+        FigureView::Gradients => {
+            let a = analyze(
+                &scene.model,
+                &scene.parameters,
+                &scene.data,
+                RankTolerance::NumpyDefault,
+            )
+            .context("cannot analyze the scene")?;
+            caption(
+                &mut options,
+                format!(
+                    "N = {} parameters, k = {} inputs: rank G = {}, behavior manifold dimension {}",
+                    a.n_params, a.n_inputs, a.g_rank, a.manifold_dim
+                ),
+            );
+            let figure = GradientsFigure {
+                g: a.behavioral_gradients.as_slice(),
+                n_params: a.n_params,
+                n_inputs: a.n_inputs,
+                singular_values: &a.g_singular_values,
+                rank_tol: a.rank_tol,
+                g_rank: a.g_rank,
+                hessian_eigenvalues: &a.hessian_eigenvalues,
+                gauss_newton_eigenvalues: &a.gauss_newton_eigenvalues,
+            };
+            SceneFigure {
+                rendered: gradients_figure(&figure, &options, w, h, surface),
+                fields: None,
+                csv: Some(spectra_csv(
+                    &a.g_singular_values,
+                    &a.hessian_eigenvalues,
+                    &a.gauss_newton_eigenvalues,
+                )),
+                warnings,
+            }
+        }
+    })
+}
+
+fn slice2d(
+    scene: &Scene,
+    spec: &FigureSpec,
+    (evaluator, progress): (impl FnOnce() -> FieldBackend, impl FnOnce(String)),
+    mut options: FigureOptions,
+    caption: &dyn Fn(&mut FigureOptions, String),
+) -> anyhow::Result<SceneFigure> {
+    let slice = &scene.view.slice;
+    let theta = &scene.parameters;
+    // The recorded trajectory (PCA axes come from it), ending at the current θ.
+    let mut trajectory = scene.recording.thetas();
+    if trajectory.last() != Some(theta) {
+        trajectory.push(theta.clone());
+    }
+    let axes = slice_axes(
+        &slice.axes,
+        &scene.model,
+        theta,
+        &scene.data,
+        &trajectory,
+        slice.center.as_deref(),
+    )
+    .context("cannot build the slice axes")?;
+    let grid = SliceGrid {
+        theta0: axes.center.clone(),
+        axes: vec![axes.u.clone(), axes.v.clone()],
+        ranges: vec![slice.a_range, slice.b_range],
+        shape: slice.resolution.to_vec(),
+    };
+    let evaluator = evaluator();
+    progress(format!(
+        "{}×{} grid, {} inputs, fields on {} ({})",
+        grid.shape[0],
+        grid.shape[1],
+        scene.data.n_inputs(),
+        evaluator.name(),
+        evaluator.reason()
+    ));
+    let field = evaluator.evaluate(&FieldRequest {
+        spec: &scene.model,
+        data: &scene.data,
+        grid: &grid,
+    })?;
+    let expected = (scene.data.n_inputs() + 1) * grid.n_points();
+    if field.values.len() != expected || field.shape != grid.shape {
+        bail!(
+            "the field evaluator returned {} values on a {:?} grid instead of {expected} on {:?}",
+            field.values.len(),
+            field.shape,
+            grid.shape
+        );
+    }
+    let mut warnings = Vec::new();
+    if !field.loss().iter().any(|v| v.is_finite()) {
+        let any = field.values.iter().any(|v| v.is_finite());
+        warnings.push(format!(
+            "the loss is not finite anywhere on this slice{} (values overflow float32); move or shrink the slice (view.slice center and ranges), or rescale the parameters and data",
+            if any { "" } else { ", nor is any output" }
+        ));
+    }
+    let outputs: Vec<f64> = scene
+        .data
+        .inputs
+        .iter()
+        .map(|x| scene.model.forward(theta, x))
+        .collect();
+    let trajectory_ab: Vec<(f64, f64)> = trajectory
+        .iter()
+        .map(|t| project_onto_slice(&axes, t))
+        .collect();
+    let figure = SliceFigure {
+        field: &field,
+        ranges: grid.plane_ranges(),
+        targets: &scene.data.targets,
+        current_outputs: &outputs,
+        trajectory_ab: &trajectory_ab,
+        walk_ab: &[],
+        current_ab: project_onto_slice(&axes, theta),
+    };
+    caption(
+        &mut options,
+        format!(
+            "θ(a, b) = θ_{{0}} + a·u + b·v, θ_{{0}} = {}; {}",
+            center_words(slice.center.is_some(), &slice.axes),
+            axes.description
+        ),
+    );
+    options.a_label = format!("a (u: {})", axes.u_name);
+    options.b_label = format!("b (v: {})", axes.v_name);
+    let rendered = slice_figure(&figure, &options, spec.width, spec.height, spec.surface);
+    Ok(SceneFigure {
+        rendered,
+        fields: Some(SliceFields {
+            axis_names: [axes.u_name.clone(), axes.v_name.clone()],
+            field,
+            grid,
+        }),
+        csv: None,
+        warnings,
+    })
+}
+
+/// What θ₀ is, in words.
+fn center_words(pinned: bool, choice: &AxisChoice) -> &'static str {
+    if matches!(choice, AxisChoice::ThreePoints { .. }) {
+        "the first point"
+    } else if pinned {
+        "the pinned center"
+    } else {
+        "the current θ"
+    }
+}
