@@ -24,6 +24,7 @@ use crate::core::slice::project_onto_slice;
 use crate::core::slice3d::{
     CPU_VIEW_BUDGET, ClipPlane, MAX_SURFACES, budgeted_shape, project_onto_slice3,
 };
+use crate::draw::frame_pace::{FramePace, TARGET_FRAME_MS};
 use crate::draw::slice_pass::SliceStyle;
 use crate::draw::volume_pass::{MOVING_SCALE, MOVING_STEP_CELLS, VolumeScene};
 use crate::draw::volume_scene::{Outputs, axis_marks, slice3d_scene, terrain_scene};
@@ -50,6 +51,10 @@ pub struct VolumeViewState {
     /// The last frame handed to the bridge (tests re-render it headless).
     pub last_frame: Option<SliceFrame>,
     moving_until: Option<Instant>,
+    /// The picture scale while the camera moves on a software adapter, adapted to the
+    /// time between moving frames, and when the last moving frame was shown.
+    pace: FramePace,
+    last_moving_frame: Option<Instant>,
     status: SliceStatus,
     data: Option<Arc<crate::core::Dataset>>,
 }
@@ -66,6 +71,8 @@ impl VolumeViewState {
             picture_rect: None,
             last_frame: None,
             moving_until: None,
+            pace: FramePace::new(MOVING_SCALE),
+            last_moving_frame: None,
             status: SliceStatus::default(),
             data: None,
         }
@@ -149,11 +156,19 @@ pub fn volume_view_ui(
         ui.ctx().request_repaint_after(SETTLE);
     }
     let ppp = ui.ctx().pixels_per_point();
-    let scale = if view.software_adapter && moving {
-        MOVING_SCALE * ppp
+    let paced = view.software_adapter && moving;
+    if paced {
+        // The time since the last moving frame is what the user sees: the frame rate.
+        let now = Instant::now();
+        if let Some(last) = view.last_moving_frame {
+            view.pace
+                .observe((now - last).as_secs_f64() * 1e3, TARGET_FRAME_MS);
+        }
+        view.last_moving_frame = Some(now);
     } else {
-        ppp
-    };
+        view.last_moving_frame = None;
+    }
+    let scale = if paced { view.pace.scale() * ppp } else { ppp };
     let size_px = [
         ((rect.width() * scale).round() as u32).max(1),
         ((rect.height() * scale).round() as u32).max(1),
