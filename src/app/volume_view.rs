@@ -22,7 +22,8 @@ use super::state::{Action, AppState};
 use crate::core::camera::OrbitCamera;
 use crate::core::slice::project_onto_slice;
 use crate::core::slice3d::{
-    CPU_VIEW_BUDGET, ClipPlane, MAX_SURFACES, budgeted_shape, project_onto_slice3,
+    CPU_VIEW_BUDGET, ClipPlane, MAX_SURFACES, budgeted_shape, format_levels, parse_levels,
+    project_onto_slice3,
 };
 use crate::draw::frame_pace::{FramePace, TARGET_FRAME_MS};
 use crate::draw::slice_pass::SliceStyle;
@@ -55,6 +56,9 @@ pub struct VolumeViewState {
     /// time between moving frames, and when the last moving frame was shown.
     pace: FramePace,
     last_moving_frame: Option<Instant>,
+    /// The levels field's text while it is being edited, and why it does not parse.
+    levels_text: Option<String>,
+    levels_error: Option<String>,
     status: SliceStatus,
     data: Option<Arc<crate::core::Dataset>>,
 }
@@ -73,6 +77,8 @@ impl VolumeViewState {
             moving_until: None,
             pace: FramePace::new(MOVING_SCALE),
             last_moving_frame: None,
+            levels_text: None,
+            levels_error: None,
             status: SliceStatus::default(),
             data: None,
         }
@@ -433,12 +439,48 @@ fn axes_labels(
     }
 }
 
+/// The levels field: several levels per input, as offsets m of f = base + m,
+/// comma-separated; returns whether `levels` changed. While the text does not parse, the
+/// last good levels stay and one sentence says why.
+fn levels_field(ui: &mut egui::Ui, view: &mut VolumeViewState, levels: &mut Vec<f64>) -> bool {
+    let mut changed = false;
+    let mut text = view
+        .levels_text
+        .clone()
+        .unwrap_or_else(|| format_levels(levels));
+    let label = ui.label("level offsets").id;
+    let response = ui
+        .add(egui::TextEdit::singleline(&mut text).desired_width(120.0))
+        .labelled_by(label);
+    if response.changed() {
+        match parse_levels(&text) {
+            Ok(parsed) => {
+                view.levels_error = None;
+                if parsed != *levels {
+                    *levels = parsed;
+                    changed = true;
+                }
+            }
+            Err(problem) => view.levels_error = Some(problem),
+        }
+        view.levels_text = Some(text);
+    }
+    if response.lost_focus() {
+        view.levels_text = None;
+        view.levels_error = None;
+    }
+    if let Some(problem) = &view.levels_error {
+        ui.colored_label(Color32::from_rgb(230, 120, 90), problem);
+    }
+    changed
+}
+
 /// The rows above the picture: inputs and levels (3D slice) or the height scale
 /// (terrain), the clipping planes, the volume size, and what is drawn.
 fn controls_ui(
     ui: &mut egui::Ui,
     state: &AppState,
-    view: &VolumeViewState,
+    view: &mut VolumeViewState,
     actions: &mut Vec<Action>,
 ) {
     let scene = &state.scene;
@@ -471,16 +513,7 @@ fn controls_ui(
         changed |= ui
             .checkbox(&mut spec.through_theta, "through θ (f = f(θ), else f = y)")
             .changed();
-        let mut offset = spec.levels.first().copied().unwrap_or(0.0);
-        let label = ui.label("level offset").id;
-        if ui
-            .add(egui::DragValue::new(&mut offset).speed(0.01))
-            .labelled_by(label)
-            .changed()
-        {
-            spec.levels = vec![offset];
-            changed = true;
-        }
+        changed |= levels_field(ui, view, &mut spec.levels);
     });
     ui.horizontal_wrapped(|ui| {
         let slice = &scene.view.slice;
