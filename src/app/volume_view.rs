@@ -22,8 +22,10 @@ use super::state::{Action, AppState};
 use crate::core::camera::OrbitCamera;
 use crate::core::slice::project_onto_slice;
 use crate::core::slice3d::{
-    CPU_VIEW_BUDGET, ClipPlane, MAX_SURFACES, budgeted_shape, project_onto_slice3,
+    CPU_VIEW_BUDGET, ClipPlane, MAX_SURFACES, budgeted_shape, format_levels, parse_levels,
+    project_onto_slice3,
 };
+use crate::draw::frame_pace::{FramePace, TARGET_FRAME_MS};
 use crate::draw::slice_pass::SliceStyle;
 use crate::draw::volume_pass::{MOVING_SCALE, MOVING_STEP_CELLS, VolumeScene};
 use crate::draw::volume_scene::{Outputs, axis_marks, slice3d_scene, terrain_scene};
@@ -50,6 +52,13 @@ pub struct VolumeViewState {
     /// The last frame handed to the bridge (tests re-render it headless).
     pub last_frame: Option<SliceFrame>,
     moving_until: Option<Instant>,
+    /// The picture scale while the camera moves on a software adapter, adapted to the
+    /// time between moving frames, and when the last moving frame was shown.
+    pace: FramePace,
+    last_moving_frame: Option<Instant>,
+    /// The levels field's text while it is being edited, and why it does not parse.
+    levels_text: Option<String>,
+    levels_error: Option<String>,
     status: SliceStatus,
     data: Option<Arc<crate::core::Dataset>>,
 }
@@ -66,6 +75,10 @@ impl VolumeViewState {
             picture_rect: None,
             last_frame: None,
             moving_until: None,
+            pace: FramePace::new(MOVING_SCALE),
+            last_moving_frame: None,
+            levels_text: None,
+            levels_error: None,
             status: SliceStatus::default(),
             data: None,
         }
@@ -149,11 +162,19 @@ pub fn volume_view_ui(
         ui.ctx().request_repaint_after(SETTLE);
     }
     let ppp = ui.ctx().pixels_per_point();
-    let scale = if view.software_adapter && moving {
-        MOVING_SCALE * ppp
+    let paced = view.software_adapter && moving;
+    if paced {
+        // The time since the last moving frame is what the user sees: the frame rate.
+        let now = Instant::now();
+        if let Some(last) = view.last_moving_frame {
+            view.pace
+                .observe((now - last).as_secs_f64() * 1e3, TARGET_FRAME_MS);
+        }
+        view.last_moving_frame = Some(now);
     } else {
-        ppp
-    };
+        view.last_moving_frame = None;
+    }
+    let scale = if paced { view.pace.scale() * ppp } else { ppp };
     let size_px = [
         ((rect.width() * scale).round() as u32).max(1),
         ((rect.height() * scale).round() as u32).max(1),
@@ -418,12 +439,48 @@ fn axes_labels(
     }
 }
 
+/// The levels field: several levels per input, as offsets m of f = base + m,
+/// comma-separated; returns whether `levels` changed. While the text does not parse, the
+/// last good levels stay and one sentence says why.
+fn levels_field(ui: &mut egui::Ui, view: &mut VolumeViewState, levels: &mut Vec<f64>) -> bool {
+    let mut changed = false;
+    let mut text = view
+        .levels_text
+        .clone()
+        .unwrap_or_else(|| format_levels(levels));
+    let label = ui.label("level offsets").id;
+    let response = ui
+        .add(egui::TextEdit::singleline(&mut text).desired_width(120.0))
+        .labelled_by(label);
+    if response.changed() {
+        match parse_levels(&text) {
+            Ok(parsed) => {
+                view.levels_error = None;
+                if parsed != *levels {
+                    *levels = parsed;
+                    changed = true;
+                }
+            }
+            Err(problem) => view.levels_error = Some(problem),
+        }
+        view.levels_text = Some(text);
+    }
+    if response.lost_focus() {
+        view.levels_text = None;
+        view.levels_error = None;
+    }
+    if let Some(problem) = &view.levels_error {
+        ui.colored_label(Color32::from_rgb(230, 120, 90), problem);
+    }
+    changed
+}
+
 /// The rows above the picture: inputs and levels (3D slice) or the height scale
 /// (terrain), the clipping planes, the volume size, and what is drawn.
 fn controls_ui(
     ui: &mut egui::Ui,
     state: &AppState,
-    view: &VolumeViewState,
+    view: &mut VolumeViewState,
     actions: &mut Vec<Action>,
 ) {
     let scene = &state.scene;
@@ -456,16 +513,7 @@ fn controls_ui(
         changed |= ui
             .checkbox(&mut spec.through_theta, "through θ (f = f(θ), else f = y)")
             .changed();
-        let mut offset = spec.levels.first().copied().unwrap_or(0.0);
-        let label = ui.label("level offset").id;
-        if ui
-            .add(egui::DragValue::new(&mut offset).speed(0.01))
-            .labelled_by(label)
-            .changed()
-        {
-            spec.levels = vec![offset];
-            changed = true;
-        }
+        changed |= levels_field(ui, view, &mut spec.levels);
     });
     ui.horizontal_wrapped(|ui| {
         let slice = &scene.view.slice;

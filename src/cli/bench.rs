@@ -26,6 +26,9 @@ pub struct BenchArgs {
     /// Prints one JSON object on stdout.
     #[arg(long)]
     pub json: bool,
+    /// Runs only the workloads whose name contains this text (e.g. `raymarch`).
+    #[arg(long, value_name = "TEXT")]
+    pub only: Option<String>,
 }
 
 /// One measured workload.
@@ -55,7 +58,7 @@ pub struct BenchReport {
 }
 
 pub fn run(args: &BenchArgs) -> anyhow::Result<()> {
-    let report = run_workloads()?;
+    let report = run_workloads(args.only.as_deref())?;
     if args.json {
         println!("{}", serde_json::to_string_pretty(&report)?);
     } else {
@@ -78,8 +81,8 @@ pub fn run(args: &BenchArgs) -> anyhow::Result<()> {
     Ok(())
 }
 
-/// Runs every workload, with progress on stderr.
-pub fn run_workloads() -> anyhow::Result<BenchReport> {
+/// Runs every workload (or those whose name contains `only`), with progress on stderr.
+pub fn run_workloads(only: Option<&str>) -> anyhow::Result<BenchReport> {
     let backend = FieldBackend::auto();
     let gpu = backend.gpu();
     let adapter = gpu.map_or_else(|| "none".to_string(), |g| g.adapter().to_string());
@@ -90,26 +93,49 @@ pub fn run_workloads() -> anyhow::Result<BenchReport> {
         backend.reason()
     );
     let mut workloads = Vec::new();
+    let wants = |name: &str| only.is_none_or(|o| name.contains(o));
 
     let net = MlpSpec::new(vec![2, 16, 16, 1], Activation::Tanh, true)?;
     let field2d = FieldWorkload::new(&net, 64, &[512, 512]);
     let field3d = FieldWorkload::new(&net, 4, &[128, 128, 128]);
-    if let Some(gpu) = gpu {
+    if let Some(gpu) = gpu.filter(|_| wants("field2d_gpu")) {
         workloads.push(field2d.measure("field2d_gpu", gpu, 5)?);
     }
-    workloads.push(field2d.measure("field2d_cpu", &CpuFieldEvaluator, 5)?);
-    if let Some(gpu) = gpu {
+    if wants("field2d_cpu") {
+        workloads.push(field2d.measure("field2d_cpu", &CpuFieldEvaluator, 5)?);
+    }
+    if let Some(gpu) = gpu.filter(|_| wants("field3d_gpu")) {
         workloads.push(field3d.measure("field3d_gpu", gpu, 3)?);
     }
-    workloads.push(field3d.measure("field3d_cpu", &CpuFieldEvaluator, 3)?);
+    if wants("field3d_cpu") {
+        workloads.push(field3d.measure("field3d_cpu", &CpuFieldEvaluator, 3)?);
+    }
     if let Some(gpu) = gpu {
-        workloads.extend(super::bench3d::raymarch_workloads(gpu)?);
+        workloads.extend(super::bench3d::raymarch_workloads(gpu, &wants)?);
     } else {
         eprintln!(
             "bench: no GPU adapter, so field2d_gpu, field3d_gpu and the ray-marched frames were not run"
         );
     }
+    if wants("adam_step_256") {
+        workloads.push(adam_workload(&net)?);
+    }
+    if wants("analyze_300") {
+        workloads.push(analyze_workload()?);
+    }
+    if wants("weight_matching") {
+        workloads.push(weight_matching_workload()?);
+    }
+    Ok(BenchReport {
+        adapter,
+        field_evaluator: field_evaluator.into(),
+        field_evaluator_reason: backend.reason().into(),
+        workloads,
+    })
+}
 
+/// One full-batch Adam step on 256 moons points.
+fn adam_workload(net: &MlpSpec) -> anyhow::Result<WorkloadResult> {
     let data = Preset::Moons.generate(256, 0.1, 0);
     let config = TrainingConfig {
         optimizer: OptimizerKind::Adam,
@@ -122,15 +148,18 @@ pub fn run_workloads() -> anyhow::Result<BenchReport> {
         trainer.step()?;
         Ok(())
     })?;
-    workloads.push(WorkloadResult {
+    Ok(WorkloadResult {
         name: "adam_step_256".into(),
         size: "full batch of 256 moons points, [2,16,16,1] tanh".into(),
         median_ms,
         throughput: round3(1e3 / median_ms),
         unit: "steps/s".into(),
         repeats,
-    });
+    })
+}
 
+/// The analysis of a 301-parameter network at 64 inputs.
+fn analyze_workload() -> anyhow::Result<WorkloadResult> {
     let spec = MlpSpec::new(vec![2, 16, 14, 1], Activation::Tanh, true)?;
     let theta = spec.init_parameters(1);
     let data = Preset::Moons.generate(64, 0.1, 1);
@@ -139,7 +168,7 @@ pub fn run_workloads() -> anyhow::Result<BenchReport> {
         analyze(&spec, &theta, &data, RankTolerance::NumpyDefault)?;
         Ok(())
     })?;
-    workloads.push(WorkloadResult {
+    Ok(WorkloadResult {
         name: "analyze_300".into(),
         size: format!(
             "[2,16,14,1] tanh ({} parameters), 64 inputs",
@@ -149,13 +178,6 @@ pub fn run_workloads() -> anyhow::Result<BenchReport> {
         throughput: round3(1e3 / median_ms),
         unit: "analyses/s".into(),
         repeats,
-    });
-    workloads.push(weight_matching_workload()?);
-    Ok(BenchReport {
-        adapter,
-        field_evaluator: field_evaluator.into(),
-        field_evaluator_reason: backend.reason().into(),
-        workloads,
     })
 }
 

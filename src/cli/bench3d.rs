@@ -1,6 +1,7 @@
 //! The ray-marched frames of `basinscope bench`: the 3D slice of the perpendicular scene
 //! on a 128³ volume at 1280×800, and the moons scene's 3D view while it rotates, as the
-//! app draws it (on a software adapter at the reduced moving resolution and step).
+//! app draws it (on a software adapter at the moving step, at the fixed starting scale and
+//! at the scale the app's frame pacing settles at, [`crate::draw::frame_pace`]).
 
 use std::time::Instant;
 
@@ -11,6 +12,7 @@ use super::bench::{WorkloadResult, round3, time_median};
 use crate::core::Scene;
 use crate::core::field::{Field, FieldEvaluator as _, FieldRequest, SliceGrid};
 use crate::core::slice3d::{CPU_VIEW_BUDGET, budgeted_shape, project_onto_slice3, slice3d_axes};
+use crate::draw::frame_pace::{FramePace, TARGET_FRAME_MS};
 use crate::draw::slice_pass::Picture;
 use crate::draw::volume_pass::{MOVING_SCALE, MOVING_STEP_CELLS, VolumeRenderer, VolumeScene};
 use crate::draw::volume_scene::{Outputs, slice3d_scene};
@@ -21,46 +23,80 @@ use crate::eval::{CpuFieldEvaluator, GpuFieldEvaluator};
 const FRAME: [u32; 2] = [1280, 800];
 
 /// The ray-marched frame workloads on `gpu`'s device.
-pub(super) fn raymarch_workloads(gpu: &GpuFieldEvaluator) -> anyhow::Result<Vec<WorkloadResult>> {
+/// Only the workloads whose name `wants` accepts run.
+pub(super) fn raymarch_workloads(
+    gpu: &GpuFieldEvaluator,
+    wants: &dyn Fn(&str) -> bool,
+) -> anyhow::Result<Vec<WorkloadResult>> {
     let software = gpu.adapter_info().is_some_and(cpu_is_faster_than);
     let mut out = Vec::new();
 
-    let (field, picture) = scene_picture("perpendicular", Some([128, 128, 128]))?;
-    out.push(measure_frames(
-        gpu,
-        "raymarch_perp_128",
-        "perpendicular scene, 128^3 volume, 1280x800 frame".into(),
-        &field,
-        &picture,
-        FRAME,
-        0.0,
-    )?);
+    if wants("raymarch_perp_128") {
+        let (field, picture) = scene_picture("perpendicular", Some([128, 128, 128]))?;
+        out.push(measure_frames(
+            gpu,
+            "raymarch_perp_128",
+            "perpendicular scene, 128^3 volume, 1280x800 frame".into(),
+            &field,
+            &picture,
+            FRAME,
+            0.0,
+        )?);
+    }
 
     // The moons scene's 3D view as the app shows it: its volume budgeted for the CPU path,
-    // turning 3° per frame; on a software adapter at the moving resolution and step.
+    // turning 3° per frame; on a software adapter at the moving step, first at the fixed
+    // starting scale, then at the scale the app's frame pacing settles at.
+    if !wants("raymarch_moons_scale_0.2") && !wants("raymarch_moons_rotating") {
+        return Ok(out);
+    }
     let (field, mut picture) = scene_picture("moons", None)?;
-    let size = if software {
-        picture.style.step_cells = MOVING_STEP_CELLS;
-        FRAME.map(|s| (s as f32 * MOVING_SCALE).round() as u32)
-    } else {
-        FRAME
-    };
     let shape = field.shape.clone();
+    let volume = format!("{}x{}x{} volume", shape[0], shape[1], shape[2]);
+    if !software {
+        out.push(measure_frames(
+            gpu,
+            "raymarch_moons_rotating",
+            format!(
+                "moons 3D view while rotating, {volume}, {}x{} frame",
+                FRAME[0], FRAME[1]
+            ),
+            &field,
+            &picture,
+            FRAME,
+            3.0,
+        )?);
+        return Ok(out);
+    }
+    picture.style.step_cells = MOVING_STEP_CELLS;
+    let start = scaled(MOVING_SCALE);
+    if wants("raymarch_moons_scale_0.2") {
+        out.push(measure_frames(
+            gpu,
+            "raymarch_moons_scale_0.2",
+            format!(
+                "moons 3D view while rotating, {volume}, {}x{} frame (fixed 0.2 scale)",
+                start[0], start[1]
+            ),
+            &field,
+            &picture,
+            start,
+            3.0,
+        )?);
+    }
+    if !wants("raymarch_moons_rotating") {
+        return Ok(out);
+    }
+    let pace = settle_pace(gpu, &field, &picture)?;
+    let size = scaled(pace.scale());
     out.push(measure_frames(
         gpu,
         "raymarch_moons_rotating",
         format!(
-            "moons 3D view while rotating, {}x{}x{} volume, {}x{} frame{}",
-            shape[0],
-            shape[1],
-            shape[2],
+            "moons 3D view while rotating, {volume}, {}x{} frame (software adapter: paced scale {:.2})",
             size[0],
             size[1],
-            if software {
-                " (software adapter: moving resolution)"
-            } else {
-                ""
-            }
+            pace.scale()
         ),
         &field,
         &picture,
@@ -68,6 +104,72 @@ pub(super) fn raymarch_workloads(gpu: &GpuFieldEvaluator) -> anyhow::Result<Vec<
         3.0,
     )?);
     Ok(out)
+}
+
+/// The 1280×800 frame at a picture scale.
+fn scaled(scale: f32) -> [u32; 2] {
+    FRAME.map(|s| ((s as f32 * scale).round() as u32).max(1))
+}
+
+/// Runs the app's frame pacing on rotating frames of `picture` (after one warm-up frame,
+/// as the app has drawn the still picture before the drag starts) for 12 frames, as the
+/// view does while the user drags; returns where the scale went.
+fn settle_pace(
+    gpu: &GpuFieldEvaluator,
+    field: &Field,
+    picture: &VolumeScene,
+) -> anyhow::Result<FramePace> {
+    let device = gpu.device();
+    let buffer = field_buffer(device, field);
+    let renderer = VolumeRenderer::new(device);
+    let mut scene = picture.clone();
+    let mut pace = FramePace::new(MOVING_SCALE);
+    for frame in 0..13 {
+        let size = scaled(pace.scale());
+        let target = Picture::new(device, size);
+        scene.camera.orbit(3.0, 0.0);
+        let started = Instant::now();
+        draw_frame(gpu, &renderer, &buffer, &scene, &target, size)?;
+        let ms = started.elapsed().as_secs_f64() * 1e3;
+        log::debug!(
+            "pacing frame {frame}: {}x{} in {ms:.1} ms",
+            size[0],
+            size[1]
+        );
+        if frame > 0 {
+            pace.observe(ms, TARGET_FRAME_MS);
+        }
+    }
+    Ok(pace)
+}
+
+fn field_buffer(device: &wgpu::Device, field: &Field) -> wgpu::Buffer {
+    device.create_buffer_init(&wgpu::util::BufferInitDescriptor {
+        label: Some("bench field"),
+        contents: bytemuck::cast_slice(&field.values),
+        usage: wgpu::BufferUsages::STORAGE,
+    })
+}
+
+/// Encodes, submits and waits for one frame.
+fn draw_frame(
+    gpu: &GpuFieldEvaluator,
+    renderer: &VolumeRenderer,
+    buffer: &wgpu::Buffer,
+    scene: &VolumeScene,
+    target: &Picture,
+    size: [u32; 2],
+) -> anyhow::Result<()> {
+    let device = gpu.device();
+    let mut encoder = device.create_command_encoder(&wgpu::CommandEncoderDescriptor {
+        label: Some("bench frame"),
+    });
+    renderer.encode(device, &mut encoder, buffer, scene, &target.view, size);
+    gpu.queue().submit([encoder.finish()]);
+    device
+        .poll(wgpu::PollType::wait_indefinitely())
+        .context("the GPU did not finish the frame")?;
+    Ok(())
 }
 
 /// The field and the 3D slice picture of a built-in scene, on `shape` or on the grid the
@@ -141,11 +243,7 @@ fn measure_frames(
     turn_deg: f32,
 ) -> anyhow::Result<WorkloadResult> {
     let device = gpu.device();
-    let buffer = device.create_buffer_init(&wgpu::util::BufferInitDescriptor {
-        label: Some("bench field"),
-        contents: bytemuck::cast_slice(&field.values),
-        usage: wgpu::BufferUsages::STORAGE,
-    });
+    let buffer = field_buffer(device, field);
     let target = Picture::new(device, size);
     let renderer = VolumeRenderer::new(device);
     let mut scene = picture.clone();
@@ -153,15 +251,7 @@ fn measure_frames(
     let started = Instant::now();
     let median_ms = time_median(name, repeats, || {
         scene.camera.orbit(turn_deg, 0.0);
-        let mut encoder = device.create_command_encoder(&wgpu::CommandEncoderDescriptor {
-            label: Some("bench frame"),
-        });
-        renderer.encode(device, &mut encoder, &buffer, &scene, &target.view, size);
-        gpu.queue().submit([encoder.finish()]);
-        device
-            .poll(wgpu::PollType::wait_indefinitely())
-            .context("the GPU did not finish the frame")?;
-        Ok(())
+        draw_frame(gpu, &renderer, &buffer, &scene, &target, size)
     })?;
     log::debug!("{name}: {:.1} s in all", started.elapsed().as_secs_f64());
     Ok(WorkloadResult {

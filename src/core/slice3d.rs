@@ -449,9 +449,50 @@ pub fn project_onto_slice3(axes: &Slice3Axes, theta: &[f64]) -> [f64; 3] {
         .map_or([0.0; 3], |s| [s[0], s[1], s[2]])
 }
 
+/// Reads a comma-separated list of level offsets ("0, 0.25, -0.1"), as the 3D view's
+/// levels field takes them: one to [`MAX_SURFACES`] finite numbers, or one sentence
+/// saying what is wrong.
+pub fn parse_levels(text: &str) -> Result<Vec<f64>, String> {
+    let mut levels = Vec::new();
+    for part in text.split(',') {
+        let part = part.trim();
+        let value: f64 = part
+            .parse()
+            .map_err(|_| format!("“{part}” is not a number; write offsets like 0, 0.25, -0.1"))?;
+        if !value.is_finite() {
+            return Err(format!("“{part}” is not a finite number"));
+        }
+        levels.push(value);
+    }
+    if levels.len() > MAX_SURFACES {
+        return Err(format!("at most {MAX_SURFACES} levels are drawn"));
+    }
+    Ok(levels)
+}
+
+/// The levels as the view's field shows them ("0, 0.25").
+pub fn format_levels(levels: &[f64]) -> String {
+    levels
+        .iter()
+        .map(f64::to_string)
+        .collect::<Vec<_>>()
+        .join(", ")
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn levels_field_reads_comma_separated_offsets_and_refuses_the_rest() {
+        assert_eq!(parse_levels("0"), Ok(vec![0.0]));
+        assert_eq!(parse_levels(" 0, 0.25 ,-1e-1"), Ok(vec![0.0, 0.25, -0.1]));
+        let written = [0.5, -0.125, 3.0];
+        assert_eq!(parse_levels(&format_levels(&written)), Ok(written.to_vec()));
+        for bad in ["", "a", "0,,1", "0, nan", "inf", "1,2,3,4,5,6,7,8,9"] {
+            assert!(parse_levels(bad).is_err(), "{bad:?} was accepted");
+        }
+    }
     use crate::core::Activation;
 
     fn tiny() -> (MlpSpec, Vec<f64>, Dataset) {

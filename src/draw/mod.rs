@@ -2,6 +2,7 @@
 //! and the app's fallback picture) and the GPU render passes of the slice picture, with
 //! the palette and tick rule both share with the app. No egui.
 //!
+//! - [`frame_pace`]: the 3D views' moving-picture scale, adapted to the frame time.
 //! - [`figure`]: publication figures drawn on the CPU (vello_cpu, skrifa).
 //! - [`slice_pass`]: render passes that turn an evaluated field into the slice picture in
 //!   an offscreen texture, readback, and the blit into another render pass.
@@ -12,6 +13,7 @@
 //! - [`ticks`]: the one rule for axis ticks.
 
 pub mod figure;
+pub mod frame_pace;
 pub mod slice_pass;
 pub mod style;
 pub mod ticks;

@@ -14,8 +14,9 @@ use super::slice_pass::{PICTURE_FORMAT, fullscreen_pipeline_with};
 use crate::core::camera::OrbitCamera;
 use crate::core::slice3d::{ClipPlane, MAX_SURFACES};
 
-/// Picture scale of the 3D views while the camera moves on a software rasterizer, which
-/// shades every pixel on the CPU (the blit scales the picture up).
+/// Starting picture scale of the 3D views while the camera moves on a software rasterizer,
+/// which shades every pixel on the CPU (the blit scales the picture up); from there it
+/// adapts to the frame time ([`super::frame_pace`]).
 pub const MOVING_SCALE: f32 = 0.2;
 /// Ray step in grid cells while the camera moves on a software rasterizer.
 pub const MOVING_STEP_CELLS: f32 = 2.0;

@@ -141,6 +141,9 @@ pub struct SliceViewState {
     pub saved_theta: Option<Vec<f64>>,
     /// When the loss range was last asked for, and for which slice.
     loss_range_asked: Option<(Instant, OwnedFieldRequest)>,
+    /// A loss range was asked for and has not arrived yet: until it does, the color map
+    /// may still show the previous slice's range.
+    loss_range_pending: bool,
     /// Screen rectangle of the picture in the last frame (for tests and hover).
     pub picture_rect: Option<Rect>,
     /// The slice of the last frame: center, u, v, ranges.
@@ -181,6 +184,7 @@ impl SliceViewState {
             visible_inputs: Vec::new(),
             saved_theta: None,
             loss_range_asked: None,
+            loss_range_pending: false,
             picture_rect: None,
             last_frame: None,
             cpu_field: None,
@@ -244,8 +248,12 @@ impl SliceViewState {
 
     /// Whether the last frame's picture shows its own field: the GPU evaluates it while
     /// painting, the CPU path once its result (and, without a GPU renderer, its picture)
-    /// has arrived. Tests wait for this.
+    /// has arrived, and the color map's loss range asked for this slice has arrived too.
+    /// Tests wait for this.
     pub fn picture_is_current(&self) -> bool {
+        if self.loss_range_pending {
+            return false;
+        }
         match (&self.last_frame, &self.fields_on) {
             (Some(_), Some(FieldsOn::Gpu)) => true,
             (Some(frame), Some(FieldsOn::Cpu(_))) => {

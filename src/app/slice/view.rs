@@ -231,9 +231,15 @@ fn update_loss_range(
     actions: &mut Vec<Action>,
 ) {
     match jobs.loss_range.poll() {
-        Some(Some(range)) => view.style.loss_log_range = range,
+        Some(Some(range)) => {
+            view.style.loss_log_range = range;
+            view.loss_range_pending = false;
+        }
         // The sampled loss has no finite positive value: the picture would be all grey.
-        Some(None) => actions.push(Action::Warn(NO_FINITE_LOSS.to_string())),
+        Some(None) => {
+            actions.push(Action::Warn(NO_FINITE_LOSS.to_string()));
+            view.loss_range_pending = false;
+        }
         None => {}
     }
     let same_slice = |asked: &OwnedFieldRequest| {
@@ -265,6 +271,7 @@ fn update_loss_range(
         .is_ok()
     {
         view.loss_range_asked = Some((Instant::now(), coarse));
+        view.loss_range_pending = true;
     }
 }
 
