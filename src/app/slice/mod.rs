@@ -141,9 +141,9 @@ pub struct SliceViewState {
     pub saved_theta: Option<Vec<f64>>,
     /// When the loss range was last asked for, and for which slice.
     loss_range_asked: Option<(Instant, OwnedFieldRequest)>,
-    /// A loss range was asked for and has not arrived yet: until it does, the color map
-    /// may still show the previous slice's range.
-    loss_range_pending: bool,
+    /// When a loss range was asked for that has not arrived yet (until it does, the
+    /// color map may still show the previous slice's range); `None` when none is due.
+    loss_range_pending: Option<Instant>,
     /// Screen rectangle of the picture in the last frame (for tests and hover).
     pub picture_rect: Option<Rect>,
     /// The slice of the last frame: center, u, v, ranges.
@@ -184,7 +184,7 @@ impl SliceViewState {
             visible_inputs: Vec::new(),
             saved_theta: None,
             loss_range_asked: None,
-            loss_range_pending: false,
+            loss_range_pending: None,
             picture_rect: None,
             last_frame: None,
             cpu_field: None,
@@ -251,7 +251,7 @@ impl SliceViewState {
     /// has arrived, and the color map's loss range asked for this slice has arrived too.
     /// Tests wait for this.
     pub fn picture_is_current(&self) -> bool {
-        if self.loss_range_pending {
+        if self.loss_range_pending.is_some() {
             return false;
         }
         match (&self.last_frame, &self.fields_on) {

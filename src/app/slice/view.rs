@@ -233,12 +233,12 @@ fn update_loss_range(
     match jobs.loss_range.poll() {
         Some(Some(range)) => {
             view.style.loss_log_range = range;
-            view.loss_range_pending = false;
+            view.loss_range_pending = None;
         }
         // The sampled loss has no finite positive value: the picture would be all grey.
         Some(None) => {
             actions.push(Action::Warn(NO_FINITE_LOSS.to_string()));
-            view.loss_range_pending = false;
+            view.loss_range_pending = None;
         }
         None => {}
     }
@@ -271,7 +271,7 @@ fn update_loss_range(
         .is_ok()
     {
         view.loss_range_asked = Some((Instant::now(), coarse));
-        view.loss_range_pending = true;
+        view.loss_range_pending = Some(Instant::now());
     }
 }
 
