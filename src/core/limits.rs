@@ -75,6 +75,10 @@ pub const MAX_LOSS_HISTORY_POINTS: usize = 4096;
 pub const IMAGE_SIDE: RangeInclusive<u32> = 64..=8192;
 /// Most optimizer steps one `train` call takes.
 pub const MAX_STEPS: usize = 100_000_000;
+/// Largest step number a scene's recorded `trajectory` or `loss_history` may carry:
+/// training continues a saved run's count, so this leaves room for millions of further
+/// `train` calls without overflowing a u64 (and stays exact in a JSON double).
+pub const MAX_RECORDED_STEP: u64 = 1 << 50;
 
 // ----- files and text --------------------------------------------------------------
 

@@ -9,7 +9,7 @@
 use serde::{Deserialize, Serialize};
 
 use super::error::CoreError;
-use super::limits::{MAX_LOSS_HISTORY_POINTS, MAX_TRAJECTORY_POINTS};
+use super::limits::{MAX_LOSS_HISTORY_POINTS, MAX_RECORDED_STEP, MAX_TRAJECTORY_POINTS};
 
 /// θ after `step` optimizer steps.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
@@ -56,7 +56,10 @@ impl Recording {
     pub fn last_step(&self) -> u64 {
         let t = self.trajectory.last().map_or(0, |p| p.step);
         // The loss at step s is taken before step s, so the run reached s + 1.
-        let l = self.loss_history.last().map_or(0, |(s, _)| s + 1);
+        let l = self
+            .loss_history
+            .last()
+            .map_or(0, |(s, _)| s.saturating_add(1));
         t.max(l)
     }
 
@@ -103,6 +106,18 @@ impl Recording {
                 i + 1
             )));
         }
+        let steps = self
+            .trajectory
+            .iter()
+            .map(|p| ("trajectory", p.step))
+            .chain(self.loss_history.iter().map(|(s, _)| ("loss_history", *s)));
+        for (what, step) in steps {
+            if step > MAX_RECORDED_STEP {
+                return Err(CoreError::invalid(format!(
+                    "{what} has step {step}, more than the limit of {MAX_RECORDED_STEP}"
+                )));
+            }
+        }
         if let Some(i) = self.loss_history.iter().position(|(_, l)| !l.is_finite()) {
             return Err(CoreError::invalid(format!(
                 "loss_history[{i}] is not a finite number"
@@ -144,6 +159,22 @@ pub fn thin<T>(items: Vec<T>, max: usize) -> Vec<T> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_scene_whose_recorded_steps_would_overflow_is_refused_in_one_sentence() {
+        let mut json: serde_json::Value =
+            serde_json::from_str(crate::core::scene::builtin_json("xor").unwrap()).unwrap();
+        json["loss_history"] = serde_json::json!([[u64::MAX, 0.5]]);
+        let err = crate::core::Scene::from_json(&json.to_string(), "steps.json")
+            .unwrap_err()
+            .to_string();
+        assert!(err.contains("more than the limit"), "{err}");
+        assert_eq!(err.lines().count(), 1, "{err}");
+        // At the limit it still loads, and the run continues from the step after it.
+        json["loss_history"] = serde_json::json!([[MAX_RECORDED_STEP, 0.5]]);
+        let scene = crate::core::Scene::from_json(&json.to_string(), "steps.json").unwrap();
+        assert_eq!(scene.recording.last_step(), MAX_RECORDED_STEP + 1);
+    }
 
     #[test]
     fn thinning_keeps_the_ends_and_evenly_spaced_items_within_the_bound() {
