@@ -412,3 +412,56 @@ fn terrain_renders_and_bad_3d_requests_get_one_sentence() {
         assert!(!out.exists(), "nothing is written on failure");
     }
 }
+
+/// A trained scene keeps its trajectory, so the 3D pictures can slice along its principal
+/// components and draw it: the terrain of the trained scene differs from the same scene
+/// with its recording removed, and without the recording PCA axes cannot be built.
+#[test]
+fn trained_scene_terrain_draws_its_recorded_trajectory_on_pca_axes() {
+    let dir = tempfile::tempdir().unwrap();
+    let o = basinscope(
+        &["train", "xor", "--steps", "600", "--out", "trained.json"],
+        dir.path(),
+    );
+    assert!(o.status.success(), "{}", stderr(&o));
+    let mut scene: serde_json::Value =
+        serde_json::from_slice(&std::fs::read(dir.path().join("trained.json")).unwrap()).unwrap();
+    assert!(scene["trajectory"].as_array().unwrap().len() > 2);
+    scene["view"]["slice"]["axes"] = serde_json::json!({"kind": "pca"});
+    scene["view"]["slice"]["resolution"] = serde_json::json!([64, 64]);
+    std::fs::write(dir.path().join("pca.json"), scene.to_string()).unwrap();
+    let mut bare = scene.clone();
+    bare.as_object_mut().unwrap().remove("trajectory");
+    bare.as_object_mut().unwrap().remove("loss_history");
+    std::fs::write(dir.path().join("bare.json"), bare.to_string()).unwrap();
+
+    let render = |input: &str, out: &str| {
+        basinscope(
+            &[
+                "render", input, "--view", "terrain", "--out", out, "--size", "320x240",
+            ],
+            dir.path(),
+        )
+    };
+    let o = render("pca.json", "with.png");
+    assert!(o.status.success(), "{}", stderr(&o));
+    let o = render("bare.json", "bare.png");
+    assert!(
+        !o.status.success(),
+        "PCA axes without a trajectory were built"
+    );
+    assert_eq!(stderr(&o).trim().lines().count(), 1, "{}", stderr(&o));
+
+    // The same plane (θ[0], θ[1]) with and without the recording: only the drawn path
+    // differs.
+    scene["view"]["slice"]["axes"] = serde_json::json!({"kind": "coordinates", "a": 0, "b": 1});
+    bare["view"]["slice"] = scene["view"]["slice"].clone();
+    std::fs::write(dir.path().join("coords.json"), scene.to_string()).unwrap();
+    std::fs::write(dir.path().join("bare.json"), bare.to_string()).unwrap();
+    assert!(render("coords.json", "a.png").status.success());
+    assert!(render("bare.json", "b.png").status.success());
+    let a = image::open(dir.path().join("a.png")).unwrap().to_rgb8();
+    let b = image::open(dir.path().join("b.png")).unwrap().to_rgb8();
+    let changed = a.pixels().zip(b.pixels()).filter(|(p, q)| p != q).count();
+    assert!(changed > 20, "the trajectory changed only {changed} pixels");
+}

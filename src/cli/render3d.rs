@@ -30,8 +30,7 @@ pub(super) fn render_slice3d(
     let slice = &scene.view.slice;
     let spec3 = &scene.view.slice3d;
     let theta = &scene.parameters;
-    // Scenes carry no recorded trajectory, so the trajectory is just the current θ.
-    let trajectory = vec![theta.clone()];
+    let trajectory = recorded_trajectory(scene);
     let axes = slice3d_axes(
         &slice.axes,
         &spec3.third_axis,
@@ -81,7 +80,10 @@ pub(super) fn render_slice3d(
         [slice.a_range, slice.b_range, slice.c_range],
         &field,
         project_onto_slice3(&axes, theta),
-        &[],
+        &trajectory
+            .iter()
+            .map(|t| (project_onto_slice3(&axes, t), false))
+            .collect::<Vec<_>>(),
     );
     let names = [
         format!("a: {}", axes.plane.u_name),
@@ -99,6 +101,16 @@ pub(super) fn render_slice3d(
     Ok(annotate_volume_picture(&image, &marks))
 }
 
+/// The scene's recorded trajectory (PCA axes come from it, and it is drawn), ending at
+/// the current θ.
+fn recorded_trajectory(scene: &Scene) -> Vec<Vec<f64>> {
+    let mut trajectory = scene.recording.thetas();
+    if trajectory.last() != Some(&scene.parameters) {
+        trajectory.push(scene.parameters.clone());
+    }
+    trajectory
+}
+
 /// The loss terrain over the scene's 2D slice, drawn at `size`.
 pub(super) fn render_terrain(
     scene: &Scene,
@@ -108,7 +120,7 @@ pub(super) fn render_terrain(
 ) -> anyhow::Result<image::RgbaImage> {
     let slice = &scene.view.slice;
     let theta = &scene.parameters;
-    let trajectory = vec![theta.clone()];
+    let trajectory = recorded_trajectory(scene);
     let axes = slice_axes(
         &slice.axes,
         &scene.model,
@@ -154,7 +166,13 @@ pub(super) fn render_terrain(
         [slice.a_range, slice.b_range],
         [grid.shape[0], grid.shape[1]],
         [a, b],
-        &[],
+        &trajectory
+            .iter()
+            .map(|t| {
+                let (a, b) = project_onto_slice(&axes, t);
+                ([a, b], false)
+            })
+            .collect::<Vec<_>>(),
     );
     let names = [
         format!("a: {}", axes.u_name),
