@@ -157,6 +157,9 @@ fn a_bezier_fit_shows_progress_and_can_be_cancelled() {
             .as_ref()
             .is_some_and(|t| !t.progress().1.is_empty())
     });
+    // The progress arrives from the fit's thread between frames: draw the frames that
+    // show it (and the Cancel button) before clicking.
+    h.run_steps(2);
     h.get_by_label("Cancel fit").click();
     step_until(&mut h, Duration::from_mins(1), "the cancelled fit", |app| {
         app.paths.bezier_task.is_none()
