@@ -205,11 +205,7 @@ fn slice2d(
 ) -> anyhow::Result<SceneFigure> {
     let slice = &scene.view.slice;
     let theta = &scene.parameters;
-    // The recorded trajectory (PCA axes come from it), ending at the current θ.
-    let mut trajectory = scene.recording.thetas();
-    if trajectory.last() != Some(theta) {
-        trajectory.push(theta.clone());
-    }
+    let trajectory = scene.trajectory_to_theta();
     let axes = slice_axes(
         &slice.axes,
         &scene.model,
@@ -256,12 +252,7 @@ fn slice2d(
             if any { "" } else { ", nor is any output" }
         ));
     }
-    let outputs: Vec<f64> = scene
-        .data
-        .inputs
-        .iter()
-        .map(|x| scene.model.forward(theta, x))
-        .collect();
+    let outputs = scene.outputs();
     let trajectory_ab: Vec<(f64, f64)> = trajectory
         .iter()
         .map(|t| project_onto_slice(&axes, t))

@@ -355,12 +355,7 @@ pub fn picture_scene(
             &path,
         )
     } else {
-        let outputs: Vec<f64> = scene
-            .data
-            .inputs
-            .iter()
-            .map(|x| scene.model.forward(theta, x))
-            .collect();
+        let outputs = scene.outputs();
         let path: Vec<([f64; 3], bool)> = state
             .trajectory
             .iter()

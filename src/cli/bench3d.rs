@@ -210,12 +210,7 @@ fn scene_picture(name: &str, shape: Option<[usize; 3]>) -> anyhow::Result<(Field
         data: &scene.data,
         grid: &grid,
     })?;
-    let outputs: Vec<f64> = scene
-        .data
-        .inputs
-        .iter()
-        .map(|x| scene.model.forward(theta, x))
-        .collect();
+    let outputs = scene.outputs();
     let picture = slice3d_scene(
         spec3,
         spec3.camera,

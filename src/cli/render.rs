@@ -231,12 +231,7 @@ fn parse_size(size: &str) -> anyhow::Result<(u32, u32)> {
 /// Says on stderr when the network's outputs at the training inputs are not finite: the
 /// data view then has nothing to draw there.
 fn warn_if_outputs_not_finite(scene: &Scene) {
-    let outputs: Vec<f64> = scene
-        .data
-        .inputs
-        .iter()
-        .map(|x| scene.model.forward(&scene.parameters, x))
-        .collect();
+    let outputs = scene.outputs();
     let data = &scene.data;
     if beyond_axis_limit(
         outputs

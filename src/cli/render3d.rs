@@ -30,7 +30,7 @@ pub(super) fn render_slice3d(
     let slice = &scene.view.slice;
     let spec3 = &scene.view.slice3d;
     let theta = &scene.parameters;
-    let trajectory = recorded_trajectory(scene);
+    let trajectory = scene.trajectory_to_theta();
     let axes = slice3d_axes(
         &slice.axes,
         &spec3.third_axis,
@@ -64,12 +64,7 @@ pub(super) fn render_slice3d(
     if let Some(path) = &args.field_out {
         export(path, &field, &grid, &axes.names())?;
     }
-    let outputs: Vec<f64> = scene
-        .data
-        .inputs
-        .iter()
-        .map(|x| scene.model.forward(theta, x))
-        .collect();
+    let outputs = scene.outputs();
     let picture = slice3d_scene(
         spec3,
         spec3.camera,
@@ -101,16 +96,6 @@ pub(super) fn render_slice3d(
     Ok(annotate_volume_picture(&image, &marks))
 }
 
-/// The scene's recorded trajectory (PCA axes come from it, and it is drawn), ending at
-/// the current θ.
-fn recorded_trajectory(scene: &Scene) -> Vec<Vec<f64>> {
-    let mut trajectory = scene.recording.thetas();
-    if trajectory.last() != Some(&scene.parameters) {
-        trajectory.push(scene.parameters.clone());
-    }
-    trajectory
-}
-
 /// The loss terrain over the scene's 2D slice, drawn at `size`.
 pub(super) fn render_terrain(
     scene: &Scene,
@@ -120,7 +105,7 @@ pub(super) fn render_terrain(
 ) -> anyhow::Result<image::RgbaImage> {
     let slice = &scene.view.slice;
     let theta = &scene.parameters;
-    let trajectory = recorded_trajectory(scene);
+    let trajectory = scene.trajectory_to_theta();
     let axes = slice_axes(
         &slice.axes,
         &scene.model,

@@ -199,6 +199,25 @@ impl Scene {
         })
     }
 
+    /// The network's outputs f(x_i; θ) at the training inputs, at the scene's θ.
+    pub fn outputs(&self) -> Vec<f64> {
+        self.data
+            .inputs
+            .iter()
+            .map(|x| self.model.forward(&self.parameters, x))
+            .collect()
+    }
+
+    /// The recorded trajectory's θs, ending at the scene's θ: what slice figures draw
+    /// and what PCA axes are built from.
+    pub fn trajectory_to_theta(&self) -> Vec<Vec<f64>> {
+        let mut trajectory = self.recording.thetas();
+        if trajectory.last() != Some(&self.parameters) {
+            trajectory.push(self.parameters.clone());
+        }
+        trajectory
+    }
+
     /// Checks everything `from_json` checks, for a scene built or edited in memory.
     pub fn validate(&self) -> Result<(), CoreError> {
         self.model.validate()?;
