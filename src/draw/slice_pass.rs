@@ -75,6 +75,38 @@ struct GpuInputStyle {
     pad: [f32; 2],
 }
 
+/// The bind group layout the picture shaders share, seen by the fragment stage: a
+/// uniform block at binding 0, then `n_storage` read-only storage buffers at 1, 2, ….
+pub(crate) fn picture_bind_group_layout(
+    device: &wgpu::Device,
+    label: &str,
+    n_storage: u32,
+) -> wgpu::BindGroupLayout {
+    let buffer = |binding, ty| wgpu::BindGroupLayoutEntry {
+        binding,
+        visibility: wgpu::ShaderStages::FRAGMENT,
+        ty: wgpu::BindingType::Buffer {
+            ty,
+            has_dynamic_offset: false,
+            min_binding_size: None,
+        },
+        count: None,
+    };
+    let entries: Vec<wgpu::BindGroupLayoutEntry> =
+        std::iter::once(buffer(0, wgpu::BufferBindingType::Uniform))
+            .chain((1..=n_storage).map(|binding| {
+                buffer(
+                    binding,
+                    wgpu::BufferBindingType::Storage { read_only: true },
+                )
+            }))
+            .collect();
+    device.create_bind_group_layout(&wgpu::BindGroupLayoutDescriptor {
+        label: Some(label),
+        entries: &entries,
+    })
+}
+
 /// The slice-picture pipeline.
 pub struct SliceRenderer {
     pipeline: wgpu::RenderPipeline,
@@ -87,33 +119,7 @@ impl SliceRenderer {
             label: Some("slice_draw.wgsl"),
             source: wgpu::ShaderSource::Wgsl(include_str!("../../shaders/slice_draw.wgsl").into()),
         });
-        let storage = |binding| wgpu::BindGroupLayoutEntry {
-            binding,
-            visibility: wgpu::ShaderStages::FRAGMENT,
-            ty: wgpu::BindingType::Buffer {
-                ty: wgpu::BufferBindingType::Storage { read_only: true },
-                has_dynamic_offset: false,
-                min_binding_size: None,
-            },
-            count: None,
-        };
-        let layout = device.create_bind_group_layout(&wgpu::BindGroupLayoutDescriptor {
-            label: Some("slice_draw"),
-            entries: &[
-                wgpu::BindGroupLayoutEntry {
-                    binding: 0,
-                    visibility: wgpu::ShaderStages::FRAGMENT,
-                    ty: wgpu::BindingType::Buffer {
-                        ty: wgpu::BufferBindingType::Uniform,
-                        has_dynamic_offset: false,
-                        min_binding_size: None,
-                    },
-                    count: None,
-                },
-                storage(1),
-                storage(2),
-            ],
-        });
+        let layout = picture_bind_group_layout(device, "slice_draw", 2);
         let pipeline = fullscreen_pipeline(device, &shader, &layout, PICTURE_FORMAT, "slice_draw");
         Self { pipeline, layout }
     }

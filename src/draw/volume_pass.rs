@@ -10,7 +10,7 @@ use bytemuck::{Pod, Zeroable};
 use glam::Vec3;
 use wgpu::util::DeviceExt as _;
 
-use super::slice_pass::{PICTURE_FORMAT, fullscreen_pipeline_with};
+use super::slice_pass::{PICTURE_FORMAT, fullscreen_pipeline_with, picture_bind_group_layout};
 use crate::core::camera::OrbitCamera;
 use crate::core::slice3d::{ClipPlane, MAX_SURFACES};
 
@@ -172,34 +172,7 @@ impl VolumeRenderer {
             label: Some("raymarch.wgsl"),
             source: wgpu::ShaderSource::Wgsl(include_str!("../../shaders/raymarch.wgsl").into()),
         });
-        let storage = |binding| wgpu::BindGroupLayoutEntry {
-            binding,
-            visibility: wgpu::ShaderStages::FRAGMENT,
-            ty: wgpu::BindingType::Buffer {
-                ty: wgpu::BufferBindingType::Storage { read_only: true },
-                has_dynamic_offset: false,
-                min_binding_size: None,
-            },
-            count: None,
-        };
-        let layout = device.create_bind_group_layout(&wgpu::BindGroupLayoutDescriptor {
-            label: Some("raymarch"),
-            entries: &[
-                wgpu::BindGroupLayoutEntry {
-                    binding: 0,
-                    visibility: wgpu::ShaderStages::FRAGMENT,
-                    ty: wgpu::BindingType::Buffer {
-                        ty: wgpu::BufferBindingType::Uniform,
-                        has_dynamic_offset: false,
-                        min_binding_size: None,
-                    },
-                    count: None,
-                },
-                storage(1),
-                storage(2),
-                storage(3),
-            ],
-        });
+        let layout = picture_bind_group_layout(device, "raymarch", 3);
         Self {
             shader,
             volume: std::sync::OnceLock::new(),
