@@ -13,7 +13,7 @@ use crate::core::Scene;
 use crate::core::analysis::{RankTolerance, analyze};
 use crate::core::field::{Field, FieldEvaluator as _, FieldRequest, SliceGrid};
 use crate::core::limits::{MAX_TITLE_CHARS, shown};
-use crate::core::slice::{AxisChoice, project_onto_slice, slice_axes};
+use crate::core::slice::{AxisChoice, project_onto_slice};
 use crate::draw::figure::charts::{loss_csv, spectra_csv};
 use crate::draw::figure::{
     DataFigure, FigureOptions, GradientsFigure, LossFigure, Rendered, SliceFigure, Surface,
@@ -206,21 +206,7 @@ fn slice2d(
     let slice = &scene.view.slice;
     let theta = &scene.parameters;
     let trajectory = scene.trajectory_to_theta();
-    let axes = slice_axes(
-        &slice.axes,
-        &scene.model,
-        theta,
-        &scene.data,
-        &trajectory,
-        slice.center.as_deref(),
-    )
-    .context("cannot build the slice axes")?;
-    let grid = SliceGrid {
-        theta0: axes.center.clone(),
-        axes: vec![axes.u.clone(), axes.v.clone()],
-        ranges: vec![slice.a_range, slice.b_range],
-        shape: slice.resolution.to_vec(),
-    };
+    let (axes, grid) = scene.slice_plane().context("cannot build the slice axes")?;
     let evaluator = evaluator();
     progress(format!(
         "{}×{} grid, {} inputs, fields on {} ({})",

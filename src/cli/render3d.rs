@@ -11,7 +11,7 @@ use super::render::{Backend, RenderArgs, evaluator, scene_label};
 use crate::core::Scene;
 use crate::core::field::{Field, FieldEvaluator as _, FieldRequest, SliceGrid};
 use crate::core::npy::{self, FieldExport};
-use crate::core::slice::{project_onto_slice, slice_axes};
+use crate::core::slice::project_onto_slice;
 use crate::core::slice3d::{project_onto_slice3, slice3d_axes};
 use crate::draw::figure::annotate_volume_picture;
 use crate::draw::slice_pass::Picture;
@@ -106,21 +106,7 @@ pub(super) fn render_terrain(
     let slice = &scene.view.slice;
     let theta = &scene.parameters;
     let trajectory = scene.trajectory_to_theta();
-    let axes = slice_axes(
-        &slice.axes,
-        &scene.model,
-        theta,
-        &scene.data,
-        &trajectory,
-        slice.center.as_deref(),
-    )
-    .context("cannot build the slice axes")?;
-    let grid = SliceGrid {
-        theta0: axes.center.clone(),
-        axes: vec![axes.u.clone(), axes.v.clone()],
-        ranges: vec![slice.a_range, slice.b_range],
-        shape: slice.resolution.to_vec(),
-    };
+    let (axes, grid) = scene.slice_plane().context("cannot build the slice axes")?;
     let evaluator = evaluator(backend);
     eprintln!(
         "rendering the loss terrain of {}: {}×{} grid, fields on {} ({}), {}×{} image…",

@@ -8,11 +8,12 @@ use serde::{Deserialize, Serialize};
 use super::MlpSpec;
 use super::data::{Dataset, Preset};
 use super::error::CoreError;
+use super::field::SliceGrid;
 pub use super::files::write_atomically;
 use super::limits::quote;
 use super::models::{NamedModel, check_models};
 use super::recording::{Recording, TrajectoryPoint};
-use super::slice::SliceSpec;
+use super::slice::{SliceAxes, SliceSpec, slice_axes};
 use super::slice3d::{Slice3dSpec, TerrainSpec};
 use super::train::TrainingConfig;
 
@@ -216,6 +217,27 @@ impl Scene {
             trajectory.push(self.parameters.clone());
         }
         trajectory
+    }
+
+    /// The scene's 2D slice (`view.slice`): its axes, built with the recorded trajectory
+    /// for PCA, and the grid its fields are evaluated on.
+    pub fn slice_plane(&self) -> Result<(SliceAxes, SliceGrid), CoreError> {
+        let slice = &self.view.slice;
+        let axes = slice_axes(
+            &slice.axes,
+            &self.model,
+            &self.parameters,
+            &self.data,
+            &self.trajectory_to_theta(),
+            slice.center.as_deref(),
+        )?;
+        let grid = SliceGrid {
+            theta0: axes.center.clone(),
+            axes: vec![axes.u.clone(), axes.v.clone()],
+            ranges: vec![slice.a_range, slice.b_range],
+            shape: slice.resolution.to_vec(),
+        };
+        Ok((axes, grid))
     }
 
     /// Checks everything `from_json` checks, for a scene built or edited in memory.
