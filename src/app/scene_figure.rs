@@ -206,7 +206,9 @@ fn slice2d(
     let slice = &scene.view.slice;
     let theta = &scene.parameters;
     let trajectory = scene.trajectory_to_theta();
-    let (axes, grid) = scene.slice_plane().context("cannot build the slice axes")?;
+    let (axes, grid) = scene
+        .slice_plane(&trajectory)
+        .context("cannot build the slice axes")?;
     let evaluator = evaluator();
     progress(format!(
         "{}×{} grid, {} inputs, fields on {} ({})",

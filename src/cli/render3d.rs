@@ -106,7 +106,9 @@ pub(super) fn render_terrain(
     let slice = &scene.view.slice;
     let theta = &scene.parameters;
     let trajectory = scene.trajectory_to_theta();
-    let (axes, grid) = scene.slice_plane().context("cannot build the slice axes")?;
+    let (axes, grid) = scene
+        .slice_plane(&trajectory)
+        .context("cannot build the slice axes")?;
     let evaluator = evaluator(backend);
     eprintln!(
         "rendering the loss terrain of {}: {}×{} grid, fields on {} ({}), {}×{} image…",

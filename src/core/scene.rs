@@ -219,16 +219,19 @@ impl Scene {
         trajectory
     }
 
-    /// The scene's 2D slice (`view.slice`): its axes, built with the recorded trajectory
-    /// for PCA, and the grid its fields are evaluated on.
-    pub fn slice_plane(&self) -> Result<(SliceAxes, SliceGrid), CoreError> {
+    /// The scene's 2D slice (`view.slice`): its axes, with PCA built from `trajectory`
+    /// (normally [`Self::trajectory_to_theta`]), and the grid its fields are evaluated on.
+    pub fn slice_plane(
+        &self,
+        trajectory: &[Vec<f64>],
+    ) -> Result<(SliceAxes, SliceGrid), CoreError> {
         let slice = &self.view.slice;
         let axes = slice_axes(
             &slice.axes,
             &self.model,
             &self.parameters,
             &self.data,
-            &self.trajectory_to_theta(),
+            trajectory,
             slice.center.as_deref(),
         )?;
         let grid = SliceGrid {
