@@ -44,7 +44,7 @@ fn axes_row_ui(
         }
         AxisChoice::Random { seed, bias } => {
             ui.add(egui::DragValue::new(seed).prefix("seed "));
-            egui::ComboBox::new("bias_treatment", "")
+            egui::ComboBox::from_id_salt("bias_treatment")
                 .selected_text(if *bias == BiasTreatment::Zero {
                     "biases zeroed"
                 } else {
@@ -53,7 +53,9 @@ fn axes_row_ui(
                 .show_ui(ui, |ui| {
                     ui.selectable_value(bias, BiasTreatment::Zero, "biases zeroed");
                     ui.selectable_value(bias, BiasTreatment::Copy, "biases copied");
-                });
+                })
+                .response
+                .accessible_name("bias treatment");
         }
         _ => {}
     }
