@@ -78,12 +78,12 @@ pub struct ViewTiles {
 
 impl Default for ViewTiles {
     /// Data (with the gradients and paths views behind it) beside the 2D slice (with the
-    /// 3D slice and terrain behind it), half and half: at 1280 × 800 each half is about
-    /// 490 points wide, so the slice picture and the data plot are both larger than a
-    /// third of the area, dragging a point shows its effect on the slice at once, and
-    /// at most one ray-marched 3D view is drawn per frame (they are the slow ones on a
-    /// software rasterizer). Views of the input space sit on the left, views of the
-    /// parameter space on the right.
+    /// 3D slice and terrain behind it), 45 : 55, since the slice also needs room for its
+    /// axes and color bar. At 1280 × 800 the two are about 420 and 520 points wide: the
+    /// slice picture is as large as it was alone in the central area, dragging a point
+    /// shows its effect on the slice at once, and at most one ray-marched 3D view is
+    /// drawn per frame (the slow ones on a software rasterizer). Views of the input space
+    /// sit on the left, views of the parameter space on the right.
     fn default() -> Self {
         let mut tiles = Tiles::default();
         let mut tabs = |views: &[ViewTab]| {
@@ -95,13 +95,22 @@ impl Default for ViewTiles {
         let root = tiles.insert_container(Linear::new_binary(
             LinearDir::Horizontal,
             [left, right],
-            0.5,
+            0.45,
         ));
         Self::from_tree(Tree::new(tree_id(), root, tiles))
     }
 }
 
 impl ViewTiles {
+    /// Every view as a tab of one group, so one view fills the central area (as before
+    /// there were tiles).
+    pub fn one_group() -> Self {
+        let mut tiles = Tiles::default();
+        let children = ViewTab::ALL.map(|v| tiles.insert_pane(v)).to_vec();
+        let root = tiles.insert_tab_tile(children);
+        Self::from_tree(Tree::new(tree_id(), root, tiles))
+    }
+
     fn from_tree(tree: Tree<ViewTab>) -> Self {
         Self {
             tree,
