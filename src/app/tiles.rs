@@ -360,6 +360,15 @@ impl Behavior<ViewTab> for ViewsBehavior<'_> {
         view.label().into()
     }
 
+    /// A group dropped into a tab group is named by its views ("Data + Loss terrain"),
+    /// not by its kind.
+    fn tab_title_for_tile(&mut self, tiles: &Tiles<ViewTab>, tile_id: TileId) -> egui::WidgetText {
+        let mut views = Vec::new();
+        collect_panes(tiles, tile_id, &mut views);
+        let names: Vec<&str> = views.into_iter().map(ViewTab::label).collect();
+        names.join(" + ").into()
+    }
+
     fn is_tab_closable(&self, _tiles: &Tiles<ViewTab>, _tile_id: TileId) -> bool {
         true
     }
