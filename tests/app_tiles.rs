@@ -8,7 +8,7 @@ use basinscope::app::tiles::{Layout, ViewTiles, view_key};
 use basinscope::app::{Action, BasinscopeApp, ViewTab};
 use basinscope::core::Scene;
 use egui_kittest::Harness;
-use egui_kittest::kittest::{NodeT as _, Queryable as _};
+use egui_kittest::kittest::Queryable as _;
 
 fn harness(scene: &str) -> Harness<'static, BasinscopeApp> {
     let scene = Scene::resolve(scene).expect("built-in scene");

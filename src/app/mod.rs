@@ -271,15 +271,8 @@ impl BasinscopeApp {
                 s.speed = n.max(1);
                 self.worker.send(WorkerCommand::SetSpeed(s.speed));
             }
-            Action::ShowView(v) => {
-                s.active_view = v;
-                self.tiles.show(v);
-            }
-            Action::ResetViews => {
-                self.tiles = tiles::ViewTiles::default();
-                self.tiles.show(s.active_view);
-                self.tiles.changed = true;
-            }
+            Action::ShowView(v) => self.show_view(v),
+            Action::ResetViews => self.reset_views(),
             Action::WalkManifold {
                 direction_index,
                 distance,
@@ -821,7 +814,7 @@ impl eframe::App for BasinscopeApp {
         let mut actions = Vec::new();
         let open = self.tiles.open_views();
         egui::Panel::top("top_bar").show(ui, |ui| {
-            panels::top_bar_ui(ui, &self.state, &open, &mut actions)
+            panels::top_bar_ui(ui, &self.state, &open, &mut actions);
         });
         egui::Panel::left("controls")
             .resizable(true)

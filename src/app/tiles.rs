@@ -429,6 +429,19 @@ pub fn views_menu_ui(ui: &mut egui::Ui, open: &[ViewTab], actions: &mut Vec<Acti
 }
 
 impl BasinscopeApp {
+    /// [`Action::ShowView`]: `view` becomes the focused view, brought forward.
+    pub(super) fn show_view(&mut self, view: ViewTab) {
+        self.state.active_view = view;
+        self.tiles.show(view);
+    }
+
+    /// [`Action::ResetViews`]: the default arrangement, with the focused view in front.
+    pub(super) fn reset_views(&mut self) {
+        self.tiles = ViewTiles::default();
+        self.tiles.show(self.state.active_view);
+        self.tiles.changed = true;
+    }
+
     /// The central area: the views as tiles.
     pub(super) fn views_ui(&mut self, ui: &mut egui::Ui, actions: &mut Vec<Action>) {
         if self.tiles.shown != Some(self.state.active_view) {

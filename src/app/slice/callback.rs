@@ -73,7 +73,9 @@ pub struct SliceCallback {
 /// The last problem of the GPU path, shared between the callback and the view. Each
 /// view owns one, so it also names the view's picture in the GPU resources.
 #[derive(Clone, Default)]
-pub struct SliceStatus(Arc<Mutex<Option<String>>>);
+pub struct SliceStatus(Arc<StatusCell>);
+
+type StatusCell = Mutex<Option<String>>;
 
 impl SliceStatus {
     /// The key of the view's picture: the same for every clone of this status.
@@ -106,14 +108,14 @@ struct SliceResources {
     /// software rasterizer).
     volume_renderer: Option<VolumeRenderer>,
     blitter: Blitter,
-    /// Each view's picture, by [`SliceStatus::view_key`]; the weak status tells when
-    /// the view is gone, so its picture is dropped.
-    views: HashMap<usize, (Weak<Mutex<Option<String>>>, ViewPicture)>,
+    /// Each view's picture, by [`SliceStatus::view_key`].
+    views: HashMap<usize, ViewPicture>,
 }
 
 /// One view's picture and what it shows.
-#[derive(Default)]
 struct ViewPicture {
+    /// The view's status: when no view holds it any more, the picture is dropped.
+    alive: Weak<StatusCell>,
     picture: Option<(Picture, wgpu::BindGroup)>,
     last_frame: Option<SliceFrame>,
     /// The CPU field last uploaded, so a field drawn for several frames is copied once.
@@ -194,14 +196,16 @@ impl egui_wgpu::CallbackTrait for SliceCallback {
         let Some(shared) = resources.get_mut::<SliceResources>() else {
             return Vec::new();
         };
-        shared
-            .views
-            .retain(|_, (alive, _)| alive.strong_count() > 0);
-        let res = &mut shared
+        shared.views.retain(|_, view| view.alive.strong_count() > 0);
+        let res = shared
             .views
             .entry(self.status.view_key())
-            .or_insert_with(|| (Arc::downgrade(&self.status.0), ViewPicture::default()))
-            .1;
+            .or_insert_with(|| ViewPicture {
+                alive: Arc::downgrade(&self.status.0),
+                picture: None,
+                last_frame: None,
+                uploaded: None,
+            });
         if res.last_frame.as_ref() == Some(&self.frame) && res.picture.is_some() {
             return Vec::new();
         }
@@ -258,7 +262,7 @@ impl egui_wgpu::CallbackTrait for SliceCallback {
         let Some(shared) = resources.get::<SliceResources>() else {
             return;
         };
-        if let Some((_, (_, view))) = shared.views.get_key_value(&self.status.view_key())
+        if let Some(view) = shared.views.get(&self.status.view_key())
             && let Some((_, bind_group)) = &view.picture
         {
             shared.blitter.draw(render_pass, bind_group);
