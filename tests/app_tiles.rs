@@ -272,3 +272,23 @@ fn an_arrangement_made_by_dragging_a_tab_is_restored_in_the_next_session() {
         assert_eq!(pane(&next, view), rect, "{view:?}");
     }
 }
+
+/// A settings file whose arrangement names a view twice starts the default arrangement
+/// and keeps the rest of the settings.
+#[test]
+fn a_damaged_saved_arrangement_starts_the_default_and_keeps_the_recent_files() {
+    let dir = tempfile::tempdir().unwrap();
+    let settings = dir.path().join("settings.json");
+    let text = r#"{"recent_files": ["/scenes/a.json"],
+        "views": {"kind": "horizontal", "shares": [1, 1],
+                  "children": [{"kind": "view", "view": "data"}, {"kind": "view", "view": "data"}]}}"#;
+    std::fs::write(&settings, text).unwrap();
+    let mut h = harness("xor");
+    h.state_mut().use_settings(Some(settings));
+    h.run_steps(2);
+    assert_eq!(h.state().tiles.layout(), ViewTiles::default().layout());
+    assert_eq!(
+        h.state().state.recent_files,
+        [std::path::PathBuf::from("/scenes/a.json")]
+    );
+}
