@@ -190,12 +190,17 @@ fn gradients_view_shows_rank_and_manifold_dimension() {
     }
 }
 
+/// The slice view alone in the central area (its views as tabs of one group).
 fn slice_harness(scene: &str) -> Harness<'static, BasinscopeApp> {
     let scene = Scene::resolve(scene).expect("built-in scene");
     Harness::builder()
         .with_size(egui::vec2(1000.0, 760.0))
         .wgpu()
-        .build_eframe(move |cc| BasinscopeApp::new(cc, scene).expect("the worker thread starts"))
+        .build_eframe(move |cc| {
+            let mut app = BasinscopeApp::new(cc, scene).expect("the worker thread starts");
+            app.tiles = basinscope::app::tiles::ViewTiles::one_group();
+            app
+        })
 }
 
 /// Shows the slice view and steps until its picture shows the current field (the axes
@@ -203,8 +208,15 @@ fn slice_harness(scene: &str) -> Harness<'static, BasinscopeApp> {
 fn show_slice(h: &mut Harness<'static, BasinscopeApp>) {
     h.state_mut()
         .apply(Action::ShowView(basinscope::app::ViewTab::Slice2d));
+    // A picture of the model before an edit counts only once it is redrawn for the
+    // current one (the slice may have been on screen before the edit).
     step_until(h, Duration::from_mins(1), |app| {
         app.slice_view.picture_is_current()
+            && app
+                .slice_view
+                .last_frame
+                .as_ref()
+                .is_some_and(|f| f.field.spec == app.state.scene.model)
     });
     assert!(
         h.state().slice_view.picture_is_current(),

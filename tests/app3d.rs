@@ -11,12 +11,17 @@ use basinscope::core::field::Field;
 use egui_kittest::Harness;
 use egui_kittest::kittest::Queryable as _;
 
+/// The 3D views alone in the central area (the views as tabs of one group).
 fn harness(scene: &str) -> Harness<'static, BasinscopeApp> {
     let scene = Scene::resolve(scene).expect("built-in scene");
     Harness::builder()
         .with_size(egui::vec2(1000.0, 760.0))
         .wgpu()
-        .build_eframe(move |cc| BasinscopeApp::new(cc, scene).expect("the worker thread starts"))
+        .build_eframe(move |cc| {
+            let mut app = BasinscopeApp::new(cc, scene).expect("the worker thread starts");
+            app.tiles = basinscope::app::tiles::ViewTiles::one_group();
+            app
+        })
 }
 
 /// Shows `tab` and steps until its picture shows the newest field.

@@ -12,12 +12,18 @@ use basinscope::draw::figure::path_color;
 use egui_kittest::Harness;
 use egui_kittest::kittest::Queryable;
 
+/// The paths view alone in the central area (the views as tabs of one group), so its
+/// curves are all on screen.
 fn harness(scene: &str) -> Harness<'static, BasinscopeApp> {
     let scene = Scene::resolve(scene).expect("built-in scene");
     Harness::builder()
         .with_size(egui::vec2(1280.0, 800.0))
         .wgpu()
-        .build_eframe(move |cc| BasinscopeApp::new(cc, scene).expect("the worker thread starts"))
+        .build_eframe(move |cc| {
+            let mut app = BasinscopeApp::new(cc, scene).expect("the worker thread starts");
+            app.tiles = basinscope::app::tiles::ViewTiles::one_group();
+            app
+        })
 }
 
 /// Steps the harness in real time until `done` holds; fails when the time runs out.

@@ -99,6 +99,11 @@ pub fn gradients_view_ui(
         return None;
     };
     let mut action = None;
+    // Heights follow the tile, so the summary, G and both spectra fit in an ordinary
+    // tile; only what lies below them (the walk, the information loss) needs a scroll.
+    let tile_height = ui.available_height();
+    let plot_height = (0.35 * tile_height).clamp(120.0, 220.0);
+    let heatmap_height = (0.3 * tile_height).max(120.0);
     egui::ScrollArea::vertical()
         .auto_shrink([false, false])
         .show(ui, |ui| {
@@ -108,12 +113,12 @@ pub fn gradients_view_ui(
             }
             ui.separator();
             ui.strong("Behavioral gradients G (parameters × inputs)");
-            heatmap_ui(ui, spec, a, settings);
+            heatmap_ui(ui, spec, a, settings, heatmap_height);
             ui.separator();
             ui.columns(2, |columns| {
-                singular_values_plot_ui(&mut columns[0], a);
+                singular_values_plot_ui(&mut columns[0], a, plot_height);
                 if settings.show_hessian {
-                    hessian_plot_ui(&mut columns[1], a);
+                    hessian_plot_ui(&mut columns[1], a, plot_height);
                 } else {
                     columns[1].weak("Hessian spectrum hidden");
                 }
@@ -168,6 +173,11 @@ fn tolerance_ui(
             .radio_value(&mut relative, false, "numpy (σ_max·max(N,k)·ε)")
             .clicked();
         let relative_clicked = ui.radio_value(&mut relative, true, "relative").clicked();
+        // The slider with its value and name is one piece that cannot wrap; in a narrow
+        // tile it starts a line of its own instead of widening the view.
+        if ui.available_size_before_wrap().x < 220.0 {
+            ui.end_row();
+        }
         let slider = ui.add_enabled(
             relative,
             egui::Slider::new(&mut settings.log10_rtol, LOG_RTOL_RANGE)
@@ -249,6 +259,7 @@ fn heatmap_ui(
     spec: &MlpSpec,
     a: &Analysis,
     settings: &mut GradientsViewSettings,
+    max_height: f32,
 ) {
     let (n, k) = a.behavioral_gradients.shape();
     if n == 0 || k == 0 {
@@ -264,7 +275,9 @@ fn heatmap_ui(
     };
     let width = ui.available_width().clamp(120.0, 900.0);
     let cell_height = (200.0 / n as f32).clamp(1.0, 10.0);
-    let size = vec2(width, cell_height * n as f32);
+    // Up to 10 points a row, but no taller than `max_height` (then rows share pixels;
+    // hovering still names each one).
+    let size = vec2(width, (cell_height * n as f32).min(max_height));
     let (rect, response) = ui.allocate_exact_size(size, Sense::hover());
     let uv = Rect::from_min_max(pos2(0.0, 0.0), pos2(1.0, 1.0));
     ui.painter()
@@ -313,7 +326,7 @@ fn log10_tick(mark: GridMark, _range: &std::ops::RangeInclusive<f64>) -> String 
 }
 
 /// log₁₀ of the singular values with the rank threshold as a dashed line.
-fn singular_values_plot_ui(ui: &mut egui::Ui, a: &Analysis) {
+fn singular_values_plot_ui(ui: &mut egui::Ui, a: &Analysis, height: f32) {
     ui.label("singular values of G (log scale)");
     let points: Vec<[f64; 2]> = a
         .g_singular_values
@@ -326,7 +339,7 @@ fn singular_values_plot_ui(ui: &mut egui::Ui, a: &Analysis) {
     let (kept, dropped): (Vec<[f64; 2]>, Vec<[f64; 2]>) =
         points.into_iter().partition(|p| (p[0] as usize) < a.g_rank);
     Plot::new("g_singular_values")
-        .height(220.0)
+        .height(height)
         .x_axis_label("j")
         .y_axis_label("σ_j")
         .y_axis_formatter(log10_tick)
@@ -366,7 +379,7 @@ fn singular_values_plot_ui(ui: &mut egui::Ui, a: &Analysis) {
 }
 
 /// log₁₀|λ| of the Hessian's eigenvalues (negative ones marked) beside (2/k)σ².
-fn hessian_plot_ui(ui: &mut egui::Ui, a: &Analysis) {
+fn hessian_plot_ui(ui: &mut egui::Ui, a: &Analysis, height: f32) {
     ui.label("eigenvalues: H and (2/k)GG^T (log₁₀|λ|)");
     let log_abs = |values: &[f64], keep: fn(f64) -> bool| -> Vec<[f64; 2]> {
         values
@@ -383,7 +396,7 @@ fn hessian_plot_ui(ui: &mut egui::Ui, a: &Analysis) {
     let negative = log_abs(&by_magnitude, |v| v < 0.0);
     let gauss_newton = log_abs(&a.gauss_newton_eigenvalues, |v| v > 0.0);
     Plot::new("hessian_spectrum")
-        .height(220.0)
+        .height(height)
         .x_axis_label("j (by |λ|)")
         .y_axis_label("|λ_j|")
         .y_axis_formatter(log10_tick)

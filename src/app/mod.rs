@@ -19,6 +19,7 @@ pub mod settings;
 pub mod slice;
 pub mod state;
 pub mod task;
+pub mod tiles;
 pub mod volume_view;
 pub mod worker;
 
@@ -35,11 +36,21 @@ use worker::{TrainingWorker, WorkerCommand};
 
 /// Opens the native window on `scene` and runs until it closes.
 pub fn run_native(scene: Scene) -> anyhow::Result<()> {
+    let settings_path = settings::Settings::default_path();
+    let saved = settings_path
+        .as_deref()
+        .map(settings::Settings::load)
+        .unwrap_or_default();
+    let viewport = egui::ViewportBuilder::default()
+        .with_title("basinscope")
+        .with_inner_size([1280.0, 800.0])
+        .with_drag_and_drop(true);
     let options = eframe::NativeOptions {
-        viewport: egui::ViewportBuilder::default()
-            .with_title("basinscope")
-            .with_inner_size([1280.0, 800.0])
-            .with_drag_and_drop(true),
+        // The last session's window, else 1280 × 800.
+        viewport: match saved.window {
+            Some(w) => w.viewport(viewport),
+            None => viewport,
+        },
         ..Default::default()
     };
     eframe::run_native(
@@ -47,7 +58,7 @@ pub fn run_native(scene: Scene) -> anyhow::Result<()> {
         options,
         Box::new(move |cc| {
             let mut app = BasinscopeApp::new(cc, scene)?;
-            app.use_settings(settings::Settings::default_path());
+            app.use_settings(settings_path);
             Ok(Box::new(app))
         }),
     )
@@ -87,6 +98,10 @@ pub struct BasinscopeApp {
     pub history: history::History,
     /// Where the settings are kept between sessions (`None`: not kept, as in tests).
     pub settings_path: Option<PathBuf>,
+    /// The central area's views as tiles.
+    pub tiles: tiles::ViewTiles,
+    /// The window's size and place in the last frame (kept with the settings at exit).
+    window: Option<settings::WindowLayout>,
 }
 
 enum DialogResult {
@@ -130,6 +145,8 @@ impl BasinscopeApp {
             file_dialog_unavailable: path_entry::platform_dialog_unavailable(),
             history: history::History::default(),
             settings_path: None,
+            tiles: tiles::ViewTiles::default(),
+            window: None,
         })
     }
 
@@ -254,7 +271,8 @@ impl BasinscopeApp {
                 s.speed = n.max(1);
                 self.worker.send(WorkerCommand::SetSpeed(s.speed));
             }
-            Action::ShowView(v) => s.active_view = v,
+            Action::ShowView(v) => self.show_view(v),
+            Action::ResetViews => self.reset_views(),
             Action::WalkManifold {
                 direction_index,
                 distance,
@@ -497,6 +515,10 @@ impl BasinscopeApp {
                 self.export_dialog.width = w;
                 self.export_dialog.height = h;
             }
+            // A saved arrangement that is not a valid one leaves the default.
+            if let Some(tiles) = saved.views.as_ref().and_then(tiles::ViewTiles::from_layout) {
+                self.tiles = tiles;
+            }
         }
         self.settings_path = path;
     }
@@ -511,6 +533,8 @@ impl BasinscopeApp {
             recent_files: self.state.recent_files.clone(),
             export_folder: Some(self.export_dialog.folder.clone()),
             export_size: Some([self.export_dialog.width, self.export_dialog.height]),
+            views: self.tiles.layout(),
+            window: self.window,
         };
         if let Err(e) = s.save(path) {
             log::warn!("cannot save the settings to {}: {e}", path.display());
@@ -779,12 +803,19 @@ fn trainer_for(scene: &Scene, theta: &[f64]) -> Trainer {
 impl eframe::App for BasinscopeApp {
     fn logic(&mut self, ctx: &egui::Context, _frame: &mut eframe::Frame) {
         self.poll(ctx);
+        self.window = ctx.input(|i| settings::WindowLayout::of(i.viewport()));
+    }
+
+    fn on_exit(&mut self) {
+        self.save_settings();
     }
 
     fn ui(&mut self, ui: &mut egui::Ui, _frame: &mut eframe::Frame) {
         let mut actions = Vec::new();
-        egui::Panel::top("top_bar")
-            .show(ui, |ui| panels::top_bar_ui(ui, &self.state, &mut actions));
+        let open = self.tiles.open_views();
+        egui::Panel::top("top_bar").show(ui, |ui| {
+            panels::top_bar_ui(ui, &self.state, &open, &mut actions);
+        });
         egui::Panel::left("controls")
             .resizable(true)
             .default_size(300.0)
@@ -797,57 +828,7 @@ impl eframe::App for BasinscopeApp {
             .resizable(true)
             .default_size(200.0)
             .show(ui, |ui| loss_view::loss_view_ui(ui, &self.state));
-        egui::CentralPanel::default().show(ui, |ui| {
-            ui.horizontal(|ui| {
-                for tab in ViewTab::ALL {
-                    if ui
-                        .selectable_label(self.state.active_view == tab, tab.label())
-                        .clicked()
-                    {
-                        actions.push(Action::ShowView(tab));
-                    }
-                }
-            });
-            ui.separator();
-            match self.state.active_view {
-                ViewTab::Data => {
-                    data_view::data_view_ui(ui, &self.state, &mut self.data_view, &mut actions);
-                }
-                ViewTab::Slice2d => {
-                    slice::view::slice_view_ui(
-                        ui,
-                        &self.state,
-                        &mut self.slice_view,
-                        &mut self.jobs,
-                        self.target_format,
-                        &mut actions,
-                    );
-                }
-                ViewTab::Slice3d | ViewTab::Terrain => {
-                    let view = if self.state.active_view == ViewTab::Terrain {
-                        &mut self.terrain_view
-                    } else {
-                        &mut self.slice3d_view
-                    };
-                    volume_view::volume_view_ui(
-                        ui,
-                        &self.state,
-                        view,
-                        &mut self.jobs,
-                        self.target_format,
-                        &mut actions,
-                    );
-                }
-                ViewTab::Gradients => {
-                    if let Some(a) = self.gradients_ui(ui) {
-                        actions.push(a);
-                    }
-                }
-                ViewTab::Paths => {
-                    paths::view::paths_view_ui(ui, &self.state, &mut self.paths, &mut actions);
-                }
-            }
-        });
+        egui::CentralPanel::default().show(ui, |ui| self.views_ui(ui, &mut actions));
         let (export, redo, undo, released) = ui.ctx().input_mut(|i| {
             (
                 i.consume_key(egui::Modifiers::COMMAND, egui::Key::E),
@@ -875,6 +856,12 @@ impl eframe::App for BasinscopeApp {
         }
         if released {
             self.history.end_gesture();
+        }
+        // A new arrangement is written once the pointer lets go (not every frame of a
+        // drag or resize).
+        if self.tiles.changed && !ui.ctx().input(|i| i.pointer.any_down()) {
+            self.tiles.changed = false;
+            self.save_settings();
         }
         if self.state.playing {
             ui.ctx().request_repaint();

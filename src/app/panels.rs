@@ -9,10 +9,16 @@ use crate::core::{Activation, MlpSpec, TrainingConfig};
 use super::state::{Action, AppState, MessageKind, parse_layers};
 
 /// Scene name, run controls summary and the status line.
-pub fn top_bar_ui(ui: &mut egui::Ui, state: &AppState, actions: &mut Vec<Action>) {
+pub fn top_bar_ui(
+    ui: &mut egui::Ui,
+    state: &AppState,
+    open_views: &[super::ViewTab],
+    actions: &mut Vec<Action>,
+) {
     ui.horizontal(|ui| {
         ui.heading("basinscope");
         ui.separator();
+        super::tiles::views_menu_ui(ui, open_views, actions);
         if ui
             .button("Export…")
             .on_hover_text("the current view as PNG or SVG (Ctrl+E)")

@@ -1,5 +1,6 @@
-//! The small settings the app keeps between sessions: recent scene files and the export
-//! window's folder and size (never the network). A JSON file under the user's config
+//! The small settings the app keeps between sessions: recent scene files, the export
+//! window's folder and size, the arrangement of the views and the window's size and
+//! place (never the network). A JSON file under the user's config
 //! folder (`$XDG_CONFIG_HOME/basinscope/settings.json`, else `~/.config/…`), written
 //! atomically; a missing or unreadable file means defaults.
 
@@ -22,6 +23,71 @@ pub struct Settings {
     pub recent_files: Vec<PathBuf>,
     pub export_folder: Option<String>,
     pub export_size: Option<[u32; 2]>,
+    /// The views' arrangement. Read on its own, so one that no longer reads is dropped
+    /// alone (the default arrangement is used) and the other settings are kept.
+    #[serde(deserialize_with = "lenient")]
+    pub views: Option<super::tiles::Layout>,
+    /// The window's size and place, read leniently like `views`.
+    #[serde(deserialize_with = "lenient")]
+    pub window: Option<WindowLayout>,
+}
+
+/// The main window's size and place, in points.
+#[derive(Clone, Copy, Debug, PartialEq, Serialize, Deserialize)]
+pub struct WindowLayout {
+    pub inner_size: [f32; 2],
+    /// The outer top-left corner; unknown on Wayland, which does not let apps place windows.
+    pub position: Option<[f32; 2]>,
+    pub maximized: bool,
+}
+
+/// Smallest and largest window side restored, in points.
+const WINDOW_SIDES: std::ops::RangeInclusive<f32> = 320.0..=16384.0;
+/// Largest |coordinate| of a restored window position, in points.
+const MAX_WINDOW_POSITION: f32 = 65536.0;
+
+impl WindowLayout {
+    /// The layout egui reports for the viewport, if it knows the size.
+    pub fn of(viewport: &egui::ViewportInfo) -> Option<Self> {
+        let inner = viewport.inner_rect?;
+        Some(Self {
+            inner_size: [inner.width(), inner.height()],
+            position: viewport.outer_rect.map(|r| [r.min.x, r.min.y]),
+            maximized: viewport.maximized.unwrap_or(false),
+        })
+    }
+
+    /// The window to open: the saved size clamped to sane sides, the position only if it
+    /// is a plausible one (a damaged file must not put the window out of reach).
+    pub fn viewport(self, builder: egui::ViewportBuilder) -> egui::ViewportBuilder {
+        let side = |v: f32| {
+            if v.is_finite() {
+                v.clamp(*WINDOW_SIDES.start(), *WINDOW_SIDES.end())
+            } else {
+                1000.0
+            }
+        };
+        let mut builder = builder
+            .with_inner_size([side(self.inner_size[0]), side(self.inner_size[1])])
+            .with_maximized(self.maximized);
+        if let Some(p) = self.position
+            && p.iter()
+                .all(|v| v.is_finite() && v.abs() <= MAX_WINDOW_POSITION)
+        {
+            builder = builder.with_position(p);
+        }
+        builder
+    }
+}
+
+/// Reads a field that may be missing or damaged as `None` instead of failing the file.
+fn lenient<'de, D, T>(deserializer: D) -> Result<Option<T>, D::Error>
+where
+    D: serde::Deserializer<'de>,
+    T: serde::de::DeserializeOwned,
+{
+    let value = serde_json::Value::deserialize(deserializer)?;
+    Ok(serde_json::from_value(value).ok())
 }
 
 impl Settings {
@@ -91,5 +157,43 @@ mod tests {
         assert_eq!(Settings::load(&path), s);
         std::fs::write(&path, "not json").unwrap();
         assert_eq!(Settings::load(&path), Settings::default());
+    }
+
+    #[test]
+    fn a_damaged_arrangement_or_window_is_dropped_and_the_rest_kept() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("settings.json");
+        let text = r#"{"recent_files": ["/a.json"], "views": {"kind": "spiral"},
+            "window": {"inner_size": "big"}}"#;
+        std::fs::write(&path, text).unwrap();
+        let s = Settings::load(&path);
+        assert_eq!(s.recent_files, [PathBuf::from("/a.json")]);
+        assert_eq!((s.views, s.window), (None, None));
+    }
+
+    #[test]
+    fn a_saved_window_reopens_within_sane_bounds() {
+        let open = |w: WindowLayout| {
+            let b = w.viewport(egui::ViewportBuilder::default());
+            (b.inner_size, b.position)
+        };
+        let sane = WindowLayout {
+            inner_size: [1200.0, 700.0],
+            position: Some([40.0, 30.0]),
+            maximized: false,
+        };
+        assert_eq!(
+            open(sane),
+            (
+                Some(egui::vec2(1200.0, 700.0)),
+                Some(egui::pos2(40.0, 30.0))
+            )
+        );
+        let absurd = WindowLayout {
+            inner_size: [1e9, f32::NAN],
+            position: Some([1e9, 0.0]),
+            maximized: false,
+        };
+        assert_eq!(open(absurd), (Some(egui::vec2(16384.0, 1000.0)), None));
     }
 }

@@ -88,7 +88,10 @@ pub enum Action {
     /// Back to the initial θ, clearing history.
     Reset,
     SetSpeed(usize),
+    /// Brings a view forward: opens its tab, or adds its tile when it was closed.
     ShowView(ViewTab),
+    /// Puts the views back in the default arrangement.
+    ResetViews,
     /// Walks the behavior manifold from θ along a tangent direction (docs/DESIGN.md §1).
     WalkManifold {
         direction_index: usize,

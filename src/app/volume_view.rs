@@ -142,7 +142,11 @@ pub fn volume_view_ui(
         .small()
         .color(Color32::GRAY),
     );
-    let rect = ui.available_rect_before_wrap().shrink(8.0);
+    // Within the tile, even when a row of controls above ran wider than it.
+    let rect = ui
+        .available_rect_before_wrap()
+        .intersect(ui.clip_rect())
+        .shrink(8.0);
     if rect.width() < 32.0 || rect.height() < 32.0 {
         return;
     }

@@ -30,14 +30,18 @@ pub fn paths_view_ui(
     actions: &mut Vec<Action>,
 ) {
     view.update(ui.ctx(), &state.scene);
-    egui::Panel::left("paths_models")
-        .resizable(true)
-        .default_size(240.0)
-        .show(ui, |ui| {
-            egui::ScrollArea::vertical().show(ui, |ui| {
-                models::models_list_ui(ui, state, view, actions);
-            });
+    // Beside the curves in a wide tile, above them in a narrow one (where a side panel
+    // would leave the curves a sliver).
+    let panel = if ui.available_width() >= 720.0 {
+        egui::Panel::left("paths_models").default_size(240.0)
+    } else {
+        egui::Panel::top("paths_models_above").default_size(170.0)
+    };
+    panel.resizable(true).show(ui, |ui| {
+        egui::ScrollArea::vertical().show(ui, |ui| {
+            models::models_list_ui(ui, state, view, actions);
         });
+    });
     egui::CentralPanel::default().show(ui, |ui| {
         if state.scene.models.len() < 2 {
             ui.label(

@@ -5,8 +5,13 @@
 //! [`VolumeScene`]. In `paint` it copies that picture into egui's render pass. GPU objects live
 //! in egui_wgpu's `callback_resources`; the callback carries only the small description
 //! of what to draw. Nothing slow runs here: CPU fields are computed on a background job.
+//!
+//! Several views can be drawn in one frame (tiles side by side): every `prepare` runs
+//! before any `paint`, so each view keeps its own picture, keyed by its [`SliceStatus`],
+//! while the pipelines and the evaluator are shared.
 
-use std::sync::Arc;
+use std::collections::HashMap;
+use std::sync::{Arc, Mutex, Weak};
 
 use wgpu::util::DeviceExt as _;
 
@@ -65,11 +70,19 @@ pub struct SliceCallback {
     pub status: SliceStatus,
 }
 
-/// The last problem of the GPU path, shared between the callback and the view.
+/// The last problem of the GPU path, shared between the callback and the view. Each
+/// view owns one, so it also names the view's picture in the GPU resources.
 #[derive(Clone, Default)]
-pub struct SliceStatus(Arc<std::sync::Mutex<Option<String>>>);
+pub struct SliceStatus(Arc<StatusCell>);
+
+type StatusCell = Mutex<Option<String>>;
 
 impl SliceStatus {
+    /// The key of the view's picture: the same for every clone of this status.
+    fn view_key(&self) -> usize {
+        Arc::as_ptr(&self.0) as usize
+    }
+
     /// The current message, if any.
     pub fn get(&self) -> Option<String> {
         self.0.lock().ok().and_then(|m| m.clone())
@@ -95,6 +108,14 @@ struct SliceResources {
     /// software rasterizer).
     volume_renderer: Option<VolumeRenderer>,
     blitter: Blitter,
+    /// Each view's picture, by [`SliceStatus::view_key`].
+    views: HashMap<usize, ViewPicture>,
+}
+
+/// One view's picture and what it shows.
+struct ViewPicture {
+    /// The view's status: when no view holds it any more, the picture is dropped.
+    alive: Weak<StatusCell>,
     picture: Option<(Picture, wgpu::BindGroup)>,
     last_frame: Option<SliceFrame>,
     /// The CPU field last uploaded, so a field drawn for several frames is copied once.
@@ -107,23 +128,23 @@ impl SliceCallback {
     fn field_buffer(
         &self,
         device: &wgpu::Device,
-        res: &mut SliceResources,
+        evaluator: &GpuFieldEvaluator,
+        res: &mut ViewPicture,
     ) -> Option<wgpu::Buffer> {
         match &self.frame.source {
-            FieldSource::Gpu => match res
-                .evaluator
-                .evaluate_to_buffer(&self.frame.field.as_request())
-            {
-                Ok(field) => {
-                    self.status.set(None);
-                    Some(field.buffer)
+            FieldSource::Gpu => {
+                match evaluator.evaluate_to_buffer(&self.frame.field.as_request()) {
+                    Ok(field) => {
+                        self.status.set(None);
+                        Some(field.buffer)
+                    }
+                    Err(e) => {
+                        // The view reads this next frame and moves the field to the CPU path.
+                        self.status.set(Some(e.to_string()));
+                        None
+                    }
                 }
-                Err(e) => {
-                    // The view reads this next frame and moves the field to the CPU path.
-                    self.status.set(Some(e.to_string()));
-                    None
-                }
-            },
+            }
             FieldSource::Cpu(field) => {
                 let bytes = 4 * field.values.len() as u64;
                 let limits = device.limits();
@@ -169,14 +190,22 @@ impl egui_wgpu::CallbackTrait for SliceCallback {
                 renderer: SliceRenderer::new(device),
                 volume_renderer: None,
                 blitter: Blitter::new(device, self.target_format),
+                views: HashMap::new(),
+            });
+        }
+        let Some(shared) = resources.get_mut::<SliceResources>() else {
+            return Vec::new();
+        };
+        shared.views.retain(|_, view| view.alive.strong_count() > 0);
+        let res = shared
+            .views
+            .entry(self.status.view_key())
+            .or_insert_with(|| ViewPicture {
+                alive: Arc::downgrade(&self.status.0),
                 picture: None,
                 last_frame: None,
                 uploaded: None,
             });
-        }
-        let Some(res) = resources.get_mut::<SliceResources>() else {
-            return Vec::new();
-        };
         if res.last_frame.as_ref() == Some(&self.frame) && res.picture.is_some() {
             return Vec::new();
         }
@@ -184,7 +213,7 @@ impl egui_wgpu::CallbackTrait for SliceCallback {
         let size = [f.size_px[0].max(1), f.size_px[1].max(1)];
         if res.picture.as_ref().is_none_or(|(p, _)| p.size != size) {
             let picture = Picture::new(device, size);
-            let bind_group = res.blitter.bind_group(device, &picture);
+            let bind_group = shared.blitter.bind_group(device, &picture);
             res.picture = Some((picture, bind_group));
         }
         // A CPU field may belong to an earlier grid while the newest one is computed.
@@ -192,9 +221,9 @@ impl egui_wgpu::CallbackTrait for SliceCallback {
             FieldSource::Gpu => f.shape(),
             FieldSource::Cpu(field) => field.plane_shape(),
         };
-        let buffer = self.field_buffer(device, res);
+        let buffer = self.field_buffer(device, &shared.evaluator, res);
         if let (Some(buffer), Some(scene)) = (&buffer, &f.volume) {
-            let renderer = res
+            let renderer = shared
                 .volume_renderer
                 .get_or_insert_with(|| VolumeRenderer::new(device));
             if let Some((picture, _)) = &res.picture {
@@ -209,7 +238,7 @@ impl egui_wgpu::CallbackTrait for SliceCallback {
                 res.last_frame = Some(self.frame.clone());
             }
         } else if let (Some(buffer), Some((picture, _))) = (&buffer, &res.picture) {
-            res.renderer.encode(
+            shared.renderer.encode(
                 device,
                 egui_encoder,
                 buffer,
@@ -230,11 +259,13 @@ impl egui_wgpu::CallbackTrait for SliceCallback {
         render_pass: &mut wgpu::RenderPass<'static>,
         resources: &egui_wgpu::CallbackResources,
     ) {
-        let Some(res) = resources.get::<SliceResources>() else {
+        let Some(shared) = resources.get::<SliceResources>() else {
             return;
         };
-        if let Some((_, bind_group)) = &res.picture {
-            res.blitter.draw(render_pass, bind_group);
+        if let Some(view) = shared.views.get(&self.status.view_key())
+            && let Some((_, bind_group)) = &view.picture
+        {
+            shared.blitter.draw(render_pass, bind_group);
         }
     }
 }

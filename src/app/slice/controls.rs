@@ -12,8 +12,14 @@ pub(super) fn controls_ui(
     actions: &mut Vec<Action>,
 ) {
     ui.horizontal_wrapped(|ui| axes_row_ui(ui, state, view, spec, actions));
-    ui.horizontal_wrapped(|ui| extent_row_ui(ui, state, spec, actions));
-    ui.horizontal_wrapped(|ui| layers_row_ui(ui, view));
+    // In a tile of ordinary height the rest folds away, so the picture keeps the space.
+    egui::CollapsingHeader::new("center, extent, grid, layers")
+        .id_salt("slice_settings")
+        .default_open(ui.available_height() > 700.0)
+        .show(ui, |ui| {
+            ui.horizontal_wrapped(|ui| extent_row_ui(ui, state, spec, actions));
+            ui.horizontal_wrapped(|ui| layers_row_ui(ui, view));
+        });
     ui.horizontal_wrapped(|ui| status_row_ui(ui, view));
 }
 
@@ -44,7 +50,7 @@ fn axes_row_ui(
         }
         AxisChoice::Random { seed, bias } => {
             ui.add(egui::DragValue::new(seed).prefix("seed "));
-            egui::ComboBox::new("bias_treatment", "")
+            egui::ComboBox::from_id_salt("bias_treatment")
                 .selected_text(if *bias == BiasTreatment::Zero {
                     "biases zeroed"
                 } else {
@@ -53,7 +59,9 @@ fn axes_row_ui(
                 .show_ui(ui, |ui| {
                     ui.selectable_value(bias, BiasTreatment::Zero, "biases zeroed");
                     ui.selectable_value(bias, BiasTreatment::Copy, "biases copied");
-                });
+                })
+                .response
+                .accessible_name("bias treatment");
         }
         _ => {}
     }
