@@ -15,11 +15,14 @@ pub mod panels;
 pub mod path_entry;
 pub mod paths;
 pub mod scene_figure;
+pub mod scene_path;
+pub mod scene_picture;
 pub mod settings;
 pub mod slice;
 pub mod state;
 pub mod task;
 pub mod volume_view;
+pub mod window_export;
 pub mod worker;
 
 use std::path::{Path, PathBuf};
@@ -79,6 +82,9 @@ pub struct BasinscopeApp {
     pub export_dialog: export::ExportDialog,
     /// The running export's result.
     export_result: Option<Receiver<Result<Vec<PathBuf>, String>>>,
+    /// A whole-window export waiting for the next frame (the one without the export
+    /// window) to be drawn.
+    pending_window_export: Option<window_export::WindowExport>,
     /// The built-in path entry used instead of the platform's file dialog.
     pub path_entry: path_entry::PathEntry,
     /// Why the platform's file dialog is not used (then Open and Save use the path entry).
@@ -126,6 +132,7 @@ impl BasinscopeApp {
             target_format: cc.wgpu_render_state.as_ref().map(|r| r.target_format),
             export_dialog: export::ExportDialog::default(),
             export_result: None,
+            pending_window_export: None,
             path_entry: path_entry::PathEntry::default(),
             file_dialog_unavailable: path_entry::platform_dialog_unavailable(),
             history: history::History::default(),
@@ -461,9 +468,25 @@ impl BasinscopeApp {
 
     /// Exports on the `basinscope-export` thread; [`Self::poll`] reports the result.
     fn spawn_export(&mut self, request: export::ExportRequest) {
-        if self.export_result.is_some() {
+        if self.export_result.is_some() || self.pending_window_export.is_some() {
             self.state
                 .error("an export is still running; wait for it to finish");
+            return;
+        }
+        if request.whole_window {
+            let w = window_export::WindowExport {
+                path: request.path,
+                scene: request.write_scene.then(|| self.state.scene_to_save()),
+            };
+            match w.check() {
+                Ok(()) => {
+                    // The picture is taken of the next frame, drawn without this window.
+                    self.export_dialog.open = false;
+                    self.pending_window_export = Some(w);
+                    self.ctx.request_repaint();
+                }
+                Err(e) => self.state.error(format!("cannot export: {e}")),
+            }
             return;
         }
         let scene = self.state.scene_to_save();
@@ -497,6 +520,9 @@ impl BasinscopeApp {
                 self.export_dialog.width = w;
                 self.export_dialog.height = h;
             }
+            if let Some(theme) = saved.export_theme {
+                self.export_dialog.theme = theme;
+            }
         }
         self.settings_path = path;
     }
@@ -511,6 +537,7 @@ impl BasinscopeApp {
             recent_files: self.state.recent_files.clone(),
             export_folder: Some(self.export_dialog.folder.clone()),
             export_size: Some([self.export_dialog.width, self.export_dialog.height]),
+            export_theme: Some(self.export_dialog.theme),
         };
         if let Err(e) = s.save(path) {
             log::warn!("cannot save the settings to {}: {e}", path.display());
@@ -528,8 +555,15 @@ impl BasinscopeApp {
         self.save_settings();
     }
 
-    /// Reports a finished export.
+    /// Asks for a pending whole-window picture, then reports a finished export.
     fn poll_export(&mut self) {
+        if let Some(w) = self.pending_window_export.take() {
+            let (tx, rx) = mpsc::channel();
+            window_export::request_window_picture(&self.ctx, w, tx);
+            self.export_result = Some(rx);
+            self.state.info("exporting the window…");
+            return;
+        }
         if let Some(rx) = &self.export_result {
             match rx.try_recv() {
                 Ok(Ok(paths)) => {
@@ -546,7 +580,9 @@ impl BasinscopeApp {
                 Err(mpsc::TryRecvError::Empty) => {}
                 Err(mpsc::TryRecvError::Disconnected) => {
                     self.export_result = None;
-                    self.state.error("the export stopped without a result");
+                    self.state.error(
+                        "the export stopped without a result (a whole-window export needs the window's renderer)",
+                    );
                 }
             }
         }
@@ -554,7 +590,7 @@ impl BasinscopeApp {
 
     /// Whether an export is running.
     pub fn exporting(&self) -> bool {
-        self.export_result.is_some()
+        self.export_result.is_some() || self.pending_window_export.is_some()
     }
 
     fn spawn_dialog(&mut self, save: bool) {

@@ -5,7 +5,9 @@
 //! slice grid from the given evaluator, the CPU-drawn slice figure. data: the network's
 //! function over input space. gradients: G, its singular values with the rank threshold
 //! and the Hessian spectrum beside (2/k)σ², at the scene's θ. loss: the recorded loss
-//! history. Each as PNG or SVG ([`Surface`]).
+//! history. Each as PNG or SVG ([`Surface`]), in the light or dark theme. slice3d and
+//! terrain: the ray-marched pictures of [`super::scene_picture`], PNG only. path: the
+//! paths figure of [`super::scene_path`].
 
 use anyhow::{Context as _, bail};
 
@@ -16,31 +18,62 @@ use crate::core::limits::{MAX_TITLE_CHARS, shown};
 use crate::core::slice::{AxisChoice, project_onto_slice};
 use crate::draw::figure::charts::{loss_csv, spectra_csv};
 use crate::draw::figure::{
-    DataFigure, FigureOptions, GradientsFigure, LossFigure, Rendered, SliceFigure, Surface,
+    DataFigure, FigureOptions, Format, GradientsFigure, LossFigure, Rendered, SliceFigure, Surface,
     data_figure, gradients_figure, loss_figure, slice_figure,
 };
+use crate::draw::style::Theme;
 use crate::eval::FieldBackend;
 
 /// The views a figure can be made of.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum FigureView {
     Slice2d,
+    Slice3d,
+    Terrain,
     Data,
     Gradients,
     Loss,
+    Path,
 }
 
 impl FigureView {
-    pub const ALL: [Self; 4] = [Self::Slice2d, Self::Data, Self::Gradients, Self::Loss];
+    pub const ALL: [Self; 7] = [
+        Self::Slice2d,
+        Self::Slice3d,
+        Self::Terrain,
+        Self::Data,
+        Self::Gradients,
+        Self::Loss,
+        Self::Path,
+    ];
 
     /// The name `render --view` takes.
     pub fn name(self) -> &'static str {
         match self {
             Self::Slice2d => "slice2d",
+            Self::Slice3d => "slice3d",
+            Self::Terrain => "terrain",
             Self::Data => "data",
             Self::Gradients => "gradients",
             Self::Loss => "loss",
+            Self::Path => "path",
         }
+    }
+
+    /// Whether the view is ray marched into pixels (PNG only, drawn as on screen: no
+    /// theme, title or transparency).
+    pub fn is_picture(self) -> bool {
+        matches!(self, Self::Slice3d | Self::Terrain)
+    }
+
+    /// Whether the view has fields to export (.npy and sidecar).
+    pub fn has_fields(self) -> bool {
+        matches!(self, Self::Slice2d | Self::Slice3d | Self::Terrain)
+    }
+
+    /// Whether the view's plot has data to export as CSV.
+    pub fn has_csv(self) -> bool {
+        matches!(self, Self::Gradients | Self::Loss | Self::Path)
     }
 
     pub fn parse(name: &str) -> Option<Self> {
@@ -65,15 +98,16 @@ pub struct FigureSpec {
 pub struct SliceFields {
     pub field: Field,
     pub grid: SliceGrid,
-    pub axis_names: [String; 2],
+    /// Each axis in words (two for a 2D slice, three for a 3D one).
+    pub axis_names: Vec<String>,
 }
 
 /// A drawn figure with its data.
 pub struct SceneFigure {
     pub rendered: Rendered,
-    /// The slice's fields (slice2d only).
+    /// The slice's fields (slice2d, slice3d and terrain).
     pub fields: Option<SliceFields>,
-    /// The plot's data as CSV (loss and gradients only).
+    /// The plot's data as CSV (loss, gradients and path).
     pub csv: Option<String>,
     /// Things the user should know (non-finite fields, an empty history), one sentence each.
     pub warnings: Vec<String>,
@@ -120,6 +154,22 @@ pub fn scene_figure(
     Ok(match spec.view {
         FigureView::Slice2d => {
             return slice2d(scene, spec, (evaluator, progress), options, &caption);
+        }
+        FigureView::Slice3d | FigureView::Terrain => {
+            return picture(scene, spec, evaluator, progress);
+        }
+        FigureView::Path => {
+            if !spec.caption.is_empty() {
+                caption(&mut options, String::new());
+            }
+            let (rendered, csv) =
+                super::scene_path::render_path_view(scene, options, (w, h), surface, progress)?;
+            SceneFigure {
+                rendered,
+                fields: None,
+                csv: Some(csv),
+                warnings,
+            }
         }
         FigureView::Data => {
             caption(
@@ -196,6 +246,37 @@ pub fn scene_figure(
     })
 }
 
+/// The 3D slice or the terrain, ray marched as the app's view draws it.
+fn picture(
+    scene: &Scene,
+    spec: &FigureSpec,
+    evaluator: impl FnOnce() -> FieldBackend,
+    progress: impl FnOnce(String),
+) -> anyhow::Result<SceneFigure> {
+    let view = spec.view.name();
+    if spec.surface.format == Format::Svg {
+        bail!("the {view} view is ray marched into pixels, so it is written as PNG, not SVG");
+    }
+    let mut warnings = Vec::new();
+    if spec.surface.transparent || spec.surface.theme != Theme::Light {
+        warnings.push(format!(
+            "the {view} view is drawn as on screen; the theme and a transparent background apply to figures, not to it"
+        ));
+    }
+    let size = (spec.width, spec.height);
+    let (image, fields) = if spec.view == FigureView::Slice3d {
+        super::scene_picture::render_slice3d(scene, evaluator, progress, size)?
+    } else {
+        super::scene_picture::render_terrain(scene, evaluator, progress, size)?
+    };
+    Ok(SceneFigure {
+        rendered: Rendered::Png(image),
+        fields: Some(fields),
+        csv: None,
+        warnings,
+    })
+}
+
 fn slice2d(
     scene: &Scene,
     spec: &FigureSpec,
@@ -268,7 +349,7 @@ fn slice2d(
     Ok(SceneFigure {
         rendered,
         fields: Some(SliceFields {
-            axis_names: [axes.u_name.clone(), axes.v_name.clone()],
+            axis_names: vec![axes.u_name.clone(), axes.v_name.clone()],
             field,
             grid,
         }),

@@ -1,5 +1,5 @@
 //! The small settings the app keeps between sessions: recent scene files and the export
-//! window's folder and size (never the network). A JSON file under the user's config
+//! window's folder, size and theme (never the network). A JSON file under the user's config
 //! folder (`$XDG_CONFIG_HOME/basinscope/settings.json`, else `~/.config/…`), written
 //! atomically; a missing or unreadable file means defaults.
 
@@ -22,6 +22,8 @@ pub struct Settings {
     pub recent_files: Vec<PathBuf>,
     pub export_folder: Option<String>,
     pub export_size: Option<[u32; 2]>,
+    /// The export window's figure theme.
+    pub export_theme: Option<crate::draw::style::Theme>,
 }
 
 impl Settings {
@@ -87,6 +89,7 @@ mod tests {
         assert_eq!(s.recent_files[0], Path::new("/scenes/5.json"));
         assert_eq!(s.recent_files[1], Path::new("/scenes/11.json"));
         s.export_size = Some([800, 600]);
+        s.export_theme = Some(crate::draw::style::Theme::Dark);
         s.save(&path).unwrap();
         assert_eq!(Settings::load(&path), s);
         std::fs::write(&path, "not json").unwrap();
