@@ -82,9 +82,9 @@ pub struct BasinscopeApp {
     pub export_dialog: export::ExportDialog,
     /// The running export's result.
     export_result: Option<Receiver<Result<Vec<PathBuf>, String>>>,
-    /// A whole-window export waiting for the next frame (the one without the export
-    /// window) to be drawn.
-    pending_window_export: Option<window_export::WindowExport>,
+    /// A whole-window export waiting for a frame without the export window, and the
+    /// frames still to wait.
+    pending_window_export: Option<(window_export::WindowExport, u8)>,
     /// The built-in path entry used instead of the platform's file dialog.
     pub path_entry: path_entry::PathEntry,
     /// Why the platform's file dialog is not used (then Open and Save use the path entry).
@@ -482,7 +482,11 @@ impl BasinscopeApp {
                 Ok(()) => {
                     // The picture is taken of the next frame, drawn without this window.
                     self.export_dialog.open = false;
-                    self.pending_window_export = Some(w);
+                    // Two frames: the first lays out the status line, the second (with
+                    // its glyphs uploaded) is the picture.
+                    self.pending_window_export = Some((w, 2));
+                    // Said now, so the picture's frame shows the line already laid out.
+                    self.state.info("exporting the window…");
                     self.ctx.request_repaint();
                 }
                 Err(e) => self.state.error(format!("cannot export: {e}")),
@@ -557,11 +561,15 @@ impl BasinscopeApp {
 
     /// Asks for a pending whole-window picture, then reports a finished export.
     fn poll_export(&mut self) {
-        if let Some(w) = self.pending_window_export.take() {
+        if let Some((w, frames)) = self.pending_window_export.take() {
+            if frames > 1 {
+                self.pending_window_export = Some((w, frames - 1));
+                self.ctx.request_repaint();
+                return;
+            }
             let (tx, rx) = mpsc::channel();
             window_export::request_window_picture(&self.ctx, w, tx);
             self.export_result = Some(rx);
-            self.state.info("exporting the window…");
             return;
         }
         if let Some(rx) = &self.export_result {

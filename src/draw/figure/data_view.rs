@@ -224,7 +224,7 @@ fn render_2d(canvas: &mut Canvas, figure: &DataFigure<'_>, options: &FigureOptio
             .iter()
             .map(|&(i, j)| plot.grid_to_px(i, j, n, n))
             .collect();
-        canvas.polyline(&pts, &LineStyle::solid(Color::BLACK, 2.0 * m.s));
+        canvas.polyline(&pts, &LineStyle::solid(canvas.ink(), 2.0 * m.s));
     }
     for (x, &y) in figure.data.inputs.iter().zip(&figure.data.targets) {
         canvas.circle(
@@ -250,7 +250,7 @@ fn render_2d(canvas: &mut Canvas, figure: &DataFigure<'_>, options: &FigureOptio
     );
     let entries = [
         (
-            LegendMark::Line(Color::BLACK),
+            LegendMark::Line(canvas.ink()),
             format!("f(x; θ) = {}", format_number(center)),
         ),
         (
