@@ -13,7 +13,7 @@ use anyhow::{Context, bail};
 use crate::app::scene_figure::{FigureSpec, FigureView, scene_figure, scene_title};
 use crate::core::Scene;
 use crate::core::files::{check_distinct_outputs, check_output_target};
-use crate::core::limits::quote;
+use crate::core::limits::{MAX_TITLE_CHARS, quote, shown};
 use crate::core::npy::{self, FieldExport};
 use crate::core::scene::write_atomically;
 use crate::draw::figure::{Format, Surface};
@@ -52,6 +52,12 @@ pub struct RenderArgs {
     /// the colormaps are the same in both. The 3D pictures are drawn as on screen.
     #[arg(long, default_value = "light")]
     pub theme: String,
+    /// The title above the figure (default: the scene's name and description).
+    #[arg(long, allow_hyphen_values = true)]
+    pub title: Option<String>,
+    /// A caption in place of the view's own subtitle.
+    #[arg(long, allow_hyphen_values = true)]
+    pub caption: Option<String>,
 }
 
 /// Which evaluator computes the fields.
@@ -121,9 +127,17 @@ pub fn run(args: &RenderArgs) -> anyhow::Result<()> {
             transparent: false,
             theme,
         },
-        title: scene_title(&scene, &args.scene),
-        caption: String::new(),
+        title: match &args.title {
+            Some(title) => shown(title, MAX_TITLE_CHARS),
+            None => scene_title(&scene, &args.scene),
+        },
+        caption: args.caption.clone().unwrap_or_default(),
     };
+    if figure_view.is_picture() && (args.title.is_some() || args.caption.is_some()) {
+        eprintln!(
+            "warning: --title and --caption apply to figures; the {view} picture is drawn as on screen, without them"
+        );
+    }
     let label = scene_label(&scene, &args.scene);
     if matches!(
         figure_view,

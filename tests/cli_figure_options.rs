@@ -1,5 +1,6 @@
-//! `basinscope render --theme light|dark` as a process: the dark figure has dark paper
-//! and light ink (text and axes still visible), in PNG and in SVG.
+//! `basinscope render`'s options for figures, as a process: `--theme light|dark` (the
+//! dark figure has dark paper and light ink, text and axes still visible, in PNG and in
+//! SVG) and `--title`/`--caption`.
 
 use std::path::Path;
 use std::process::{Command, Output};
@@ -147,4 +148,36 @@ fn an_unknown_theme_is_one_sentence() {
     );
     assert_eq!(e.lines().count(), 1, "{e}");
     assert!(!dir.path().join("x.png").exists());
+}
+
+#[test]
+fn title_and_caption_replace_the_scene_name_and_the_subtitle() {
+    let dir = tempfile::tempdir().unwrap();
+    let o = basinscope(
+        &[
+            "render",
+            "xor",
+            "--view",
+            "data",
+            "--out",
+            "f.svg",
+            "--title",
+            "Figure 2: XOR",
+            "--caption",
+            "-- the function before training",
+        ],
+        dir.path(),
+    );
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    let svg = std::fs::read_to_string(dir.path().join("f.svg")).unwrap();
+    assert!(svg.contains(r#"aria-label="Figure 2: XOR""#));
+    assert!(svg.contains(r#"aria-label="-- the function before training""#));
+    assert!(
+        !svg.contains("the default scene"),
+        "the scene's description is replaced"
+    );
+    assert!(
+        !svg.contains("with the training points"),
+        "the view's subtitle is replaced"
+    );
 }
