@@ -11,6 +11,7 @@ use basinscope::app::{Action, BasinscopeApp, MessageKind};
 use basinscope::core::Scene;
 use basinscope::draw::figure::Format;
 use egui_kittest::Harness;
+use egui_kittest::kittest::Queryable;
 
 fn harness_of(scene: Scene) -> Harness<'static, BasinscopeApp> {
     Harness::builder()
@@ -36,13 +37,13 @@ fn step_until(
     }
 }
 
-/// Exports `view` (or the whole window) as `dir/name.EXT` at 640×480 with the scene
-/// beside it, waiting for the export thread; returns the app's message.
+/// Exports `view` as `dir/name.EXT` at 640×480 with the scene and the data beside it,
+/// waiting for the export thread; returns the app's message.
 fn export(
     h: &mut Harness<'static, BasinscopeApp>,
     dir: &Path,
     name: &str,
-    view: Option<FigureView>,
+    view: FigureView,
     format: Format,
 ) -> (MessageKind, String) {
     h.state_mut().apply(Action::OpenExport);
@@ -56,10 +57,8 @@ fn export(
         d.format = format;
         d.write_scene = true;
         d.write_data = true;
-        d.whole_window = view.is_none();
-        if let Some(v) = view {
-            d.view = v;
-        }
+        d.whole_window = false;
+        d.view = view;
         d.request()
     };
     h.state_mut().apply(Action::Export(Box::new(request)));
@@ -114,13 +113,7 @@ fn a_3d_slice_exported_from_the_app_matches_render_of_the_scene_it_wrote() {
     h.run_steps(1);
 
     let dir = tempfile::tempdir().unwrap();
-    let (kind, text) = export(
-        &mut h,
-        dir.path(),
-        "vol",
-        Some(FigureView::Slice3d),
-        Format::Png,
-    );
+    let (kind, text) = export(&mut h, dir.path(), "vol", FigureView::Slice3d, Format::Png);
     assert_eq!(kind, MessageKind::Info, "{text}");
     for f in ["vol.png", "vol.scene.json", "vol.npy", "vol.json"] {
         assert!(dir.path().join(f).is_file(), "{f} written: {text}");
@@ -177,13 +170,7 @@ fn a_3d_slice_exported_from_the_app_matches_render_of_the_scene_it_wrote() {
 fn the_terrain_exported_from_the_app_matches_render_of_the_scene_it_wrote() {
     let mut h = harness("perpendicular");
     let dir = tempfile::tempdir().unwrap();
-    let (kind, text) = export(
-        &mut h,
-        dir.path(),
-        "hill",
-        Some(FigureView::Terrain),
-        Format::Png,
-    );
+    let (kind, text) = export(&mut h, dir.path(), "hill", FigureView::Terrain, Format::Png);
     assert_eq!(kind, MessageKind::Info, "{text}");
     let exported = image::open(dir.path().join("hill.png")).unwrap().to_rgba8();
     render(
@@ -229,13 +216,7 @@ fn the_paths_view_exports_as_svg_and_csv_and_its_png_matches_render() {
     h.run_steps(2);
     assert_eq!(h.state().export_dialog.view, FigureView::Path);
     let dir = tempfile::tempdir().unwrap();
-    let (kind, text) = export(
-        &mut h,
-        dir.path(),
-        "paths",
-        Some(FigureView::Path),
-        Format::Svg,
-    );
+    let (kind, text) = export(&mut h, dir.path(), "paths", FigureView::Path, Format::Svg);
     assert_eq!(kind, MessageKind::Info, "{text}");
     let svg = std::fs::read_to_string(dir.path().join("paths.svg")).unwrap();
     assert!(
@@ -260,13 +241,7 @@ fn the_paths_view_exports_as_svg_and_csv_and_its_png_matches_render() {
     );
     assert_eq!(lines.count(), 25, "one row per t of the grid");
 
-    let (kind, text) = export(
-        &mut h,
-        dir.path(),
-        "paths",
-        Some(FigureView::Path),
-        Format::Png,
-    );
+    let (kind, text) = export(&mut h, dir.path(), "paths", FigureView::Path, Format::Png);
     assert_eq!(kind, MessageKind::Info, "{text}");
     let exported = image::open(dir.path().join("paths.png"))
         .unwrap()
@@ -295,8 +270,26 @@ fn the_whole_window_exports_as_the_png_of_its_frame() {
     let mut h = harness("xor");
     h.run_steps(3);
     let dir = tempfile::tempdir().unwrap();
-    let (kind, text) = export(&mut h, dir.path(), "window", None, Format::Svg);
-    assert_eq!(kind, MessageKind::Info, "{text}");
+    // Through the window's own controls: Ctrl+E, "the whole window", Export.
+    h.key_press_modifiers(egui::Modifiers::COMMAND, egui::Key::E);
+    h.run_steps(3);
+    {
+        let d = &mut h.state_mut().export_dialog;
+        d.folder = dir.path().display().to_string();
+        d.name = "window".into();
+        d.format = Format::Svg;
+        d.write_scene = true;
+    }
+    h.get_by_label("the whole window").click();
+    h.run_steps(1);
+    assert!(h.state().export_dialog.whole_window);
+    h.get_by_label("at screen resolution");
+    h.get_by_label("Export").click();
+    h.run_steps(1);
+    step_until(&mut h, Duration::from_mins(1), |app| !app.exporting());
+    h.run_steps(1);
+    let message = h.state().state.message.clone().unwrap();
+    assert_eq!(message.kind, MessageKind::Info, "{}", message.text);
     assert!(
         !h.state().export_dialog.open,
         "the export window closed for the picture"
@@ -366,13 +359,7 @@ impl Drop for Immutable {
 fn an_export_or_save_to_a_read_only_target_keeps_the_old_file_and_says_why() {
     let mut h = harness("xor");
     let dir = tempfile::tempdir().unwrap();
-    let (kind, text) = export(
-        &mut h,
-        dir.path(),
-        "fig",
-        Some(FigureView::Data),
-        Format::Png,
-    );
+    let (kind, text) = export(&mut h, dir.path(), "fig", FigureView::Data, Format::Png);
     assert_eq!(kind, MessageKind::Info, "{text}");
     let figure = dir.path().join("fig.png");
     let before = std::fs::read(&figure).unwrap();
@@ -388,13 +375,7 @@ fn an_export_or_save_to_a_read_only_target_keeps_the_old_file_and_says_why() {
     });
     let _locks = (Immutable::new(&figure), Immutable::new(&saved));
 
-    let (kind, text) = export(
-        &mut h,
-        dir.path(),
-        "fig",
-        Some(FigureView::Data),
-        Format::Png,
-    );
+    let (kind, text) = export(&mut h, dir.path(), "fig", FigureView::Data, Format::Png);
     assert_eq!(kind, MessageKind::Error, "{text}");
     assert!(text.starts_with("cannot export: cannot write"), "{text}");
     assert!(text.contains("fig.png"), "{text}");
@@ -404,7 +385,7 @@ fn an_export_or_save_to_a_read_only_target_keeps_the_old_file_and_says_why() {
         "the old figure is kept"
     );
     h.run_steps(2);
-    egui_kittest::kittest::Queryable::get_by_label_contains(&h, "cannot export");
+    h.get_by_label_contains("cannot export");
 
     h.state_mut().apply(Action::SaveTo(saved.clone()));
     h.run_steps(2);
@@ -420,7 +401,7 @@ fn an_export_or_save_to_a_read_only_target_keeps_the_old_file_and_says_why() {
         saved_before,
         "the old scene is kept"
     );
-    egui_kittest::kittest::Queryable::get_by_label_contains(&h, "cannot save the scene");
+    h.get_by_label_contains("cannot save the scene");
     // No temporary is left beside the targets.
     let left: Vec<_> = std::fs::read_dir(dir.path())
         .unwrap()
@@ -438,13 +419,7 @@ fn the_export_dialog_remembers_its_folder_size_and_theme() {
     let mut h = harness("xor");
     h.state_mut().use_settings(Some(settings.clone()));
     h.state_mut().export_dialog.theme = basinscope::draw::style::Theme::Dark;
-    let (kind, text) = export(
-        &mut h,
-        dir.path(),
-        "fig",
-        Some(FigureView::Data),
-        Format::Png,
-    );
+    let (kind, text) = export(&mut h, dir.path(), "fig", FigureView::Data, Format::Png);
     assert_eq!(kind, MessageKind::Info, "{text}");
     drop(h);
     let mut next = harness("xor");

@@ -33,7 +33,7 @@ fn render(dir: &Path, out: &str, theme: &str) {
 }
 
 /// Rec. 709 luma of a pixel, 0..255.
-fn luma(p: &image::Rgba<u8>) -> f64 {
+fn luma(p: image::Rgba<u8>) -> f64 {
     0.2126 * f64::from(p[0]) + 0.7152 * f64::from(p[1]) + 0.0722 * f64::from(p[2])
 }
 
@@ -41,7 +41,7 @@ fn luma(p: &image::Rgba<u8>) -> f64 {
 fn title_ink(image: &image::RgbaImage) -> (usize, usize) {
     let band: Vec<f64> = (0..40)
         .flat_map(|y| (0..image.width()).map(move |x| (x, y)))
-        .map(|(x, y)| luma(image.get_pixel(x, y)))
+        .map(|(x, y)| luma(*image.get_pixel(x, y)))
         .collect();
     (
         band.iter().filter(|&&l| l < 80.0).count(),
@@ -59,13 +59,13 @@ fn a_dark_figure_has_dark_paper_and_visible_light_text_and_axes() {
         .to_rgba8();
     let dark = image::open(dir.path().join("dark.png")).unwrap().to_rgba8();
     let mean = |i: &image::RgbaImage| {
-        i.pixels().map(luma).sum::<f64>() / f64::from(i.width() * i.height())
+        i.pixels().copied().map(luma).sum::<f64>() / f64::from(i.width() * i.height())
     };
     let (ml, md) = (mean(&light), mean(&dark));
     assert!(md < ml - 60.0, "mean luma: light {ml:.1}, dark {md:.1}");
     // The paper: a corner.
-    assert!(luma(light.get_pixel(3, 3)) > 250.0);
-    assert!(luma(dark.get_pixel(3, 3)) < 40.0);
+    assert!(luma(*light.get_pixel(3, 3)) > 250.0);
+    assert!(luma(*dark.get_pixel(3, 3)) < 40.0);
     // The title's ink: dark strokes on the light paper, light strokes on the dark one.
     let (light_dark_px, light_bright_px) = title_ink(&light);
     let (dark_dark_px, dark_bright_px) = title_ink(&dark);
@@ -90,9 +90,9 @@ fn a_dark_figure_has_dark_paper_and_visible_light_text_and_axes() {
     let y = light.height() / 2;
     let edge = (0..light.width())
         .skip(30)
-        .find(|&x| luma(light.get_pixel(x, y)) < 60.0)
+        .find(|&x| luma(*light.get_pixel(x, y)) < 60.0)
         .expect("the light frame's left edge");
-    let near = (edge.saturating_sub(1)..=edge + 1).map(|x| luma(dark.get_pixel(x, y)));
+    let near = (edge.saturating_sub(1)..=edge + 1).map(|x| luma(*dark.get_pixel(x, y)));
     assert!(
         near.clone().any(|l| l > 170.0),
         "the dark frame's edge at x = {edge} is light: {:?}",

@@ -145,18 +145,19 @@ pub fn export_dialog_ui(ctx: &egui::Context, dialog: &mut ExportDialog, actions:
 
 /// The dialog's rows: what, where, format, size, theme, title, caption.
 fn export_grid(ui: &mut egui::Ui, dialog: &mut ExportDialog) {
-    ui.label("view");
-    ui.horizontal_wrapped(|ui| {
-        for v in FigureView::ALL {
-            if ui
-                .selectable_label(!dialog.whole_window && dialog.view == v, v.name())
-                .clicked()
-            {
-                dialog.view = v;
-                dialog.whole_window = false;
+    ui.label("export");
+    ui.horizontal(|ui| {
+        ui.radio_value(&mut dialog.whole_window, false, "a view");
+        ui.radio_value(&mut dialog.whole_window, true, "the whole window");
+    });
+    ui.end_row();
+    ui.add_enabled_ui(!dialog.whole_window, |ui| ui.label("view"));
+    ui.add_enabled_ui(!dialog.whole_window, |ui| {
+        ui.horizontal_wrapped(|ui| {
+            for v in FigureView::ALL {
+                ui.selectable_value(&mut dialog.view, v, v.name());
             }
-        }
-        ui.selectable_value(&mut dialog.whole_window, true, "whole window");
+        });
     });
     ui.end_row();
     ui.label("folder");

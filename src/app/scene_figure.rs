@@ -207,42 +207,50 @@ pub fn scene_figure(
                 warnings,
             }
         }
-        FigureView::Gradients => {
-            let a = analyze(
-                &scene.model,
-                &scene.parameters,
-                &scene.data,
-                RankTolerance::NumpyDefault,
-            )
-            .context("cannot analyze the scene")?;
-            caption(
-                &mut options,
-                format!(
-                    "N = {} parameters, k = {} inputs: rank G = {}, behavior manifold dimension {}",
-                    a.n_params, a.n_inputs, a.g_rank, a.manifold_dim
-                ),
-            );
-            let figure = GradientsFigure {
-                g: a.behavioral_gradients.as_slice(),
-                n_params: a.n_params,
-                n_inputs: a.n_inputs,
-                singular_values: &a.g_singular_values,
-                rank_tol: a.rank_tol,
-                g_rank: a.g_rank,
-                hessian_eigenvalues: &a.hessian_eigenvalues,
-                gauss_newton_eigenvalues: &a.gauss_newton_eigenvalues,
-            };
-            SceneFigure {
-                rendered: gradients_figure(&figure, &options, w, h, surface),
-                fields: None,
-                csv: Some(spectra_csv(
-                    &a.g_singular_values,
-                    &a.hessian_eigenvalues,
-                    &a.gauss_newton_eigenvalues,
-                )),
-                warnings,
-            }
-        }
+        FigureView::Gradients => return gradients(scene, spec, options, &caption),
+    })
+}
+
+/// G, its singular values and the Hessian spectrum at the scene's θ, with their CSV.
+fn gradients(
+    scene: &Scene,
+    spec: &FigureSpec,
+    mut options: FigureOptions,
+    caption: &dyn Fn(&mut FigureOptions, String),
+) -> anyhow::Result<SceneFigure> {
+    let a = analyze(
+        &scene.model,
+        &scene.parameters,
+        &scene.data,
+        RankTolerance::NumpyDefault,
+    )
+    .context("cannot analyze the scene")?;
+    caption(
+        &mut options,
+        format!(
+            "N = {} parameters, k = {} inputs: rank G = {}, behavior manifold dimension {}",
+            a.n_params, a.n_inputs, a.g_rank, a.manifold_dim
+        ),
+    );
+    let figure = GradientsFigure {
+        g: a.behavioral_gradients.as_slice(),
+        n_params: a.n_params,
+        n_inputs: a.n_inputs,
+        singular_values: &a.g_singular_values,
+        rank_tol: a.rank_tol,
+        g_rank: a.g_rank,
+        hessian_eigenvalues: &a.hessian_eigenvalues,
+        gauss_newton_eigenvalues: &a.gauss_newton_eigenvalues,
+    };
+    Ok(SceneFigure {
+        rendered: gradients_figure(&figure, &options, spec.width, spec.height, spec.surface),
+        fields: None,
+        csv: Some(spectra_csv(
+            &a.g_singular_values,
+            &a.hessian_eigenvalues,
+            &a.gauss_newton_eigenvalues,
+        )),
+        warnings: Vec::new(),
     })
 }
 

@@ -92,21 +92,7 @@ pub fn run(args: &RenderArgs) -> anyhow::Result<()> {
             quote(view)
         );
     };
-    if args.field_out.is_some() && !figure_view.has_fields() {
-        bail!("--field-out applies to slice views only, not to --view {view}");
-    }
-    if args.csv_out.is_some() && !figure_view.has_csv() {
-        bail!(
-            "--csv-out applies to --view loss, --view gradients and --view path, not to --view {view}"
-        );
-    }
-    let format = Format::from_path(&args.out);
-    if figure_view.is_picture() && format != Some(Format::Png) {
-        bail!(
-            "--view {view} is drawn as a picture, so --out must end in .png, not \"{}\"",
-            quote(&args.out.display().to_string())
-        );
-    }
+    let format = check_view_options(args, figure_view)?;
     let scene = super::load_scene(&args.scene)?;
     check_outputs(args)?;
     let Some(format) = format else {
@@ -133,11 +119,6 @@ pub fn run(args: &RenderArgs) -> anyhow::Result<()> {
         },
         caption: args.caption.clone().unwrap_or_default(),
     };
-    if figure_view.is_picture() && (args.title.is_some() || args.caption.is_some()) {
-        eprintln!(
-            "warning: --title and --caption apply to figures; the {view} picture is drawn as on screen, without them"
-        );
-    }
     let label = scene_label(&scene, &args.scene);
     if matches!(
         figure_view,
@@ -176,6 +157,36 @@ pub fn run(args: &RenderArgs) -> anyhow::Result<()> {
     write_atomically(&args.out, &bytes)?;
     eprintln!("wrote {} ({width}×{height})", args.out.display());
     Ok(())
+}
+
+/// Refuses options that do not apply to the view (before the scene is read); returns
+/// the format `--out` names, if any (checked once the outputs are).
+fn check_view_options(
+    args: &RenderArgs,
+    figure_view: FigureView,
+) -> anyhow::Result<Option<Format>> {
+    let view = figure_view.name();
+    if args.field_out.is_some() && !figure_view.has_fields() {
+        bail!("--field-out applies to slice views only, not to --view {view}");
+    }
+    if args.csv_out.is_some() && !figure_view.has_csv() {
+        bail!(
+            "--csv-out applies to --view loss, --view gradients and --view path, not to --view {view}"
+        );
+    }
+    let format = Format::from_path(&args.out);
+    if figure_view.is_picture() && format != Some(Format::Png) {
+        bail!(
+            "--view {view} is drawn as a picture, so --out must end in .png, not \"{}\"",
+            quote(&args.out.display().to_string())
+        );
+    }
+    if figure_view.is_picture() && (args.title.is_some() || args.caption.is_some()) {
+        eprintln!(
+            "warning: --title and --caption apply to figures; the {view} picture is drawn as on screen, without them"
+        );
+    }
+    Ok(format)
 }
 
 /// Refuses outputs that are folders, devices or missing folders, and outputs that would
