@@ -93,9 +93,10 @@ fn mean_abs_diff(a: &image::RgbaImage, b: &image::RgbaImage) -> f64 {
     sum as f64 / (3.0 * f64::from(a.width() * a.height()))
 }
 
-/// The 3D slice exported from the app, with the camera the view was turned to, is the
-/// picture `basinscope render --view slice3d` draws of the scene written beside it; the
-/// camera counts (the default camera draws another picture); SVG is refused for it.
+/// The 3D slice exported from the app, with the camera the view was turned to and a
+/// title and caption, is the picture `basinscope render --view slice3d --title
+/// --caption` draws of the scene written beside it; the camera counts (the default
+/// camera draws another picture), the title is drawn, and SVG is not offered for it.
 #[test]
 fn a_3d_slice_exported_from_the_app_matches_render_of_the_scene_it_wrote() {
     let mut h = harness("perpendicular");
@@ -113,6 +114,8 @@ fn a_3d_slice_exported_from_the_app_matches_render_of_the_scene_it_wrote() {
     h.run_steps(1);
 
     let dir = tempfile::tempdir().unwrap();
+    h.state_mut().export_dialog.title = "Two perpendicular inputs".into();
+    h.state_mut().export_dialog.caption = "the solution set is a line".into();
     let (kind, text) = export(&mut h, dir.path(), "vol", FigureView::Slice3d, Format::Png);
     assert_eq!(kind, MessageKind::Info, "{text}");
     for f in ["vol.png", "vol.scene.json", "vol.npy", "vol.json"] {
@@ -123,21 +126,50 @@ fn a_3d_slice_exported_from_the_app_matches_render_of_the_scene_it_wrote() {
     let exported = image::open(dir.path().join("vol.png")).unwrap().to_rgba8();
     assert_eq!(exported.dimensions(), (640, 480));
 
+    let picture = ["--view", "slice3d", "--size", "640x480"];
+    let titled = [
+        "--title",
+        "Two perpendicular inputs",
+        "--caption",
+        "the solution set is a line",
+    ];
     render(
         dir.path(),
         &[
-            "vol.scene.json",
-            "--view",
-            "slice3d",
-            "--out",
-            "cli.png",
-            "--size",
-            "640x480",
-        ],
+            &["vol.scene.json", "--out", "cli.png"][..],
+            &picture,
+            &titled,
+        ]
+        .concat(),
     );
     let rendered = image::open(dir.path().join("cli.png")).unwrap().to_rgba8();
     let diff = mean_abs_diff(&exported, &rendered);
     assert!(diff < 0.5, "export vs render: mean |Δ| = {diff:.3}");
+
+    // The title and caption are drawn in the top band, and nothing else changes.
+    render(
+        dir.path(),
+        &[&["vol.scene.json", "--out", "untitled.png"][..], &picture].concat(),
+    );
+    let untitled = image::open(dir.path().join("untitled.png"))
+        .unwrap()
+        .to_rgba8();
+    let changed = |y0: u32, y1: u32| {
+        (y0..y1)
+            .flat_map(|y| (0..640).map(move |x| (x, y)))
+            .filter(|&(x, y)| exported.get_pixel(x, y) != untitled.get_pixel(x, y))
+            .count()
+    };
+    assert!(
+        changed(0, 60) > 500,
+        "the title band: {} pixels",
+        changed(0, 60)
+    );
+    assert_eq!(
+        changed(80, 480),
+        0,
+        "below the titles the picture is the same"
+    );
 
     render(
         dir.path(),

@@ -130,7 +130,7 @@ pub fn export_dialog_ui(ctx: &egui::Context, dialog: &mut ExportDialog, actions:
             ui.weak(if dialog.whole_window {
                 "the whole window as PNG at screen resolution (the window's own pixels, not drawn again at a chosen size)"
             } else if dialog.view.is_picture() {
-                "ray marched offscreen at the chosen size with the view's camera, as `basinscope render` draws it; PNG only, drawn as on screen"
+                "ray marched offscreen at the chosen size with the view's camera, as `basinscope render` draws it; PNG only, in the screen's colors"
             } else if dialog.view == FigureView::Path {
                 "drawn offscreen at the chosen size by the renderer of `basinscope render`: the paths between the first two models of the list"
             } else {
@@ -197,14 +197,28 @@ fn export_grid(ui: &mut egui::Ui, dialog: &mut ExportDialog) {
         });
     });
     ui.end_row();
-    ui.add_enabled_ui(figure, |ui| ui.label("title"));
-    ui.add_enabled_ui(figure, |ui| {
-        ui.add(egui::TextEdit::singleline(&mut dialog.title).hint_text("the scene's name"));
+    let titled = !dialog.whole_window;
+    let picture = dialog.view.is_picture();
+    ui.add_enabled_ui(titled, |ui| ui.label("title"));
+    ui.add_enabled_ui(titled, |ui| {
+        ui.add(
+            egui::TextEdit::singleline(&mut dialog.title).hint_text(if picture {
+                "none"
+            } else {
+                "the scene's name"
+            }),
+        );
     });
     ui.end_row();
-    ui.add_enabled_ui(figure, |ui| ui.label("caption"));
-    ui.add_enabled_ui(figure, |ui| {
-        ui.add(egui::TextEdit::singleline(&mut dialog.caption).hint_text("the view's subtitle"));
+    ui.add_enabled_ui(titled, |ui| ui.label("caption"));
+    ui.add_enabled_ui(titled, |ui| {
+        ui.add(
+            egui::TextEdit::singleline(&mut dialog.caption).hint_text(if picture {
+                "none"
+            } else {
+                "the view's subtitle"
+            }),
+        );
     });
     ui.end_row();
 }
@@ -288,7 +302,11 @@ pub fn export(
             theme: request.theme,
         },
         title: if request.title.is_empty() {
-            scene_title(scene, "untitled scene")
+            if request.view.is_picture() {
+                String::new()
+            } else {
+                scene_title(scene, "untitled scene")
+            }
         } else {
             crate::core::limits::shown(&request.title, crate::core::limits::MAX_TITLE_CHARS)
         },

@@ -19,7 +19,7 @@ use crate::core::slice::{AxisChoice, project_onto_slice};
 use crate::draw::figure::charts::{loss_csv, spectra_csv};
 use crate::draw::figure::{
     DataFigure, FigureOptions, Format, GradientsFigure, LossFigure, Rendered, SliceFigure, Surface,
-    data_figure, gradients_figure, loss_figure, slice_figure,
+    data_figure, gradients_figure, loss_figure, slice_figure, title_volume_picture,
 };
 use crate::draw::style::Theme;
 use crate::eval::FieldBackend;
@@ -88,7 +88,8 @@ pub struct FigureSpec {
     pub width: u32,
     pub height: u32,
     pub surface: Surface,
-    /// The title (the scene's name and description unless the user gave one).
+    /// The title (the scene's name and description unless the user gave one; for the
+    /// 3D pictures, which show none by default, only the user's).
     pub title: String,
     /// A caption in place of the view's own subtitle (empty: the view's).
     pub caption: String,
@@ -271,6 +272,7 @@ fn picture(
             "the {view} view is drawn as on screen; the theme and a transparent background apply to figures, not to it"
         ));
     }
+    let caption = shown(&spec.caption, MAX_TITLE_CHARS * 2);
     let size = (spec.width, spec.height);
     let (image, fields) = if spec.view == FigureView::Slice3d {
         super::scene_picture::render_slice3d(scene, evaluator, progress, size)?
@@ -278,7 +280,7 @@ fn picture(
         super::scene_picture::render_terrain(scene, evaluator, progress, size)?
     };
     Ok(SceneFigure {
-        rendered: Rendered::Png(image),
+        rendered: Rendered::Png(title_volume_picture(&image, &spec.title, &caption)),
         fields: Some(fields),
         csv: None,
         warnings,

@@ -52,7 +52,8 @@ pub struct RenderArgs {
     /// the colormaps are the same in both. The 3D pictures are drawn as on screen.
     #[arg(long, default_value = "light")]
     pub theme: String,
-    /// The title above the figure (default: the scene's name and description).
+    /// The title above the figure (default: the scene's name and description; none on
+    /// the 3D pictures).
     #[arg(long, allow_hyphen_values = true)]
     pub title: Option<String>,
     /// A caption in place of the view's own subtitle.
@@ -115,6 +116,8 @@ pub fn run(args: &RenderArgs) -> anyhow::Result<()> {
         },
         title: match &args.title {
             Some(title) => shown(title, MAX_TITLE_CHARS),
+            // The 3D pictures show a title only when asked.
+            None if figure_view.is_picture() => String::new(),
             None => scene_title(&scene, &args.scene),
         },
         caption: args.caption.clone().unwrap_or_default(),
@@ -179,11 +182,6 @@ fn check_view_options(
         bail!(
             "--view {view} is drawn as a picture, so --out must end in .png, not \"{}\"",
             quote(&args.out.display().to_string())
-        );
-    }
-    if figure_view.is_picture() && (args.title.is_some() || args.caption.is_some()) {
-        eprintln!(
-            "warning: --title and --caption apply to figures; the {view} picture is drawn as on screen, without them"
         );
     }
     Ok(format)

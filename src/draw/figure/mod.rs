@@ -27,7 +27,7 @@ pub use self::contour::marching_squares;
 pub use self::data_view::{DataFigure, data_figure, render_data_figure};
 pub use self::output::{Format, Rendered, Surface, render_on};
 pub use self::path_view::{PathCurve, PathFigure, path_color, path_figure, render_path_figure};
-pub use self::volume_marks::annotate_volume_picture;
+pub use self::volume_marks::{annotate_volume_picture, title_volume_picture};
 use crate::draw::style;
 use crate::draw::ticks::{self, Ticks, nice_ticks};
 
