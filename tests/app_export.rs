@@ -354,34 +354,58 @@ fn the_whole_window_exports_as_the_png_of_its_frame() {
     );
 }
 
-/// A file the filesystem refuses to replace: immutable (`chattr +i`), which refuses even
-/// root, as the tests run. Undone on drop so the folder can be removed.
-struct Immutable(PathBuf);
+/// A file the filesystem refuses to replace. As root (how the tests run here) file
+/// permissions refuse nothing, so the file is made immutable (`chattr +i`, which needs
+/// CAP_LINUX_IMMUTABLE and a filesystem with the attribute, as ext4, xfs, btrfs and
+/// tmpfs have); elsewhere its folder is made read-only. Either way the test checks that
+/// a write really is refused. Undone on drop so the folder can be removed.
+enum ReadOnly {
+    Immutable(PathBuf),
+    Folder(PathBuf),
+}
 
-impl Immutable {
+impl ReadOnly {
     fn new(path: &Path) -> Self {
-        let o = Command::new("chattr").arg("+i").arg(path).output();
-        match o {
-            Ok(o) if o.status.success() => {}
-            Ok(o) => panic!(
-                "cannot make {} read-only with chattr +i (needs CAP_LINUX_IMMUTABLE and a filesystem with the attribute): {}",
-                path.display(),
-                String::from_utf8_lossy(&o.stderr)
-            ),
-            Err(e) => panic!("cannot run chattr to make a read-only target: {e}"),
-        }
-        // The attribute really refuses writes here.
+        let chattr = Command::new("chattr").arg("+i").arg(path).output();
+        let lock = match &chattr {
+            Ok(o) if o.status.success() => Self::Immutable(path.to_path_buf()),
+            _ => {
+                use std::os::unix::fs::PermissionsExt as _;
+                let folder = path.parent().unwrap().to_path_buf();
+                std::fs::set_permissions(&folder, std::fs::Permissions::from_mode(0o555)).unwrap();
+                Self::Folder(folder)
+            }
+        };
+        let refused = match &lock {
+            Self::Immutable(_) => std::fs::OpenOptions::new().append(true).open(path).is_err(),
+            Self::Folder(folder) => {
+                let probe = folder.join("probe");
+                let refused = std::fs::write(&probe, b"x").is_err();
+                let _ = std::fs::remove_file(&probe);
+                refused
+            }
+        };
         assert!(
-            std::fs::OpenOptions::new().append(true).open(path).is_err(),
-            "an immutable file refuses writes"
+            refused,
+            "cannot make {} read-only here: chattr +i gave {:?}, and file permissions do not bind this user (root)",
+            path.display(),
+            chattr.map(|o| String::from_utf8_lossy(&o.stderr).into_owned())
         );
-        Self(path.to_path_buf())
+        lock
     }
 }
 
-impl Drop for Immutable {
+impl Drop for ReadOnly {
     fn drop(&mut self) {
-        let _ = Command::new("chattr").arg("-i").arg(&self.0).status();
+        match self {
+            Self::Immutable(path) => {
+                let _ = Command::new("chattr").arg("-i").arg(&*path).status();
+            }
+            Self::Folder(folder) => {
+                use std::os::unix::fs::PermissionsExt as _;
+                let _ = std::fs::set_permissions(&*folder, std::fs::Permissions::from_mode(0o755));
+            }
+        }
     }
 }
 
@@ -405,7 +429,7 @@ fn an_export_or_save_to_a_read_only_target_keeps_the_old_file_and_says_why() {
     step_until(&mut h, Duration::from_secs(30), |app| {
         app.state.steps_done >= 50 && !app.state.playing
     });
-    let _locks = (Immutable::new(&figure), Immutable::new(&saved));
+    let _locks = [ReadOnly::new(&figure), ReadOnly::new(&saved)];
 
     let (kind, text) = export(&mut h, dir.path(), "fig", FigureView::Data, Format::Png);
     assert_eq!(kind, MessageKind::Error, "{text}");

@@ -1,9 +1,11 @@
-//! Export from the app (Ctrl+E or "Export…" in the top bar): the current view as a PNG
-//! at a chosen size, drawn offscreen at that resolution by [`scene_figure`] (the code
-//! `basinscope render` uses), or as SVG; optionally also the scene that reproduces it
-//! (with its trajectory and loss history), the slice's raw fields (.npy and sidecar) and
-//! the plot's data (CSV). Files are written with [`write_atomically`], so a failed export
-//! keeps the old file. The export runs on its own named thread.
+//! Export from the app (Ctrl+E or "Export…" in the top bar): any view as a PNG at a
+//! chosen size, drawn offscreen at that resolution by [`scene_figure`] (the code
+//! `basinscope render` uses; the 3D slice and the terrain ray marched with the view's
+//! camera), or as SVG for the figures, in the light or dark theme; optionally also the
+//! scene that reproduces it (with its trajectory and loss history), the slices' raw
+//! fields (.npy and sidecar) and the plot's data (CSV). The whole window is
+//! [`super::window_export`]'s. Files are written with [`write_atomically`], so a failed
+//! export keeps the old file. The export runs on its own named thread.
 
 use std::path::{Path, PathBuf};
 
@@ -42,7 +44,8 @@ pub struct ExportRequest {
     pub write_data: bool,
 }
 
-/// The dialog's settings; kept between exports (the last folder and size).
+/// The dialog's settings; kept between exports (and the folder, size and theme between
+/// sessions, in the settings file).
 #[derive(Clone, Debug)]
 #[allow(clippy::struct_excessive_bools)] // one checkbox each
 pub struct ExportDialog {
