@@ -96,7 +96,7 @@ fn mean_abs_diff(
 
 /// The app draws the same picture as `render`'s headless path: the frame the app handed
 /// to its GPU bridge (scene, camera, field) is drawn again with
-/// `cli::render3d::render_picture` on a headless device and compared with the window.
+/// `app::scene_picture::render_picture` on a headless device and compared with the window.
 #[test]
 fn the_app_view_and_the_headless_render_agree() {
     for tab in [ViewTab::Slice3d, ViewTab::Terrain] {
@@ -115,7 +115,7 @@ fn the_app_view_and_the_headless_render_agree() {
         let field: &Field = field;
         let scene = frame.volume.clone().expect("a 3D frame");
         let gpu = basinscope::eval::GpuContext::headless().expect("an adapter");
-        let rgba = basinscope::cli::render3d::render_picture(
+        let rgba = basinscope::app::scene_picture::render_picture(
             &gpu.device,
             &gpu.queue,
             field,

@@ -1,9 +1,11 @@
-//! Export from the app (Ctrl+E or "Export…" in the top bar): the current view as a PNG
-//! at a chosen size, drawn offscreen at that resolution by [`scene_figure`] (the code
-//! `basinscope render` uses), or as SVG; optionally also the scene that reproduces it
-//! (with its trajectory and loss history), the slice's raw fields (.npy and sidecar) and
-//! the plot's data (CSV). Files are written with [`write_atomically`], so a failed export
-//! keeps the old file. The export runs on its own named thread.
+//! Export from the app (Ctrl+E or "Export…" in the top bar): any view as a PNG at a
+//! chosen size, drawn offscreen at that resolution by [`scene_figure`] (the code
+//! `basinscope render` uses; the 3D slice and the terrain ray marched with the view's
+//! camera), or as SVG for the figures, in the light or dark theme; optionally also the
+//! scene that reproduces it (with its trajectory and loss history), the slices' raw
+//! fields (.npy and sidecar) and the plot's data (CSV). The whole window is
+//! [`super::window_export`]'s. Files are written with [`write_atomically`], so a failed
+//! export keeps the old file. The export runs on its own named thread.
 
 use std::path::{Path, PathBuf};
 
@@ -14,18 +16,24 @@ use crate::core::files::{check_distinct_outputs, check_output_target, write_atom
 use crate::core::limits::{IMAGE_SIDE, quote};
 use crate::core::npy::{self, FieldExport};
 use crate::draw::figure::{Format, Surface};
+use crate::draw::style::Theme;
 use crate::eval::FieldBackend;
 
 /// What one export writes.
 #[derive(Clone, Debug, PartialEq)]
+#[allow(clippy::struct_excessive_bools)] // one checkbox each
 pub struct ExportRequest {
     pub view: FigureView,
+    /// The whole window at screen resolution instead of `view` (PNG only; the size,
+    /// theme, title and data options do not apply).
+    pub whole_window: bool,
     /// The figure's path; its extension is replaced by the format's.
     pub path: PathBuf,
     pub format: Format,
     pub width: u32,
     pub height: u32,
     pub transparent: bool,
+    pub theme: Theme,
     /// Empty: the scene's name and description.
     pub title: String,
     /// Empty: the view's own subtitle.
@@ -36,19 +44,22 @@ pub struct ExportRequest {
     pub write_data: bool,
 }
 
-/// The dialog's settings; kept between exports (the last folder and size).
+/// The dialog's settings; kept between exports (and the folder, size and theme between
+/// sessions, in the settings file).
 #[derive(Clone, Debug)]
 #[allow(clippy::struct_excessive_bools)] // one checkbox each
 pub struct ExportDialog {
     pub open: bool,
     /// The view exported (the current tab when the dialog opens).
     pub view: FigureView,
+    pub whole_window: bool,
     pub folder: String,
     pub name: String,
     pub format: Format,
     pub width: u32,
     pub height: u32,
     pub transparent: bool,
+    pub theme: Theme,
     pub title: String,
     pub caption: String,
     pub write_scene: bool,
@@ -60,6 +71,7 @@ impl Default for ExportDialog {
         Self {
             open: false,
             view: FigureView::Slice2d,
+            whole_window: false,
             folder: std::env::current_dir()
                 .map(|d| d.display().to_string())
                 .unwrap_or_default(),
@@ -68,6 +80,7 @@ impl Default for ExportDialog {
             width: 1600,
             height: 1000,
             transparent: false,
+            theme: Theme::Light,
             title: String::new(),
             caption: String::new(),
             write_scene: true,
@@ -76,80 +89,56 @@ impl Default for ExportDialog {
     }
 }
 
-/// The figure view the export dialog starts on for a tab. The 3D slice, terrain and
-/// paths tabs have no exportable figure in the app yet (`basinscope render --view
-/// slice3d|terrain|path` draws them), so the dialog starts on their 2D slice.
+/// The figure view the export dialog starts on for a tab.
 pub fn figure_view(tab: ViewTab) -> FigureView {
     match tab {
+        ViewTab::Slice2d => FigureView::Slice2d,
+        ViewTab::Slice3d => FigureView::Slice3d,
+        ViewTab::Terrain => FigureView::Terrain,
         ViewTab::Data => FigureView::Data,
         ViewTab::Gradients => FigureView::Gradients,
-        ViewTab::Slice2d | ViewTab::Slice3d | ViewTab::Terrain | ViewTab::Paths => {
-            FigureView::Slice2d
-        }
+        ViewTab::Paths => FigureView::Path,
     }
 }
 
-/// The export window: settings, then an Export action for the current view.
+/// The export window: settings, then an Export action for the current view or the
+/// whole window.
 pub fn export_dialog_ui(ctx: &egui::Context, dialog: &mut ExportDialog, actions: &mut Vec<Action>) {
     let mut open = dialog.open;
     egui::Window::new("Export figure")
         .open(&mut open)
         .collapsible(false)
+        // Gone at once, so a whole-window export's next frame does not show it.
+        .fade_out(false)
         // Below the top bar, beside the control panel.
         .default_pos([360.0, 80.0])
         .show(ctx, |ui| {
-            ui.label("drawn offscreen at the chosen size by the renderer of `basinscope render`");
             egui::Grid::new("export_grid")
                 .num_columns(2)
-                .show(ui, |ui| {
-                    ui.label("view");
-                    ui.horizontal(|ui| {
-                        for v in FigureView::ALL {
-                            ui.radio_value(&mut dialog.view, v, v.name());
-                        }
-                    });
-                    ui.end_row();
-                    ui.label("folder");
-                    ui.text_edit_singleline(&mut dialog.folder);
-                    ui.end_row();
-                    ui.label("file name");
-                    ui.text_edit_singleline(&mut dialog.name);
-                    ui.end_row();
-                    ui.label("format");
-                    ui.horizontal(|ui| {
-                        ui.radio_value(&mut dialog.format, Format::Png, "PNG");
-                        ui.radio_value(&mut dialog.format, Format::Svg, "SVG (vector)");
-                    });
-                    ui.end_row();
-                    ui.label("size (px)");
-                    ui.horizontal(|ui| {
-                        ui.add(egui::DragValue::new(&mut dialog.width).range(IMAGE_SIDE));
-                        ui.label("×");
-                        ui.add(egui::DragValue::new(&mut dialog.height).range(IMAGE_SIDE));
-                    });
-                    ui.end_row();
-                    ui.label("title");
-                    ui.add(
-                        egui::TextEdit::singleline(&mut dialog.title).hint_text("the scene's name"),
-                    );
-                    ui.end_row();
-                    ui.label("caption");
-                    ui.add(
-                        egui::TextEdit::singleline(&mut dialog.caption)
-                            .hint_text("the view's subtitle"),
-                    );
-                    ui.end_row();
-                });
-            ui.checkbox(&mut dialog.transparent, "transparent background");
+                .show(ui, |ui| export_grid(ui, dialog));
+            let figure = !dialog.whole_window && !dialog.view.is_picture();
+            ui.add_enabled_ui(figure, |ui| {
+                ui.checkbox(&mut dialog.transparent, "transparent background");
+            });
             ui.checkbox(
                 &mut dialog.write_scene,
                 "also write the scene that reproduces it (NAME.scene.json)",
             );
-            ui.checkbox(
-                &mut dialog.write_data,
-                "also write the data (slice: NAME.npy + NAME.json; plots: NAME.csv)",
-            );
-            ui.weak("figures are drawn in the light print style");
+            ui.add_enabled_ui(!dialog.whole_window, |ui| {
+                ui.checkbox(
+                    &mut dialog.write_data,
+                    "also write the data (slices: NAME.npy + NAME.json; plots: NAME.csv)",
+                );
+            });
+            ui.weak(if dialog.whole_window {
+                "the whole window as PNG at screen resolution (the window's own pixels, not drawn again at a chosen size)"
+            } else if dialog.view.is_picture() {
+                "ray marched offscreen at the chosen size with the view's camera, as `basinscope render` draws it; PNG only, in the screen's colors"
+            } else if dialog.view == FigureView::Path {
+                "drawn offscreen at the chosen size by the renderer of `basinscope render`: the paths between the first two models of the list"
+            } else {
+                "drawn offscreen at the chosen size by the renderer of `basinscope render`"
+            });
             if ui.button("Export").clicked() {
                 actions.push(Action::Export(Box::new(dialog.request())));
             }
@@ -157,21 +146,108 @@ pub fn export_dialog_ui(ctx: &egui::Context, dialog: &mut ExportDialog, actions:
     dialog.open = open;
 }
 
+/// The dialog's rows: what, where, format, size, theme, title, caption.
+fn export_grid(ui: &mut egui::Ui, dialog: &mut ExportDialog) {
+    ui.label("export");
+    ui.horizontal(|ui| {
+        ui.radio_value(&mut dialog.whole_window, false, "a view");
+        ui.radio_value(&mut dialog.whole_window, true, "the whole window");
+    });
+    ui.end_row();
+    ui.add_enabled_ui(!dialog.whole_window, |ui| ui.label("view"));
+    ui.add_enabled_ui(!dialog.whole_window, |ui| {
+        ui.horizontal_wrapped(|ui| {
+            for v in FigureView::ALL {
+                ui.selectable_value(&mut dialog.view, v, v.name());
+            }
+        });
+    });
+    ui.end_row();
+    ui.label("folder");
+    ui.text_edit_singleline(&mut dialog.folder);
+    ui.end_row();
+    ui.label("file name");
+    ui.text_edit_singleline(&mut dialog.name);
+    ui.end_row();
+    let figure = !dialog.whole_window && !dialog.view.is_picture();
+    ui.label("format");
+    ui.horizontal(|ui| {
+        ui.radio_value(&mut dialog.format, Format::Png, "PNG");
+        ui.add_enabled_ui(figure, |ui| {
+            ui.radio_value(&mut dialog.format, Format::Svg, "SVG (vector)")
+                .on_disabled_hover_text(
+                    "pictures (the 3D slice, the terrain, the whole window) are written as PNG",
+                );
+        });
+    });
+    ui.end_row();
+    ui.label("size (px)");
+    if dialog.whole_window {
+        ui.label("at screen resolution");
+    } else {
+        ui.horizontal(|ui| {
+            ui.add(egui::DragValue::new(&mut dialog.width).range(IMAGE_SIDE));
+            ui.label("×");
+            ui.add(egui::DragValue::new(&mut dialog.height).range(IMAGE_SIDE));
+        });
+    }
+    ui.end_row();
+    ui.add_enabled_ui(figure, |ui| ui.label("theme"));
+    ui.add_enabled_ui(figure, |ui| {
+        ui.horizontal(|ui| {
+            ui.radio_value(&mut dialog.theme, Theme::Light, "light (print)");
+            ui.radio_value(&mut dialog.theme, Theme::Dark, "dark");
+        });
+    });
+    ui.end_row();
+    let titled = !dialog.whole_window;
+    let picture = dialog.view.is_picture();
+    ui.add_enabled_ui(titled, |ui| ui.label("title"));
+    ui.add_enabled_ui(titled, |ui| {
+        ui.add(
+            egui::TextEdit::singleline(&mut dialog.title).hint_text(if picture {
+                "none"
+            } else {
+                "the scene's name"
+            }),
+        );
+    });
+    ui.end_row();
+    ui.add_enabled_ui(titled, |ui| ui.label("caption"));
+    ui.add_enabled_ui(titled, |ui| {
+        ui.add(
+            egui::TextEdit::singleline(&mut dialog.caption).hint_text(if picture {
+                "none"
+            } else {
+                "the view's subtitle"
+            }),
+        );
+    });
+    ui.end_row();
+}
+
 impl ExportDialog {
     /// The request the dialog describes.
     pub fn request(&self) -> ExportRequest {
         let view = self.view;
-        let ext = match self.format {
+        let format = if self.whole_window || view.is_picture() {
+            Format::Png
+        } else {
+            self.format
+        };
+        let ext = match format {
             Format::Png => "png",
             Format::Svg => "svg",
         };
         ExportRequest {
             view,
+            whole_window: self.whole_window,
             path: Path::new(&self.folder).join(format!("{}.{ext}", self.name)),
-            format: self.format,
+            format,
             width: self.width,
             height: self.height,
             transparent: self.transparent,
+            theme: self.theme,
             title: self.title.clone(),
             caption: self.caption.clone(),
             write_scene: self.write_scene,
@@ -207,7 +283,7 @@ pub fn export(
     }
     let sidecar = npy::sidecar_path(&npy_path);
     if request.write_data {
-        if request.view == FigureView::Slice2d {
+        if request.view.has_fields() {
             outputs.push(("the fields", &npy_path));
             outputs.push(("the fields' sidecar", &sidecar));
         } else {
@@ -226,9 +302,14 @@ pub fn export(
         surface: Surface {
             format: request.format,
             transparent: request.transparent,
+            theme: request.theme,
         },
         title: if request.title.is_empty() {
-            scene_title(scene, "untitled scene")
+            if request.view.is_picture() {
+                String::new()
+            } else {
+                scene_title(scene, "untitled scene")
+            }
         } else {
             crate::core::limits::shown(&request.title, crate::core::limits::MAX_TITLE_CHARS)
         },

@@ -15,12 +15,15 @@ pub mod panels;
 pub mod path_entry;
 pub mod paths;
 pub mod scene_figure;
+pub mod scene_path;
+pub mod scene_picture;
 pub mod settings;
 pub mod slice;
 pub mod state;
 pub mod task;
 pub mod tiles;
 pub mod volume_view;
+pub mod window_export;
 pub mod worker;
 
 use std::path::{Path, PathBuf};
@@ -90,6 +93,9 @@ pub struct BasinscopeApp {
     pub export_dialog: export::ExportDialog,
     /// The running export's result.
     export_result: Option<Receiver<Result<Vec<PathBuf>, String>>>,
+    /// A whole-window export waiting for a frame without the export window, and the
+    /// frames still to wait.
+    pending_window_export: Option<(window_export::WindowExport, u8)>,
     /// The built-in path entry used instead of the platform's file dialog.
     pub path_entry: path_entry::PathEntry,
     /// Why the platform's file dialog is not used (then Open and Save use the path entry).
@@ -141,6 +147,7 @@ impl BasinscopeApp {
             target_format: cc.wgpu_render_state.as_ref().map(|r| r.target_format),
             export_dialog: export::ExportDialog::default(),
             export_result: None,
+            pending_window_export: None,
             path_entry: path_entry::PathEntry::default(),
             file_dialog_unavailable: path_entry::platform_dialog_unavailable(),
             history: history::History::default(),
@@ -479,9 +486,29 @@ impl BasinscopeApp {
 
     /// Exports on the `basinscope-export` thread; [`Self::poll`] reports the result.
     fn spawn_export(&mut self, request: export::ExportRequest) {
-        if self.export_result.is_some() {
+        if self.export_result.is_some() || self.pending_window_export.is_some() {
             self.state
                 .error("an export is still running; wait for it to finish");
+            return;
+        }
+        if request.whole_window {
+            let w = window_export::WindowExport {
+                path: request.path,
+                scene: request.write_scene.then(|| self.state.scene_to_save()),
+            };
+            match w.check() {
+                Ok(()) => {
+                    // The picture is taken of the next frame, drawn without this window.
+                    self.export_dialog.open = false;
+                    // Two frames: the first lays out the status line, the second (with
+                    // its glyphs uploaded) is the picture.
+                    self.pending_window_export = Some((w, 2));
+                    // Said now, so the picture's frame shows the line already laid out.
+                    self.state.info("exporting the window…");
+                    self.ctx.request_repaint();
+                }
+                Err(e) => self.state.error(format!("cannot export: {e}")),
+            }
             return;
         }
         let scene = self.state.scene_to_save();
@@ -515,6 +542,9 @@ impl BasinscopeApp {
                 self.export_dialog.width = w;
                 self.export_dialog.height = h;
             }
+            if let Some(theme) = saved.export_theme {
+                self.export_dialog.theme = theme;
+            }
             // A saved arrangement that is not a valid one leaves the default.
             if let Some(tiles) = saved.views.as_ref().and_then(tiles::ViewTiles::from_layout) {
                 self.tiles = tiles;
@@ -535,6 +565,7 @@ impl BasinscopeApp {
             export_size: Some([self.export_dialog.width, self.export_dialog.height]),
             views: self.tiles.layout(),
             window: self.window,
+            export_theme: Some(self.export_dialog.theme),
         };
         if let Err(e) = s.save(path) {
             log::warn!("cannot save the settings to {}: {e}", path.display());
@@ -552,8 +583,19 @@ impl BasinscopeApp {
         self.save_settings();
     }
 
-    /// Reports a finished export.
+    /// Asks for a pending whole-window picture, then reports a finished export.
     fn poll_export(&mut self) {
+        if let Some((w, frames)) = self.pending_window_export.take() {
+            if frames > 1 {
+                self.pending_window_export = Some((w, frames - 1));
+                self.ctx.request_repaint();
+                return;
+            }
+            let (tx, rx) = mpsc::channel();
+            window_export::request_window_picture(&self.ctx, w, tx);
+            self.export_result = Some(rx);
+            return;
+        }
         if let Some(rx) = &self.export_result {
             match rx.try_recv() {
                 Ok(Ok(paths)) => {
@@ -570,7 +612,9 @@ impl BasinscopeApp {
                 Err(mpsc::TryRecvError::Empty) => {}
                 Err(mpsc::TryRecvError::Disconnected) => {
                     self.export_result = None;
-                    self.state.error("the export stopped without a result");
+                    self.state.error(
+                        "the export stopped without a result (a whole-window export needs the window's renderer)",
+                    );
                 }
             }
         }
@@ -578,7 +622,7 @@ impl BasinscopeApp {
 
     /// Whether an export is running.
     pub fn exporting(&self) -> bool {
-        self.export_result.is_some()
+        self.export_result.is_some() || self.pending_window_export.is_some()
     }
 
     fn spawn_dialog(&mut self, save: bool) {

@@ -5,7 +5,9 @@
 //! slice grid from the given evaluator, the CPU-drawn slice figure. data: the network's
 //! function over input space. gradients: G, its singular values with the rank threshold
 //! and the Hessian spectrum beside (2/k)σ², at the scene's θ. loss: the recorded loss
-//! history. Each as PNG or SVG ([`Surface`]).
+//! history. Each as PNG or SVG ([`Surface`]), in the light or dark theme. slice3d and
+//! terrain: the ray-marched pictures of [`super::scene_picture`], PNG only. path: the
+//! paths figure of [`super::scene_path`].
 
 use anyhow::{Context as _, bail};
 
@@ -16,31 +18,62 @@ use crate::core::limits::{MAX_TITLE_CHARS, shown};
 use crate::core::slice::{AxisChoice, project_onto_slice};
 use crate::draw::figure::charts::{loss_csv, spectra_csv};
 use crate::draw::figure::{
-    DataFigure, FigureOptions, GradientsFigure, LossFigure, Rendered, SliceFigure, Surface,
-    data_figure, gradients_figure, loss_figure, slice_figure,
+    DataFigure, FigureOptions, Format, GradientsFigure, LossFigure, Rendered, SliceFigure, Surface,
+    data_figure, gradients_figure, loss_figure, slice_figure, title_volume_picture,
 };
+use crate::draw::style::Theme;
 use crate::eval::FieldBackend;
 
 /// The views a figure can be made of.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum FigureView {
     Slice2d,
+    Slice3d,
+    Terrain,
     Data,
     Gradients,
     Loss,
+    Path,
 }
 
 impl FigureView {
-    pub const ALL: [Self; 4] = [Self::Slice2d, Self::Data, Self::Gradients, Self::Loss];
+    pub const ALL: [Self; 7] = [
+        Self::Slice2d,
+        Self::Slice3d,
+        Self::Terrain,
+        Self::Data,
+        Self::Gradients,
+        Self::Loss,
+        Self::Path,
+    ];
 
     /// The name `render --view` takes.
     pub fn name(self) -> &'static str {
         match self {
             Self::Slice2d => "slice2d",
+            Self::Slice3d => "slice3d",
+            Self::Terrain => "terrain",
             Self::Data => "data",
             Self::Gradients => "gradients",
             Self::Loss => "loss",
+            Self::Path => "path",
         }
+    }
+
+    /// Whether the view is ray marched into pixels (PNG only, drawn as on screen: no
+    /// theme, title or transparency).
+    pub fn is_picture(self) -> bool {
+        matches!(self, Self::Slice3d | Self::Terrain)
+    }
+
+    /// Whether the view has fields to export (.npy and sidecar).
+    pub fn has_fields(self) -> bool {
+        matches!(self, Self::Slice2d | Self::Slice3d | Self::Terrain)
+    }
+
+    /// Whether the view's plot has data to export as CSV.
+    pub fn has_csv(self) -> bool {
+        matches!(self, Self::Gradients | Self::Loss | Self::Path)
     }
 
     pub fn parse(name: &str) -> Option<Self> {
@@ -55,7 +88,8 @@ pub struct FigureSpec {
     pub width: u32,
     pub height: u32,
     pub surface: Surface,
-    /// The title (the scene's name and description unless the user gave one).
+    /// The title (the scene's name and description unless the user gave one; for the
+    /// 3D pictures, which show none by default, only the user's).
     pub title: String,
     /// A caption in place of the view's own subtitle (empty: the view's).
     pub caption: String,
@@ -65,15 +99,16 @@ pub struct FigureSpec {
 pub struct SliceFields {
     pub field: Field,
     pub grid: SliceGrid,
-    pub axis_names: [String; 2],
+    /// Each axis in words (two for a 2D slice, three for a 3D one).
+    pub axis_names: Vec<String>,
 }
 
 /// A drawn figure with its data.
 pub struct SceneFigure {
     pub rendered: Rendered,
-    /// The slice's fields (slice2d only).
+    /// The slice's fields (slice2d, slice3d and terrain).
     pub fields: Option<SliceFields>,
-    /// The plot's data as CSV (loss and gradients only).
+    /// The plot's data as CSV (loss, gradients and path).
     pub csv: Option<String>,
     /// Things the user should know (non-finite fields, an empty history), one sentence each.
     pub warnings: Vec<String>,
@@ -121,6 +156,22 @@ pub fn scene_figure(
         FigureView::Slice2d => {
             return slice2d(scene, spec, (evaluator, progress), options, &caption);
         }
+        FigureView::Slice3d | FigureView::Terrain => {
+            return picture(scene, spec, evaluator, progress);
+        }
+        FigureView::Path => {
+            if !spec.caption.is_empty() {
+                caption(&mut options, String::new());
+            }
+            let (rendered, csv) =
+                super::scene_path::render_path_view(scene, options, (w, h), surface, progress)?;
+            SceneFigure {
+                rendered,
+                fields: None,
+                csv: Some(csv),
+                warnings,
+            }
+        }
         FigureView::Data => {
             caption(
                 &mut options,
@@ -157,42 +208,82 @@ pub fn scene_figure(
                 warnings,
             }
         }
-        FigureView::Gradients => {
-            let a = analyze(
-                &scene.model,
-                &scene.parameters,
-                &scene.data,
-                RankTolerance::NumpyDefault,
-            )
-            .context("cannot analyze the scene")?;
-            caption(
-                &mut options,
-                format!(
-                    "N = {} parameters, k = {} inputs: rank G = {}, behavior manifold dimension {}",
-                    a.n_params, a.n_inputs, a.g_rank, a.manifold_dim
-                ),
-            );
-            let figure = GradientsFigure {
-                g: a.behavioral_gradients.as_slice(),
-                n_params: a.n_params,
-                n_inputs: a.n_inputs,
-                singular_values: &a.g_singular_values,
-                rank_tol: a.rank_tol,
-                g_rank: a.g_rank,
-                hessian_eigenvalues: &a.hessian_eigenvalues,
-                gauss_newton_eigenvalues: &a.gauss_newton_eigenvalues,
-            };
-            SceneFigure {
-                rendered: gradients_figure(&figure, &options, w, h, surface),
-                fields: None,
-                csv: Some(spectra_csv(
-                    &a.g_singular_values,
-                    &a.hessian_eigenvalues,
-                    &a.gauss_newton_eigenvalues,
-                )),
-                warnings,
-            }
-        }
+        FigureView::Gradients => return gradients(scene, spec, options, &caption),
+    })
+}
+
+/// G, its singular values and the Hessian spectrum at the scene's θ, with their CSV.
+fn gradients(
+    scene: &Scene,
+    spec: &FigureSpec,
+    mut options: FigureOptions,
+    caption: &dyn Fn(&mut FigureOptions, String),
+) -> anyhow::Result<SceneFigure> {
+    let a = analyze(
+        &scene.model,
+        &scene.parameters,
+        &scene.data,
+        RankTolerance::NumpyDefault,
+    )
+    .context("cannot analyze the scene")?;
+    caption(
+        &mut options,
+        format!(
+            "N = {} parameters, k = {} inputs: rank G = {}, behavior manifold dimension {}",
+            a.n_params, a.n_inputs, a.g_rank, a.manifold_dim
+        ),
+    );
+    let figure = GradientsFigure {
+        g: a.behavioral_gradients.as_slice(),
+        n_params: a.n_params,
+        n_inputs: a.n_inputs,
+        singular_values: &a.g_singular_values,
+        rank_tol: a.rank_tol,
+        g_rank: a.g_rank,
+        hessian_eigenvalues: &a.hessian_eigenvalues,
+        gauss_newton_eigenvalues: &a.gauss_newton_eigenvalues,
+    };
+    Ok(SceneFigure {
+        rendered: gradients_figure(&figure, &options, spec.width, spec.height, spec.surface),
+        fields: None,
+        csv: Some(spectra_csv(
+            &a.g_singular_values,
+            &a.hessian_eigenvalues,
+            &a.gauss_newton_eigenvalues,
+        )),
+        warnings: Vec::new(),
+    })
+}
+
+/// The 3D slice or the terrain, ray marched as the app's view draws it.
+fn picture(
+    scene: &Scene,
+    spec: &FigureSpec,
+    evaluator: impl FnOnce() -> FieldBackend,
+    progress: impl FnOnce(String),
+) -> anyhow::Result<SceneFigure> {
+    let view = spec.view.name();
+    if spec.surface.format == Format::Svg {
+        bail!("the {view} view is ray marched into pixels, so it is written as PNG, not SVG");
+    }
+    let mut warnings = Vec::new();
+    if spec.surface.transparent || spec.surface.theme != Theme::Light {
+        warnings.push(format!(
+            "the {view} view is drawn as on screen; the theme and a transparent background apply to figures, not to it"
+        ));
+    }
+    let caption = shown(&spec.caption, MAX_TITLE_CHARS * 2);
+    let size = (spec.width, spec.height);
+    let (image, fields) = if spec.view == FigureView::Slice3d {
+        super::scene_picture::render_slice3d(scene, evaluator, progress, size)?
+    } else {
+        super::scene_picture::render_terrain(scene, evaluator, progress, size)?
+    };
+    Ok(SceneFigure {
+        rendered: Rendered::Png(title_volume_picture(&image, &spec.title, &caption)),
+        fields: Some(fields),
+        csv: None,
+        warnings,
     })
 }
 
@@ -268,7 +359,7 @@ fn slice2d(
     Ok(SceneFigure {
         rendered,
         fields: Some(SliceFields {
-            axis_names: [axes.u_name.clone(), axes.v_name.clone()],
+            axis_names: vec![axes.u_name.clone(), axes.v_name.clone()],
             field,
             grid,
         }),

@@ -1,6 +1,6 @@
 //! The small settings the app keeps between sessions: recent scene files, the export
-//! window's folder and size, the arrangement of the views and the window's size and
-//! place (never the network). A JSON file under the user's config
+//! window's folder, size and theme, the arrangement of the views and the window's size
+//! and place (never the network). A JSON file under the user's config
 //! folder (`$XDG_CONFIG_HOME/basinscope/settings.json`, else `~/.config/…`), written
 //! atomically; a missing or unreadable file means defaults.
 
@@ -23,6 +23,8 @@ pub struct Settings {
     pub recent_files: Vec<PathBuf>,
     pub export_folder: Option<String>,
     pub export_size: Option<[u32; 2]>,
+    /// The export window's figure theme.
+    pub export_theme: Option<crate::draw::style::Theme>,
     /// The views' arrangement. Read on its own, so one that no longer reads is dropped
     /// alone (the default arrangement is used) and the other settings are kept.
     #[serde(deserialize_with = "lenient")]
@@ -153,6 +155,7 @@ mod tests {
         assert_eq!(s.recent_files[0], Path::new("/scenes/5.json"));
         assert_eq!(s.recent_files[1], Path::new("/scenes/11.json"));
         s.export_size = Some([800, 600]);
+        s.export_theme = Some(crate::draw::style::Theme::Dark);
         s.save(&path).unwrap();
         assert_eq!(Settings::load(&path), s);
         std::fs::write(&path, "not json").unwrap();

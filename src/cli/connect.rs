@@ -229,7 +229,7 @@ fn aligned_scene(
     ];
     if let Some(fit) = fit {
         scene.models.push(NamedModel {
-            name: super::render_path::BEZIER_CONTROL_NAME.into(),
+            name: crate::app::scene_path::BEZIER_CONTROL_NAME.into(),
             parameters: fit.control.clone(),
         });
     }

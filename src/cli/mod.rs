@@ -14,8 +14,6 @@ pub mod bench3d;
 pub mod connect;
 pub mod json;
 pub mod render;
-pub mod render3d;
-pub mod render_path;
 pub mod train;
 
 /// basinscope: the geometry of tiny neural networks' training, made visible.

@@ -1,6 +1,7 @@
 //! `basinscope render`: a figure of a scene, drawn headless (docs/DESIGN.md §6).
 //!
-//! The figure itself comes from [`scene_figure`], which the app's Export uses too: the
+//! The figure itself comes from [`scene_figure`], which the app's Export uses too (for
+//! every view, the ray-marched 3D pictures and the paths figure included): the
 //! arguments are checked here, the chosen evaluator computes slice fields, and with
 //! `--field-out` the raw fields are written as `.npy` plus a JSON sidecar
 //! ([`npy::write_field`]), with `--csv-out` the plot's data.
@@ -12,10 +13,11 @@ use anyhow::{Context, bail};
 use crate::app::scene_figure::{FigureSpec, FigureView, scene_figure, scene_title};
 use crate::core::Scene;
 use crate::core::files::{check_distinct_outputs, check_output_target};
-use crate::core::limits::quote;
+use crate::core::limits::{MAX_TITLE_CHARS, quote, shown};
 use crate::core::npy::{self, FieldExport};
 use crate::core::scene::write_atomically;
-use crate::draw::figure::{Format, Rendered, Surface};
+use crate::draw::figure::{Format, Surface};
+use crate::draw::style::Theme;
 use crate::draw::ticks::{AXIS_CLAMPED_NOTE, beyond_axis_limit};
 use crate::eval::FieldBackend;
 
@@ -33,8 +35,8 @@ pub struct RenderArgs {
     /// The figure: FILE.png, or FILE.svg for vector output (heatmaps embedded as images).
     #[arg(long)]
     pub out: PathBuf,
-    /// The plot's data as CSV: the loss curve (`--view loss`) or the spectra
-    /// (`--view gradients`).
+    /// The plot's data as CSV: the loss curve (`--view loss`), the spectra
+    /// (`--view gradients`) or the path curves (`--view path`).
     #[arg(long)]
     pub csv_out: Option<PathBuf>,
     /// Image size `WxH`.
@@ -46,11 +48,22 @@ pub struct RenderArgs {
     /// auto (the faster evaluator here), gpu (any adapter, software ones included) or cpu.
     #[arg(long, default_value = "auto")]
     pub backend: String,
+    /// light (the print style: white paper, black ink) or dark (dark paper, light ink);
+    /// the colormaps are the same in both. The 3D pictures are drawn as on screen.
+    #[arg(long, default_value = "light")]
+    pub theme: String,
+    /// The title above the figure (default: the scene's name and description; none on
+    /// the 3D pictures).
+    #[arg(long, allow_hyphen_values = true)]
+    pub title: Option<String>,
+    /// A caption in place of the view's own subtitle.
+    #[arg(long, allow_hyphen_values = true)]
+    pub caption: Option<String>,
 }
 
 /// Which evaluator computes the fields.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub(super) enum Backend {
+enum Backend {
     Auto,
     Gpu,
     Cpu,
@@ -67,25 +80,23 @@ pub fn run(args: &RenderArgs) -> anyhow::Result<()> {
             quote(other)
         ),
     };
+    let Some(theme) = Theme::parse(&args.theme) else {
+        bail!(
+            "--theme must be light or dark, not \"{}\"",
+            quote(&args.theme)
+        );
+    };
     let view = args.view.as_str();
-    if matches!(view, "slice3d" | "terrain" | "path") {
-        return run_picture_view(args, view, backend, (width, height));
-    }
     let Some(figure_view) = FigureView::parse(view) else {
         bail!(
             "--view must be slice2d, slice3d, terrain, data, gradients, loss or path, not \"{}\"",
             quote(view)
         );
     };
-    if view != "slice2d" && args.field_out.is_some() {
-        bail!("--field-out applies to slice views only, not to --view {view}");
-    }
-    if args.csv_out.is_some() && !matches!(view, "gradients" | "loss") {
-        bail!("--csv-out applies to --view loss and --view gradients, not to --view {view}");
-    }
+    let format = check_view_options(args, figure_view)?;
     let scene = super::load_scene(&args.scene)?;
     check_outputs(args)?;
-    let Some(format) = Format::from_path(&args.out) else {
+    let Some(format) = format else {
         bail!(
             "--out must end in .png or .svg, not \"{}\"",
             quote(&args.out.display().to_string())
@@ -101,19 +112,28 @@ pub fn run(args: &RenderArgs) -> anyhow::Result<()> {
         surface: Surface {
             format,
             transparent: false,
+            theme,
         },
-        title: scene_title(&scene, &args.scene),
-        caption: String::new(),
+        title: match &args.title {
+            Some(title) => shown(title, MAX_TITLE_CHARS),
+            // The 3D pictures show a title only when asked.
+            None if figure_view.is_picture() => String::new(),
+            None => scene_title(&scene, &args.scene),
+        },
+        caption: args.caption.clone().unwrap_or_default(),
     };
     let label = scene_label(&scene, &args.scene);
-    if figure_view != FigureView::Slice2d {
+    if matches!(
+        figure_view,
+        FigureView::Data | FigureView::Gradients | FigureView::Loss
+    ) {
         eprintln!("rendering the {view} view of {label} at {width}×{height}…");
     }
     let figure = scene_figure(
         &scene,
         &spec,
         || evaluator(backend),
-        |what| eprintln!("rendering slice2d of {label}: {what}, {width}×{height} image…"),
+        |what| eprintln!("rendering {view} of {label}: {what}, {width}×{height} image…"),
     )?;
     for w in &figure.warnings {
         eprintln!("warning: {w}");
@@ -142,41 +162,29 @@ pub fn run(args: &RenderArgs) -> anyhow::Result<()> {
     Ok(())
 }
 
-/// The views drawn as pictures rather than as vector figures, PNG only: the 3D slice and
-/// the loss terrain (ray marched on a headless GPU device) and the paths figure.
-fn run_picture_view(
+/// Refuses options that do not apply to the view (before the scene is read); returns
+/// the format `--out` names, if any (checked once the outputs are).
+fn check_view_options(
     args: &RenderArgs,
-    view: &str,
-    backend: Backend,
-    size: (u32, u32),
-) -> anyhow::Result<()> {
-    if view == "path" && args.field_out.is_some() {
-        bail!("--field-out applies to slice views only, not to --view path");
+    figure_view: FigureView,
+) -> anyhow::Result<Option<Format>> {
+    let view = figure_view.name();
+    if args.field_out.is_some() && !figure_view.has_fields() {
+        bail!("--field-out applies to slice views only, not to --view {view}");
     }
-    if args.csv_out.is_some() {
-        bail!("--csv-out applies to --view loss and --view gradients, not to --view {view}");
+    if args.csv_out.is_some() && !figure_view.has_csv() {
+        bail!(
+            "--csv-out applies to --view loss, --view gradients and --view path, not to --view {view}"
+        );
     }
-    if Format::from_path(&args.out) != Some(Format::Png) {
+    let format = Format::from_path(&args.out);
+    if figure_view.is_picture() && format != Some(Format::Png) {
         bail!(
             "--view {view} is drawn as a picture, so --out must end in .png, not \"{}\"",
             quote(&args.out.display().to_string())
         );
     }
-    let scene = super::load_scene(&args.scene)?;
-    check_outputs(args)?;
-    let image = match view {
-        "path" => {
-            super::render_path::render_path_view(&scene, scene_title(&scene, &args.scene), size)?
-        }
-        "slice3d" => super::render3d::render_slice3d(&scene, args, backend, size)?,
-        _ => super::render3d::render_terrain(&scene, args, backend, size)?,
-    };
-    let bytes = Rendered::Png(image)
-        .encode()
-        .context("cannot encode the figure")?;
-    write_atomically(&args.out, &bytes)?;
-    eprintln!("wrote {} ({}×{})", args.out.display(), size.0, size.1);
-    Ok(())
+    Ok(format)
 }
 
 /// Refuses outputs that are folders, devices or missing folders, and outputs that would
@@ -251,7 +259,7 @@ fn warn_if_outputs_not_finite(scene: &Scene) {
     }
 }
 
-pub(super) fn scene_label(scene: &Scene, arg: &str) -> String {
+fn scene_label(scene: &Scene, arg: &str) -> String {
     if scene.name.is_empty() {
         quote(arg)
     } else {
@@ -261,7 +269,7 @@ pub(super) fn scene_label(scene: &Scene, arg: &str) -> String {
 
 /// The evaluator for `backend`: `auto` picks the faster one here, `gpu` any adapter
 /// (falling back to the CPU path, with the reason, when none opens).
-pub(super) fn evaluator(backend: Backend) -> FieldBackend {
+fn evaluator(backend: Backend) -> FieldBackend {
     match backend {
         Backend::Auto => FieldBackend::auto(),
         Backend::Gpu => FieldBackend::gpu_preferred(),

@@ -2,7 +2,7 @@
 
 use vello_cpu::kurbo::Rect;
 
-use super::canvas::{Canvas, Color, HAlign, LineStyle, VAlign};
+use super::canvas::{Canvas, HAlign, LineStyle, VAlign};
 use crate::draw::ticks::Ticks;
 
 /// A plot rectangle in pixels (integer edges) showing the ranges of a and b, with b
@@ -126,7 +126,7 @@ impl Plot {
         weight: f64,
         s: f64,
     ) {
-        let line = LineStyle::solid(Color::BLACK, (1.0 * s).max(0.8));
+        let line = LineStyle::solid(canvas.ink(), (1.0 * s).max(0.8));
         let tick_len = 6.0 * s;
         let r = self.rect;
         canvas.polyline(
@@ -146,7 +146,7 @@ impl Plot {
                 label,
                 (x, r.y1 + tick_len + 4.0 * s),
                 font,
-                Color::BLACK,
+                canvas.ink(),
                 (HAlign::Center, VAlign::Top),
                 0.0,
                 weight,
@@ -159,7 +159,7 @@ impl Plot {
                 label,
                 (r.x0 - tick_len - 4.0 * s, y),
                 font,
-                Color::BLACK,
+                canvas.ink(),
                 (HAlign::Right, VAlign::Middle),
                 0.0,
                 weight,
@@ -186,7 +186,7 @@ impl Plot {
             a_label,
             (f64::midpoint(r.x0, r.x1), a_y),
             font,
-            Color::BLACK,
+            canvas.ink(),
             (HAlign::Center, VAlign::Top),
             0.0,
             weight,
@@ -196,7 +196,7 @@ impl Plot {
             b_label,
             (b_x, f64::midpoint(r.y0, r.y1)),
             font,
-            Color::BLACK,
+            canvas.ink(),
             (HAlign::Center, VAlign::Baseline),
             std::f64::consts::FRAC_PI_2,
             weight,

@@ -4,6 +4,7 @@
 
 use super::svg::{Paint, SvgLayer};
 use crate::core::limits::{MAX_FIGURE_TEXT_CHARS, shown};
+use crate::draw::style::Theme;
 use skrifa::instance::{LocationRef, Size};
 use skrifa::outline::{DrawSettings, OutlinePen};
 use skrifa::{FontRef, MetadataProvider};
@@ -107,6 +108,8 @@ pub struct Canvas {
     font: FontRef<'static>,
     /// Set when the canvas writes SVG instead of rasterizing.
     svg: Option<SvgLayer>,
+    /// The colors of text and axes ([`Self::set_theme`]).
+    theme: Theme,
 }
 
 impl Canvas {
@@ -131,6 +134,7 @@ impl Canvas {
             resources: Resources::new(),
             font: FontRef::new(FONT_BYTES).expect("the embedded font parses"),
             svg: None,
+            theme: Theme::Light,
         }
     }
 
@@ -143,6 +147,33 @@ impl Canvas {
         canvas.height = u16::try_from(height).expect("figure height fits u16");
         canvas.svg = Some(SvgLayer::new(width, height, background));
         canvas
+    }
+
+    /// Draws text and axes in `theme`'s ink from now on (the background is the caller's).
+    pub fn set_theme(&mut self, theme: Theme) {
+        self.theme = theme;
+    }
+
+    pub fn theme(&self) -> Theme {
+        self.theme
+    }
+
+    /// The color of text, axes, frames and ticks.
+    pub fn ink(&self) -> Color {
+        let [r, g, b] = self.theme.ink();
+        Color::rgb(r, g, b)
+    }
+
+    /// The color of secondary text.
+    pub fn muted_ink(&self) -> Color {
+        let [r, g, b] = self.theme.muted_ink();
+        Color::rgb(r, g, b)
+    }
+
+    /// The color of a single curve (one-line plots).
+    pub fn line_color(&self) -> Color {
+        let [r, g, b] = self.theme.line();
+        Color::rgb(r, g, b)
     }
 
     /// The finished SVG document (`None` for a raster canvas).

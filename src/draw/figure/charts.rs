@@ -116,7 +116,7 @@ fn draw_loss(canvas: &mut Canvas, figure: &LossFigure<'_>, options: &FigureOptio
                 f64::midpoint(plot.rect.y0, plot.rect.y1),
             ),
             m.label_font(),
-            Color::BLACK,
+            canvas.ink(),
             (HAlign::Center, VAlign::Middle),
             0.0,
             m.weight(),
@@ -209,7 +209,7 @@ fn draw_gradients(canvas: &mut Canvas, figure: &GradientsFigure<'_>, options: &F
         let (xb, _) = plot.to_px(plot.ranges[0][1], t);
         canvas.polyline(
             &[(xa, y), (xb, y)],
-            &LineStyle::dashed(Color::BLACK, 1.2 * m.s, &[6.0 * m.s, 4.0 * m.s]),
+            &LineStyle::dashed(canvas.ink(), 1.2 * m.s, &[6.0 * m.s, 4.0 * m.s]),
         );
         canvas.begin_group("singular-values");
         for (j, &(x, y)) in sv.iter().enumerate() {
@@ -404,7 +404,7 @@ fn panel_title(canvas: &mut Canvas, plot: &Plot, text: &str, m: &Metrics) {
         text,
         (plot.rect.x0, plot.rect.y0 - 8.0 * m.s),
         m.tick_font(),
-        Color::BLACK,
+        canvas.ink(),
         (HAlign::Left, VAlign::Baseline),
         0.0,
         m.weight(),

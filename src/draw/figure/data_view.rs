@@ -144,10 +144,7 @@ fn render_1d(canvas: &mut Canvas, figure: &DataFigure<'_>, options: &FigureOptio
         .filter(|(_, f)| f.is_finite())
         .map(|(&x, &f)| plot.to_px_near(x, f))
         .collect();
-    canvas.polyline(
-        &curve,
-        &LineStyle::solid(Color::rgb(0x1f, 0x4e, 0x8c), 2.4 * m.s),
-    );
+    canvas.polyline(&curve, &LineStyle::solid(canvas.line_color(), 2.4 * m.s));
     for (x, &y) in figure.data.inputs.iter().zip(&figure.data.targets) {
         canvas.circle(
             plot.to_px_near(x[0], y),
@@ -160,7 +157,7 @@ fn render_1d(canvas: &mut Canvas, figure: &DataFigure<'_>, options: &FigureOptio
     frame_and_titles(canvas, &l, options, ("input x", "f(x; θ)"));
     let entries = [
         (
-            LegendMark::Line(Color::rgb(0x1f, 0x4e, 0x8c)),
+            LegendMark::Line(canvas.line_color()),
             "network f(x; θ)".to_string(),
         ),
         (
@@ -227,7 +224,7 @@ fn render_2d(canvas: &mut Canvas, figure: &DataFigure<'_>, options: &FigureOptio
             .iter()
             .map(|&(i, j)| plot.grid_to_px(i, j, n, n))
             .collect();
-        canvas.polyline(&pts, &LineStyle::solid(Color::BLACK, 2.0 * m.s));
+        canvas.polyline(&pts, &LineStyle::solid(canvas.ink(), 2.0 * m.s));
     }
     for (x, &y) in figure.data.inputs.iter().zip(&figure.data.targets) {
         canvas.circle(
@@ -253,7 +250,7 @@ fn render_2d(canvas: &mut Canvas, figure: &DataFigure<'_>, options: &FigureOptio
     );
     let entries = [
         (
-            LegendMark::Line(Color::BLACK),
+            LegendMark::Line(canvas.ink()),
             format!("f(x; θ) = {}", format_number(center)),
         ),
         (
@@ -296,7 +293,7 @@ fn draw_simple_legend(
             label,
             (x1 + 10.0 * m.s, y),
             m.legend_font(),
-            Color::BLACK,
+            canvas.ink(),
             (HAlign::Left, VAlign::Middle),
             0.0,
             m.weight(),

@@ -26,8 +26,8 @@ pub use self::charts::{GradientsFigure, LossFigure, gradients_figure, loss_figur
 pub use self::contour::marching_squares;
 pub use self::data_view::{DataFigure, data_figure, render_data_figure};
 pub use self::output::{Format, Rendered, Surface, render_on};
-pub use self::path_view::{PathCurve, PathFigure, path_color, render_path_figure};
-pub use self::volume_marks::annotate_volume_picture;
+pub use self::path_view::{PathCurve, PathFigure, path_color, path_figure, render_path_figure};
+pub use self::volume_marks::{annotate_volume_picture, title_volume_picture};
 use crate::draw::style;
 use crate::draw::ticks::{self, Ticks, nice_ticks};
 
@@ -653,7 +653,7 @@ fn draw_titles(canvas: &mut Canvas, options: &FigureOptions, plot: &Plot, m: &Me
             &options.title,
             (plot.rect.x0, y),
             size,
-            Color::BLACK,
+            canvas.ink(),
             (HAlign::Left, VAlign::Baseline),
             0.0,
             0.6 * m.s,
@@ -667,7 +667,7 @@ fn draw_titles(canvas: &mut Canvas, options: &FigureOptions, plot: &Plot, m: &Me
             &options.subtitle,
             (plot.rect.x0, y),
             size,
-            Color::rgb(80, 80, 80),
+            canvas.muted_ink(),
             (HAlign::Left, VAlign::Baseline),
             0.0,
             m.weight() * 0.6,
@@ -692,7 +692,7 @@ fn draw_colorbar(
         title,
         (x, title_y),
         m.label_font(),
-        Color::BLACK,
+        canvas.ink(),
         (HAlign::Left, VAlign::Baseline),
         0.0,
         m.weight(),
@@ -709,7 +709,7 @@ fn draw_colorbar(
         }
     }
     let frame = Rect::new(x0, y0, x0 + bar_width, y0 + bar_height);
-    let line = LineStyle::solid(Color::BLACK, 1.0 * m.s.max(0.8));
+    let line = LineStyle::solid(canvas.ink(), 1.0 * m.s.max(0.8));
     canvas.stroke(&frame.to_path_px(), &line);
     for (t, label) in ticks {
         let y = y0 + bar_height * (1.0 - (t - lo) / (hi - lo));
@@ -721,7 +721,7 @@ fn draw_colorbar(
             label,
             (x0 + bar_width + 8.0 * m.s, y),
             m.tick_font(),
-            Color::BLACK,
+            canvas.ink(),
             (HAlign::Left, VAlign::Middle),
             0.0,
             m.weight(),
@@ -877,7 +877,7 @@ fn draw_legend(canvas: &mut Canvas, entries: &[LegendEntry], x: f64, top: f64, m
             &entry.label,
             (x1 + 10.0 * m.s, y),
             m.legend_font(),
-            Color::BLACK,
+            canvas.ink(),
             (HAlign::Left, VAlign::Middle),
             0.0,
             m.weight(),

@@ -3,6 +3,7 @@
 //! [`render_on`] picks the canvas's backend, so a figure description emits both formats.
 
 use super::canvas::{Canvas, Color};
+use crate::draw::style::Theme;
 
 /// The file format of a figure.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -29,6 +30,8 @@ pub struct Surface {
     pub format: Format,
     /// No background: pixels the figure leaves unpainted stay transparent.
     pub transparent: bool,
+    /// The paper and ink ([`Theme::Light`], the print style, unless asked).
+    pub theme: Theme,
 }
 
 impl Surface {
@@ -36,10 +39,12 @@ impl Surface {
     pub const PNG: Self = Self {
         format: Format::Png,
         transparent: false,
+        theme: Theme::Light,
     };
     pub const SVG: Self = Self {
         format: Format::Svg,
         transparent: false,
+        theme: Theme::Light,
     };
 }
 
@@ -86,22 +91,29 @@ pub fn render_on(
     height: u32,
     draw: impl Fn(&mut Canvas),
 ) -> Rendered {
+    let theme = surface.theme;
+    let [r, g, b] = theme.paper();
+    let paper = Color::rgb(r, g, b);
+    let themed = |mut canvas: Canvas| {
+        canvas.set_theme(theme);
+        draw(&mut canvas);
+        canvas
+    };
     match (surface.format, surface.transparent) {
         (Format::Svg, transparent) => {
-            let mut canvas = Canvas::new_svg(width, height, (!transparent).then_some(Color::WHITE));
-            draw(&mut canvas);
+            let canvas = themed(Canvas::new_svg(
+                width,
+                height,
+                (!transparent).then_some(paper),
+            ));
             Rendered::Svg(canvas.into_svg().expect("an SVG canvas writes SVG"))
         }
         (Format::Png, false) => {
-            let mut canvas = Canvas::new(width, height, Color::WHITE);
-            draw(&mut canvas);
-            Rendered::Png(canvas.into_image())
+            Rendered::Png(themed(Canvas::new(width, height, paper)).into_image())
         }
         (Format::Png, true) => {
-            let mut on_white = Canvas::new(width, height, Color::WHITE);
-            draw(&mut on_white);
-            let mut on_black = Canvas::new(width, height, Color::BLACK);
-            draw(&mut on_black);
+            let on_white = themed(Canvas::new(width, height, Color::WHITE));
+            let on_black = themed(Canvas::new(width, height, Color::BLACK));
             let (white, black) = (on_white.into_image(), on_black.into_image());
             let mut out = image::RgbaImage::new(width, height);
             for ((o, w), b) in out.pixels_mut().zip(white.pixels()).zip(black.pixels()) {
@@ -140,6 +152,7 @@ mod tests {
             Surface {
                 format: Format::Png,
                 transparent: true,
+                theme: Theme::Light,
             },
             100,
             80,

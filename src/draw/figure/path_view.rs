@@ -4,7 +4,9 @@
 
 use super::axes::Plot;
 use super::canvas::{Canvas, Color, HAlign, LineStyle, VAlign};
+use super::output::{Rendered, Surface, render_on};
 use super::{FigureOptions, Metrics, draw_titles, plot_area, tick_label_width};
+use crate::draw::style::Theme;
 use crate::draw::ticks::nice_ticks;
 
 /// One path's values on its t grid.
@@ -50,8 +52,26 @@ pub fn render_path_figure(
     width: u32,
     height: u32,
 ) -> image::RgbaImage {
-    let mut canvas = Canvas::new(width, height, Color::WHITE);
-    let m = Metrics::new(width, height);
+    path_figure(figure, options, width, height, Surface::PNG)
+        .into_image()
+        .expect("a PNG surface gives pixels")
+}
+
+/// [`render_path_figure`] as PNG or SVG ([`Surface`]).
+pub fn path_figure(
+    figure: &PathFigure<'_>,
+    options: &FigureOptions,
+    width: u32,
+    height: u32,
+    surface: Surface,
+) -> Rendered {
+    render_on(surface, width, height, |canvas| {
+        draw_path_figure(canvas, figure, options);
+    })
+}
+
+fn draw_path_figure(canvas: &mut Canvas, figure: &PathFigure<'_>, options: &FigureOptions) {
+    let m = Metrics::new(canvas.width(), canvas.height());
     let (mut lo, mut hi) = figure
         .curves
         .iter()
@@ -73,7 +93,7 @@ pub fn render_path_figure(
     let ranges = [[0.0, 1.0], y_range];
     let t_ticks = nice_ticks(ranges[0], 6);
     let y_ticks = nice_ticks(ranges[1], 6);
-    let y_tick_width = tick_label_width(&canvas, &y_ticks, &m);
+    let y_tick_width = tick_label_width(canvas, &y_ticks, &m);
     let right_column = figure
         .curves
         .iter()
@@ -86,7 +106,7 @@ pub fn render_path_figure(
         )
         .fold(180.0 * m.s, f64::max)
         + 34.0 * m.s;
-    let available = plot_area(&canvas, options, y_tick_width, right_column, &m);
+    let available = plot_area(canvas, options, y_tick_width, right_column, &m);
     let plot = Plot::fit(available, ranges, false);
 
     canvas.push_clip(plot.rect);
@@ -98,22 +118,15 @@ pub fn render_path_figure(
             .filter(|(_, v)| v.is_finite())
             .map(|(&t, &v)| plot.to_px(t, v))
             .collect();
-        canvas.polyline(&points, &line_style(curve, &m));
+        canvas.polyline(&points, &line_style(curve, canvas.theme(), &m));
         for &p in &points {
-            canvas.circle(p, 2.6 * m.s, curve.color, None);
+            canvas.circle(p, 2.6 * m.s, shown_color(curve.color, canvas.theme()), None);
         }
     }
     canvas.pop_clip();
-    plot.draw_frame(
-        &mut canvas,
-        &t_ticks,
-        &y_ticks,
-        m.tick_font(),
-        m.weight(),
-        m.s,
-    );
+    plot.draw_frame(canvas, &t_ticks, &y_ticks, m.tick_font(), m.weight(), m.s);
     plot.draw_axis_titles(
-        &mut canvas,
+        canvas,
         "t (θ(0) = θ_{A}, θ(1) = θ_{B})",
         &figure.y_label,
         m.label_font(),
@@ -121,16 +134,9 @@ pub fn render_path_figure(
         m.s,
         y_tick_width,
     );
-    draw_titles(&mut canvas, options, &plot, &m);
+    draw_titles(canvas, options, &plot, &m);
 
-    draw_legend(
-        &mut canvas,
-        figure,
-        plot.rect.x1 + 26.0 * m.s,
-        plot.rect.y0,
-        &m,
-    );
-    canvas.into_image()
+    draw_legend(canvas, figure, plot.rect.x1 + 26.0 * m.s, plot.rect.y0, &m);
 }
 
 /// One legend row per curve, then the notes, from (x, top) down.
@@ -140,13 +146,13 @@ fn draw_legend(canvas: &mut Canvas, figure: &PathFigure<'_>, x: f64, top: f64, m
     for curve in &figure.curves {
         canvas.polyline(
             &[(x + 2.0 * m.s, y), (x + 30.0 * m.s, y)],
-            &line_style(curve, m),
+            &line_style(curve, canvas.theme(), m),
         );
         canvas.text(
             &curve.label,
             (x + 42.0 * m.s, y),
             m.legend_font(),
-            Color::BLACK,
+            canvas.ink(),
             (HAlign::Left, VAlign::Middle),
             0.0,
             m.weight(),
@@ -159,7 +165,7 @@ fn draw_legend(canvas: &mut Canvas, figure: &PathFigure<'_>, x: f64, top: f64, m
             note,
             (x, y),
             m.legend_font(),
-            Color::BLACK,
+            canvas.ink(),
             (HAlign::Left, VAlign::Middle),
             0.0,
             m.weight(),
@@ -168,11 +174,23 @@ fn draw_legend(canvas: &mut Canvas, figure: &PathFigure<'_>, x: f64, top: f64, m
     }
 }
 
-fn line_style(curve: &PathCurve<'_>, m: &Metrics) -> LineStyle {
+fn line_style(curve: &PathCurve<'_>, theme: Theme, m: &Metrics) -> LineStyle {
+    let color = shown_color(curve.color, theme);
     if curve.dashed {
-        LineStyle::dashed(curve.color, 2.2 * m.s, &[9.0 * m.s, 6.0 * m.s])
+        LineStyle::dashed(color, 2.2 * m.s, &[9.0 * m.s, 6.0 * m.s])
     } else {
-        LineStyle::solid(curve.color, 2.4 * m.s)
+        LineStyle::solid(color, 2.4 * m.s)
+    }
+}
+
+/// The first path color is a dark blue that vanishes on the dark paper; it is drawn in
+/// the theme's curve color there (the others read on both).
+fn shown_color(color: Color, theme: Theme) -> Color {
+    if color == path_color(0) {
+        let [r, g, b] = theme.line();
+        Color::rgb(r, g, b)
+    } else {
+        color
     }
 }
 

@@ -1,16 +1,20 @@
-//! `basinscope render --view slice3d|terrain` (docs/DESIGN.md §6): the scene's 3D slice
-//! (or its 2D slice as a loss terrain) evaluated by the chosen backend, then ray marched
-//! by the app's own render pass ([`VolumeRenderer`]) into an offscreen texture on a
-//! headless device and read back. `--field-out` writes the field: [k + 1, D, H, W]
-//! indexed [channel, c, b, a] for slice3d, [k + 1, H, W] for the terrain.
+//! The ray-marched pictures of a scene, drawn offscreen: the 3D slice (a volume of the
+//! loss and outputs over three directions) and the loss terrain over the 2D slice, each
+//! evaluated by the given backend, then ray marched by the app's own render pass
+//! ([`VolumeRenderer`]) into an offscreen texture on a headless device and read back,
+//! with the axis marks drawn over it. `basinscope render --view slice3d|terrain` and the
+//! app's Export both draw them here, with the view's camera, surfaces and clipping from
+//! the scene (`view.slice3d`, `view.terrain`). No egui here.
+//!
+//! The fields come back with the picture: [k + 1, D, H, W] indexed [channel, c, b, a]
+//! for the 3D slice, [k + 1, H, W] for the terrain.
 
 use anyhow::{Context as _, bail};
 use wgpu::util::DeviceExt as _;
 
-use super::render::{Backend, RenderArgs, evaluator, scene_label};
+use super::scene_figure::SliceFields;
 use crate::core::Scene;
 use crate::core::field::{Field, FieldEvaluator as _, FieldRequest, SliceGrid};
-use crate::core::npy::{self, FieldExport};
 use crate::core::slice::project_onto_slice;
 use crate::core::slice3d::{project_onto_slice3, slice3d_axes};
 use crate::draw::figure::annotate_volume_picture;
@@ -20,13 +24,14 @@ use crate::draw::volume_scene::{Outputs, axis_marks, slice3d_scene, terrain_scen
 use crate::eval::FieldBackend;
 use crate::eval::gpu::context::GpuContext;
 
-/// The 3D slice view of `scene`, drawn at `size`.
-pub(super) fn render_slice3d(
+/// The 3D slice view of `scene`, drawn at `size`, with its fields; `progress` hears
+/// what the volume is computed on.
+pub fn render_slice3d(
     scene: &Scene,
-    args: &RenderArgs,
-    backend: Backend,
+    evaluator: impl FnOnce() -> FieldBackend,
+    progress: impl FnOnce(String),
     size: (u32, u32),
-) -> anyhow::Result<image::RgbaImage> {
+) -> anyhow::Result<(image::RgbaImage, SliceFields)> {
     let slice = &scene.view.slice;
     let spec3 = &scene.view.slice3d;
     let theta = &scene.parameters;
@@ -47,23 +52,17 @@ pub(super) fn render_slice3d(
         ranges: vec![slice.a_range, slice.b_range, slice.c_range],
         shape: spec3.resolution.to_vec(),
     };
-    let evaluator = evaluator(backend);
-    eprintln!(
-        "rendering slice3d of {}: {}×{}×{} volume, {} inputs, fields on {} ({}), {}×{} image…",
-        scene_label(scene, &args.scene),
+    let evaluator = evaluator();
+    progress(format!(
+        "{}×{}×{} volume, {} inputs, fields on {} ({})",
         grid.shape[0],
         grid.shape[1],
         grid.shape[2],
         scene.data.n_inputs(),
         evaluator.name(),
         evaluator.reason(),
-        size.0,
-        size.1
-    );
+    ));
     let field = evaluate(&evaluator, scene, &grid)?;
-    if let Some(path) = &args.field_out {
-        export(path, &field, &grid, &axes.names())?;
-    }
     let outputs = scene.outputs();
     let picture = slice3d_scene(
         spec3,
@@ -93,42 +92,37 @@ pub(super) fn render_slice3d(
         &names,
         false,
     );
-    Ok(annotate_volume_picture(&image, &marks))
+    let fields = SliceFields {
+        field,
+        grid,
+        axis_names: axes.names(),
+    };
+    Ok((annotate_volume_picture(&image, &marks), fields))
 }
 
-/// The loss terrain over the scene's 2D slice, drawn at `size`.
-pub(super) fn render_terrain(
+/// The loss terrain over the scene's 2D slice, drawn at `size`, with its fields;
+/// `progress` hears what the grid is computed on.
+pub fn render_terrain(
     scene: &Scene,
-    args: &RenderArgs,
-    backend: Backend,
+    evaluator: impl FnOnce() -> FieldBackend,
+    progress: impl FnOnce(String),
     size: (u32, u32),
-) -> anyhow::Result<image::RgbaImage> {
+) -> anyhow::Result<(image::RgbaImage, SliceFields)> {
     let slice = &scene.view.slice;
     let theta = &scene.parameters;
     let trajectory = scene.trajectory_to_theta();
     let (axes, grid) = scene
         .slice_plane(&trajectory)
         .context("cannot build the slice axes")?;
-    let evaluator = evaluator(backend);
-    eprintln!(
-        "rendering the loss terrain of {}: {}×{} grid, fields on {} ({}), {}×{} image…",
-        scene_label(scene, &args.scene),
+    let evaluator = evaluator();
+    progress(format!(
+        "the loss terrain on a {}×{} grid, fields on {} ({})",
         grid.shape[0],
         grid.shape[1],
         evaluator.name(),
         evaluator.reason(),
-        size.0,
-        size.1
-    );
+    ));
     let field = evaluate(&evaluator, scene, &grid)?;
-    if let Some(path) = &args.field_out {
-        export(
-            path,
-            &field,
-            &grid,
-            &[axes.u_name.clone(), axes.v_name.clone()],
-        )?;
-    }
     let (a, b) = project_onto_slice(&axes, theta);
     let terrain = &scene.view.terrain;
     let picture = terrain_scene(
@@ -164,7 +158,12 @@ pub(super) fn render_terrain(
         &names,
         true,
     );
-    Ok(annotate_volume_picture(&image, &marks))
+    let fields = SliceFields {
+        field,
+        grid,
+        axis_names: vec![axes.u_name.clone(), axes.v_name.clone()],
+    };
+    Ok((annotate_volume_picture(&image, &marks), fields))
 }
 
 fn evaluate(evaluator: &FieldBackend, scene: &Scene, grid: &SliceGrid) -> anyhow::Result<Field> {
@@ -183,28 +182,6 @@ fn evaluate(evaluator: &FieldBackend, scene: &Scene, grid: &SliceGrid) -> anyhow
         );
     }
     Ok(field)
-}
-
-fn export(
-    path: &std::path::Path,
-    field: &Field,
-    grid: &SliceGrid,
-    names: &[String],
-) -> anyhow::Result<()> {
-    npy::write_field(
-        path,
-        &FieldExport {
-            field,
-            grid,
-            axis_names: names,
-        },
-    )?;
-    eprintln!(
-        "wrote {} and {}",
-        path.display(),
-        npy::sidecar_path(path).display()
-    );
-    Ok(())
 }
 
 /// Ray marches `picture` over `field` on the evaluator's GPU device (or a headless one

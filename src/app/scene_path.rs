@@ -1,8 +1,11 @@
-//! `basinscope render SCENE --view path`: the loss along the linear path between the
-//! first two models of the scene's models list, before and after weight matching, with
-//! both barriers printed (docs/DESIGN.md §1). A scene written by `connect --path bezier
+//! The paths figure of a scene (`basinscope render SCENE --view path` and the app's
+//! Export of the paths view): the loss along the linear path between the first two
+//! models of the scene's models list, before and after weight matching, with both
+//! barriers printed (docs/DESIGN.md §1). A scene written by `connect --path bezier
 //! --out-aligned` also holds the fitted control point (model 4, between A and model 3,
-//! the B it was fitted to); its Bézier path is drawn too.
+//! the B it was fitted to); its Bézier path is drawn too. No egui here.
+
+use std::fmt::Write as _;
 
 use anyhow::bail;
 
@@ -10,17 +13,23 @@ use crate::core::Scene;
 use crate::core::align::{MAX_SWEEPS, weight_matching};
 use crate::core::models::NamedModel;
 use crate::core::paths::{DEFAULT_POINTS, Path, PathProfile, evaluate_path, t_grid};
-use crate::draw::figure::{FigureOptions, PathCurve, PathFigure, path_color, render_path_figure};
+use crate::draw::figure::{
+    FigureOptions, PathCurve, PathFigure, Rendered, Surface, path_color, path_figure,
+};
 
 /// The name `connect --out-aligned` gives the Bézier control point in the models list.
 pub const BEZIER_CONTROL_NAME: &str = "Bézier control point";
 
-/// Draws the paths figure of `scene`'s first two models on its data.
+/// Draws the paths figure of `scene`'s first two models on its data with `options`'
+/// title (and its subtitle, when not empty, in place of the path's formula); returns it
+/// with the curves as CSV. `progress` hears what is computed.
 pub fn render_path_view(
     scene: &Scene,
-    title: String,
+    mut options: FigureOptions,
     (width, height): (u32, u32),
-) -> anyhow::Result<image::RgbaImage> {
+    surface: Surface,
+    progress: impl FnOnce(String),
+) -> anyhow::Result<(Rendered, String)> {
     let [a, b, ..] = scene.models.as_slice() else {
         bail!(
             "the path view needs at least two models in the scene's models list, and this scene has {}; `basinscope connect A B --out-aligned FILE` writes a scene with them",
@@ -29,12 +38,12 @@ pub fn render_path_view(
     };
     let (spec, data) = (&scene.model, &scene.data);
     let t = t_grid(DEFAULT_POINTS)?;
-    eprintln!(
-        "rendering the path view: {} to {} on a {}-point t grid, weight matching…",
+    progress(format!(
+        "{} to {} on a {}-point t grid, weight matching…",
         a.name,
         b.name,
         t.len()
-    );
+    ));
     let before = evaluate_path(
         spec,
         data,
@@ -111,12 +120,40 @@ pub fn render_path_view(
             ),
         );
     }
-    let options = FigureOptions {
-        title,
-        subtitle: format!("θ(t) = (1 − t)·θ_{{A}} + t·θ_{{B}}; {}, {}", a.name, b.name),
-        ..FigureOptions::default()
-    };
-    Ok(render_path_figure(&figure, &options, width, height))
+    if options.subtitle.is_empty() {
+        options.subtitle = format!("θ(t) = (1 − t)·θ_{{A}} + t·θ_{{B}}; {}, {}", a.name, b.name);
+    }
+    let csv = paths_csv(&figure.curves);
+    Ok((path_figure(&figure, &options, width, height, surface), csv))
+}
+
+/// The curves as CSV: `t` then one column per curve, named by its legend text (quoted),
+/// an empty cell where a curve has no value at that t.
+fn paths_csv(curves: &[PathCurve<'_>]) -> String {
+    let mut out = String::from("t");
+    for c in curves {
+        let _ = write!(out, ",\"{}\"", c.label.replace('"', "\"\""));
+    }
+    out.push('\n');
+    let rows = curves.iter().map(|c| c.t.len()).max().unwrap_or(0);
+    for i in 0..rows {
+        let t = curves
+            .iter()
+            .find_map(|c| c.t.get(i))
+            .copied()
+            .unwrap_or(f64::NAN);
+        let _ = write!(out, "{t:?}");
+        for c in curves {
+            match c.values.get(i) {
+                Some(v) => {
+                    let _ = write!(out, ",{v:?}");
+                }
+                None => out.push(','),
+            }
+        }
+        out.push('\n');
+    }
+    out
 }
 
 /// The Bézier path `connect` fitted, when the list holds its control point (model 4):

@@ -1,0 +1,488 @@
+//! The app's Export… of the views `render` draws as pictures (the 3D slice, the terrain,
+//! the paths), of the whole window, and to targets that refuse the write, driven
+//! headless with egui_kittest (the wgpu renderer, llvmpipe in CI).
+
+use std::path::{Path, PathBuf};
+use std::process::Command;
+use std::time::{Duration, Instant};
+
+use basinscope::app::scene_figure::FigureView;
+use basinscope::app::{Action, BasinscopeApp, MessageKind};
+use basinscope::core::Scene;
+use basinscope::draw::figure::Format;
+use egui_kittest::Harness;
+use egui_kittest::kittest::Queryable;
+
+fn harness_of(scene: Scene) -> Harness<'static, BasinscopeApp> {
+    Harness::builder()
+        .with_size(egui::vec2(1280.0, 800.0))
+        .wgpu()
+        .build_eframe(move |cc| BasinscopeApp::new(cc, scene).expect("the worker thread starts"))
+}
+
+fn harness(scene: &str) -> Harness<'static, BasinscopeApp> {
+    harness_of(Scene::resolve(scene).expect("built-in scene"))
+}
+
+/// Steps the harness in real time until `done` holds or the time runs out.
+fn step_until(
+    h: &mut Harness<'static, BasinscopeApp>,
+    timeout: Duration,
+    done: impl Fn(&BasinscopeApp) -> bool,
+) {
+    let start = Instant::now();
+    while !done(h.state()) && start.elapsed() < timeout {
+        h.step();
+        std::thread::sleep(Duration::from_millis(10));
+    }
+}
+
+/// Exports `view` as `dir/name.EXT` at 640×480 with the scene and the data beside it,
+/// waiting for the export thread; returns the app's message.
+fn export(
+    h: &mut Harness<'static, BasinscopeApp>,
+    dir: &Path,
+    name: &str,
+    view: FigureView,
+    format: Format,
+) -> (MessageKind, String) {
+    h.state_mut().apply(Action::OpenExport);
+    h.run_steps(1);
+    let request = {
+        let d = &mut h.state_mut().export_dialog;
+        d.folder = dir.display().to_string();
+        d.name = name.into();
+        d.width = 640;
+        d.height = 480;
+        d.format = format;
+        d.write_scene = true;
+        d.write_data = true;
+        d.whole_window = false;
+        d.view = view;
+        d.request()
+    };
+    h.state_mut().apply(Action::Export(Box::new(request)));
+    step_until(h, Duration::from_mins(2), |app| !app.exporting());
+    h.run_steps(1);
+    let message = h
+        .state()
+        .state
+        .message
+        .clone()
+        .expect("the export says how it went");
+    (message.kind, message.text)
+}
+
+fn render(dir: &Path, args: &[&str]) {
+    let o = Command::new(env!("CARGO_BIN_EXE_basinscope"))
+        .arg("render")
+        .args(args)
+        .current_dir(dir)
+        .output()
+        .unwrap();
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+}
+
+fn mean_abs_diff(a: &image::RgbaImage, b: &image::RgbaImage) -> f64 {
+    assert_eq!(a.dimensions(), b.dimensions());
+    let sum: u64 = a
+        .pixels()
+        .zip(b.pixels())
+        .map(|(p, q)| (0..3).map(|c| u64::from(p[c].abs_diff(q[c]))).sum::<u64>())
+        .sum();
+    sum as f64 / (3.0 * f64::from(a.width() * a.height()))
+}
+
+/// The 3D slice exported from the app, with the camera the view was turned to and a
+/// title and caption, is the picture `basinscope render --view slice3d --title
+/// --caption` draws of the scene written beside it; the camera counts (the default
+/// camera draws another picture), the title is drawn, and SVG is not offered for it.
+#[test]
+fn a_3d_slice_exported_from_the_app_matches_render_of_the_scene_it_wrote() {
+    let mut h = harness("perpendicular");
+    h.state_mut()
+        .apply(Action::ShowView(basinscope::app::ViewTab::Slice3d));
+    h.run_steps(2);
+    h.key_press_modifiers(egui::Modifiers::COMMAND, egui::Key::E);
+    h.run_steps(2);
+    assert_eq!(h.state().export_dialog.view, FigureView::Slice3d);
+    // Turn the camera as a drag in the view would.
+    let mut spec = h.state().state.scene.view.slice3d.clone();
+    spec.camera.yaw_deg += 70.0;
+    spec.camera.pitch_deg = 50.0;
+    h.state_mut().apply(Action::SetSlice3dSpec(spec.clone()));
+    h.run_steps(1);
+
+    let dir = tempfile::tempdir().unwrap();
+    h.state_mut().export_dialog.title = "Two perpendicular inputs".into();
+    h.state_mut().export_dialog.caption = "the solution set is a line".into();
+    let (kind, text) = export(&mut h, dir.path(), "vol", FigureView::Slice3d, Format::Png);
+    assert_eq!(kind, MessageKind::Info, "{text}");
+    for f in ["vol.png", "vol.scene.json", "vol.npy", "vol.json"] {
+        assert!(dir.path().join(f).is_file(), "{f} written: {text}");
+    }
+    let written = Scene::load(&dir.path().join("vol.scene.json")).unwrap();
+    assert_eq!(written.view.slice3d.camera, spec.camera);
+    let exported = image::open(dir.path().join("vol.png")).unwrap().to_rgba8();
+    assert_eq!(exported.dimensions(), (640, 480));
+
+    let picture = ["--view", "slice3d", "--size", "640x480"];
+    let titled = [
+        "--title",
+        "Two perpendicular inputs",
+        "--caption",
+        "the solution set is a line",
+    ];
+    render(
+        dir.path(),
+        &[
+            &["vol.scene.json", "--out", "cli.png"][..],
+            &picture,
+            &titled,
+        ]
+        .concat(),
+    );
+    let rendered = image::open(dir.path().join("cli.png")).unwrap().to_rgba8();
+    let diff = mean_abs_diff(&exported, &rendered);
+    assert!(diff < 0.5, "export vs render: mean |Δ| = {diff:.3}");
+
+    // The title and caption are drawn in the top band, and nothing else changes.
+    render(
+        dir.path(),
+        &[&["vol.scene.json", "--out", "untitled.png"][..], &picture].concat(),
+    );
+    let untitled = image::open(dir.path().join("untitled.png"))
+        .unwrap()
+        .to_rgba8();
+    let changed = |y0: u32, y1: u32| {
+        (y0..y1)
+            .flat_map(|y| (0..640).map(move |x| (x, y)))
+            .filter(|&(x, y)| exported.get_pixel(x, y) != untitled.get_pixel(x, y))
+            .count()
+    };
+    assert!(
+        changed(0, 60) > 500,
+        "the title band: {} pixels",
+        changed(0, 60)
+    );
+    assert_eq!(
+        changed(80, 480),
+        0,
+        "below the titles the picture is the same"
+    );
+
+    render(
+        dir.path(),
+        &[
+            "perpendicular",
+            "--view",
+            "slice3d",
+            "--out",
+            "default.png",
+            "--size",
+            "640x480",
+        ],
+    );
+    let default = image::open(dir.path().join("default.png"))
+        .unwrap()
+        .to_rgba8();
+    let moved = mean_abs_diff(&exported, &default);
+    assert!(
+        moved > 3.0,
+        "the turned camera shows another picture (mean |Δ| = {moved:.3})"
+    );
+
+    // The dialog writes a picture view as PNG whatever format was picked last.
+    h.state_mut().export_dialog.format = Format::Svg;
+    assert_eq!(h.state().export_dialog.request().format, Format::Png);
+}
+
+/// The terrain exports as the picture `render --view terrain` draws of the written scene.
+#[test]
+fn the_terrain_exported_from_the_app_matches_render_of_the_scene_it_wrote() {
+    let mut h = harness("perpendicular");
+    let dir = tempfile::tempdir().unwrap();
+    let (kind, text) = export(&mut h, dir.path(), "hill", FigureView::Terrain, Format::Png);
+    assert_eq!(kind, MessageKind::Info, "{text}");
+    let exported = image::open(dir.path().join("hill.png")).unwrap().to_rgba8();
+    render(
+        dir.path(),
+        &[
+            "hill.scene.json",
+            "--view",
+            "terrain",
+            "--out",
+            "cli.png",
+            "--size",
+            "640x480",
+        ],
+    );
+    let rendered = image::open(dir.path().join("cli.png")).unwrap().to_rgba8();
+    let diff = mean_abs_diff(&exported, &rendered);
+    assert!(diff < 0.5, "export vs render: mean |Δ| = {diff:.3}");
+}
+
+/// Two models trained from different seeds, as the paths view compares them.
+fn scene_with_two_models() -> Scene {
+    let mut scene = Scene::resolve("xor").unwrap();
+    let spec = scene.model.clone();
+    scene.models = [3_u64, 11]
+        .into_iter()
+        .map(|seed| basinscope::core::models::NamedModel {
+            name: format!("seed {seed}"),
+            parameters: spec.init_parameters(seed),
+        })
+        .collect();
+    scene
+}
+
+/// The paths view exports as SVG (its curves as vector paths, its legend as text) with
+/// the curves as CSV, and the PNG export is the picture `render --view path` draws.
+#[test]
+fn the_paths_view_exports_as_svg_and_csv_and_its_png_matches_render() {
+    let mut h = harness_of(scene_with_two_models());
+    h.state_mut()
+        .apply(Action::ShowView(basinscope::app::ViewTab::Paths));
+    h.run_steps(2);
+    h.key_press_modifiers(egui::Modifiers::COMMAND, egui::Key::E);
+    h.run_steps(2);
+    assert_eq!(h.state().export_dialog.view, FigureView::Path);
+    let dir = tempfile::tempdir().unwrap();
+    let (kind, text) = export(&mut h, dir.path(), "paths", FigureView::Path, Format::Svg);
+    assert_eq!(kind, MessageKind::Info, "{text}");
+    let svg = std::fs::read_to_string(dir.path().join("paths.svg")).unwrap();
+    assert!(
+        svg.starts_with("<svg") || svg.starts_with("<?xml"),
+        "{}",
+        &svg[..80]
+    );
+    assert!(svg.trim_end().ends_with("</svg>"));
+    assert!(svg.contains(r#"aria-label="linear path from A to B""#));
+    assert!(svg.contains("seed 3"), "the subtitle names model A");
+    assert!(
+        !svg.contains("<image"),
+        "no raster layer: the paths figure is all vector"
+    );
+    let csv = std::fs::read_to_string(dir.path().join("paths.csv")).unwrap();
+    let mut lines = csv.lines();
+    assert!(
+        lines
+            .next()
+            .unwrap()
+            .starts_with("t,\"linear path from A to B\"")
+    );
+    assert_eq!(lines.count(), 25, "one row per t of the grid");
+
+    let (kind, text) = export(&mut h, dir.path(), "paths", FigureView::Path, Format::Png);
+    assert_eq!(kind, MessageKind::Info, "{text}");
+    let exported = image::open(dir.path().join("paths.png"))
+        .unwrap()
+        .to_rgba8();
+    render(
+        dir.path(),
+        &[
+            "paths.scene.json",
+            "--view",
+            "path",
+            "--out",
+            "cli.png",
+            "--size",
+            "640x480",
+        ],
+    );
+    let rendered = image::open(dir.path().join("cli.png")).unwrap().to_rgba8();
+    let diff = mean_abs_diff(&exported, &rendered);
+    assert!(diff < 0.5, "export vs render: mean |Δ| = {diff:.3}");
+}
+
+/// "whole window" writes the window's own frame at screen resolution: the size of the
+/// window, the picture the renderer draws of it, and the export window is not in it.
+#[test]
+fn the_whole_window_exports_as_the_png_of_its_frame() {
+    let mut h = harness("xor");
+    h.run_steps(3);
+    let dir = tempfile::tempdir().unwrap();
+    // Through the window's own controls: Ctrl+E, "the whole window", Export.
+    h.key_press_modifiers(egui::Modifiers::COMMAND, egui::Key::E);
+    h.run_steps(3);
+    {
+        let d = &mut h.state_mut().export_dialog;
+        d.folder = dir.path().display().to_string();
+        d.name = "window".into();
+        d.format = Format::Svg;
+        d.write_scene = true;
+    }
+    h.get_by_label("the whole window").click();
+    h.run_steps(1);
+    assert!(h.state().export_dialog.whole_window);
+    h.get_by_label("at screen resolution");
+    h.get_by_label("Export").click();
+    h.run_steps(1);
+    step_until(&mut h, Duration::from_mins(1), |app| !app.exporting());
+    h.run_steps(1);
+    let message = h.state().state.message.clone().unwrap();
+    assert_eq!(message.kind, MessageKind::Info, "{}", message.text);
+    assert!(
+        !h.state().export_dialog.open,
+        "the export window closed for the picture"
+    );
+    assert!(dir.path().join("window.scene.json").is_file());
+    assert!(
+        !dir.path().join("window.svg").exists(),
+        "the window is written as PNG"
+    );
+    let picture = image::open(dir.path().join("window.png"))
+        .unwrap()
+        .to_rgba8();
+    let frame = h.render().expect("the harness renders");
+    assert_eq!(picture.dimensions(), frame.dimensions());
+    assert_eq!(picture.dimensions(), (1280, 800));
+    // The frame now differs only in the status line ("exported …").
+    let diff = mean_abs_diff(&picture, &frame);
+    assert!(
+        diff < 2.0,
+        "window picture vs the frame: mean |Δ| = {diff:.3}"
+    );
+    // Every pixel is painted (a frame taken before its layout settled has holes).
+    let holes = picture.pixels().filter(|p| p[3] < 255).count();
+    assert_eq!(holes, 0, "unpainted pixels in the window's picture");
+    let distinct: std::collections::HashSet<[u8; 4]> = picture.pixels().map(|p| p.0).collect();
+    assert!(
+        distinct.len() > 50,
+        "the picture shows the app ({} colors)",
+        distinct.len()
+    );
+}
+
+/// A file the filesystem refuses to replace. As root (how the tests run here) file
+/// permissions refuse nothing, so the file is made immutable (`chattr +i`, which needs
+/// CAP_LINUX_IMMUTABLE and a filesystem with the attribute, as ext4, xfs, btrfs and
+/// tmpfs have); elsewhere its folder is made read-only. Either way the test checks that
+/// a write really is refused. Undone on drop so the folder can be removed.
+enum ReadOnly {
+    Immutable(PathBuf),
+    Folder(PathBuf),
+}
+
+impl ReadOnly {
+    fn new(path: &Path) -> Self {
+        let chattr = Command::new("chattr").arg("+i").arg(path).output();
+        let lock = match &chattr {
+            Ok(o) if o.status.success() => Self::Immutable(path.to_path_buf()),
+            _ => {
+                use std::os::unix::fs::PermissionsExt as _;
+                let folder = path.parent().unwrap().to_path_buf();
+                std::fs::set_permissions(&folder, std::fs::Permissions::from_mode(0o555)).unwrap();
+                Self::Folder(folder)
+            }
+        };
+        let refused = match &lock {
+            Self::Immutable(_) => std::fs::OpenOptions::new().append(true).open(path).is_err(),
+            Self::Folder(folder) => {
+                let probe = folder.join("probe");
+                let refused = std::fs::write(&probe, b"x").is_err();
+                let _ = std::fs::remove_file(&probe);
+                refused
+            }
+        };
+        assert!(
+            refused,
+            "cannot make {} read-only here: chattr +i gave {:?}, and file permissions do not bind this user (root)",
+            path.display(),
+            chattr.map(|o| String::from_utf8_lossy(&o.stderr).into_owned())
+        );
+        lock
+    }
+}
+
+impl Drop for ReadOnly {
+    fn drop(&mut self) {
+        match self {
+            Self::Immutable(path) => {
+                let _ = Command::new("chattr").arg("-i").arg(&*path).status();
+            }
+            Self::Folder(folder) => {
+                use std::os::unix::fs::PermissionsExt as _;
+                let _ = std::fs::set_permissions(&*folder, std::fs::Permissions::from_mode(0o755));
+            }
+        }
+    }
+}
+
+/// An export or a save onto a file that cannot be replaced fails with a message in the
+/// app, and the old file stays byte for byte.
+#[test]
+fn an_export_or_save_to_a_read_only_target_keeps_the_old_file_and_says_why() {
+    let mut h = harness("xor");
+    let dir = tempfile::tempdir().unwrap();
+    let (kind, text) = export(&mut h, dir.path(), "fig", FigureView::Data, Format::Png);
+    assert_eq!(kind, MessageKind::Info, "{text}");
+    let figure = dir.path().join("fig.png");
+    let before = std::fs::read(&figure).unwrap();
+    let saved = dir.path().join("saved.json");
+    h.state_mut().apply(Action::SaveTo(saved.clone()));
+    h.run_steps(1);
+    let saved_before = std::fs::read(&saved).unwrap();
+
+    // Change what would be written, so a write that got through would show.
+    h.state_mut().apply(Action::Step(50));
+    step_until(&mut h, Duration::from_secs(30), |app| {
+        app.state.steps_done >= 50 && !app.state.playing
+    });
+    let _locks = [ReadOnly::new(&figure), ReadOnly::new(&saved)];
+
+    let (kind, text) = export(&mut h, dir.path(), "fig", FigureView::Data, Format::Png);
+    assert_eq!(kind, MessageKind::Error, "{text}");
+    assert!(text.starts_with("cannot export: cannot write"), "{text}");
+    assert!(text.contains("fig.png"), "{text}");
+    assert_eq!(
+        std::fs::read(&figure).unwrap(),
+        before,
+        "the old figure is kept"
+    );
+    h.run_steps(2);
+    h.get_by_label_contains("cannot export");
+
+    h.state_mut().apply(Action::SaveTo(saved.clone()));
+    h.run_steps(2);
+    let message = h.state().state.message.clone().unwrap();
+    assert_eq!(message.kind, MessageKind::Error, "{}", message.text);
+    assert!(
+        message.text.starts_with("cannot save the scene"),
+        "{}",
+        message.text
+    );
+    assert_eq!(
+        std::fs::read(&saved).unwrap(),
+        saved_before,
+        "the old scene is kept"
+    );
+    h.get_by_label_contains("cannot save the scene");
+    // No temporary is left beside the targets.
+    let left: Vec<_> = std::fs::read_dir(dir.path())
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .filter(|n| n.contains("tmp"))
+        .collect();
+    assert!(left.is_empty(), "{left:?}");
+}
+
+/// The dialog's folder, size and theme are kept in the settings for the next session.
+#[test]
+fn the_export_dialog_remembers_its_folder_size_and_theme() {
+    let dir = tempfile::tempdir().unwrap();
+    let settings = dir.path().join("config").join("settings.json");
+    let mut h = harness("xor");
+    h.state_mut().use_settings(Some(settings.clone()));
+    h.state_mut().export_dialog.theme = basinscope::draw::style::Theme::Dark;
+    let (kind, text) = export(&mut h, dir.path(), "fig", FigureView::Data, Format::Png);
+    assert_eq!(kind, MessageKind::Info, "{text}");
+    drop(h);
+    let mut next = harness("xor");
+    next.state_mut().use_settings(Some(settings));
+    let d = &next.state().export_dialog;
+    assert_eq!((d.width, d.height), (640, 480));
+    assert_eq!(d.folder, dir.path().display().to_string());
+    assert_eq!(d.theme, basinscope::draw::style::Theme::Dark);
+    next.run_steps(1);
+}
