@@ -19,6 +19,7 @@ pub mod settings;
 pub mod slice;
 pub mod state;
 pub mod task;
+pub mod tour;
 pub mod volume_view;
 pub mod worker;
 
@@ -33,8 +34,9 @@ use jobs::{AnalysisRequest, WalkRequest};
 pub use state::{Action, AppState, Message, MessageKind, ViewTab};
 use worker::{TrainingWorker, WorkerCommand};
 
-/// Opens the native window on `scene` and runs until it closes.
-pub fn run_native(scene: Scene) -> anyhow::Result<()> {
+/// Opens the native window on `scene` and runs until it closes; `tour` says whether to
+/// offer the tour and where its lessons are.
+pub fn run_native(scene: Scene, tour: tour::TourLaunch) -> anyhow::Result<()> {
     let options = eframe::NativeOptions {
         viewport: egui::ViewportBuilder::default()
             .with_title("basinscope")
@@ -48,6 +50,11 @@ pub fn run_native(scene: Scene) -> anyhow::Result<()> {
         Box::new(move |cc| {
             let mut app = BasinscopeApp::new(cc, scene)?;
             app.use_settings(settings::Settings::default_path());
+            let open_tour = tour.dir.is_some();
+            app.tour.launch = tour;
+            if open_tour {
+                app.apply(Action::Tour(tour::TourAction::Open));
+            }
             Ok(Box::new(app))
         }),
     )
@@ -87,6 +94,8 @@ pub struct BasinscopeApp {
     pub history: history::History,
     /// Where the settings are kept between sessions (`None`: not kept, as in tests).
     pub settings_path: Option<PathBuf>,
+    /// The guided tour.
+    pub tour: tour::TourState,
 }
 
 enum DialogResult {
@@ -130,6 +139,7 @@ impl BasinscopeApp {
             file_dialog_unavailable: path_entry::platform_dialog_unavailable(),
             history: history::History::default(),
             settings_path: None,
+            tour: tour::TourState::default(),
         })
     }
 
@@ -276,6 +286,7 @@ impl BasinscopeApp {
             Action::DismissMessage => s.message = None,
             Action::Warn(text) => s.error(text),
             Action::Models(action) => self.apply_models(action),
+            Action::Tour(action) => self.apply_tour(action),
         }
     }
 
@@ -783,8 +794,9 @@ impl eframe::App for BasinscopeApp {
 
     fn ui(&mut self, ui: &mut egui::Ui, _frame: &mut eframe::Frame) {
         let mut actions = Vec::new();
-        egui::Panel::top("top_bar")
-            .show(ui, |ui| panels::top_bar_ui(ui, &self.state, &mut actions));
+        egui::Panel::top("top_bar").show(ui, |ui| {
+            panels::top_bar_ui(ui, &self.state, self.tour.button_label(), &mut actions);
+        });
         egui::Panel::left("controls")
             .resizable(true)
             .default_size(300.0)
@@ -797,6 +809,7 @@ impl eframe::App for BasinscopeApp {
             .resizable(true)
             .default_size(200.0)
             .show(ui, |ui| loss_view::loss_view_ui(ui, &self.state));
+        self.tour_ui(ui, &mut actions);
         egui::CentralPanel::default().show(ui, |ui| {
             ui.horizontal(|ui| {
                 for tab in ViewTab::ALL {

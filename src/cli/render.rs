@@ -25,8 +25,9 @@ pub use crate::core::limits::IMAGE_SIDE as SIZE_LIMITS;
 /// Arguments of `basinscope render`.
 #[derive(clap::Args, Debug)]
 pub struct RenderArgs {
-    /// A scene file or the name of a built-in scene.
-    pub scene: String,
+    /// A scene file or the name of a built-in scene (none with --lesson).
+    #[arg(required_unless_present = "lesson")]
+    pub scene: Option<String>,
     /// slice2d, slice3d, terrain, data, gradients, loss or path.
     #[arg(long, default_value = "slice2d")]
     pub view: String,
@@ -46,6 +47,19 @@ pub struct RenderArgs {
     /// auto (the faster evaluator here), gpu (any adapter, software ones included) or cpu.
     #[arg(long, default_value = "auto")]
     pub backend: String,
+    /// Renders lesson N of the tour (its main view, title and caption) instead of a scene.
+    #[arg(long)]
+    pub lesson: Option<String>,
+    /// With --lesson: a folder of lesson files replacing the built-in tour.
+    #[arg(long, requires = "lesson")]
+    pub tour: Option<PathBuf>,
+}
+
+impl RenderArgs {
+    /// The SCENE argument as typed (empty with --lesson).
+    pub fn scene_arg(&self) -> &str {
+        self.scene.as_deref().unwrap_or_default()
+    }
 }
 
 /// Which evaluator computes the fields.
@@ -67,6 +81,9 @@ pub fn run(args: &RenderArgs) -> anyhow::Result<()> {
             quote(other)
         ),
     };
+    if let Some(n) = &args.lesson {
+        return super::tour::render_lesson(args, n, (width, height), backend);
+    }
     let view = args.view.as_str();
     if matches!(view, "slice3d" | "terrain" | "path") {
         return run_picture_view(args, view, backend, (width, height));
@@ -83,7 +100,7 @@ pub fn run(args: &RenderArgs) -> anyhow::Result<()> {
     if args.csv_out.is_some() && !matches!(view, "gradients" | "loss") {
         bail!("--csv-out applies to --view loss and --view gradients, not to --view {view}");
     }
-    let scene = super::load_scene(&args.scene)?;
+    let scene = super::load_scene(args.scene_arg())?;
     check_outputs(args)?;
     let Some(format) = Format::from_path(&args.out) else {
         bail!(
@@ -102,10 +119,10 @@ pub fn run(args: &RenderArgs) -> anyhow::Result<()> {
             format,
             transparent: false,
         },
-        title: scene_title(&scene, &args.scene),
+        title: scene_title(&scene, args.scene_arg()),
         caption: String::new(),
     };
-    let label = scene_label(&scene, &args.scene);
+    let label = scene_label(&scene, args.scene_arg());
     if figure_view != FigureView::Slice2d {
         eprintln!("rendering the {view} view of {label} at {width}×{height}…");
     }
@@ -162,12 +179,14 @@ fn run_picture_view(
             quote(&args.out.display().to_string())
         );
     }
-    let scene = super::load_scene(&args.scene)?;
+    let scene = super::load_scene(args.scene_arg())?;
     check_outputs(args)?;
     let image = match view {
-        "path" => {
-            super::render_path::render_path_view(&scene, scene_title(&scene, &args.scene), size)?
-        }
+        "path" => super::render_path::render_path_view(
+            &scene,
+            scene_title(&scene, args.scene_arg()),
+            size,
+        )?,
         "slice3d" => super::render3d::render_slice3d(&scene, args, backend, size)?,
         _ => super::render3d::render_terrain(&scene, args, backend, size)?,
     };
@@ -196,7 +215,7 @@ fn check_outputs(args: &RenderArgs) -> anyhow::Result<()> {
     for (label, path) in &outputs {
         check_output_target(label, path)?;
     }
-    let inputs: Vec<(&str, &Path)> = super::input_file(&args.scene)
+    let inputs: Vec<(&str, &Path)> = super::input_file(args.scene_arg())
         .map(|p| ("the input scene", p))
         .into_iter()
         .collect();

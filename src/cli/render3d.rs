@@ -50,7 +50,7 @@ pub(super) fn render_slice3d(
     let evaluator = evaluator(backend);
     eprintln!(
         "rendering slice3d of {}: {}×{}×{} volume, {} inputs, fields on {} ({}), {}×{} image…",
-        scene_label(scene, &args.scene),
+        scene_label(scene, args.scene_arg()),
         grid.shape[0],
         grid.shape[1],
         grid.shape[2],
@@ -112,7 +112,7 @@ pub(super) fn render_terrain(
     let evaluator = evaluator(backend);
     eprintln!(
         "rendering the loss terrain of {}: {}×{} grid, fields on {} ({}), {}×{} image…",
-        scene_label(scene, &args.scene),
+        scene_label(scene, args.scene_arg()),
         grid.shape[0],
         grid.shape[1],
         evaluator.name(),

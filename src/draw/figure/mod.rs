@@ -14,6 +14,7 @@ pub mod output;
 mod overlay;
 mod path_view;
 pub mod svg;
+mod titled;
 mod volume_marks;
 
 use vello_cpu::kurbo::Rect;
@@ -27,6 +28,7 @@ pub use self::contour::marching_squares;
 pub use self::data_view::{DataFigure, data_figure, render_data_figure};
 pub use self::output::{Format, Rendered, Surface, render_on};
 pub use self::path_view::{PathCurve, PathFigure, path_color, render_path_figure};
+pub use self::titled::{TITLE_BAND_PX, titled_picture};
 pub use self::volume_marks::annotate_volume_picture;
 use crate::draw::style;
 use crate::draw::ticks::{self, Ticks, nice_ticks};
