@@ -199,13 +199,13 @@ impl BasinscopeApp {
             .show(ui, |ui| {
                 ui.horizontal(|ui| {
                     if ui
-                        .add_enabled(current > 0, egui::Button::new("◀ Back"))
+                        .add_enabled(current > 0, egui::Button::new("‹ Back"))
                         .clicked()
                     {
                         actions.push(Action::Tour(TourAction::Go(current - 1)));
                     }
                     if ui
-                        .add_enabled(current + 1 < count, egui::Button::new("Next ▶"))
+                        .add_enabled(current + 1 < count, egui::Button::new("Next ›"))
                         .clicked()
                     {
                         actions.push(Action::Tour(TourAction::Go(current + 1)));
@@ -268,18 +268,33 @@ impl BasinscopeApp {
                         ui.strong("Try this");
                         for (check, done) in lesson.checks.iter().zip(&self.tour.done) {
                             ui.horizontal_wrapped(|ui| {
-                                let (mark, color) = if *done {
-                                    ("☑", egui::Color32::from_rgb(90, 190, 110))
-                                } else {
-                                    ("☐", ui.visuals().text_color())
-                                };
-                                ui.colored_label(color, mark);
+                                check_box_ui(ui, *done);
                                 ui.label(&check.prompt);
                             });
                         }
                     }
                 });
             });
+    }
+}
+
+/// A box, ticked while its check holds (drawn, not a checkbox: the student cannot tick it,
+/// only do what it asks; and egui's default font has no ☐/☑ glyphs).
+fn check_box_ui(ui: &mut egui::Ui, done: bool) {
+    let side = ui.text_style_height(&egui::TextStyle::Body);
+    let (rect, _) = ui.allocate_exact_size(egui::vec2(side, side), egui::Sense::hover());
+    let rect = rect.shrink(2.0);
+    let painter = ui.painter();
+    let stroke = ui.visuals().widgets.inactive.fg_stroke;
+    if done {
+        let green = egui::Color32::from_rgb(70, 170, 95);
+        painter.rect_filled(rect, 2.0, green);
+        let tick = egui::Stroke::new(2.0, egui::Color32::WHITE);
+        let at = |x: f32, y: f32| rect.min + egui::vec2(x * rect.width(), y * rect.height());
+        painter.line_segment([at(0.2, 0.5), at(0.42, 0.75)], tick);
+        painter.line_segment([at(0.42, 0.75), at(0.8, 0.25)], tick);
+    } else {
+        painter.rect_stroke(rect, 2.0, stroke, egui::StrokeKind::Inside);
     }
 }
 
