@@ -805,11 +805,11 @@ impl eframe::App for BasinscopeApp {
                     panels::controls_ui(ui, &mut self.state, &mut actions);
                 });
             });
+        self.tour_ui(ui, &mut actions);
         egui::Panel::bottom("loss_panel")
             .resizable(true)
             .default_size(200.0)
             .show(ui, |ui| loss_view::loss_view_ui(ui, &self.state));
-        self.tour_ui(ui, &mut actions);
         egui::CentralPanel::default().show(ui, |ui| {
             ui.horizontal(|ui| {
                 for tab in ViewTab::ALL {

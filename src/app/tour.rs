@@ -261,10 +261,10 @@ impl BasinscopeApp {
                 });
                 errors_ui(ui, self.tour.tour.as_ref());
                 ui.separator();
-                egui::ScrollArea::vertical().show(ui, |ui| {
-                    CommonMarkViewer::new().show(ui, &mut self.tour.markdown, &lesson.body);
-                    if !lesson.checks.is_empty() {
-                        ui.add_space(8.0);
+                // The prompts stay in view below the text, however long it is.
+                if !lesson.checks.is_empty() {
+                    egui::Panel::bottom("tour_try_this").show(ui, |ui| {
+                        ui.add_space(4.0);
                         ui.strong("Try this");
                         for (check, done) in lesson.checks.iter().zip(&self.tour.done) {
                             ui.horizontal_wrapped(|ui| {
@@ -272,7 +272,11 @@ impl BasinscopeApp {
                                 ui.label(&check.prompt);
                             });
                         }
-                    }
+                        ui.add_space(4.0);
+                    });
+                }
+                egui::ScrollArea::vertical().show(ui, |ui| {
+                    CommonMarkViewer::new().show(ui, &mut self.tour.markdown, &lesson.body);
                 });
             });
     }
