@@ -60,7 +60,7 @@ fn no_error(app: &BasinscopeApp) -> Result<(), String> {
 fn shown_rank(h: &mut Harness<'static, BasinscopeApp>) -> usize {
     h.state_mut().apply(Action::ShowView(ViewTab::Gradients));
     assert!(
-        step_until(h, Duration::from_secs(60), |app| app
+        step_until(h, Duration::from_mins(1), |app| app
             .tour_observation()
             .rank
             .is_some()),
@@ -119,7 +119,7 @@ fn the_tour_steps_through_every_lesson_and_checks_turn_done() {
                     distance: 0.5,
                 });
                 assert!(
-                    step_until(&mut h, Duration::from_secs(60), |app| app.tour.done[walked]),
+                    step_until(&mut h, Duration::from_mins(1), |app| app.tour.done[walked]),
                     "the walk check did not turn done"
                 );
                 assert!(h.state().tour.done[0], "the gradients view was visited");

@@ -167,7 +167,7 @@ impl BasinscopeApp {
         if !self.tour.open {
             return;
         }
-        let Some(lesson) = self.tour.lesson().cloned() else {
+        let Some(lesson) = self.tour.lesson() else {
             // A tour folder with no lesson that loads: say so in the panel.
             egui::Panel::right("tour").show(ui, |ui| {
                 ui.heading("Tour");
@@ -178,108 +178,131 @@ impl BasinscopeApp {
             });
             return;
         };
+        let needs_rank = lesson.checks.iter().any(|c| c.condition.needs_rank());
         let kind = kind_of(self.state.active_view);
         if !self.tour.visited.contains(&kind) {
             self.tour.visited.push(kind);
         }
-        if lesson.checks.iter().any(|c| c.condition.needs_rank()) {
+        if needs_rank {
             self.update_analysis();
         }
         let observation = self.tour_observation();
-        self.tour.done = lesson
+        let active = self.state.active_view;
+        let TourState {
+            tour: Some(tour),
+            current,
+            done,
+            markdown,
+            ..
+        } = &mut self.tour
+        else {
+            return;
+        };
+        let current = *current;
+        let lesson = &tour.lessons[current];
+        *done = lesson
             .checks
             .iter()
             .map(|c| c.condition.holds(&observation))
             .collect();
-        let count = self.tour.tour.as_ref().map_or(0, |t| t.lessons.len());
-        let current = self.tour.current;
         egui::Panel::right("tour")
             .resizable(true)
             .default_size(380.0)
             .show(ui, |ui| {
-                ui.horizontal(|ui| {
-                    if ui
-                        .add_enabled(current > 0, egui::Button::new("‹ Back"))
-                        .clicked()
-                    {
-                        actions.push(Action::Tour(TourAction::Go(current - 1)));
-                    }
-                    if ui
-                        .add_enabled(current + 1 < count, egui::Button::new("Next ›"))
-                        .clicked()
-                    {
-                        actions.push(Action::Tour(TourAction::Go(current + 1)));
-                    }
-                    let titles: Vec<String> = self
-                        .tour
-                        .tour
-                        .as_ref()
-                        .map(|t| t.lessons.iter().map(|l| l.title.clone()).collect())
-                        .unwrap_or_default();
-                    egui::ComboBox::from_id_salt("tour_lesson")
-                        .selected_text(format!("lesson {} of {count}", current + 1))
-                        .show_ui(ui, |ui| {
-                            for (i, title) in titles.iter().enumerate() {
-                                if ui
-                                    .selectable_label(i == current, format!("{}. {title}", i + 1))
-                                    .clicked()
-                                {
-                                    actions.push(Action::Tour(TourAction::Go(i)));
-                                }
-                            }
-                        });
-                    if ui
-                        .button("Leave tour")
-                        .on_hover_text(
-                            "close the lesson and explore; the Tour button brings you back here",
-                        )
-                        .clicked()
-                    {
-                        actions.push(Action::Tour(TourAction::Leave));
-                    }
-                });
+                nav_ui(ui, tour, current, actions);
                 ui.separator();
                 ui.heading(format!("{}. {}", current + 1, lesson.title));
-                ui.horizontal_wrapped(|ui| {
-                    ui.label("views:");
-                    for &view in &lesson.views {
-                        let tab = tab_of(view);
-                        if ui
-                            .selectable_label(self.state.active_view == tab, tab.label())
-                            .clicked()
-                        {
-                            actions.push(Action::ShowView(tab));
-                        }
-                    }
-                    if ui
-                        .small_button("restart lesson")
-                        .on_hover_text("reload the lesson's scene and clear its checks")
-                        .clicked()
-                    {
-                        actions.push(Action::Tour(TourAction::Go(current)));
-                    }
-                });
-                errors_ui(ui, self.tour.tour.as_ref());
+                views_ui(ui, lesson, active, current, actions);
+                errors_ui(ui, Some(tour));
                 ui.separator();
                 // The prompts stay in view below the text, however long it is.
                 if !lesson.checks.is_empty() {
                     egui::Panel::bottom("tour_try_this").show(ui, |ui| {
-                        ui.add_space(4.0);
-                        ui.strong("Try this");
-                        for (check, done) in lesson.checks.iter().zip(&self.tour.done) {
-                            ui.horizontal_wrapped(|ui| {
-                                check_box_ui(ui, *done);
-                                ui.label(&check.prompt);
-                            });
-                        }
-                        ui.add_space(4.0);
+                        try_this_ui(ui, lesson, done);
                     });
                 }
                 egui::ScrollArea::vertical().show(ui, |ui| {
-                    CommonMarkViewer::new().show(ui, &mut self.tour.markdown, &lesson.body);
+                    CommonMarkViewer::new().show(ui, markdown, &lesson.body);
                 });
             });
     }
+}
+
+/// Back, Next, the lesson picker and Leave tour.
+fn nav_ui(ui: &mut egui::Ui, tour: &Tour, current: usize, actions: &mut Vec<Action>) {
+    let count = tour.lessons.len();
+    ui.horizontal(|ui| {
+        if ui
+            .add_enabled(current > 0, egui::Button::new("‹ Back"))
+            .clicked()
+        {
+            actions.push(Action::Tour(TourAction::Go(current - 1)));
+        }
+        if ui
+            .add_enabled(current + 1 < count, egui::Button::new("Next ›"))
+            .clicked()
+        {
+            actions.push(Action::Tour(TourAction::Go(current + 1)));
+        }
+        egui::ComboBox::from_id_salt("tour_lesson")
+            .selected_text(format!("lesson {} of {count}", current + 1))
+            .show_ui(ui, |ui| {
+                for (i, lesson) in tour.lessons.iter().enumerate() {
+                    if ui
+                        .selectable_label(i == current, format!("{}. {}", i + 1, lesson.title))
+                        .clicked()
+                    {
+                        actions.push(Action::Tour(TourAction::Go(i)));
+                    }
+                }
+            });
+        if ui
+            .button("Leave tour")
+            .on_hover_text("close the lesson and explore; the Tour button brings you back here")
+            .clicked()
+        {
+            actions.push(Action::Tour(TourAction::Leave));
+        }
+    });
+}
+
+/// The lesson's views (each brings its view forward) and "restart lesson".
+fn views_ui(
+    ui: &mut egui::Ui,
+    lesson: &Lesson,
+    active: ViewTab,
+    current: usize,
+    actions: &mut Vec<Action>,
+) {
+    ui.horizontal_wrapped(|ui| {
+        ui.label("views:");
+        for &view in &lesson.views {
+            let tab = tab_of(view);
+            if ui.selectable_label(active == tab, tab.label()).clicked() {
+                actions.push(Action::ShowView(tab));
+            }
+        }
+        if ui
+            .small_button("restart lesson")
+            .on_hover_text("reload the lesson's scene and clear its checks")
+            .clicked()
+        {
+            actions.push(Action::Tour(TourAction::Go(current)));
+        }
+    });
+}
+
+/// The "Try this" prompts, each with its box.
+fn try_this_ui(ui: &mut egui::Ui, lesson: &Lesson, done: &[bool]) {
+    ui.add_space(4.0);
+    ui.strong("Try this");
+    for (check, done) in lesson.checks.iter().zip(done) {
+        ui.horizontal_wrapped(|ui| {
+            check_box_ui(ui, *done);
+            ui.label(&check.prompt);
+        });
+    }
+    ui.add_space(4.0);
 }
 
 /// A box, ticked while its check holds (drawn, not a checkbox: the student cannot tick it,

@@ -78,34 +78,31 @@ pub(super) fn render_lesson(
         size.0,
         size.1
     );
-    let rendered = match figure_view(lesson.main_view()) {
-        Some(view) => {
-            let spec = FigureSpec {
-                view,
-                width: size.0,
-                height: size.1,
-                surface: Surface {
-                    format,
-                    transparent: false,
-                },
-                title,
-                caption: lesson.caption.clone(),
-            };
-            let figure = scene_figure(&lesson.scene, &spec, || evaluator(backend), |_| {})?;
-            for w in &figure.warnings {
-                eprintln!("warning: {w}");
-            }
-            figure.rendered
+    let rendered = if let Some(view) = figure_view(lesson.main_view()) {
+        let spec = FigureSpec {
+            view,
+            width: size.0,
+            height: size.1,
+            surface: Surface {
+                format,
+                transparent: false,
+            },
+            title,
+            caption: lesson.caption.clone(),
+        };
+        let figure = scene_figure(&lesson.scene, &spec, || evaluator(backend), |_| {})?;
+        for w in &figure.warnings {
+            eprintln!("warning: {w}");
         }
-        None => {
-            if format != Format::Png {
-                bail!(
-                    "lesson {n} opens on the {} view, which is drawn as a picture, so --out must end in .png",
-                    view_name(lesson.main_view())
-                );
-            }
-            Rendered::Png(picture(args, lesson, &title, size, backend)?)
+        figure.rendered
+    } else {
+        if format != Format::Png {
+            bail!(
+                "lesson {n} opens on the {} view, which is drawn as a picture, so --out must end in .png",
+                view_name(lesson.main_view())
+            );
         }
+        Rendered::Png(picture(args, lesson, &title, size, backend)?)
     };
     let bytes = rendered.encode().context("cannot encode the figure")?;
     write_atomically(&args.out, &bytes)?;

@@ -96,7 +96,7 @@ impl Compare {
         (">", Self::Gt),
     ];
 
-    fn holds<T: PartialOrd>(self, value: T, bound: T) -> bool {
+    fn holds<T: PartialOrd + Copy>(self, value: T, bound: T) -> bool {
         match self {
             Self::Eq => value == bound,
             Self::Le => value <= bound,
@@ -320,7 +320,8 @@ pub fn parse_header(text: &str) -> Result<Header, (Option<usize>, String)> {
         }
     }
     let mut header = Header::default();
-    let (mut title, mut scene, mut views, mut caption) = (None, None, None, None);
+    // The line each single-valued key was given on.
+    let mut seen: Vec<(&str, usize)> = Vec::new();
     let mut closed = None;
     for (n, line) in lines.by_ref() {
         if line.trim_end() == "---" {
@@ -339,84 +340,17 @@ pub fn parse_header(text: &str) -> Result<Header, (Option<usize>, String)> {
                 ),
             ));
         };
-        let (key, value) = (key.trim(), value.trim());
-        let once = |slot: &Option<usize>, key: &str| match slot {
-            Some(first) => Err((
-                Some(n),
-                format!("\"{key}\" is given twice (first on line {first})"),
-            )),
-            None => Ok(()),
-        };
-        match key {
-            "title" => {
-                once(&title, key)?;
-                if value.is_empty() {
-                    return Err((Some(n), "the title is empty".into()));
-                }
-                title = Some(n);
-                header.title = shown(value, MAX_TITLE_CHARS);
-            }
-            "scene" => {
-                once(&scene, key)?;
-                if value.is_empty() {
-                    return Err((
-                        Some(n),
-                        "the scene is empty; name a built-in scene or a file beside the lesson"
-                            .into(),
-                    ));
-                }
-                scene = Some(n);
-                header.scene = (value.to_string(), n);
-            }
-            "views" => {
-                once(&views, key)?;
-                views = Some(n);
-                header.views = value
-                    .split(',')
-                    .map(str::trim)
-                    .filter(|v| !v.is_empty())
-                    .map(parse_view)
-                    .collect::<Result<_, _>>()
-                    .map_err(|e| (Some(n), e))?;
-                if header.views.is_empty() {
-                    return Err((
-                        Some(n),
-                        "views names no view; the first is the lesson's main view".into(),
-                    ));
-                }
-            }
-            "caption" => {
-                once(&caption, key)?;
-                caption = Some(n);
-                header.caption = shown(value, 2 * MAX_TITLE_CHARS);
-            }
-            "check" => {
-                let (condition, prompt) = value.split_once('|').ok_or_else(|| {
-                    (
-                        Some(n),
-                        "a check is a condition, then \"|\" and the prompt (for example \"walked | Walk the manifold.\")".to_string(),
-                    )
-                })?;
-                let condition = Condition::parse(condition).map_err(|e| (Some(n), e))?;
-                let prompt = prompt.trim();
-                if prompt.is_empty() {
-                    return Err((Some(n), "the check has no prompt after \"|\"".into()));
-                }
-                header.checks.push(Check {
-                    condition,
-                    prompt: shown(prompt, 2 * MAX_TITLE_CHARS),
-                });
-            }
-            other => {
+        let key = key.trim();
+        if key != "check" {
+            if let Some((_, first)) = seen.iter().find(|(k, _)| *k == key) {
                 return Err((
                     Some(n),
-                    format!(
-                        "unknown key \"{}\" (a header has title, scene, views, caption and check lines)",
-                        quote(other)
-                    ),
+                    format!("\"{key}\" is given twice (first on line {first})"),
                 ));
             }
+            seen.push((key, n));
         }
+        header_line(&mut header, key, value.trim(), n).map_err(|m| (Some(n), m))?;
     }
     let Some(end) = closed else {
         return Err((
@@ -424,13 +358,60 @@ pub fn parse_header(text: &str) -> Result<Header, (Option<usize>, String)> {
             "the header opened on this line is never closed with a \"---\" line".into(),
         ));
     };
-    for (slot, key) in [(title, "title"), (scene, "scene"), (views, "views")] {
-        if slot.is_none() {
+    for key in ["title", "scene", "views"] {
+        if !seen.iter().any(|(k, _)| *k == key) {
             return Err((Some(end), format!("the header has no \"{key}:\" line")));
         }
     }
     header.body = lines.map(|(_, l)| l).collect::<Vec<_>>().join("\n");
     Ok(header)
+}
+
+/// Takes one `key: value` line (on line `n`) into `header`.
+fn header_line(header: &mut Header, key: &str, value: &str, n: usize) -> Result<(), String> {
+    match key {
+        "title" if value.is_empty() => return Err("the title is empty".into()),
+        "title" => header.title = shown(value, MAX_TITLE_CHARS),
+        "scene" if value.is_empty() => {
+            return Err(
+                "the scene is empty; name a built-in scene or a file beside the lesson".into(),
+            );
+        }
+        "scene" => header.scene = (value.to_string(), n),
+        "views" => {
+            header.views = value
+                .split(',')
+                .map(str::trim)
+                .filter(|v| !v.is_empty())
+                .map(parse_view)
+                .collect::<Result<_, _>>()?;
+            if header.views.is_empty() {
+                return Err("views names no view; the first is the lesson's main view".into());
+            }
+        }
+        "caption" => header.caption = shown(value, 2 * MAX_TITLE_CHARS),
+        "check" => {
+            let (condition, prompt) = value.split_once('|').ok_or(
+                "a check is a condition, then \"|\" and the prompt (for example \"walked | Walk the manifold.\")",
+            )?;
+            let condition = Condition::parse(condition)?;
+            let prompt = prompt.trim();
+            if prompt.is_empty() {
+                return Err("the check has no prompt after \"|\"".into());
+            }
+            header.checks.push(Check {
+                condition,
+                prompt: shown(prompt, 2 * MAX_TITLE_CHARS),
+            });
+        }
+        other => {
+            return Err(format!(
+                "unknown key \"{}\" (a header has title, scene, views, caption and check lines)",
+                quote(other)
+            ));
+        }
+    }
+    Ok(())
 }
 
 /// Where a lesson's scene files are found.
@@ -473,7 +454,7 @@ fn scene_text(name: &str, files: &SceneFiles) -> Result<(String, String), CoreEr
         return Ok((json.to_string(), name.to_string()));
     }
     match files {
-        SceneFiles::Builtin => BUILTIN_FILES
+        SceneFiles::Builtin => BUILTIN_SCENE_FILES
             .iter()
             .find(|(f, _)| *f == name)
             .map(|(f, text)| ((*text).to_string(), format!("assets/tour/{f}")))
@@ -498,8 +479,8 @@ fn scene_text(name: &str, files: &SceneFiles) -> Result<(String, String), CoreEr
     }
 }
 
-/// The lesson files and scene files of the built-in tour, embedded from `assets/tour/`.
-const BUILTIN_FILES: &[(&str, &str)] = &[
+/// The built-in lessons, embedded from `assets/tour/`, in order.
+const BUILTIN_LESSONS: &[(&str, &str)] = &[
     (
         "01-one-input.md",
         include_str!("../../assets/tour/01-one-input.md"),
@@ -536,6 +517,10 @@ const BUILTIN_FILES: &[(&str, &str)] = &[
         "09-mode-connectivity.md",
         include_str!("../../assets/tour/09-mode-connectivity.md"),
     ),
+];
+
+/// The scene files the built-in lessons name, embedded from `assets/tour/`.
+const BUILTIN_SCENE_FILES: &[(&str, &str)] = &[
     (
         "one-input.json",
         include_str!("../../assets/tour/one-input.json"),
@@ -574,7 +559,7 @@ impl Tour {
             source: "the built-in tour".into(),
             ..Self::default()
         };
-        for (file, text) in BUILTIN_FILES.iter().filter(|(f, _)| f.ends_with(".md")) {
+        for (file, text) in BUILTIN_LESSONS {
             tour.push(parse_lesson(file, text, &SceneFiles::Builtin));
         }
         tour
