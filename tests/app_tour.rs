@@ -144,3 +144,38 @@ fn the_tour_steps_through_every_lesson_and_checks_turn_done() {
     // Reopening shows the lesson without reloading its scene (the user's exploring stays).
     assert_eq!(app.state.active_view, ViewTab::Data);
 }
+
+/// A teacher's folder opened from the app: the malformed lesson is named with its file
+/// and line in the panel, and the other lessons load and open.
+#[test]
+fn a_malformed_lesson_in_an_opened_folder_is_named_and_the_others_open() {
+    let dir = tempfile::tempdir().unwrap();
+    let good = "---\ntitle: My parallel lesson\nscene: parallel\nviews: gradients\ncheck: rank <= 1 | Look at rank G.\n---\nThe *text*.\n";
+    std::fs::write(dir.path().join("01-good.md"), good).unwrap();
+    std::fs::write(
+        dir.path().join("02-typo.md"),
+        good.replace("views:", "veiws:"),
+    )
+    .unwrap();
+    let mut h = harness();
+    h.run_steps(2);
+    h.state_mut()
+        .apply(Action::Tour(basinscope::app::tour::TourAction::OpenFolder(
+            dir.path().to_path_buf(),
+        )));
+    h.run_steps(3);
+    let app = h.state();
+    assert!(app.tour.open);
+    assert_eq!(app.state.scene.name, "parallel");
+    assert_eq!(app.state.active_view, ViewTab::Gradients);
+    h.get_by_label("1. My parallel lesson");
+    h.get_by_label_contains("1 lesson file(s) did not load")
+        .click();
+    h.run_steps(2);
+    h.get_by_label_contains("lesson 02-typo.md line 4: unknown key \"veiws\"");
+    // Its rank check turns done once the analysis of θ arrives.
+    assert!(step_until(&mut h, Duration::from_mins(1), |app| app
+        .tour
+        .done
+        == [true]));
+}

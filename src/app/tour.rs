@@ -18,7 +18,7 @@ use crate::core::scene::ViewKind;
 use crate::core::tour::{Lesson, Observation, Tour};
 
 /// What the tour panel and the top bar ask of the tour.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[derive(Clone, Debug, PartialEq, Eq)]
 pub enum TourAction {
     /// Opens the panel (loading the tour the first time) at the current lesson.
     Open,
@@ -26,6 +26,9 @@ pub enum TourAction {
     Leave,
     /// Enters lesson `index` (0-based): loads its scene and shows its main view.
     Go(usize),
+    /// Replaces the lessons with those of a folder (as `--tour DIR` does) and enters the
+    /// first.
+    OpenFolder(PathBuf),
 }
 
 /// How the app was started, as far as the tour cares.
@@ -53,6 +56,8 @@ pub struct TourState {
     pub visited: Vec<ViewKind>,
     /// What the checks saw last frame, one per check of the current lesson.
     pub done: Vec<bool>,
+    /// The text of the panel's "lessons from a folder" field.
+    pub folder_text: String,
     markdown: CommonMarkCache,
 }
 
@@ -121,6 +126,27 @@ impl BasinscopeApp {
                 }
             }
             TourAction::Leave => self.tour.open = false,
+            TourAction::OpenFolder(dir) => match Tour::from_folder(&dir) {
+                Ok(t) => {
+                    let (lessons, errors) = (t.lessons.len(), t.errors.len());
+                    self.tour.tour = Some(t);
+                    self.tour.launch.dir = Some(dir);
+                    self.tour.current = 0;
+                    self.tour.entered = None;
+                    self.tour.open = true;
+                    if lessons > 0 {
+                        self.apply_tour(TourAction::Go(0));
+                    }
+                    if errors > 0 {
+                        self.state.error(format!(
+                            "{errors} lesson file(s) of the folder did not load; the tour panel lists why"
+                        ));
+                    }
+                }
+                Err(e) => self
+                    .state
+                    .error(format!("cannot open the lessons folder: {e}")),
+            },
             TourAction::Go(index) => {
                 let Some(lesson) = self.tour.tour.as_ref().and_then(|t| t.lessons.get(index))
                 else {
@@ -171,6 +197,7 @@ impl BasinscopeApp {
             // A tour folder with no lesson that loads: say so in the panel.
             egui::Panel::right("tour").show(ui, |ui| {
                 ui.heading("Tour");
+                folder_ui(ui, &mut self.tour.folder_text, actions);
                 errors_ui(ui, self.tour.tour.as_ref());
                 if ui.button("Leave tour").clicked() {
                     actions.push(Action::Tour(TourAction::Leave));
@@ -193,6 +220,7 @@ impl BasinscopeApp {
             current,
             done,
             markdown,
+            folder_text,
             ..
         } = &mut self.tour
         else {
@@ -210,6 +238,7 @@ impl BasinscopeApp {
             .default_size(380.0)
             .show(ui, |ui| {
                 nav_ui(ui, tour, current, actions);
+                folder_ui(ui, folder_text, actions);
                 ui.separator();
                 ui.heading(format!("{}. {}", current + 1, lesson.title));
                 views_ui(ui, lesson, active, current, actions);
@@ -264,6 +293,29 @@ fn nav_ui(ui: &mut egui::Ui, tour: &Tour, current: usize, actions: &mut Vec<Acti
             actions.push(Action::Tour(TourAction::Leave));
         }
     });
+}
+
+/// A folder of lessons to use instead of these (a teacher's own, edited without
+/// recompiling).
+fn folder_ui(ui: &mut egui::Ui, folder_text: &mut String, actions: &mut Vec<Action>) {
+    egui::CollapsingHeader::new("lessons from a folder…")
+        .id_salt("tour_folder")
+        .show(ui, |ui| {
+            ui.horizontal(|ui| {
+                ui.add(
+                    egui::TextEdit::singleline(folder_text)
+                        .hint_text("a folder of NN-name.md lessons")
+                        .desired_width(220.0),
+                );
+                let path = folder_text.trim();
+                if ui
+                    .add_enabled(!path.is_empty(), egui::Button::new("Open"))
+                    .clicked()
+                {
+                    actions.push(Action::Tour(TourAction::OpenFolder(PathBuf::from(path))));
+                }
+            });
+        });
 }
 
 /// The lesson's views (each brings its view forward) and "restart lesson".
