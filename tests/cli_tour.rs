@@ -128,3 +128,15 @@ fn a_lesson_number_out_of_range_gets_one_sentence() {
         assert!(!dir.path().join("x.png").exists());
     }
 }
+
+#[test]
+fn tour_before_another_command_gets_one_sentence() {
+    let dir = tempfile::tempdir().unwrap();
+    let o = basinscope(&["--tour", ".", "scenes"], dir.path());
+    assert!(!o.status.success());
+    let err = text(&o.stderr);
+    assert!(
+        err.contains("--tour before a command applies to the app"),
+        "{err}"
+    );
+}

@@ -88,6 +88,11 @@ fn one_line(e: &anyhow::Error) -> String {
 }
 
 fn run(cli: Cli) -> anyhow::Result<()> {
+    if cli.tour.is_some() && !matches!(cli.command, None | Some(Command::Open { .. })) {
+        anyhow::bail!(
+            "--tour before a command applies to the app; give it after `tour` or `render --lesson` instead"
+        );
+    }
     match cli.command {
         None => open_app(DEFAULT_SCENE, true, cli.tour),
         Some(Command::Open { scene }) => open_app(&scene, false, cli.tour),
