@@ -784,6 +784,43 @@ mod tests {
         assert!(tour.lesson(0).is_err());
     }
 
+    /// A "Try this" box is ticked by doing something: no built-in check holds when its
+    /// lesson opens (other than visiting the main view, which the lesson shows).
+    #[test]
+    fn no_builtin_check_is_done_when_its_lesson_opens() {
+        for (i, lesson) in Tour::builtin().lessons.iter().enumerate() {
+            let s = &lesson.scene;
+            let a = analyze(
+                &s.model,
+                &s.parameters,
+                &s.data,
+                RankTolerance::NumpyDefault,
+            )
+            .unwrap();
+            let opened = Observation {
+                rank: Some(a.g_rank),
+                loss: a.loss,
+                steps: 0,
+                walked: false,
+                visited: vec![lesson.main_view()],
+                axes: s.view.slice.axes.kind().to_string(),
+                models: s.models.len(),
+                aligned: false,
+            };
+            for check in &lesson.checks {
+                if check.condition == Condition::Visited(lesson.main_view()) {
+                    continue;
+                }
+                assert!(
+                    !check.condition.holds(&opened),
+                    "lesson {}: \"{}\" is done before anything was tried",
+                    i + 1,
+                    check.prompt
+                );
+            }
+        }
+    }
+
     /// Lesson 7: at its scene's minimum H = (2/k)GGᵀ and rank H = rank G = 3, as its
     /// text says.
     #[test]
