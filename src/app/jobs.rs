@@ -221,7 +221,7 @@ pub fn run_loss_range(req: LossRangeRequest) -> LossRangeResult {
 
 impl BasinscopeApp {
     /// Keeps the analysis current while the gradients view is shown (in the background).
-    fn update_analysis(&mut self) {
+    pub(super) fn update_analysis(&mut self) {
         if let Some(result) = self.jobs.analysis.poll() {
             match result {
                 Ok((req, analysis, info)) => {

@@ -22,6 +22,7 @@ pub mod slice;
 pub mod state;
 pub mod task;
 pub mod tiles;
+pub mod tour;
 pub mod volume_view;
 pub mod window_export;
 pub mod worker;
@@ -37,8 +38,9 @@ use jobs::{AnalysisRequest, WalkRequest};
 pub use state::{Action, AppState, Message, MessageKind, ViewTab};
 use worker::{TrainingWorker, WorkerCommand};
 
-/// Opens the native window on `scene` and runs until it closes.
-pub fn run_native(scene: Scene) -> anyhow::Result<()> {
+/// Opens the native window on `scene` and runs until it closes; `tour` says whether to
+/// offer the tour and where its lessons are.
+pub fn run_native(scene: Scene, tour: tour::TourLaunch) -> anyhow::Result<()> {
     let settings_path = settings::Settings::default_path();
     let saved = settings_path
         .as_deref()
@@ -62,6 +64,11 @@ pub fn run_native(scene: Scene) -> anyhow::Result<()> {
         Box::new(move |cc| {
             let mut app = BasinscopeApp::new(cc, scene)?;
             app.use_settings(settings_path);
+            let open_tour = tour.dir.is_some();
+            app.tour.launch = tour;
+            if open_tour {
+                app.apply(Action::Tour(tour::TourAction::Open));
+            }
             Ok(Box::new(app))
         }),
     )
@@ -108,6 +115,8 @@ pub struct BasinscopeApp {
     pub tiles: tiles::ViewTiles,
     /// The window's size and place in the last frame (kept with the settings at exit).
     window: Option<settings::WindowLayout>,
+    /// The guided tour.
+    pub tour: tour::TourState,
 }
 
 enum DialogResult {
@@ -154,6 +163,7 @@ impl BasinscopeApp {
             settings_path: None,
             tiles: tiles::ViewTiles::default(),
             window: None,
+            tour: tour::TourState::default(),
         })
     }
 
@@ -301,6 +311,7 @@ impl BasinscopeApp {
             Action::DismissMessage => s.message = None,
             Action::Warn(text) => s.error(text),
             Action::Models(action) => self.apply_models(action),
+            Action::Tour(action) => self.apply_tour(action),
         }
     }
 
@@ -858,7 +869,7 @@ impl eframe::App for BasinscopeApp {
         let mut actions = Vec::new();
         let open = self.tiles.open_views();
         egui::Panel::top("top_bar").show(ui, |ui| {
-            panels::top_bar_ui(ui, &self.state, &open, &mut actions);
+            panels::top_bar_ui(ui, &self.state, &open, self.tour.button_label(), &mut actions);
         });
         egui::Panel::left("controls")
             .resizable(true)
@@ -868,6 +879,7 @@ impl eframe::App for BasinscopeApp {
                     panels::controls_ui(ui, &mut self.state, &mut actions);
                 });
             });
+        self.tour_ui(ui, &mut actions);
         egui::Panel::bottom("loss_panel")
             .resizable(true)
             .default_size(200.0)

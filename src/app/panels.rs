@@ -8,11 +8,13 @@ use crate::core::{Activation, MlpSpec, TrainingConfig};
 
 use super::state::{Action, AppState, MessageKind, parse_layers};
 
-/// Scene name, run controls summary and the status line.
+/// Scene name, run controls summary and the status line; `tour_label` names the tour's
+/// button.
 pub fn top_bar_ui(
     ui: &mut egui::Ui,
     state: &AppState,
     open_views: &[super::ViewTab],
+    tour_label: &str,
     actions: &mut Vec<Action>,
 ) {
     ui.horizontal(|ui| {
@@ -25,6 +27,13 @@ pub fn top_bar_ui(
             .clicked()
         {
             actions.push(Action::OpenExport);
+        }
+        if ui
+            .button(tour_label)
+            .on_hover_text("the guided tour: lessons on the contour-plane picture beside the views")
+            .clicked()
+        {
+            actions.push(Action::Tour(super::tour::TourAction::Open));
         }
         ui.separator();
         let name = if state.scene.name.is_empty() {

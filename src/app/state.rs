@@ -105,6 +105,8 @@ pub enum Action {
     SetTerrainSpec(crate::core::slice3d::TerrainSpec),
     /// A change to the scene's models list (the paths view).
     Models(crate::app::paths::ModelsAction),
+    /// Opens, leaves or steps through the guided tour.
+    Tour(crate::app::tour::TourAction),
     DismissMessage,
     /// Shows a warning in the status line (numbers that went wrong, not a failed action).
     Warn(String),

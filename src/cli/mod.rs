@@ -14,6 +14,7 @@ pub mod bench3d;
 pub mod connect;
 pub mod json;
 pub mod render;
+pub mod tour;
 pub mod train;
 
 /// basinscope: the geometry of tiny neural networks' training, made visible.
@@ -22,6 +23,10 @@ pub mod train;
 pub struct Cli {
     #[command(subcommand)]
     pub command: Option<Command>,
+    /// Opens the app with the tour's lessons from this folder (`*.md`) instead of the
+    /// built-in ones.
+    #[arg(long)]
+    pub tour: Option<PathBuf>,
 }
 
 #[derive(Subcommand, Debug)]
@@ -40,6 +45,8 @@ pub enum Command {
     Connect(connect::ConnectArgs),
     /// Runs the performance workloads of docs/DESIGN.md §7.
     Bench(bench::BenchArgs),
+    /// Lists the tour's lessons: number, title, scene, views and checks.
+    Tour(tour::TourArgs),
 }
 
 /// Entry point of the binary: parses arguments, runs, and turns errors into one sentence
@@ -79,9 +86,14 @@ fn one_line(e: &anyhow::Error) -> String {
 }
 
 fn run(cli: Cli) -> anyhow::Result<()> {
+    if cli.tour.is_some() && !matches!(cli.command, None | Some(Command::Open { .. })) {
+        anyhow::bail!(
+            "--tour before a command applies to the app; give it after `tour` or `render --lesson` instead"
+        );
+    }
     match cli.command {
-        None => open_app(DEFAULT_SCENE),
-        Some(Command::Open { scene }) => open_app(&scene),
+        None => open_app(DEFAULT_SCENE, true, cli.tour),
+        Some(Command::Open { scene }) => open_app(&scene, false, cli.tour),
         Some(Command::Scenes) => {
             for s in BUILTIN_SCENES {
                 println!("{}\t{}", s.name, s.description);
@@ -97,6 +109,7 @@ fn run(cli: Cli) -> anyhow::Result<()> {
         Some(Command::Render(args)) => render::run(&args),
         Some(Command::Bench(args)) => bench::run(&args),
         Some(Command::Connect(args)) => connect::run(&args),
+        Some(Command::Tour(args)) => tour::run_list(&args),
     }
 }
 
@@ -105,9 +118,21 @@ pub fn load_scene(name_or_path: &str) -> anyhow::Result<Scene> {
     Ok(Scene::resolve(name_or_path)?)
 }
 
-fn open_app(scene: &str) -> anyhow::Result<()> {
+/// Opens the app on `scene`; `offer_tour` when no scene was named (the start screen),
+/// `tour_dir` replacing the built-in lessons.
+fn open_app(scene: &str, offer_tour: bool, tour_dir: Option<PathBuf>) -> anyhow::Result<()> {
     let scene = load_scene(scene)?;
-    crate::app::run_native(scene)
+    if let Some(dir) = &tour_dir {
+        // A folder that cannot be read is said before the window opens.
+        crate::core::tour::Tour::from_folder(dir)?;
+    }
+    crate::app::run_native(
+        scene,
+        crate::app::tour::TourLaunch {
+            offer: offer_tour,
+            dir: tour_dir,
+        },
+    )
 }
 
 /// Default output path for a trained scene, derived from what the user typed and never

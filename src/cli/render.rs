@@ -27,8 +27,9 @@ pub use crate::core::limits::IMAGE_SIDE as SIZE_LIMITS;
 /// Arguments of `basinscope render`.
 #[derive(clap::Args, Debug)]
 pub struct RenderArgs {
-    /// A scene file or the name of a built-in scene.
-    pub scene: String,
+    /// A scene file or the name of a built-in scene (none with --lesson).
+    #[arg(required_unless_present = "lesson")]
+    pub scene: Option<String>,
     /// slice2d, slice3d, terrain, data, gradients, loss or path.
     #[arg(long, default_value = "slice2d")]
     pub view: String,
@@ -59,11 +60,24 @@ pub struct RenderArgs {
     /// A caption in place of the view's own subtitle.
     #[arg(long, allow_hyphen_values = true)]
     pub caption: Option<String>,
+    /// Renders lesson N of the tour (its main view, title and caption) instead of a scene.
+    #[arg(long)]
+    pub lesson: Option<String>,
+    /// With --lesson: a folder of lesson files replacing the built-in tour.
+    #[arg(long, requires = "lesson")]
+    pub tour: Option<PathBuf>,
+}
+
+impl RenderArgs {
+    /// The SCENE argument as typed (empty with --lesson).
+    pub fn scene_arg(&self) -> &str {
+        self.scene.as_deref().unwrap_or_default()
+    }
 }
 
 /// Which evaluator computes the fields.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
-enum Backend {
+pub(super) enum Backend {
     Auto,
     Gpu,
     Cpu,
@@ -86,6 +100,9 @@ pub fn run(args: &RenderArgs) -> anyhow::Result<()> {
             quote(&args.theme)
         );
     };
+    if let Some(n) = &args.lesson {
+        return super::tour::render_lesson(args, n, (width, height), backend, theme);
+    }
     let view = args.view.as_str();
     let Some(figure_view) = FigureView::parse(view) else {
         bail!(
@@ -94,7 +111,7 @@ pub fn run(args: &RenderArgs) -> anyhow::Result<()> {
         );
     };
     let format = check_view_options(args, figure_view)?;
-    let scene = super::load_scene(&args.scene)?;
+    let scene = super::load_scene(args.scene_arg())?;
     check_outputs(args)?;
     let Some(format) = format else {
         bail!(
@@ -118,11 +135,11 @@ pub fn run(args: &RenderArgs) -> anyhow::Result<()> {
             Some(title) => shown(title, MAX_TITLE_CHARS),
             // The 3D pictures show a title only when asked.
             None if figure_view.is_picture() => String::new(),
-            None => scene_title(&scene, &args.scene),
+            None => scene_title(&scene, args.scene_arg()),
         },
         caption: args.caption.clone().unwrap_or_default(),
     };
-    let label = scene_label(&scene, &args.scene);
+    let label = scene_label(&scene, args.scene_arg());
     if matches!(
         figure_view,
         FigureView::Data | FigureView::Gradients | FigureView::Loss
@@ -204,7 +221,7 @@ fn check_outputs(args: &RenderArgs) -> anyhow::Result<()> {
     for (label, path) in &outputs {
         check_output_target(label, path)?;
     }
-    let inputs: Vec<(&str, &Path)> = super::input_file(&args.scene)
+    let inputs: Vec<(&str, &Path)> = super::input_file(args.scene_arg())
         .map(|p| ("the input scene", p))
         .into_iter()
         .collect();
@@ -269,7 +286,7 @@ fn scene_label(scene: &Scene, arg: &str) -> String {
 
 /// The evaluator for `backend`: `auto` picks the faster one here, `gpu` any adapter
 /// (falling back to the CPU path, with the reason, when none opens).
-fn evaluator(backend: Backend) -> FieldBackend {
+pub(super) fn evaluator(backend: Backend) -> FieldBackend {
     match backend {
         Backend::Auto => FieldBackend::auto(),
         Backend::Gpu => FieldBackend::gpu_preferred(),

@@ -84,6 +84,10 @@ pub const MAX_RECORDED_STEP: u64 = 1 << 50;
 
 /// Largest scene file read (a scene at [`MAX_PARAMS`] is about 20 MB of JSON).
 pub const MAX_SCENE_FILE_BYTES: u64 = 64 << 20;
+/// Largest tour lesson file read (a lesson is a few paragraphs of Markdown).
+pub const MAX_LESSON_BYTES: u64 = 1 << 20;
+/// Most lesson files one tour folder may hold.
+pub const MAX_LESSONS: usize = 1000;
 /// Characters of a user-supplied value (a name, a path, a bad argument) quoted in a
 /// message.
 pub const MAX_SHOWN_CHARS: usize = 80;

@@ -20,6 +20,7 @@ pub mod recording;
 pub mod scene;
 pub mod slice;
 pub mod slice3d;
+pub mod tour;
 pub mod train;
 
 pub use activation::Activation;

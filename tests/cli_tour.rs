@@ -1,0 +1,142 @@
+//! `basinscope tour` and `basinscope render --lesson` as processes: the lessons listed, a
+//! malformed lesson named with its line while the others still list, and a lesson's
+//! figure written at the size asked for.
+
+use std::path::Path;
+use std::process::{Command, Output};
+
+fn basinscope(args: &[&str], dir: &Path) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_basinscope"))
+        .args(args)
+        .current_dir(dir)
+        .output()
+        .expect("the binary runs")
+}
+
+fn text(bytes: &[u8]) -> String {
+    String::from_utf8_lossy(bytes).into_owned()
+}
+
+#[test]
+fn tour_lists_the_nine_builtin_lessons_with_scene_views_and_checks() {
+    let dir = tempfile::tempdir().unwrap();
+    let o = basinscope(&["tour"], dir.path());
+    let out = text(&o.stdout);
+    assert!(o.status.success(), "{}", text(&o.stderr));
+    let numbered: Vec<&str> = out.lines().filter(|l| !l.starts_with('\t')).collect();
+    assert_eq!(numbered.len(), 9, "{out}");
+    assert!(
+        numbered[0].starts_with("1\tOne input, three parameters"),
+        "{out}"
+    );
+    assert!(out.contains("\tscene: perpendicular"), "{out}");
+    assert!(out.contains("\tviews: slice3d, gradients"), "{out}");
+    assert!(out.contains("\tcheck: rank G = 2 | "), "{out}");
+    assert!(out.contains("\tcheck: walked | "), "{out}");
+}
+
+#[test]
+fn a_malformed_lesson_is_named_with_its_line_and_the_others_still_list() {
+    let dir = tempfile::tempdir().unwrap();
+    let good = "---\ntitle: Good one\nscene: parallel\nviews: gradients\ncheck: rank = 1 | Look.\n---\nText.\n";
+    std::fs::write(dir.path().join("01-good.md"), good).unwrap();
+    std::fs::write(
+        dir.path().join("02-typo.md"),
+        good.replace("scene:", "sceen:"),
+    )
+    .unwrap();
+    std::fs::write(
+        dir.path().join("03-also-good.md"),
+        good.replace("Good one", "Also good"),
+    )
+    .unwrap();
+    let d = dir.path().to_str().unwrap();
+    let o = basinscope(&["tour", "--tour", d], dir.path());
+    let (out, err) = (text(&o.stdout), text(&o.stderr));
+    assert!(o.status.success(), "{err}");
+    assert!(
+        out.contains("1\tGood one") && out.contains("2\tAlso good"),
+        "{out}"
+    );
+    assert_eq!(
+        err.trim(),
+        "error: lesson 02-typo.md line 3: unknown key \"sceen\" (a header has title, scene, views, caption and check lines)"
+    );
+    // A folder where nothing loads fails, with every sentence.
+    std::fs::remove_file(dir.path().join("01-good.md")).unwrap();
+    std::fs::remove_file(dir.path().join("03-also-good.md")).unwrap();
+    let o = basinscope(&["tour", "--tour", d], dir.path());
+    assert!(!o.status.success());
+    let err = text(&o.stderr);
+    assert!(
+        err.contains("02-typo.md line 3") && err.contains("no lesson that loads"),
+        "{err}"
+    );
+}
+
+#[test]
+fn render_lesson_writes_a_png_of_the_requested_size() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("x.png");
+    let o = basinscope(
+        &[
+            "render", "--lesson", "4", "--out", "x.png", "--size", "480x320",
+        ],
+        dir.path(),
+    );
+    assert!(o.status.success(), "{}", text(&o.stderr));
+    let image = image::open(&out).unwrap();
+    assert_eq!((image.width(), image.height()), (480, 320));
+}
+
+/// Lesson 2 opens on the 3D slice: ray marched (llvmpipe in CI) below the title band.
+#[test]
+fn render_lesson_2_draws_its_3d_view_at_the_requested_size() {
+    let dir = tempfile::tempdir().unwrap();
+    let o = basinscope(
+        &[
+            "render", "--lesson", "2", "--out", "x.png", "--size", "320x240",
+        ],
+        dir.path(),
+    );
+    assert!(o.status.success(), "{}", text(&o.stderr));
+    let image = image::open(dir.path().join("x.png")).unwrap().to_rgba8();
+    assert_eq!(image.dimensions(), (320, 240));
+    // The title band is white with dark text; the picture below it is not all white.
+    let below = image
+        .enumerate_pixels()
+        .filter(|(_, y, p)| *y > 80 && p[0] < 200)
+        .count();
+    assert!(
+        below > 1000,
+        "the 3D picture is missing ({below} dark pixels)"
+    );
+}
+
+#[test]
+fn a_lesson_number_out_of_range_gets_one_sentence() {
+    let dir = tempfile::tempdir().unwrap();
+    for (n, words) in [
+        ("12", "there is no lesson 12"),
+        ("0", "there is no lesson 0"),
+        ("two", "--lesson must be"),
+    ] {
+        let o = basinscope(&["render", "--lesson", n, "--out", "x.png"], dir.path());
+        assert!(!o.status.success());
+        let err = text(&o.stderr);
+        assert!(err.contains(words) && err.lines().count() == 1, "{err}");
+        assert!(!dir.path().join("x.png").exists());
+    }
+}
+
+#[test]
+fn tour_before_another_command_gets_one_sentence() {
+    let dir = tempfile::tempdir().unwrap();
+    let o = basinscope(&["--tour", ".", "scenes"], dir.path());
+    assert!(!o.status.success());
+    let err = text(&o.stderr);
+    assert!(
+        err.contains("--tour before a command applies to the app"),
+        "{err}"
+    );
+}
