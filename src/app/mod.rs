@@ -869,7 +869,13 @@ impl eframe::App for BasinscopeApp {
         let mut actions = Vec::new();
         let open = self.tiles.open_views();
         egui::Panel::top("top_bar").show(ui, |ui| {
-            panels::top_bar_ui(ui, &self.state, &open, self.tour.button_label(), &mut actions);
+            panels::top_bar_ui(
+                ui,
+                &self.state,
+                &open,
+                self.tour.button_label(),
+                &mut actions,
+            );
         });
         egui::Panel::left("controls")
             .resizable(true)

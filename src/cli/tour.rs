@@ -104,7 +104,10 @@ pub(super) fn render_lesson(
     for w in &figure.warnings {
         eprintln!("warning: {w}");
     }
-    let bytes = figure.rendered.encode().context("cannot encode the figure")?;
+    let bytes = figure
+        .rendered
+        .encode()
+        .context("cannot encode the figure")?;
     write_atomically(&args.out, &bytes)?;
     eprintln!("wrote {} ({}×{})", args.out.display(), size.0, size.1);
     Ok(())
@@ -121,4 +124,3 @@ fn figure_view(view: ViewKind) -> FigureView {
         ViewKind::Path => FigureView::Path,
     }
 }
-
