@@ -46,6 +46,7 @@ struct Params {
     background: vec4<f32>,
     inv_lip_lo: vec4<f32>,   // 1 / (bound on |∇f|) of surfaces 0..3, per world unit
     inv_lip_hi: vec4<f32>,   // of surfaces 4..7 (1 for unused ones, whose value is FAR)
+    line_colors: array<vec4<f32>, 3>,  // the model paths' colors (path kinds 2, 3, 4)
 }
 
 // flags: 1 box edges, 2 intersections of surfaces, 4 path
@@ -61,7 +62,7 @@ struct Surface {
 @group(0) @binding(0) var<storage, read> params: Params;
 @group(0) @binding(1) var<storage, read> field: array<f32>;
 @group(0) @binding(2) var<storage, read> surfaces: array<Surface>;
-@group(0) @binding(3) var<storage, read> path: array<vec4<f32>>;  // xyz world, w: 0 trajectory, 1 walk
+@group(0) @binding(3) var<storage, read> path: array<vec4<f32>>;  // xyz world, w: 0 trajectory, 1 walk, 2 + i model path i
 @group(0) @binding(4) var surf_lo: texture_3d<f32>;
 @group(0) @binding(5) var surf_hi: texture_3d<f32>;
 @group(0) @binding(6) var surf_sampler: sampler;
@@ -245,6 +246,18 @@ struct Objects {
     path: Event,
 }
 
+// The color of a polyline of kind `kind` (path[i].w): the trajectory white, the walk
+// yellow, model path i in line_colors[i].
+fn path_color(kind: f32) -> vec3<f32> {
+    if (kind < 0.5) {
+        return vec3<f32>(1.0);
+    }
+    if (kind < 1.5) {
+        return vec3<f32>(1.0, 0.85, 0.2);
+    }
+    return params.line_colors[min(u32(kind + 0.5) - 2u, 2u)].rgb;
+}
+
 fn objects(ro: vec3<f32>, rd: vec3<f32>) -> Objects {
     var o: Objects;
     o.marker.t = -1.0;
@@ -283,7 +296,7 @@ fn objects(ro: vec3<f32>, rd: vec3<f32>) -> Objects {
         }
         if (best < 1e29) {
             o.path.t = best;
-            o.path.color = select(vec4<f32>(1.0, 1.0, 1.0, 1.0), vec4<f32>(1.0, 0.85, 0.2, 1.0), kind > 0.5);
+            o.path.color = vec4<f32>(path_color(kind), 1.0);
         }
     }
     return o;
@@ -578,7 +591,7 @@ fn terrain_color(p: vec3<f32>, t: f32, rd: vec3<f32>) -> vec3<f32> {
             let s = b.xy - a.xy;
             let u = clamp(dot(p.xy - a.xy, s) / max(dot(s, s), 1e-12), 0.0, 1.0);
             if (length(p.xy - a.xy - u * s) < 1.2 * width) {
-                color = select(vec3<f32>(1.0), vec3<f32>(1.0, 0.85, 0.2), a.w > 0.5);
+                color = path_color(a.w);
             }
         }
     }

@@ -14,6 +14,8 @@ use super::slice_pass::{PICTURE_FORMAT, fullscreen_pipeline_with};
 use crate::core::camera::OrbitCamera;
 use crate::core::slice3d::{ClipPlane, MAX_SURFACES};
 
+use super::volume_paths::{MAX_LINES, PathLine};
+
 /// Starting picture scale of the 3D views while the camera moves on a software rasterizer,
 /// which shades every pixel on the CPU (the blit scales the picture up); from there it
 /// adapts to the frame time ([`super::frame_pace`]).
@@ -104,6 +106,9 @@ pub struct VolumeScene {
     pub marker: Option<[f32; 3]>,
     /// Polylines in world coordinates: (point, is the manifold walk).
     pub path: Vec<([f32; 3], bool)>,
+    /// The paths between models, each in its own color (at most
+    /// [`super::volume_paths::MAX_LINES`]).
+    pub lines: Vec<PathLine>,
     pub style: VolumeStyle,
 }
 
@@ -147,6 +152,7 @@ struct Params {
     background: [f32; 4],
     inv_lip_lo: [f32; 4],
     inv_lip_hi: [f32; 4],
+    line_colors: [[f32; 4]; MAX_LINES],
 }
 
 #[repr(C)]
@@ -383,13 +389,7 @@ impl VolumeRenderer {
         if surfaces.is_empty() {
             surfaces.push(GpuSurface::zeroed());
         }
-        let mut path: Vec<[f32; 4]> = thin(&scene.path, MAX_PATH_POINTS)
-            .iter()
-            .map(|(p, walk)| [p[0], p[1], p[2], if *walk { 1.0 } else { 0.0 }])
-            .collect();
-        if path.is_empty() {
-            path.push([0.0; 4]);
-        }
+        let path = path_points(scene);
         let init = |label, contents: &[u8], usage| {
             device.create_buffer_init(&wgpu::util::BufferInitDescriptor {
                 label: Some(label),
@@ -511,7 +511,11 @@ fn params(scene: &VolumeScene, size: [u32; 2]) -> Params {
     let marker = scene
         .marker
         .map_or([0.0; 4], |m| [m[0], m[1], m[2], s.marker_px]);
-    let path_points = thin(&scene.path, MAX_PATH_POINTS).len() as u32;
+    let path_points = path_points(scene).len() as u32;
+    let mut line_colors = [[0.0f32; 4]; MAX_LINES];
+    for (slot, line) in line_colors.iter_mut().zip(&scene.lines) {
+        *slot = [line.color[0], line.color[1], line.color[2], 1.0];
+    }
     // Unused surfaces hold a large constant and a bound of 1: they never limit the step.
     let mut inv_lip = [[1.0f32; 4]; 2];
     for (i, surface) in scene.surfaces.iter().take(MAX_SURFACES).enumerate() {
@@ -546,7 +550,30 @@ fn params(scene: &VolumeScene, size: [u32; 2]) -> Params {
         background: [s.background[0], s.background[1], s.background[2], 1.0],
         inv_lip_lo: inv_lip[0],
         inv_lip_hi: inv_lip[1],
+        line_colors,
     }
+}
+
+/// The polyline points of the path buffer: xyz and a kind in w (0 the trajectory, 1 the
+/// manifold walk, 2 + i the model path `i`, colored by `line_colors[i]`); consecutive
+/// points of one kind are joined. At least one point (a buffer may not be empty).
+fn path_points(scene: &VolumeScene) -> Vec<[f32; 4]> {
+    let mut out: Vec<[f32; 4]> = thin(&scene.path, MAX_PATH_POINTS)
+        .iter()
+        .map(|(p, walk)| [p[0], p[1], p[2], if *walk { 1.0 } else { 0.0 }])
+        .collect();
+    for (i, line) in scene.lines.iter().take(MAX_LINES).enumerate() {
+        let points: Vec<([f32; 3], bool)> = line.points.iter().map(|&p| (p, false)).collect();
+        out.extend(
+            thin(&points, MAX_PATH_POINTS / 4)
+                .iter()
+                .map(|(p, _)| [p[0], p[1], p[2], 2.0 + i as f32]),
+        );
+    }
+    if out.is_empty() {
+        out.push([0.0; 4]);
+    }
+    out
 }
 
 /// The bind group layout of the ray marcher: the parameters, the field, surfaces and
@@ -742,6 +769,7 @@ mod tests {
             clip_box: [[-1.0; 3], [1.0; 3]],
             marker: None,
             path: Vec::new(),
+            lines: Vec::new(),
             style: VolumeStyle {
                 show_box: false,
                 ..VolumeStyle::default()
@@ -789,6 +817,70 @@ mod tests {
                 "clipped: {got:?} vs {want:?}"
             );
         }
+    }
+
+    /// A model path drawn over the stacked planes: the pixels along it take the path's
+    /// color (opaque, in front of both planes), and the rest of the picture is unchanged.
+    #[test]
+    fn model_paths_are_drawn_in_their_color_in_front_of_the_surfaces() {
+        let n = 5;
+        let mut values = Vec::new();
+        for _channel in 0..2 {
+            for ic in 0..n {
+                let c = -1.0 + 2.0 * ic as f32 / (n - 1) as f32;
+                values.extend(std::iter::repeat_n(c, n * n));
+            }
+        }
+        let mut scene = VolumeScene {
+            camera: OrbitCamera {
+                pitch_deg: 89.0,
+                ..OrbitCamera::default()
+            },
+            mode: PictureMode::Volume,
+            shape: [n, n, n],
+            n_inputs: 1,
+            surfaces: vec![SurfaceStyle {
+                channel: 0,
+                level: -0.5,
+                color: [1.0, 0.0, 0.0],
+                lipschitz: 1.0,
+            }],
+            clip_box: [[-1.0; 3], [1.0; 3]],
+            marker: None,
+            path: Vec::new(),
+            lines: Vec::new(),
+            style: VolumeStyle {
+                show_box: false,
+                ..VolumeStyle::default()
+            },
+        };
+        let size = [64, 64];
+        let Some(without) = draw(&scene, &values, size) else {
+            return;
+        };
+        let green = [0.0, 1.0, 0.0];
+        scene.lines = vec![PathLine {
+            points: vec![[-0.8, -0.8, 0.9], [0.0, 0.0, 0.9], [0.8, 0.8, 0.9]],
+            color: green,
+        }];
+        let with = draw(&scene, &values, size).unwrap();
+        let pixel = |rgba: &[u8], x: usize, y: usize| {
+            let i = 4 * (y * 64 + x);
+            [rgba[i], rgba[i + 1], rgba[i + 2]].map(|c| f32::from(c) / 255.0)
+        };
+        let center = pixel(&with, 32, 32);
+        for i in 0..3 {
+            assert!((center[i] - green[i]).abs() < 0.02, "path pixel {center:?}");
+        }
+        assert!(pixel(&without, 32, 32)[0] > 0.4, "the plane is behind it");
+        let changed = (0..64 * 64)
+            .filter(|&p| without[4 * p..4 * p + 3] != with[4 * p..4 * p + 3])
+            .count();
+        // A diagonal line a few pixels wide across most of the picture, nothing else.
+        assert!(
+            changed > 60 && changed < 64 * 64 / 4,
+            "{changed} pixels changed"
+        );
     }
 
     #[test]
