@@ -509,31 +509,39 @@ fn march_volume(ro: vec3<f32>, rd: vec3<f32>) -> vec4<f32> {
             n = 0u;
             let c_lo = crossed(prev.lo, next.lo);
             let c_hi = crossed(prev.hi, next.hi);
-            if (any(c_lo) || any(c_hi)) {
-                for (var i = 0u; i < ns; i = i + 1u) {
-                    let is_crossed = select(c_hi[i & 3u], c_lo[i & 3u], i < 4u);
-                    if (!is_crossed) {
-                        continue;
+            // One bit per surface that changed sign; each is refined in turn. Neighboring
+            // pixels run in lockstep on a CPU rasterizer's SIMD lanes, so every lane
+            // refines its own next crossing together, rather than all lanes stepping
+            // through each surface any of them crossed.
+            var pending = 0u;
+            for (var k = 0u; k < 4u; k = k + 1u) {
+                pending = pending | select(0u, 1u << k, c_lo[k]) | select(0u, 16u << k, c_hi[k]);
+            }
+            pending = pending & ((1u << ns) - 1u);
+            loop {
+                if (pending == 0u) {
+                    break;
+                }
+                let i = firstTrailingBit(pending);
+                pending = pending & (pending - 1u);
+                // Bisection on [t0, t1] for the crossing.
+                var lo = t0;
+                var hi = t1;
+                var vlo = value_of(prev, i);
+                for (var b = 0u; b < BISECTIONS; b = b + 1u) {
+                    let mid = 0.5 * (lo + hi);
+                    let vm = surface_value(i, ro + mid * rd);
+                    if ((vlo <= 0.0) == (vm <= 0.0)) {
+                        lo = mid;
+                        vlo = vm;
+                    } else {
+                        hi = mid;
                     }
-                    // Bisection on [t0, t1] for the crossing.
-                    var lo = t0;
-                    var hi = t1;
-                    var vlo = value_of(prev, i);
-                    for (var b = 0u; b < BISECTIONS; b = b + 1u) {
-                        let mid = 0.5 * (lo + hi);
-                        let vm = surface_value(i, ro + mid * rd);
-                        if ((vlo <= 0.0) == (vm <= 0.0)) {
-                            lo = mid;
-                            vlo = vm;
-                        } else {
-                            hi = mid;
-                        }
-                    }
-                    let th = 0.5 * (lo + hi);
-                    if (n < MAX_EVENTS) {
-                        events[n] = Event(th, surface_hit(i, ro + th * rd, th, rd));
-                        n = n + 1u;
-                    }
+                }
+                let th = 0.5 * (lo + hi);
+                if (n < MAX_EVENTS) {
+                    events[n] = Event(th, surface_hit(i, ro + th * rd, th, rd));
+                    n = n + 1u;
                 }
             }
             prev = next;

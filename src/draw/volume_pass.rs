@@ -361,6 +361,101 @@ impl VolumeRenderer {
         (lo, hi)
     }
 
+    /// The marcher's bind group: parameters, field, surfaces and path buffers, and the
+    /// packed surface textures.
+    fn bind_group(
+        &self,
+        device: &wgpu::Device,
+        buffers: [&wgpu::Buffer; 4],
+        textures: [&wgpu::TextureView; 2],
+    ) -> wgpu::BindGroup {
+        device.create_bind_group(&wgpu::BindGroupDescriptor {
+            label: Some("raymarch"),
+            layout: &self.layout,
+            entries: &[
+                wgpu::BindGroupEntry {
+                    binding: 0,
+                    resource: buffers[0].as_entire_binding(),
+                },
+                wgpu::BindGroupEntry {
+                    binding: 1,
+                    resource: buffers[1].as_entire_binding(),
+                },
+                wgpu::BindGroupEntry {
+                    binding: 2,
+                    resource: buffers[2].as_entire_binding(),
+                },
+                wgpu::BindGroupEntry {
+                    binding: 3,
+                    resource: buffers[3].as_entire_binding(),
+                },
+                wgpu::BindGroupEntry {
+                    binding: 4,
+                    resource: wgpu::BindingResource::TextureView(textures[0]),
+                },
+                wgpu::BindGroupEntry {
+                    binding: 5,
+                    resource: wgpu::BindingResource::TextureView(textures[1]),
+                },
+                wgpu::BindGroupEntry {
+                    binding: 6,
+                    resource: wgpu::BindingResource::Sampler(&self.sampler),
+                },
+            ],
+        })
+    }
+
+    /// Draws a one-pixel picture of a tiny volume and terrain, and waits for it, so that
+    /// both pipelines are compiled (a software rasterizer compiles the marcher for seconds,
+    /// on the pipeline's creation and again on its first draw). Run on a background thread
+    /// before the first 3D frame, this keeps that stall out of the frame.
+    pub fn warm_up(&self, device: &wgpu::Device, queue: &wgpu::Queue) {
+        let values: Vec<f32> = (0..54).map(|i| (i % 2) as f32).collect();
+        let field = device.create_buffer_init(&wgpu::util::BufferInitDescriptor {
+            label: Some("warm-up field"),
+            contents: bytemuck::cast_slice(&values),
+            usage: wgpu::BufferUsages::STORAGE,
+        });
+        let target = super::slice_pass::Picture::new(device, [1, 1]);
+        let mut encoder = device.create_command_encoder(&wgpu::CommandEncoderDescriptor {
+            label: Some("raymarch warm-up"),
+        });
+        // llvmpipe compiles one variant for power-of-two textures and one for the others.
+        let terrain = PictureMode::Terrain {
+            value_range: [0.0, 1.0],
+            log: false,
+            lipschitz: 1.0,
+        };
+        for (mode, shape) in [
+            (PictureMode::Volume, [2, 2, 2]),
+            (PictureMode::Volume, [3, 3, 3]),
+            (terrain, [3, 3, 1]),
+        ] {
+            let scene = VolumeScene {
+                camera: OrbitCamera::default(),
+                mode,
+                shape,
+                n_inputs: 1,
+                surfaces: vec![SurfaceStyle {
+                    channel: 0,
+                    level: 0.5,
+                    color: [1.0; 3],
+                    lipschitz: 1.0,
+                }],
+                clip_box: [[-1.0; 3], [1.0; 3]],
+                marker: None,
+                path: Vec::new(),
+                lines: Vec::new(),
+                style: VolumeStyle::default(),
+            };
+            self.encode(device, &mut encoder, &field, &scene, &target.view, [1, 1]);
+        }
+        queue.submit([encoder.finish()]);
+        if let Err(e) = device.poll(wgpu::PollType::wait_indefinitely()) {
+            log::warn!("the ray marcher's warm-up frame did not finish: {e}");
+        }
+    }
+
     /// Records the ray-marched picture of `field` (layout [channel][c][b][a], k + 1
     /// channels, on the grid `scene.shape`) into `target` (a [`PICTURE_FORMAT`] view).
     #[allow(clippy::too_many_arguments)]
@@ -424,40 +519,11 @@ impl VolumeRenderer {
             &surfaces[..params.counts[0] as usize],
             &surfaces_buffer,
         );
-        let bind_group = device.create_bind_group(&wgpu::BindGroupDescriptor {
-            label: Some("raymarch"),
-            layout: &self.layout,
-            entries: &[
-                wgpu::BindGroupEntry {
-                    binding: 0,
-                    resource: params_buffer.as_entire_binding(),
-                },
-                wgpu::BindGroupEntry {
-                    binding: 1,
-                    resource: field.as_entire_binding(),
-                },
-                wgpu::BindGroupEntry {
-                    binding: 2,
-                    resource: surfaces_buffer.as_entire_binding(),
-                },
-                wgpu::BindGroupEntry {
-                    binding: 3,
-                    resource: path_buffer.as_entire_binding(),
-                },
-                wgpu::BindGroupEntry {
-                    binding: 4,
-                    resource: wgpu::BindingResource::TextureView(&lo),
-                },
-                wgpu::BindGroupEntry {
-                    binding: 5,
-                    resource: wgpu::BindingResource::TextureView(&hi),
-                },
-                wgpu::BindGroupEntry {
-                    binding: 6,
-                    resource: wgpu::BindingResource::Sampler(&self.sampler),
-                },
-            ],
-        });
+        let bind_group = self.bind_group(
+            device,
+            [&params_buffer, field, &surfaces_buffer, &path_buffer],
+            [&lo, &hi],
+        );
         let mut pass = encoder.begin_render_pass(&wgpu::RenderPassDescriptor {
             label: Some("raymarch"),
             color_attachments: &[Some(wgpu::RenderPassColorAttachment {

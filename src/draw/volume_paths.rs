@@ -128,7 +128,10 @@ mod tests {
         // The middle of the linear path is the middle of the segment.
         assert!(close(line.points[DEFAULT_POINTS / 2], [0.0, 0.0, 0.0]));
         let c = path_color(1);
-        assert_eq!(line.color, [c.r, c.g, c.b].map(|x| f32::from(x) / 255.0));
+        assert!(close(
+            line.color,
+            [c.r, c.g, c.b].map(|x| f32::from(x) / 255.0)
+        ));
     }
 
     #[test]

@@ -91,9 +91,12 @@ impl SliceStatus {
 struct SliceResources {
     evaluator: GpuFieldEvaluator,
     renderer: SliceRenderer,
-    /// Made on the first 3D frame (compiling the ray-marching shader takes a while on a
-    /// software rasterizer).
+    /// Taken from `warming` on the first 3D frame.
     volume_renderer: Option<VolumeRenderer>,
+    /// The ray marcher being made and compiled on its own thread since the first slice
+    /// frame (compiling it takes seconds on a software rasterizer, which would otherwise
+    /// stall the first 3D frame).
+    warming: Option<std::thread::JoinHandle<VolumeRenderer>>,
     blitter: Blitter,
     picture: Option<(Picture, wgpu::BindGroup)>,
     last_frame: Option<SliceFrame>,
@@ -154,6 +157,23 @@ impl SliceCallback {
     }
 }
 
+/// Starts making the ray marcher and compiling its pipelines on a named thread.
+fn warm_up_volume_renderer(
+    device: &wgpu::Device,
+    queue: &wgpu::Queue,
+) -> Option<std::thread::JoinHandle<VolumeRenderer>> {
+    let (device, queue) = (device.clone(), queue.clone());
+    std::thread::Builder::new()
+        .name("basinscope-raymarch-warm-up".into())
+        .spawn(move || {
+            let renderer = VolumeRenderer::new(&device);
+            renderer.warm_up(&device, &queue);
+            renderer
+        })
+        .map_err(|e| log::warn!("cannot start the ray marcher's warm-up thread: {e}"))
+        .ok()
+}
+
 impl egui_wgpu::CallbackTrait for SliceCallback {
     fn prepare(
         &self,
@@ -168,6 +188,7 @@ impl egui_wgpu::CallbackTrait for SliceCallback {
                 evaluator: GpuFieldEvaluator::new(device.clone(), queue.clone()),
                 renderer: SliceRenderer::new(device),
                 volume_renderer: None,
+                warming: warm_up_volume_renderer(device, queue),
                 blitter: Blitter::new(device, self.target_format),
                 picture: None,
                 last_frame: None,
@@ -194,9 +215,15 @@ impl egui_wgpu::CallbackTrait for SliceCallback {
         };
         let buffer = self.field_buffer(device, res);
         if let (Some(buffer), Some(scene)) = (&buffer, &f.volume) {
-            let renderer = res
-                .volume_renderer
-                .get_or_insert_with(|| VolumeRenderer::new(device));
+            if res.volume_renderer.is_none() {
+                // Waits for the warm-up if it is still compiling (the frame would compile
+                // the same pipelines anyway).
+                let warmed = res.warming.take().and_then(|h| h.join().ok());
+                res.volume_renderer = Some(warmed.unwrap_or_else(|| VolumeRenderer::new(device)));
+            }
+            let Some(renderer) = &res.volume_renderer else {
+                return Vec::new();
+            };
             if let Some((picture, _)) = &res.picture {
                 renderer.encode(
                     device,
