@@ -110,6 +110,9 @@ impl BasinscopeApp {
             .wgpu_render_state
             .as_ref()
             .is_some_and(|r| crate::eval::backend::cpu_is_faster_than(&r.adapter.get_info()));
+        if let Some(rs) = &cc.wgpu_render_state {
+            slice::callback::set_up(rs);
+        }
         let volume_evaluator = volume_eval::VolumeEvaluator::choose(
             cc.wgpu_render_state.as_ref(),
             std::env::var(volume_eval::EVALUATOR_ENV).ok().as_deref(),

@@ -129,7 +129,10 @@ pub fn volume_view_ui(
         );
         return;
     };
-    update_field(state, view, jobs);
+    if update_field(state, view, jobs) {
+        // The rows above were drawn before the new field arrived (its size and evaluator).
+        ui.ctx().request_repaint();
+    }
     if let Some(e) = &view.error {
         ui.colored_label(ui.visuals().error_fg_color, e);
     }
@@ -189,6 +192,14 @@ pub fn volume_view_ui(
     let mut scene = picture_scene(state, view.terrain, &current, camera);
     if view.software_adapter && moving {
         scene.style.step_cells = MOVING_STEP_CELLS;
+    }
+    if paced {
+        // Sizes in picture pixels shrink with the picture, so θ and the lines keep their
+        // size on screen (but stay visible: lines one picture pixel wide at least, θ 1.5).
+        let shrink = view.pace.scale();
+        scene.style.marker_px = (scene.style.marker_px * shrink).max(1.5);
+        scene.style.line_width_px = (scene.style.line_width_px * shrink).max(1.0);
+        scene.style.manifold_width_px = (scene.style.manifold_width_px * shrink).max(1.0);
     }
     if let Some(problem) = view.status.take() {
         view.error = Some(problem);
@@ -269,13 +280,16 @@ fn interact(
 }
 
 /// Posts the field request for the current θ and settings, and takes finished results.
-fn update_field(state: &AppState, view: &mut VolumeViewState, jobs: &mut Jobs) {
+/// Returns whether a result arrived.
+fn update_field(state: &AppState, view: &mut VolumeViewState, jobs: &mut Jobs) -> bool {
     let job = if view.terrain {
         &mut jobs.terrain_field
     } else {
         &mut jobs.volume_field
     };
-    if let Some((req, result)) = job.poll() {
+    let polled = job.poll();
+    let arrived = polled.is_some();
+    if let Some((req, result)) = polled {
         match result {
             Ok(field) => {
                 view.current = Some(field);
@@ -326,6 +340,7 @@ fn update_field(state: &AppState, view: &mut VolumeViewState, jobs: &mut Jobs) {
             Err(e) => view.error = Some(e),
         }
     }
+    arrived
 }
 
 /// The picture for `current` seen through `camera`: θ, the trajectory and the manifold

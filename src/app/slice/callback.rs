@@ -157,6 +157,39 @@ impl SliceCallback {
     }
 }
 
+impl SliceResources {
+    fn new(device: &wgpu::Device, queue: &wgpu::Queue, format: wgpu::TextureFormat) -> Self {
+        Self {
+            evaluator: GpuFieldEvaluator::new(device.clone(), queue.clone()),
+            renderer: SliceRenderer::new(device),
+            volume_renderer: None,
+            warming: warm_up_volume_renderer(device, queue),
+            blitter: Blitter::new(device, format),
+            picture: None,
+            last_frame: None,
+            uploaded: None,
+        }
+    }
+}
+
+/// Sets up the bridge's GPU objects when the app starts rather than on its first
+/// picture, so the ray marcher compiles in the background from the start (the app may
+/// open on a view without a picture, and the 3D tab would then wait for the compile).
+pub fn set_up(render_state: &egui_wgpu::RenderState) {
+    let mut renderer = render_state.renderer.write();
+    if renderer
+        .callback_resources
+        .get::<SliceResources>()
+        .is_none()
+    {
+        renderer.callback_resources.insert(SliceResources::new(
+            &render_state.device,
+            &render_state.queue,
+            render_state.target_format,
+        ));
+    }
+}
+
 /// Starts making the ray marcher and compiling its pipelines on a named thread.
 fn warm_up_volume_renderer(
     device: &wgpu::Device,
@@ -184,16 +217,7 @@ impl egui_wgpu::CallbackTrait for SliceCallback {
         resources: &mut egui_wgpu::CallbackResources,
     ) -> Vec<wgpu::CommandBuffer> {
         if resources.get::<SliceResources>().is_none() {
-            resources.insert(SliceResources {
-                evaluator: GpuFieldEvaluator::new(device.clone(), queue.clone()),
-                renderer: SliceRenderer::new(device),
-                volume_renderer: None,
-                warming: warm_up_volume_renderer(device, queue),
-                blitter: Blitter::new(device, self.target_format),
-                picture: None,
-                last_frame: None,
-                uploaded: None,
-            });
+            resources.insert(SliceResources::new(device, queue, self.target_format));
         }
         let Some(res) = resources.get_mut::<SliceResources>() else {
             return Vec::new();
