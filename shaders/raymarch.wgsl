@@ -13,11 +13,17 @@
 // z − h = 0 is marched the same way; it is colored by height (viridis), with each input's
 // solution contour and the path draped on it.
 //
-// The field stays in the storage buffer the compute pass wrote (layout shared with
-// field.wgsl: field[channel·n + (ic·nb + ib)·na + ia]) and is sampled with trilinear
-// interpolation in the shader: f32 values keep the level sets exact (a 16-bit texture
-// would move them by up to ~1e-3 of the value), r32float textures are not filterable on
-// every adapter, and the field needs no copy.
+// Volume mode samples the selected surfaces' f_i − level_i from two rgba16float 3D
+// textures (surface_pack.wgsl writes them from the field buffer; why half floats keep the
+// surfaces in place is explained there) with the sampler's trilinear filtering: one fetch
+// gives four surfaces, so the march, the bisection, the gradient lighting and the
+// distance estimate of every other surface at a hit share their fetches. Terrain mode
+// reads the field buffer itself (layout shared with field.wgsl:
+// field[channel·n + (ic·nb + ib)·na + ia]) with trilinear interpolation in the shader.
+//
+// The parameters are a storage buffer, not a uniform block: lavapipe (Vulkan on llvmpipe)
+// inlines uniforms that steer branches and loops and compiles a new variant, seconds on
+// a CPU, for each new value; the camera changes every frame while rotating.
 //
 // World coordinates: the box [−1, 1]³, x along a, y along b, z along c (or height).
 // Colors are sRGB-encoded values, as in slice_draw.wgsl.
@@ -38,6 +44,9 @@ struct Params {
     terrain: vec4<f32>,      // height value lo, hi (mapped to z = −1..1), 1 if log10, bound on |∇h|
     marker: vec4<f32>,       // θ in world coordinates; w: radius in pixels (0: none)
     background: vec4<f32>,
+    inv_lip_lo: vec4<f32>,   // 1 / (bound on |∇f|) of surfaces 0..3, per world unit
+    inv_lip_hi: vec4<f32>,   // of surfaces 4..7 (1 for unused ones, whose value is FAR)
+    line_colors: array<vec4<f32>, 3>,  // the model paths' colors (path kinds 2, 3, 4)
 }
 
 // flags: 1 box edges, 2 intersections of surfaces, 4 path
@@ -50,10 +59,13 @@ struct Surface {
     _pad1: f32,
 }
 
-@group(0) @binding(0) var<uniform> params: Params;
+@group(0) @binding(0) var<storage, read> params: Params;
 @group(0) @binding(1) var<storage, read> field: array<f32>;
 @group(0) @binding(2) var<storage, read> surfaces: array<Surface>;
-@group(0) @binding(3) var<storage, read> path: array<vec4<f32>>;  // xyz world, w: 0 trajectory, 1 walk
+@group(0) @binding(3) var<storage, read> path: array<vec4<f32>>;  // xyz world, w: 0 trajectory, 1 walk, 2 + i model path i
+@group(0) @binding(4) var surf_lo: texture_3d<f32>;
+@group(0) @binding(5) var surf_hi: texture_3d<f32>;
+@group(0) @binding(6) var surf_sampler: sampler;
 
 struct VsOut {
     @builtin(position) position: vec4<f32>,
@@ -152,18 +164,6 @@ fn terrain_height(p: vec3<f32>) -> f32 {
 
 // ---- shared pieces ----
 
-// How far the ray may advance from values `v` without any surface changing sign: |f − c|
-// cannot reach 0 within |f − c| / L when L bounds |∇f| (sphere tracing with the field's
-// Lipschitz bound), so empty space is crossed in a few long steps; never less than `dt`,
-// the one-cell step that catches every crossing the grid resolves.
-fn safe_step(v: ptr<function, array<f32, MAX_SURFACES>>, ns: u32, dt: f32) -> f32 {
-    var step = 1e30;
-    for (var i = 0u; i < ns; i = i + 1u) {
-        step = min(step, abs((*v)[i]) / max(surfaces[i].lipschitz, 1e-20));
-    }
-    return max(dt, 0.95 * step);
-}
-
 // Polynomial fit of matplotlib's viridis, t in [0, 1] (as in slice_draw.wgsl).
 fn viridis(t: f32) -> vec3<f32> {
     let c0 = vec3<f32>(0.27772733, 0.00540734, 0.33409981);
@@ -246,6 +246,18 @@ struct Objects {
     path: Event,
 }
 
+// The color of a polyline of kind `kind` (path[i].w): the trajectory white, the walk
+// yellow, model path i in line_colors[i].
+fn path_color(kind: f32) -> vec3<f32> {
+    if (kind < 0.5) {
+        return vec3<f32>(1.0);
+    }
+    if (kind < 1.5) {
+        return vec3<f32>(1.0, 0.85, 0.2);
+    }
+    return params.line_colors[min(u32(kind + 0.5) - 2u, 2u)].rgb;
+}
+
 fn objects(ro: vec3<f32>, rd: vec3<f32>) -> Objects {
     var o: Objects;
     o.marker.t = -1.0;
@@ -284,7 +296,7 @@ fn objects(ro: vec3<f32>, rd: vec3<f32>) -> Objects {
         }
         if (best < 1e29) {
             o.path.t = best;
-            o.path.color = select(vec4<f32>(1.0, 1.0, 1.0, 1.0), vec4<f32>(1.0, 0.85, 0.2, 1.0), kind > 0.5);
+            o.path.color = vec4<f32>(path_color(kind), 1.0);
         }
     }
     return o;
@@ -334,30 +346,125 @@ fn edge_event(p: vec3<f32>, t: f32) -> Event {
 
 // ---- volume mode ----
 
-fn surface_value(i: u32, c: Cell) -> f32 {
-    return sample_cell(surfaces[i].channel, c) - surfaces[i].level;
+// f_i − level_i of all eight surfaces at one point (component i − 4 of `hi` for i ≥ 4).
+struct Values {
+    lo: vec4<f32>,
+    hi: vec4<f32>,
+}
+
+const FAR: f32 = 60000.0;
+
+// Texture coordinates of world point p: grid point j sits at the center of texel j.
+fn tex_coord(p: vec3<f32>) -> vec3<f32> {
+    let d = vec3<f32>(grid_dims());
+    let g = clamp((p + vec3<f32>(1.0)) * 0.5, vec3<f32>(0.0), vec3<f32>(1.0)) * (d - vec3<f32>(1.0));
+    return (g + vec3<f32>(0.5)) / d;
+}
+
+fn values_at(p: vec3<f32>) -> Values {
+    let uvw = tex_coord(p);
+    var v: Values;
+    v.lo = textureSampleLevel(surf_lo, surf_sampler, uvw, 0.0);
+    // Uniform branch: the second texture only when more than four surfaces are drawn.
+    if (params.counts.x > 4u) {
+        v.hi = textureSampleLevel(surf_hi, surf_sampler, uvw, 0.0);
+    } else {
+        v.hi = vec4<f32>(FAR);
+    }
+    return v;
+}
+
+fn value_of(v: Values, i: u32) -> f32 {
+    if (i < 4u) {
+        return v.lo[i];
+    }
+    return v.hi[i - 4u];
+}
+
+// f_i − level_i of one surface at p: one fetch.
+fn surface_value(i: u32, p: vec3<f32>) -> f32 {
+    let uvw = tex_coord(p);
+    if (i < 4u) {
+        return textureSampleLevel(surf_lo, surf_sampler, uvw, 0.0)[i];
+    }
+    return textureSampleLevel(surf_hi, surf_sampler, uvw, 0.0)[i - 4u];
+}
+
+// How far the ray may advance from values `v` without any surface changing sign: |f − c|
+// cannot reach 0 within |f − c| / L when L bounds |∇f| (sphere tracing with the field's
+// Lipschitz bound), so empty space is crossed in a few long steps; never less than `dt`,
+// the step that catches every crossing the grid resolves.
+fn safe_step(v: Values, dt: f32) -> f32 {
+    let a = abs(v.lo) * params.inv_lip_lo;
+    let b = abs(v.hi) * params.inv_lip_hi;
+    let m = min(a, b);
+    return max(dt, 0.95 * min(min(m.x, m.y), min(m.z, m.w)));
+}
+
+// Which surfaces change sign between two points (NaN never does).
+fn crossed(a: vec4<f32>, b: vec4<f32>) -> vec4<bool> {
+    let z = vec4<f32>(0.0);
+    return ((a <= z) & (b > z)) | ((a > z) & (b <= z));
+}
+
+// World-space gradients of all surfaces at p, by central differences of half a cell:
+// `x_lo[i]` is ∂(f_i)/∂x, and so on.
+struct Gradients {
+    x_lo: vec4<f32>,
+    y_lo: vec4<f32>,
+    z_lo: vec4<f32>,
+    x_hi: vec4<f32>,
+    y_hi: vec4<f32>,
+    z_hi: vec4<f32>,
+}
+
+fn gradients(p: vec3<f32>) -> Gradients {
+    let d = grid_dims();
+    let cell = vec3<f32>(2.0) / max(vec3<f32>(d) - vec3<f32>(1.0), vec3<f32>(1.0));
+    let h = 0.5 * cell;
+    var g: Gradients;
+    let xp = values_at(p + vec3<f32>(h.x, 0.0, 0.0));
+    let xm = values_at(p - vec3<f32>(h.x, 0.0, 0.0));
+    let yp = values_at(p + vec3<f32>(0.0, h.y, 0.0));
+    let ym = values_at(p - vec3<f32>(0.0, h.y, 0.0));
+    g.x_lo = (xp.lo - xm.lo) / (2.0 * h.x);
+    g.x_hi = (xp.hi - xm.hi) / (2.0 * h.x);
+    g.y_lo = (yp.lo - ym.lo) / (2.0 * h.y);
+    g.y_hi = (yp.hi - ym.hi) / (2.0 * h.y);
+    g.z_lo = vec4<f32>(0.0);
+    g.z_hi = vec4<f32>(0.0);
+    if (d.z > 1u) {
+        let zp = values_at(p + vec3<f32>(0.0, 0.0, h.z));
+        let zm = values_at(p - vec3<f32>(0.0, 0.0, h.z));
+        g.z_lo = (zp.lo - zm.lo) / (2.0 * h.z);
+        g.z_hi = (zp.hi - zm.hi) / (2.0 * h.z);
+    }
+    return g;
+}
+
+fn gradient_of(g: Gradients, i: u32) -> vec3<f32> {
+    if (i < 4u) {
+        return vec3<f32>(g.x_lo[i], g.y_lo[i], g.z_lo[i]);
+    }
+    return vec3<f32>(g.x_hi[i - 4u], g.y_hi[i - 4u], g.z_hi[i - 4u]);
 }
 
 // The color of surface i hit at p (t along the ray).
 fn surface_hit(i: u32, p: vec3<f32>, t: f32, rd: vec3<f32>) -> vec4<f32> {
     let s = surfaces[i];
-    let g = gradient(s.channel, p);
+    let grads = gradients(p);
+    let g = gradient_of(grads, i);
     var color = shade(s.color.rgb, g, rd);
     var alpha = params.style.x;
     if ((params.counts.y & 2u) != 0u) {
         let width = params.style.y * px_world(t);
-        for (var j = 0u; j < params.counts.x; j = j + 1u) {
+        let v = values_at(p);
+        for (var j = 0u; j < min(params.counts.x, MAX_SURFACES); j = j + 1u) {
             if (surfaces[j].channel == s.channel) {
                 continue;
             }
-            let v = sample(surfaces[j].channel, p) - surfaces[j].level;
-            // |v| / |∇f_j| < w/2 needs |v| < L_j·w/2: most hits are far from every other
-            // surface and skip the gradient.
-            if (abs(v) >= 0.5 * width * surfaces[j].lipschitz) {
-                continue;
-            }
-            let gj = gradient(surfaces[j].channel, p);
-            let d = abs(v) / max(length(gj), 1e-12);
+            // The distance estimate |f_j − c_j| / |∇f_j|: even width on screen.
+            let d = abs(value_of(v, j)) / max(length(gradient_of(grads, j)), 1e-12);
             if (d < 0.5 * width) {
                 color = shade(vec3<f32>(1.0, 1.0, 1.0), g, rd);
                 alpha = 0.95;
@@ -393,43 +500,51 @@ fn march_volume(ro: vec3<f32>, rd: vec3<f32>) -> vec4<f32> {
     let ns = min(params.counts.x, MAX_SURFACES);
     var t_prev = whole.x;
     if (span.y >= span.x) {
-        var prev: array<f32, MAX_SURFACES>;
-        let c0 = cell_at(ro + span.x * rd);
-        for (var i = 0u; i < ns; i = i + 1u) {
-            prev[i] = surface_value(i, c0);
-        }
+        var prev = values_at(ro + span.x * rd);
         var t0 = span.x;
         t_prev = span.x;
         for (var step = 0u; step < MAX_STEPS && t0 < span.y; step = step + 1u) {
-            let t1 = min(t0 + safe_step(&prev, ns, dt), span.y);
-            let c1 = cell_at(ro + t1 * rd);
+            let t1 = min(t0 + safe_step(prev, dt), span.y);
+            let next = values_at(ro + t1 * rd);
             n = 0u;
-            for (var i = 0u; i < ns; i = i + 1u) {
-                let v1 = surface_value(i, c1);
-                let v0 = prev[i];
-                if ((v0 <= 0.0 && v1 > 0.0) || (v0 > 0.0 && v1 <= 0.0)) {
-                    // Bisection on [t0, t1] for the crossing.
-                    var lo = t0;
-                    var hi = t1;
-                    var vlo = v0;
-                    for (var b = 0u; b < BISECTIONS; b = b + 1u) {
-                        let mid = 0.5 * (lo + hi);
-                        let vm = surface_value(i, cell_at(ro + mid * rd));
-                        if ((vlo <= 0.0) == (vm <= 0.0)) {
-                            lo = mid;
-                            vlo = vm;
-                        } else {
-                            hi = mid;
-                        }
-                    }
-                    let th = 0.5 * (lo + hi);
-                    if (n < MAX_EVENTS) {
-                        events[n] = Event(th, surface_hit(i, ro + th * rd, th, rd));
-                        n = n + 1u;
+            let c_lo = crossed(prev.lo, next.lo);
+            let c_hi = crossed(prev.hi, next.hi);
+            // One bit per surface that changed sign; each is refined in turn. Neighboring
+            // pixels run in lockstep on a CPU rasterizer's SIMD lanes, so every lane
+            // refines its own next crossing together, rather than all lanes stepping
+            // through each surface any of them crossed.
+            var pending = 0u;
+            for (var k = 0u; k < 4u; k = k + 1u) {
+                pending = pending | select(0u, 1u << k, c_lo[k]) | select(0u, 16u << k, c_hi[k]);
+            }
+            pending = pending & ((1u << ns) - 1u);
+            loop {
+                if (pending == 0u) {
+                    break;
+                }
+                let i = firstTrailingBit(pending);
+                pending = pending & (pending - 1u);
+                // Bisection on [t0, t1] for the crossing.
+                var lo = t0;
+                var hi = t1;
+                var vlo = value_of(prev, i);
+                for (var b = 0u; b < BISECTIONS; b = b + 1u) {
+                    let mid = 0.5 * (lo + hi);
+                    let vm = surface_value(i, ro + mid * rd);
+                    if ((vlo <= 0.0) == (vm <= 0.0)) {
+                        lo = mid;
+                        vlo = vm;
+                    } else {
+                        hi = mid;
                     }
                 }
-                prev[i] = v1;
+                let th = 0.5 * (lo + hi);
+                if (n < MAX_EVENTS) {
+                    events[n] = Event(th, surface_hit(i, ro + th * rd, th, rd));
+                    n = n + 1u;
+                }
             }
+            prev = next;
             add_objects(o, t0, t1, &events, &n);
             if (n > 0u) {
                 acc = composite(acc, &events, n);
@@ -484,7 +599,7 @@ fn terrain_color(p: vec3<f32>, t: f32, rd: vec3<f32>) -> vec3<f32> {
             let s = b.xy - a.xy;
             let u = clamp(dot(p.xy - a.xy, s) / max(dot(s, s), 1e-12), 0.0, 1.0);
             if (length(p.xy - a.xy - u * s) < 1.2 * width) {
-                color = select(vec3<f32>(1.0), vec3<f32>(1.0, 0.85, 0.2), a.w > 0.5);
+                color = path_color(a.w);
             }
         }
     }

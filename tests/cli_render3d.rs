@@ -465,3 +465,56 @@ fn trained_scene_terrain_draws_its_recorded_trajectory_on_pca_axes() {
     let changed = a.pixels().zip(b.pixels()).filter(|(p, q)| p != q).count();
     assert!(changed > 20, "the trajectory changed only {changed} pixels");
 }
+
+/// `render --view slice3d` draws the linear path between the scene's first two models
+/// (as the app's 3D view does): with two models across the box the picture gains a line
+/// in the paths figure's color of the linear path, and nothing else changes much.
+#[test]
+fn slice3d_render_draws_the_path_between_the_scenes_models() {
+    let dir = tempfile::tempdir().unwrap();
+    let (without, theta0) = render_one_plane(dir.path());
+    let mut scene: serde_json::Value = serde_json::from_str(
+        &std::fs::read_to_string(dir.path().join("scene-one-plane.json")).unwrap(),
+    )
+    .unwrap();
+    // From near one corner of the slice box to near the opposite one.
+    let model = |s: f64| -> Vec<f64> { theta0.iter().map(|c| c + s).collect() };
+    scene["models"] = serde_json::json!([
+        { "name": "A", "parameters": model(-1.5) },
+        { "name": "B", "parameters": model(1.5) },
+    ]);
+    let scene_path = dir.path().join("scene-models.json");
+    std::fs::write(&scene_path, scene.to_string()).unwrap();
+    let png = dir.path().join("models.png");
+    let o = basinscope(
+        &[
+            "render",
+            scene_path.to_str().unwrap(),
+            "--view",
+            "slice3d",
+            "--out",
+            png.to_str().unwrap(),
+            "--size",
+            &format!("{}x{}", without.width(), without.height()),
+        ],
+        dir.path(),
+    );
+    assert!(o.status.success(), "{}", stderr(&o));
+    let with = image::open(&png).unwrap().to_rgb8();
+    let changed = with
+        .pixels()
+        .zip(without.pixels())
+        .filter(|(p, q)| p != q)
+        .count();
+    let total = (with.width() * with.height()) as usize;
+    assert!(
+        changed > 50 && changed < total / 5,
+        "{changed} of {total} pixels changed"
+    );
+    // The linear path's color in the paths view and figure: #d55e00.
+    let orange = with
+        .pixels()
+        .filter(|p| p[0].abs_diff(0xd5) <= 3 && p[1].abs_diff(0x5e) <= 3 && p[2] <= 3)
+        .count();
+    assert!(orange > 20, "only {orange} pixels in the path's color");
+}

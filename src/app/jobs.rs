@@ -301,6 +301,8 @@ pub struct VolumeFieldRequest {
     pub third_axis: ThirdAxis,
     /// Grid points per axis (2 for the terrain, 3 for the volume).
     pub shape: Vec<usize>,
+    /// What computes the field.
+    pub evaluator: super::volume_eval::VolumeEvaluator,
 }
 
 /// A computed 3D view field: its axes and the field on their grid.
@@ -310,6 +312,8 @@ pub struct VolumeField {
     pub axes: Slice3Axes,
     pub request: OwnedFieldRequest,
     pub field: Arc<Field>,
+    /// The evaluator that computed it, in words (`VolumeEvaluator::describe`).
+    pub made_by: String,
 }
 
 pub type VolumeFieldResult = (VolumeFieldRequest, Result<VolumeField, String>);
@@ -364,12 +368,11 @@ fn volume_field(req: &VolumeFieldRequest) -> Result<VolumeField, String> {
         data: Arc::clone(&req.data),
         grid,
     };
-    let field = CpuFieldEvaluator
-        .evaluate(&request.as_request())
-        .map_err(|e| format!("cannot evaluate this volume: {e}"))?;
+    let field = req.evaluator.evaluate(&request.as_request())?;
     Ok(VolumeField {
         axes,
         request,
         field: Arc::new(field),
+        made_by: req.evaluator.describe(),
     })
 }

@@ -23,6 +23,7 @@ pub mod state;
 pub mod task;
 pub mod tiles;
 pub mod tour;
+pub mod volume_eval;
 pub mod volume_view;
 pub mod window_export;
 pub mod worker;
@@ -139,6 +140,17 @@ impl BasinscopeApp {
             .wgpu_render_state
             .as_ref()
             .is_some_and(|r| crate::eval::backend::cpu_is_faster_than(&r.adapter.get_info()));
+        if let Some(rs) = &cc.wgpu_render_state {
+            slice::callback::set_up(rs);
+        }
+        let volume_evaluator = volume_eval::VolumeEvaluator::choose(
+            cc.wgpu_render_state.as_ref(),
+            std::env::var(volume_eval::EVALUATOR_ENV).ok().as_deref(),
+        );
+        let mut slice3d_view = volume_view::VolumeViewState::new(false, software);
+        slice3d_view.evaluator = volume_evaluator.clone();
+        let mut terrain_view = volume_view::VolumeViewState::new(true, software);
+        terrain_view.evaluator = volume_evaluator;
         Ok(Self {
             state,
             worker,
@@ -146,8 +158,8 @@ impl BasinscopeApp {
             dialog_results: None,
             data_view: data_view::DataViewCache::default(),
             slice_view: slice::SliceViewState::new(software),
-            slice3d_view: volume_view::VolumeViewState::new(false, software),
-            terrain_view: volume_view::VolumeViewState::new(true, software),
+            slice3d_view,
+            terrain_view,
             jobs,
             analysis: None,
             analysis_error: None,

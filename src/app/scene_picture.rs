@@ -20,6 +20,7 @@ use crate::core::slice3d::{project_onto_slice3, slice3d_axes};
 use crate::draw::figure::annotate_volume_picture;
 use crate::draw::slice_pass::Picture;
 use crate::draw::volume_pass::{VolumeRenderer, VolumeScene};
+use crate::draw::volume_paths::{default_model_paths, path_lines};
 use crate::draw::volume_scene::{Outputs, axis_marks, slice3d_scene, terrain_scene};
 use crate::eval::FieldBackend;
 use crate::eval::gpu::context::GpuContext;
@@ -64,7 +65,7 @@ pub fn render_slice3d(
     ));
     let field = evaluate(&evaluator, scene, &grid)?;
     let outputs = scene.outputs();
-    let picture = slice3d_scene(
+    let mut picture = slice3d_scene(
         spec3,
         spec3.camera,
         Outputs {
@@ -78,6 +79,12 @@ pub fn render_slice3d(
             .iter()
             .map(|t| (project_onto_slice3(&axes, t), false))
             .collect::<Vec<_>>(),
+    );
+    // The paths between the scene's models, as the app draws them.
+    picture.lines = path_lines(
+        &default_model_paths(&scene.models, theta.len()),
+        &axes,
+        [slice.a_range, slice.b_range, slice.c_range],
     );
     let names = [
         format!("a: {}", axes.plane.u_name),

@@ -19,15 +19,16 @@ use super::jobs::{Jobs, VolumeField, VolumeFieldRequest};
 use super::slice::callback::{FieldSource, SliceCallback, SliceFrame, SliceStatus};
 use super::slice::input_color;
 use super::state::{Action, AppState};
+use super::volume_eval::VolumeEvaluator;
 use crate::core::camera::OrbitCamera;
 use crate::core::slice::project_onto_slice;
 use crate::core::slice3d::{
-    CPU_VIEW_BUDGET, ClipPlane, MAX_SURFACES, budgeted_shape, format_levels, parse_levels,
-    project_onto_slice3,
+    ClipPlane, MAX_SURFACES, format_levels, parse_levels, project_onto_slice3,
 };
 use crate::draw::frame_pace::{FramePace, TARGET_FRAME_MS};
 use crate::draw::slice_pass::SliceStyle;
 use crate::draw::volume_pass::{MOVING_SCALE, MOVING_STEP_CELLS, VolumeScene};
+use crate::draw::volume_paths::{default_model_paths, path_lines};
 use crate::draw::volume_scene::{Outputs, axis_marks, slice3d_scene, terrain_scene};
 
 /// How long after the last camera move the picture stays at the moving resolution.
@@ -41,6 +42,9 @@ pub struct VolumeViewState {
     pub terrain: bool,
     /// Whether the wgpu adapter is a software rasterizer (llvmpipe).
     pub software_adapter: bool,
+    /// What computes the fields ([`VolumeEvaluator::choose`]); the CPU path until the app
+    /// sets it from its renderer.
+    pub evaluator: VolumeEvaluator,
     /// The newest computed axes and field.
     pub current: Option<VolumeField>,
     /// The request behind `current`, and the one last posted.
@@ -68,6 +72,9 @@ impl VolumeViewState {
         Self {
             terrain,
             software_adapter,
+            evaluator: VolumeEvaluator::Cpu {
+                reason: "no GPU evaluator was set up".into(),
+            },
             current: None,
             current_for: None,
             asked: None,
@@ -122,7 +129,10 @@ pub fn volume_view_ui(
         );
         return;
     };
-    update_field(state, view, jobs);
+    if update_field(state, view, jobs) {
+        // The rows above were drawn before the new field arrived (its size and evaluator).
+        ui.ctx().request_repaint();
+    }
     if let Some(e) = &view.error {
         ui.colored_label(ui.visuals().error_fg_color, e);
     }
@@ -186,6 +196,14 @@ pub fn volume_view_ui(
     let mut scene = picture_scene(state, view.terrain, &current, camera);
     if view.software_adapter && moving {
         scene.style.step_cells = MOVING_STEP_CELLS;
+    }
+    if paced {
+        // Sizes in picture pixels shrink with the picture, so θ and the lines keep their
+        // size on screen (but stay visible: lines one picture pixel wide at least, θ 1.5).
+        let shrink = view.pace.scale();
+        scene.style.marker_px = (scene.style.marker_px * shrink).max(1.5);
+        scene.style.line_width_px = (scene.style.line_width_px * shrink).max(1.0);
+        scene.style.manifold_width_px = (scene.style.manifold_width_px * shrink).max(1.0);
     }
     if let Some(problem) = view.status.take() {
         view.error = Some(problem);
@@ -266,18 +284,27 @@ fn interact(
 }
 
 /// Posts the field request for the current θ and settings, and takes finished results.
-fn update_field(state: &AppState, view: &mut VolumeViewState, jobs: &mut Jobs) {
+/// Returns whether a result arrived.
+fn update_field(state: &AppState, view: &mut VolumeViewState, jobs: &mut Jobs) -> bool {
     let job = if view.terrain {
         &mut jobs.terrain_field
     } else {
         &mut jobs.volume_field
     };
-    if let Some((req, result)) = job.poll() {
+    let polled = job.poll();
+    let arrived = polled.is_some();
+    if let Some((req, result)) = polled {
         match result {
             Ok(field) => {
                 view.current = Some(field);
                 view.current_for = Some(req);
                 view.error = None;
+            }
+            Err(e) if view.evaluator.is_gpu() && req.evaluator == view.evaluator => {
+                // The GPU refused or failed: the CPU path computes it from now on.
+                view.evaluator = VolumeEvaluator::Cpu {
+                    reason: format!("the GPU compute pass failed ({e})"),
+                };
             }
             Err(e) => {
                 view.error = Some(e);
@@ -292,12 +319,9 @@ fn update_field(state: &AppState, view: &mut VolumeViewState, jobs: &mut Jobs) {
     } else {
         scene.view.slice3d.resolution.to_vec()
     };
-    let shape = budgeted_shape(
-        &wanted,
-        &scene.model,
-        scene.data.n_inputs(),
-        CPU_VIEW_BUDGET,
-    );
+    let shape = view
+        .evaluator
+        .shape(&wanted, &scene.model, scene.data.n_inputs());
     let request = VolumeFieldRequest {
         terrain: view.terrain,
         spec: scene.model.clone(),
@@ -312,6 +336,7 @@ fn update_field(state: &AppState, view: &mut VolumeViewState, jobs: &mut Jobs) {
         slice: slice.clone(),
         third_axis: scene.view.slice3d.third_axis.clone(),
         shape,
+        evaluator: view.evaluator.clone(),
     };
     if view.asked.as_ref() != Some(&request) {
         match job.request(request.clone()) {
@@ -319,6 +344,7 @@ fn update_field(state: &AppState, view: &mut VolumeViewState, jobs: &mut Jobs) {
             Err(e) => view.error = Some(e),
         }
     }
+    arrived
 }
 
 /// The picture for `current` seen through `camera`: θ, the trajectory and the manifold
@@ -371,18 +397,33 @@ pub fn picture_scene(
                     .map(|t| (project_onto_slice3(&current.axes, t), true)),
             )
             .collect();
-        slice3d_scene(
+        let ranges = [slice.a_range, slice.b_range, slice.c_range];
+        let mut picture = slice3d_scene(
             &scene.view.slice3d,
             camera,
             Outputs {
                 targets: &scene.data.targets,
                 current: &outputs,
             },
-            [slice.a_range, slice.b_range, slice.c_range],
+            ranges,
             &current.field,
             project_onto_slice3(&current.axes, theta),
             &path,
-        )
+        );
+        // The paths the paths view sent to the slice (aligned, linear, Bézier in its
+        // colors), else the linear path between the first two models.
+        let model_paths = if state.slice_paths.is_empty() {
+            default_model_paths(&scene.models, theta.len())
+        } else {
+            state
+                .slice_paths
+                .iter()
+                .enumerate()
+                .map(|(i, p)| (p.clone(), i))
+                .collect()
+        };
+        picture.lines = path_lines(&model_paths, &current.axes, ranges);
+        picture
     }
 }
 
@@ -560,15 +601,17 @@ fn controls_ui(
         let s = &current.field.shape;
         ui.label(
             egui::RichText::new(format!(
-                "{}×{}×{} volume on the CPU path (in the background); {}",
+                "volume {}×{}×{} · {}, in the background; {}",
                 s[0],
                 s[1],
                 s.get(2).copied().unwrap_or(1),
+                current.made_by,
                 current.axes.plane.description
             ))
             .small()
             .color(Color32::GRAY),
-        );
+        )
+        .on_hover_text(view.evaluator.reason());
     }
     if changed {
         actions.push(Action::SetSlice3dSpec(spec));

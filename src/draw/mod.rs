@@ -9,6 +9,7 @@
 //! - [`volume_pass`]: the ray-marched picture of the 3D views (isosurfaces of a 3D
 //!   slice, the loss terrain) in an offscreen texture.
 //! - [`volume_scene`]: what those pictures show, from a scene's settings.
+//! - [`volume_paths`]: the paths between models as colored polylines of the 3D slice.
 //! - [`style`]: one color per input, shared by the figures, the GPU picture and the app.
 //! - [`ticks`]: the one rule for axis ticks.
 
@@ -18,4 +19,5 @@ pub mod slice_pass;
 pub mod style;
 pub mod ticks;
 pub mod volume_pass;
+pub mod volume_paths;
 pub mod volume_scene;

@@ -10,9 +10,11 @@ use bytemuck::{Pod, Zeroable};
 use glam::Vec3;
 use wgpu::util::DeviceExt as _;
 
-use super::slice_pass::{PICTURE_FORMAT, fullscreen_pipeline_with, picture_bind_group_layout};
+use super::slice_pass::{PICTURE_FORMAT, fullscreen_pipeline_with};
 use crate::core::camera::OrbitCamera;
 use crate::core::slice3d::{ClipPlane, MAX_SURFACES};
+
+use super::volume_paths::{MAX_LINES, PathLine};
 
 /// Starting picture scale of the 3D views while the camera moves on a software rasterizer,
 /// which shades every pixel on the CPU (the blit scales the picture up); from there it
@@ -104,6 +106,9 @@ pub struct VolumeScene {
     pub marker: Option<[f32; 3]>,
     /// Polylines in world coordinates: (point, is the manifold walk).
     pub path: Vec<([f32; 3], bool)>,
+    /// The paths between models, each in its own color (at most
+    /// [`super::volume_paths::MAX_LINES`]).
+    pub lines: Vec<PathLine>,
     pub style: VolumeStyle,
 }
 
@@ -145,6 +150,9 @@ struct Params {
     terrain: [f32; 4],
     marker: [f32; 4],
     background: [f32; 4],
+    inv_lip_lo: [f32; 4],
+    inv_lip_hi: [f32; 4],
+    line_colors: [[f32; 4]; MAX_LINES],
 }
 
 #[repr(C)]
@@ -157,14 +165,34 @@ struct GpuSurface {
     pad: f32,
 }
 
-/// The ray-marching pipelines: one per picture mode, each made on first use (compiling
-/// one takes seconds on a software rasterizer).
+/// The surfaces of a 3D field packed for the ray marcher (`shaders/surface_pack.wgsl`):
+/// f_i − level_i of surfaces 0..3 and 4..7 in two filterable rgba16float 3D textures,
+/// with what they were packed from, so a field drawn for many frames is packed once.
+struct PackedSurfaces {
+    field: wgpu::Buffer,
+    shape: [u32; 3],
+    surfaces: Vec<(u32, u32)>,
+    lo: wgpu::TextureView,
+    hi: wgpu::TextureView,
+}
+
+/// The ray-marching pipelines (one per picture mode, each made on first use: compiling
+/// one takes seconds on a software rasterizer), the surface-packing compute pipeline and
+/// the last packed surfaces.
 pub struct VolumeRenderer {
     shader: wgpu::ShaderModule,
     volume: std::sync::OnceLock<wgpu::RenderPipeline>,
     terrain: std::sync::OnceLock<wgpu::RenderPipeline>,
     layout: wgpu::BindGroupLayout,
+    pack: wgpu::ComputePipeline,
+    pack_layout: wgpu::BindGroupLayout,
+    sampler: wgpu::Sampler,
+    packed: std::sync::Mutex<Option<PackedSurfaces>>,
 }
+
+/// The format of the packed surface textures: filterable on every adapter (rgba32float
+/// needs an optional feature), and precise enough for f − level (see the shader).
+const PACKED_FORMAT: wgpu::TextureFormat = wgpu::TextureFormat::Rgba16Float;
 
 impl VolumeRenderer {
     pub fn new(device: &wgpu::Device) -> Self {
@@ -172,12 +200,42 @@ impl VolumeRenderer {
             label: Some("raymarch.wgsl"),
             source: wgpu::ShaderSource::Wgsl(include_str!("../../shaders/raymarch.wgsl").into()),
         });
-        let layout = picture_bind_group_layout(device, "raymarch", 3);
+        let layout = raymarch_layout(device);
+        let pack_shader = device.create_shader_module(wgpu::ShaderModuleDescriptor {
+            label: Some("surface_pack.wgsl"),
+            source: wgpu::ShaderSource::Wgsl(
+                include_str!("../../shaders/surface_pack.wgsl").into(),
+            ),
+        });
+        let pack_layout = pack_layout(device);
+        let pipeline_layout = device.create_pipeline_layout(&wgpu::PipelineLayoutDescriptor {
+            label: Some("surface_pack"),
+            bind_group_layouts: &[Some(&pack_layout)],
+            immediate_size: 0,
+        });
+        let pack = device.create_compute_pipeline(&wgpu::ComputePipelineDescriptor {
+            label: Some("surface_pack"),
+            layout: Some(&pipeline_layout),
+            module: &pack_shader,
+            entry_point: Some("pack"),
+            compilation_options: wgpu::PipelineCompilationOptions::default(),
+            cache: None,
+        });
+        let sampler = device.create_sampler(&wgpu::SamplerDescriptor {
+            label: Some("packed surfaces"),
+            mag_filter: wgpu::FilterMode::Linear,
+            min_filter: wgpu::FilterMode::Linear,
+            ..wgpu::SamplerDescriptor::default()
+        });
         Self {
             shader,
             volume: std::sync::OnceLock::new(),
             terrain: std::sync::OnceLock::new(),
             layout,
+            pack,
+            pack_layout,
+            sampler,
+            packed: std::sync::Mutex::new(None),
         }
     }
 
@@ -196,6 +254,206 @@ impl VolumeRenderer {
                 entry,
             )
         })
+    }
+
+    /// The packed surface textures of `field` for `surfaces`: the cached ones when they
+    /// were packed from the same buffer, grid and surfaces, else packed now (a compute pass
+    /// recorded into `encoder`). A buffer's contents must not change while it is drawn
+    /// (the callers make one buffer per field).
+    fn packed_views(
+        &self,
+        device: &wgpu::Device,
+        encoder: &mut wgpu::CommandEncoder,
+        field: &wgpu::Buffer,
+        shape: [u32; 3],
+        surfaces: &[GpuSurface],
+        surfaces_buffer: &wgpu::Buffer,
+    ) -> (wgpu::TextureView, wgpu::TextureView) {
+        let key: Vec<(u32, u32)> = surfaces
+            .iter()
+            .map(|s| (s.channel, s.level.to_bits()))
+            .collect();
+        let mut cache = self
+            .packed
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner);
+        if let Some(p) = cache.as_ref()
+            && p.field == *field
+            && p.shape == shape
+            && p.surfaces == key
+        {
+            return (p.lo.clone(), p.hi.clone());
+        }
+        let texture = |label| {
+            device
+                .create_texture(&wgpu::TextureDescriptor {
+                    label: Some(label),
+                    size: wgpu::Extent3d {
+                        width: shape[0],
+                        height: shape[1],
+                        depth_or_array_layers: shape[2],
+                    },
+                    mip_level_count: 1,
+                    sample_count: 1,
+                    dimension: wgpu::TextureDimension::D3,
+                    format: PACKED_FORMAT,
+                    usage: wgpu::TextureUsages::STORAGE_BINDING
+                        | wgpu::TextureUsages::TEXTURE_BINDING,
+                    view_formats: &[],
+                })
+                .create_view(&wgpu::TextureViewDescriptor::default())
+        };
+        let lo = texture("packed surfaces 0..3");
+        let hi = texture("packed surfaces 4..7");
+
+        let params = [shape[0], shape[1], shape[2], surfaces.len() as u32];
+        let params_buffer = device.create_buffer_init(&wgpu::util::BufferInitDescriptor {
+            label: Some("surface_pack params"),
+            contents: bytemuck::cast_slice(&params),
+            usage: wgpu::BufferUsages::UNIFORM,
+        });
+        let bind_group = device.create_bind_group(&wgpu::BindGroupDescriptor {
+            label: Some("surface_pack"),
+            layout: &self.pack_layout,
+            entries: &[
+                wgpu::BindGroupEntry {
+                    binding: 0,
+                    resource: params_buffer.as_entire_binding(),
+                },
+                wgpu::BindGroupEntry {
+                    binding: 1,
+                    resource: field.as_entire_binding(),
+                },
+                wgpu::BindGroupEntry {
+                    binding: 2,
+                    resource: surfaces_buffer.as_entire_binding(),
+                },
+                wgpu::BindGroupEntry {
+                    binding: 3,
+                    resource: wgpu::BindingResource::TextureView(&lo),
+                },
+                wgpu::BindGroupEntry {
+                    binding: 4,
+                    resource: wgpu::BindingResource::TextureView(&hi),
+                },
+            ],
+        });
+        {
+            let mut pass = encoder.begin_compute_pass(&wgpu::ComputePassDescriptor {
+                label: Some("surface_pack"),
+                timestamp_writes: None,
+            });
+            pass.set_pipeline(&self.pack);
+            pass.set_bind_group(0, &bind_group, &[]);
+            pass.dispatch_workgroups(
+                shape[0].div_ceil(4),
+                shape[1].div_ceil(4),
+                shape[2].div_ceil(4),
+            );
+        }
+        *cache = Some(PackedSurfaces {
+            field: field.clone(),
+            shape,
+            surfaces: key,
+            lo: lo.clone(),
+            hi: hi.clone(),
+        });
+        (lo, hi)
+    }
+
+    /// The marcher's bind group: parameters, field, surfaces and path buffers, and the
+    /// packed surface textures.
+    fn bind_group(
+        &self,
+        device: &wgpu::Device,
+        buffers: [&wgpu::Buffer; 4],
+        textures: [&wgpu::TextureView; 2],
+    ) -> wgpu::BindGroup {
+        device.create_bind_group(&wgpu::BindGroupDescriptor {
+            label: Some("raymarch"),
+            layout: &self.layout,
+            entries: &[
+                wgpu::BindGroupEntry {
+                    binding: 0,
+                    resource: buffers[0].as_entire_binding(),
+                },
+                wgpu::BindGroupEntry {
+                    binding: 1,
+                    resource: buffers[1].as_entire_binding(),
+                },
+                wgpu::BindGroupEntry {
+                    binding: 2,
+                    resource: buffers[2].as_entire_binding(),
+                },
+                wgpu::BindGroupEntry {
+                    binding: 3,
+                    resource: buffers[3].as_entire_binding(),
+                },
+                wgpu::BindGroupEntry {
+                    binding: 4,
+                    resource: wgpu::BindingResource::TextureView(textures[0]),
+                },
+                wgpu::BindGroupEntry {
+                    binding: 5,
+                    resource: wgpu::BindingResource::TextureView(textures[1]),
+                },
+                wgpu::BindGroupEntry {
+                    binding: 6,
+                    resource: wgpu::BindingResource::Sampler(&self.sampler),
+                },
+            ],
+        })
+    }
+
+    /// Draws a one-pixel picture of a tiny volume and terrain, and waits for it, so that
+    /// both pipelines are compiled (a software rasterizer compiles the marcher for seconds,
+    /// on the pipeline's creation and again on its first draw). Run on a background thread
+    /// before the first 3D frame, this keeps that stall out of the frame.
+    pub fn warm_up(&self, device: &wgpu::Device, queue: &wgpu::Queue) {
+        let values: Vec<f32> = (0..54).map(|i| (i % 2) as f32).collect();
+        let field = device.create_buffer_init(&wgpu::util::BufferInitDescriptor {
+            label: Some("warm-up field"),
+            contents: bytemuck::cast_slice(&values),
+            usage: wgpu::BufferUsages::STORAGE,
+        });
+        let target = super::slice_pass::Picture::new(device, [1, 1]);
+        let mut encoder = device.create_command_encoder(&wgpu::CommandEncoderDescriptor {
+            label: Some("raymarch warm-up"),
+        });
+        // llvmpipe compiles one variant for power-of-two textures and one for the others.
+        let terrain = PictureMode::Terrain {
+            value_range: [0.0, 1.0],
+            log: false,
+            lipschitz: 1.0,
+        };
+        for (mode, shape) in [
+            (PictureMode::Volume, [2, 2, 2]),
+            (PictureMode::Volume, [3, 3, 3]),
+            (terrain, [3, 3, 1]),
+        ] {
+            let scene = VolumeScene {
+                camera: OrbitCamera::default(),
+                mode,
+                shape,
+                n_inputs: 1,
+                surfaces: vec![SurfaceStyle {
+                    channel: 0,
+                    level: 0.5,
+                    color: [1.0; 3],
+                    lipschitz: 1.0,
+                }],
+                clip_box: [[-1.0; 3], [1.0; 3]],
+                marker: None,
+                path: Vec::new(),
+                lines: Vec::new(),
+                style: VolumeStyle::default(),
+            };
+            self.encode(device, &mut encoder, &field, &scene, &target.view, [1, 1]);
+        }
+        queue.submit([encoder.finish()]);
+        if let Err(e) = device.poll(wgpu::PollType::wait_indefinitely()) {
+            log::warn!("the ray marcher's warm-up frame did not finish: {e}");
+        }
     }
 
     /// Records the ray-marched picture of `field` (layout [channel][c][b][a], k + 1
@@ -226,13 +484,7 @@ impl VolumeRenderer {
         if surfaces.is_empty() {
             surfaces.push(GpuSurface::zeroed());
         }
-        let mut path: Vec<[f32; 4]> = thin(&scene.path, MAX_PATH_POINTS)
-            .iter()
-            .map(|(p, walk)| [p[0], p[1], p[2], if *walk { 1.0 } else { 0.0 }])
-            .collect();
-        if path.is_empty() {
-            path.push([0.0; 4]);
-        }
+        let path = path_points(scene);
         let init = |label, contents: &[u8], usage| {
             device.create_buffer_init(&wgpu::util::BufferInitDescriptor {
                 label: Some(label),
@@ -240,10 +492,13 @@ impl VolumeRenderer {
                 usage,
             })
         };
+        // A storage buffer, not a uniform block: lavapipe (Vulkan on llvmpipe) compiles a
+        // new shader variant, seconds each, for every new value of a uniform that steers
+        // a branch or a loop, and the camera changes every frame while rotating.
         let params_buffer = init(
             "raymarch params",
             bytemuck::bytes_of(&params),
-            wgpu::BufferUsages::UNIFORM,
+            wgpu::BufferUsages::STORAGE,
         );
         let surfaces_buffer = init(
             "raymarch surfaces",
@@ -255,28 +510,20 @@ impl VolumeRenderer {
             bytemuck::cast_slice(&path),
             wgpu::BufferUsages::STORAGE,
         );
-        let bind_group = device.create_bind_group(&wgpu::BindGroupDescriptor {
-            label: Some("raymarch"),
-            layout: &self.layout,
-            entries: &[
-                wgpu::BindGroupEntry {
-                    binding: 0,
-                    resource: params_buffer.as_entire_binding(),
-                },
-                wgpu::BindGroupEntry {
-                    binding: 1,
-                    resource: field.as_entire_binding(),
-                },
-                wgpu::BindGroupEntry {
-                    binding: 2,
-                    resource: surfaces_buffer.as_entire_binding(),
-                },
-                wgpu::BindGroupEntry {
-                    binding: 3,
-                    resource: path_buffer.as_entire_binding(),
-                },
-            ],
-        });
+        let shape = [params.dims[0], params.dims[1], params.dims[2]];
+        let (lo, hi) = self.packed_views(
+            device,
+            encoder,
+            field,
+            shape,
+            &surfaces[..params.counts[0] as usize],
+            &surfaces_buffer,
+        );
+        let bind_group = self.bind_group(
+            device,
+            [&params_buffer, field, &surfaces_buffer, &path_buffer],
+            [&lo, &hi],
+        );
         let mut pass = encoder.begin_render_pass(&wgpu::RenderPassDescriptor {
             label: Some("raymarch"),
             color_attachments: &[Some(wgpu::RenderPassColorAttachment {
@@ -330,7 +577,16 @@ fn params(scene: &VolumeScene, size: [u32; 2]) -> Params {
     let marker = scene
         .marker
         .map_or([0.0; 4], |m| [m[0], m[1], m[2], s.marker_px]);
-    let path_points = thin(&scene.path, MAX_PATH_POINTS).len() as u32;
+    let path_points = path_points(scene).len() as u32;
+    let mut line_colors = [[0.0f32; 4]; MAX_LINES];
+    for (slot, line) in line_colors.iter_mut().zip(&scene.lines) {
+        *slot = [line.color[0], line.color[1], line.color[2], 1.0];
+    }
+    // Unused surfaces hold a large constant and a bound of 1: they never limit the step.
+    let mut inv_lip = [[1.0f32; 4]; 2];
+    for (i, surface) in scene.surfaces.iter().take(MAX_SURFACES).enumerate() {
+        inv_lip[i / 4][i % 4] = 1.0 / surface.lipschitz.max(1e-20);
+    }
     let [lo, hi] = scene.clip_box;
     Params {
         inv_view_proj: inverse.to_cols_array_2d(),
@@ -358,7 +614,113 @@ fn params(scene: &VolumeScene, size: [u32; 2]) -> Params {
         terrain,
         marker,
         background: [s.background[0], s.background[1], s.background[2], 1.0],
+        inv_lip_lo: inv_lip[0],
+        inv_lip_hi: inv_lip[1],
+        line_colors,
     }
+}
+
+/// The polyline points of the path buffer: xyz and a kind in w (0 the trajectory, 1 the
+/// manifold walk, 2 + i the model path `i`, colored by `line_colors[i]`); consecutive
+/// points of one kind are joined. At least one point (a buffer may not be empty).
+fn path_points(scene: &VolumeScene) -> Vec<[f32; 4]> {
+    let mut out: Vec<[f32; 4]> = thin(&scene.path, MAX_PATH_POINTS)
+        .iter()
+        .map(|(p, walk)| [p[0], p[1], p[2], if *walk { 1.0 } else { 0.0 }])
+        .collect();
+    for (i, line) in scene.lines.iter().take(MAX_LINES).enumerate() {
+        let points: Vec<([f32; 3], bool)> = line.points.iter().map(|&p| (p, false)).collect();
+        out.extend(
+            thin(&points, MAX_PATH_POINTS / 4)
+                .iter()
+                .map(|(p, _)| [p[0], p[1], p[2], 2.0 + i as f32]),
+        );
+    }
+    if out.is_empty() {
+        out.push([0.0; 4]);
+    }
+    out
+}
+
+/// The bind group layout of the ray marcher: the parameters, the field, surfaces and
+/// path storage buffers, the two packed surface textures and their filtering sampler.
+fn raymarch_layout(device: &wgpu::Device) -> wgpu::BindGroupLayout {
+    let visibility = wgpu::ShaderStages::FRAGMENT;
+    let buffer = |binding, ty| wgpu::BindGroupLayoutEntry {
+        binding,
+        visibility,
+        ty: wgpu::BindingType::Buffer {
+            ty,
+            has_dynamic_offset: false,
+            min_binding_size: None,
+        },
+        count: None,
+    };
+    let storage = wgpu::BufferBindingType::Storage { read_only: true };
+    let texture = |binding| wgpu::BindGroupLayoutEntry {
+        binding,
+        visibility,
+        ty: wgpu::BindingType::Texture {
+            sample_type: wgpu::TextureSampleType::Float { filterable: true },
+            view_dimension: wgpu::TextureViewDimension::D3,
+            multisampled: false,
+        },
+        count: None,
+    };
+    device.create_bind_group_layout(&wgpu::BindGroupLayoutDescriptor {
+        label: Some("raymarch"),
+        entries: &[
+            buffer(0, storage),
+            buffer(1, storage),
+            buffer(2, storage),
+            buffer(3, storage),
+            texture(4),
+            texture(5),
+            wgpu::BindGroupLayoutEntry {
+                binding: 6,
+                visibility,
+                ty: wgpu::BindingType::Sampler(wgpu::SamplerBindingType::Filtering),
+                count: None,
+            },
+        ],
+    })
+}
+
+/// The bind group layout of the surface-packing pass: uniform, field, surfaces, and the
+/// two textures it writes.
+fn pack_layout(device: &wgpu::Device) -> wgpu::BindGroupLayout {
+    let visibility = wgpu::ShaderStages::COMPUTE;
+    let buffer = |binding, ty| wgpu::BindGroupLayoutEntry {
+        binding,
+        visibility,
+        ty: wgpu::BindingType::Buffer {
+            ty,
+            has_dynamic_offset: false,
+            min_binding_size: None,
+        },
+        count: None,
+    };
+    let storage = wgpu::BufferBindingType::Storage { read_only: true };
+    let texture = |binding| wgpu::BindGroupLayoutEntry {
+        binding,
+        visibility,
+        ty: wgpu::BindingType::StorageTexture {
+            access: wgpu::StorageTextureAccess::WriteOnly,
+            format: PACKED_FORMAT,
+            view_dimension: wgpu::TextureViewDimension::D3,
+        },
+        count: None,
+    };
+    device.create_bind_group_layout(&wgpu::BindGroupLayoutDescriptor {
+        label: Some("surface_pack"),
+        entries: &[
+            buffer(0, wgpu::BufferBindingType::Uniform),
+            buffer(1, storage),
+            buffer(2, storage),
+            texture(3),
+            texture(4),
+        ],
+    })
 }
 
 /// A bound on |∇f| in world units of the trilinear interpolant of `values` (one channel,
@@ -473,6 +835,7 @@ mod tests {
             clip_box: [[-1.0; 3], [1.0; 3]],
             marker: None,
             path: Vec::new(),
+            lines: Vec::new(),
             style: VolumeStyle {
                 show_box: false,
                 ..VolumeStyle::default()
@@ -520,6 +883,70 @@ mod tests {
                 "clipped: {got:?} vs {want:?}"
             );
         }
+    }
+
+    /// A model path drawn over the stacked planes: the pixels along it take the path's
+    /// color (opaque, in front of both planes), and the rest of the picture is unchanged.
+    #[test]
+    fn model_paths_are_drawn_in_their_color_in_front_of_the_surfaces() {
+        let n = 5;
+        let mut values = Vec::new();
+        for _channel in 0..2 {
+            for ic in 0..n {
+                let c = -1.0 + 2.0 * ic as f32 / (n - 1) as f32;
+                values.extend(std::iter::repeat_n(c, n * n));
+            }
+        }
+        let mut scene = VolumeScene {
+            camera: OrbitCamera {
+                pitch_deg: 89.0,
+                ..OrbitCamera::default()
+            },
+            mode: PictureMode::Volume,
+            shape: [n, n, n],
+            n_inputs: 1,
+            surfaces: vec![SurfaceStyle {
+                channel: 0,
+                level: -0.5,
+                color: [1.0, 0.0, 0.0],
+                lipschitz: 1.0,
+            }],
+            clip_box: [[-1.0; 3], [1.0; 3]],
+            marker: None,
+            path: Vec::new(),
+            lines: Vec::new(),
+            style: VolumeStyle {
+                show_box: false,
+                ..VolumeStyle::default()
+            },
+        };
+        let size = [64, 64];
+        let Some(without) = draw(&scene, &values, size) else {
+            return;
+        };
+        let green = [0.0, 1.0, 0.0];
+        scene.lines = vec![PathLine {
+            points: vec![[-0.8, -0.8, 0.9], [0.0, 0.0, 0.9], [0.8, 0.8, 0.9]],
+            color: green,
+        }];
+        let with = draw(&scene, &values, size).unwrap();
+        let pixel = |rgba: &[u8], x: usize, y: usize| {
+            let i = 4 * (y * 64 + x);
+            [rgba[i], rgba[i + 1], rgba[i + 2]].map(|c| f32::from(c) / 255.0)
+        };
+        let center = pixel(&with, 32, 32);
+        for i in 0..3 {
+            assert!((center[i] - green[i]).abs() < 0.02, "path pixel {center:?}");
+        }
+        assert!(pixel(&without, 32, 32)[0] > 0.4, "the plane is behind it");
+        let changed = (0..64 * 64)
+            .filter(|&p| without[4 * p..4 * p + 3] != with[4 * p..4 * p + 3])
+            .count();
+        // A diagonal line a few pixels wide across most of the picture, nothing else.
+        assert!(
+            changed > 60 && changed < 64 * 64 / 4,
+            "{changed} pixels changed"
+        );
     }
 
     #[test]

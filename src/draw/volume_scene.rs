@@ -73,6 +73,7 @@ pub fn slice3d_scene(
             .iter()
             .map(|(p, walk)| (to_world(*p, ranges), *walk))
             .collect(),
+        lines: Vec::new(),
         style: VolumeStyle::default(),
     }
 }
@@ -128,6 +129,7 @@ pub fn terrain_scene(
             .iter()
             .map(|(p, walk)| (to_world([p[0], p[1], 0.0], box_ranges), *walk))
             .collect(),
+        lines: Vec::new(),
         style: VolumeStyle::default(),
     }
 }

@@ -104,9 +104,12 @@ impl SliceStatus {
 struct SliceResources {
     evaluator: GpuFieldEvaluator,
     renderer: SliceRenderer,
-    /// Made on the first 3D frame (compiling the ray-marching shader takes a while on a
-    /// software rasterizer).
+    /// Taken from `warming` on the first 3D frame.
     volume_renderer: Option<VolumeRenderer>,
+    /// The ray marcher being made and compiled on its own thread since the first slice
+    /// frame (compiling it takes seconds on a software rasterizer, which would otherwise
+    /// stall the first 3D frame).
+    warming: Option<std::thread::JoinHandle<VolumeRenderer>>,
     blitter: Blitter,
     /// Each view's picture, by [`SliceStatus::view_key`].
     views: HashMap<usize, ViewPicture>,
@@ -175,6 +178,54 @@ impl SliceCallback {
     }
 }
 
+impl SliceResources {
+    fn new(device: &wgpu::Device, queue: &wgpu::Queue, format: wgpu::TextureFormat) -> Self {
+        Self {
+            evaluator: GpuFieldEvaluator::new(device.clone(), queue.clone()),
+            renderer: SliceRenderer::new(device),
+            volume_renderer: None,
+            warming: warm_up_volume_renderer(device, queue),
+            blitter: Blitter::new(device, format),
+            views: HashMap::new(),
+        }
+    }
+}
+
+/// Sets up the bridge's GPU objects when the app starts rather than on its first
+/// picture, so the ray marcher compiles in the background from the start (the app may
+/// open on a view without a picture, and the 3D tab would then wait for the compile).
+pub fn set_up(render_state: &egui_wgpu::RenderState) {
+    let mut renderer = render_state.renderer.write();
+    if renderer
+        .callback_resources
+        .get::<SliceResources>()
+        .is_none()
+    {
+        renderer.callback_resources.insert(SliceResources::new(
+            &render_state.device,
+            &render_state.queue,
+            render_state.target_format,
+        ));
+    }
+}
+
+/// Starts making the ray marcher and compiling its pipelines on a named thread.
+fn warm_up_volume_renderer(
+    device: &wgpu::Device,
+    queue: &wgpu::Queue,
+) -> Option<std::thread::JoinHandle<VolumeRenderer>> {
+    let (device, queue) = (device.clone(), queue.clone());
+    std::thread::Builder::new()
+        .name("basinscope-raymarch-warm-up".into())
+        .spawn(move || {
+            let renderer = VolumeRenderer::new(&device);
+            renderer.warm_up(&device, &queue);
+            renderer
+        })
+        .map_err(|e| log::warn!("cannot start the ray marcher's warm-up thread: {e}"))
+        .ok()
+}
+
 impl egui_wgpu::CallbackTrait for SliceCallback {
     fn prepare(
         &self,
@@ -185,13 +236,7 @@ impl egui_wgpu::CallbackTrait for SliceCallback {
         resources: &mut egui_wgpu::CallbackResources,
     ) -> Vec<wgpu::CommandBuffer> {
         if resources.get::<SliceResources>().is_none() {
-            resources.insert(SliceResources {
-                evaluator: GpuFieldEvaluator::new(device.clone(), queue.clone()),
-                renderer: SliceRenderer::new(device),
-                volume_renderer: None,
-                blitter: Blitter::new(device, self.target_format),
-                views: HashMap::new(),
-            });
+            resources.insert(SliceResources::new(device, queue, self.target_format));
         }
         let Some(shared) = resources.get_mut::<SliceResources>() else {
             return Vec::new();
@@ -223,9 +268,16 @@ impl egui_wgpu::CallbackTrait for SliceCallback {
         };
         let buffer = self.field_buffer(device, &shared.evaluator, res);
         if let (Some(buffer), Some(scene)) = (&buffer, &f.volume) {
-            let renderer = shared
-                .volume_renderer
-                .get_or_insert_with(|| VolumeRenderer::new(device));
+            if shared.volume_renderer.is_none() {
+                // Waits for the warm-up if it is still compiling (the frame would compile
+                // the same pipelines anyway).
+                let warmed = shared.warming.take().and_then(|h| h.join().ok());
+                shared.volume_renderer =
+                    Some(warmed.unwrap_or_else(|| VolumeRenderer::new(device)));
+            }
+            let Some(renderer) = &shared.volume_renderer else {
+                return Vec::new();
+            };
             if let Some((picture, _)) = &res.picture {
                 renderer.encode(
                     device,
