@@ -112,6 +112,51 @@ impl VolumeViewState {
     }
 }
 
+/// The picture's size in pixels and its scene: on a software adapter, while the camera
+/// moves, at the scale the frame pacer chose (lines and θ kept their size on screen) and
+/// with coarser ray steps; otherwise at the display's full resolution.
+fn paced_picture(
+    ui: &egui::Ui,
+    state: &AppState,
+    view: &mut VolumeViewState,
+    current: &VolumeField,
+    camera: OrbitCamera,
+    rect: egui::Rect,
+    moving: bool,
+) -> ([u32; 2], VolumeScene) {
+    let ppp = ui.ctx().pixels_per_point();
+    let paced = view.software_adapter && moving;
+    if paced {
+        // The time since the last moving frame is what the user sees: the frame rate.
+        let now = Instant::now();
+        if let Some(last) = view.last_moving_frame {
+            view.pace
+                .observe((now - last).as_secs_f64() * 1e3, TARGET_FRAME_MS);
+        }
+        view.last_moving_frame = Some(now);
+    } else {
+        view.last_moving_frame = None;
+    }
+    let scale = if paced { view.pace.scale() * ppp } else { ppp };
+    let size_px = [
+        ((rect.width() * scale).round() as u32).max(1),
+        ((rect.height() * scale).round() as u32).max(1),
+    ];
+    let mut scene = picture_scene(state, view.terrain, current, camera);
+    if view.software_adapter && moving {
+        scene.style.step_cells = MOVING_STEP_CELLS;
+    }
+    if paced {
+        // Sizes in picture pixels shrink with the picture, so θ and the lines keep their
+        // size on screen (but stay visible: lines one picture pixel wide at least, θ 1.5).
+        let shrink = view.pace.scale();
+        scene.style.marker_px = (scene.style.marker_px * shrink).max(1.5);
+        scene.style.line_width_px = (scene.style.line_width_px * shrink).max(1.0);
+        scene.style.manifold_width_px = (scene.style.manifold_width_px * shrink).max(1.0);
+    }
+    (size_px, scene)
+}
+
 /// Shows the 3D slice or terrain view.
 pub fn volume_view_ui(
     ui: &mut egui::Ui,
@@ -175,36 +220,7 @@ pub fn volume_view_ui(
     if moving {
         ui.ctx().request_repaint_after(SETTLE);
     }
-    let ppp = ui.ctx().pixels_per_point();
-    let paced = view.software_adapter && moving;
-    if paced {
-        // The time since the last moving frame is what the user sees: the frame rate.
-        let now = Instant::now();
-        if let Some(last) = view.last_moving_frame {
-            view.pace
-                .observe((now - last).as_secs_f64() * 1e3, TARGET_FRAME_MS);
-        }
-        view.last_moving_frame = Some(now);
-    } else {
-        view.last_moving_frame = None;
-    }
-    let scale = if paced { view.pace.scale() * ppp } else { ppp };
-    let size_px = [
-        ((rect.width() * scale).round() as u32).max(1),
-        ((rect.height() * scale).round() as u32).max(1),
-    ];
-    let mut scene = picture_scene(state, view.terrain, &current, camera);
-    if view.software_adapter && moving {
-        scene.style.step_cells = MOVING_STEP_CELLS;
-    }
-    if paced {
-        // Sizes in picture pixels shrink with the picture, so θ and the lines keep their
-        // size on screen (but stay visible: lines one picture pixel wide at least, θ 1.5).
-        let shrink = view.pace.scale();
-        scene.style.marker_px = (scene.style.marker_px * shrink).max(1.5);
-        scene.style.line_width_px = (scene.style.line_width_px * shrink).max(1.0);
-        scene.style.manifold_width_px = (scene.style.manifold_width_px * shrink).max(1.0);
-    }
+    let (size_px, scene) = paced_picture(ui, state, view, &current, camera, rect, moving);
     if let Some(problem) = view.status.take() {
         view.error = Some(problem);
     }
