@@ -33,6 +33,9 @@ use crate::draw::volume_scene::{Outputs, axis_marks, slice3d_scene, terrain_scen
 
 /// How long after the last camera move the picture stays at the moving resolution.
 const SETTLE: Duration = Duration::from_millis(250);
+/// How many of a rotation's latest frames its shown frame rate is the median of.
+const MOTION_FRAMES: usize = 30;
+
 /// Degrees of rotation per point dragged.
 const DEGREES_PER_POINT: f32 = 0.4;
 
@@ -60,6 +63,11 @@ pub struct VolumeViewState {
     /// time between moving frames, and when the last moving frame was shown.
     pace: FramePace,
     last_moving_frame: Option<Instant>,
+    /// The last rotation's frame intervals (ms, newest last, at most [`MOTION_FRAMES`])
+    /// and the picture size it was drawn at: the frame rate the user saw, shown below the
+    /// picture.
+    moving_frames_ms: std::collections::VecDeque<f64>,
+    moving_size_px: [u32; 2],
     /// The levels field's text while it is being edited, and why it does not parse.
     levels_text: Option<String>,
     levels_error: Option<String>,
@@ -84,6 +92,8 @@ impl VolumeViewState {
             moving_until: None,
             pace: FramePace::new(MOVING_SCALE),
             last_moving_frame: None,
+            moving_frames_ms: std::collections::VecDeque::new(),
+            moving_size_px: [0, 0],
             levels_text: None,
             levels_error: None,
             status: SliceStatus::default(),
@@ -112,6 +122,35 @@ impl VolumeViewState {
     }
 }
 
+/// The last rotation's frame rate (the median frame interval of its latest frames) and
+/// the picture size it was drawn at, as a clause of the hint line; empty before any.
+fn motion_text(view: &VolumeViewState) -> String {
+    let Some(ms) = median(view.moving_frames_ms.iter().copied()) else {
+        return String::new();
+    };
+    let [w, h] = view.moving_size_px;
+    format!(
+        " · last rotation {:.1} frames/s at {w}×{h} px (median of {} frames)",
+        1e3 / ms.max(1e-3),
+        view.moving_frames_ms.len()
+    )
+}
+
+/// The median of `values`, `None` for none.
+fn median(values: impl Iterator<Item = f64>) -> Option<f64> {
+    let mut v: Vec<f64> = values.filter(|x| x.is_finite()).collect();
+    if v.is_empty() {
+        return None;
+    }
+    v.sort_by(f64::total_cmp);
+    let m = v.len() / 2;
+    Some(if v.len() % 2 == 0 {
+        0.5 * (v[m - 1] + v[m])
+    } else {
+        v[m]
+    })
+}
+
 /// The picture's size in pixels and its scene: on a software adapter, while the camera
 /// moves, at the scale the frame pacer chose (lines and θ kept their size on screen) and
 /// with coarser ray steps; otherwise at the display's full resolution.
@@ -126,12 +165,21 @@ fn paced_picture(
 ) -> ([u32; 2], VolumeScene) {
     let ppp = ui.ctx().pixels_per_point();
     let paced = view.software_adapter && moving;
-    if paced {
+    if moving {
         // The time since the last moving frame is what the user sees: the frame rate.
         let now = Instant::now();
         if let Some(last) = view.last_moving_frame {
-            view.pace
-                .observe((now - last).as_secs_f64() * 1e3, TARGET_FRAME_MS);
+            let ms = (now - last).as_secs_f64() * 1e3;
+            if paced {
+                view.pace.observe(ms, TARGET_FRAME_MS);
+            }
+            if view.moving_frames_ms.len() == MOTION_FRAMES {
+                view.moving_frames_ms.pop_front();
+            }
+            view.moving_frames_ms.push_back(ms);
+        } else {
+            // A new rotation: its own frame rate.
+            view.moving_frames_ms.clear();
         }
         view.last_moving_frame = Some(now);
     } else {
@@ -142,6 +190,9 @@ fn paced_picture(
         ((rect.width() * scale).round() as u32).max(1),
         ((rect.height() * scale).round() as u32).max(1),
     ];
+    if moving {
+        view.moving_size_px = size_px;
+    }
     let mut scene = picture_scene(state, view.terrain, current, camera);
     if view.software_adapter && moving {
         scene.style.step_cells = MOVING_STEP_CELLS;
@@ -191,9 +242,10 @@ pub fn volume_view_ui(
         return;
     };
     ui.label(
-        egui::RichText::new(
-            "drag to rotate, right-drag or shift-drag to pan, scroll to zoom, double-click to reset",
-        )
+        egui::RichText::new(format!(
+            "drag to rotate, right-drag or shift-drag to pan, scroll to zoom, double-click to reset{}",
+            motion_text(view)
+        ))
         .small()
         .color(Color32::GRAY),
     );
@@ -648,4 +700,19 @@ fn terrain_controls_ui(ui: &mut egui::Ui, state: &AppState, actions: &mut Vec<Ac
             actions.push(Action::SetTerrainSpec(spec.clone()));
         }
     });
+}
+
+#[cfg(test)]
+mod tests {
+    use super::median;
+
+    /// The shown frame rate is the middle frame interval: odd counts take the middle
+    /// one, even counts the mean of the two middle ones, non-finite intervals are skipped.
+    #[test]
+    fn the_frame_rate_shown_is_the_median_interval() {
+        assert_eq!(median([30.0, 10.0, 20.0].into_iter()), Some(20.0));
+        assert_eq!(median([40.0, 10.0, 30.0, 20.0].into_iter()), Some(25.0));
+        assert_eq!(median([f64::NAN, 5.0].into_iter()), Some(5.0));
+        assert_eq!(median(std::iter::empty()), None);
+    }
 }
