@@ -492,6 +492,47 @@ fn the_whole_window_exports_offscreen_at_twice_its_pixels() {
     );
 }
 
+/// A window too large for the chosen scale is refused with a sentence before anything
+/// is drawn: the dialog says so beside the size, the export says why, and nothing is
+/// written.
+#[test]
+fn a_whole_window_export_beyond_the_size_limit_is_refused_with_a_sentence() {
+    let mut h = Harness::builder()
+        .with_size(egui::vec2(3000.0, 800.0))
+        .wgpu()
+        .build_eframe(|cc| {
+            BasinscopeApp::new(cc, Scene::resolve("xor").unwrap()).expect("the worker starts")
+        });
+    let dir = tempfile::tempdir().unwrap();
+    h.state_mut().apply(Action::OpenExport);
+    h.run_steps(3);
+    {
+        let d = &mut h.state_mut().export_dialog;
+        d.folder = dir.path().display().to_string();
+        d.name = "huge".into();
+        d.whole_window = true;
+    }
+    h.run_steps(1);
+    h.get_by_label("3×").click();
+    h.run_steps(1);
+    h.get_by_label_contains("9000 × 2400 pixels: too large");
+    h.get_by_label("Export").click();
+    h.run_steps(2);
+    assert!(!h.state().exporting());
+    let message = h.state().state.message.clone().unwrap();
+    assert_eq!(message.kind, MessageKind::Error);
+    assert!(
+        message.text.contains("9000×2400") && message.text.contains("8192"),
+        "{}",
+        message.text
+    );
+    assert_eq!(std::fs::read_dir(dir.path()).unwrap().count(), 0);
+    // 2× fits (6000 pixels wide) and is offered without a complaint.
+    h.get_by_label("2×").click();
+    h.run_steps(1);
+    h.get_by_label("6000 × 1600 pixels");
+}
+
 /// A file the filesystem refuses to replace. As root (how the tests run here) file
 /// permissions refuse nothing, so the file is made immutable (`chattr +i`, which needs
 /// CAP_LINUX_IMMUTABLE and a filesystem with the attribute, as ext4, xfs, btrfs and

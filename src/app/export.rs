@@ -243,10 +243,7 @@ fn window_scale_ui(ui: &mut egui::Ui, scale: &mut WindowScale) {
             }
         });
         let size = match *scale {
-            WindowScale::Offscreen(s) => {
-                let px = points * s as f32;
-                px
-            }
+            WindowScale::Offscreen(s) => points * s as f32,
             WindowScale::Screen => points * ui.ctx().pixels_per_point(),
         };
         let side_ok = |v: f32| v >= *IMAGE_SIDE.start() as f32 && v <= *IMAGE_SIDE.end() as f32;

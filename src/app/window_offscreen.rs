@@ -22,7 +22,7 @@ use crate::core::tour::Tour;
 /// Frames stepped at most while the views' pictures catch up.
 const MAX_FRAMES: usize = 400;
 /// Time given at most to the views' pictures (a software rasterizer is slow).
-const MAX_WAIT: Duration = Duration::from_secs(60);
+const MAX_WAIT: Duration = Duration::from_mins(1);
 /// Frames with every picture current before the picture is taken (the last ones
 /// upload the glyphs and textures the first laid out).
 const SETTLED_FRAMES: usize = 3;
@@ -59,7 +59,13 @@ impl WindowCopy {
             scene: app.state.scene_to_save(),
             size: ctx.content_rect().size(),
             theme: ctx.theme(),
-            memory: ctx.memory(Clone::clone),
+            memory: ctx.memory(|m| {
+                let mut m = m.clone();
+                // The size above is in zoomed points already; the copy draws it at
+                // exactly `scale` pixels per point.
+                m.options.zoom_factor = 1.0;
+                m
+            }),
             layout: app.tiles.layout(),
             active_view: app.state.active_view,
             speed: app.state.speed,
@@ -76,22 +82,15 @@ impl WindowCopy {
     /// The picture's size in pixels at `scale`, or the sentence refusing it (before
     /// anything is allocated).
     pub fn pixel_size(&self, scale: u32) -> Result<[u32; 2], String> {
-        let side = |points: f32| {
-            // The window's sides are at most a few thousand points.
-            let px = (points.max(1.0) * scale as f32).round() as u32;
-            px
-        };
-        pixel_size_of(self.size, scale, side)
+        pixel_size_of(self.size, scale)
     }
 }
 
 /// The pixel size of a window of `size` points at `scale`, checked against
 /// [`IMAGE_SIDE`].
-fn pixel_size_of(
-    size: egui::Vec2,
-    scale: u32,
-    side: impl Fn(f32) -> u32,
-) -> Result<[u32; 2], String> {
+fn pixel_size_of(size: egui::Vec2, scale: u32) -> Result<[u32; 2], String> {
+    // The window's sides are at most a few thousand points.
+    let side = |points: f32| (points.max(1.0) * scale as f32).round() as u32;
     let (w, h) = (side(size.x), side(size.y));
     if IMAGE_SIDE.contains(&w) && IMAGE_SIDE.contains(&h) {
         Ok([w, h])
@@ -242,16 +241,12 @@ mod tests {
     /// Sizes beyond [`IMAGE_SIDE`] are refused with a sentence naming the size.
     #[test]
     fn a_window_too_large_at_its_scale_is_refused_before_drawing() {
-        let side = |s: u32| {
-            move |p: f32| {
-                let px = (p * s as f32).round() as u32;
-                px
-            }
-        };
         let size = egui::vec2(1280.0, 800.0);
-        assert_eq!(pixel_size_of(size, 2, side(2)), Ok([2560, 1600]));
-        let huge = egui::vec2(*IMAGE_SIDE.end() as f32 / 2.0 + 1.0, 800.0);
-        let err = pixel_size_of(huge, 3, side(3)).unwrap_err();
+        assert_eq!(pixel_size_of(size, 2), Ok([2560, 1600]));
+        assert_eq!(pixel_size_of(size, 3), Ok([3840, 2400]));
+        let huge = egui::vec2(*IMAGE_SIDE.end() as f32 / 3.0 + 1.0, 800.0);
+        let err = pixel_size_of(huge, 3).unwrap_err();
         assert!(err.contains("each side must be between"), "{err}");
+        assert!(pixel_size_of(huge, 2).is_ok());
     }
 }
