@@ -7,6 +7,7 @@ use std::process::Command;
 use std::time::{Duration, Instant};
 
 use basinscope::app::scene_figure::FigureView;
+use basinscope::app::window_export::WindowScale;
 use basinscope::app::{Action, BasinscopeApp, MessageKind};
 use basinscope::core::Scene;
 use basinscope::draw::figure::Format;
@@ -295,7 +296,7 @@ fn the_paths_view_exports_as_svg_and_csv_and_its_png_matches_render() {
     assert!(diff < 0.5, "export vs render: mean |Δ| = {diff:.3}");
 }
 
-/// "whole window" writes the window's own frame at screen resolution: the size of the
+/// "whole window" at screen resolution writes the window's own frame: the size of the
 /// window, the picture the renderer draws of it, and the export window is not in it.
 #[test]
 fn the_whole_window_exports_as_the_png_of_its_frame() {
@@ -315,7 +316,9 @@ fn the_whole_window_exports_as_the_png_of_its_frame() {
     h.get_by_label("the whole window").click();
     h.run_steps(1);
     assert!(h.state().export_dialog.whole_window);
-    h.get_by_label("at screen resolution");
+    h.get_by_label("at screen resolution").click();
+    h.run_steps(1);
+    assert_eq!(h.state().export_dialog.window_scale, WindowScale::Screen);
     h.get_by_label("Export").click();
     h.run_steps(1);
     step_until(&mut h, Duration::from_mins(1), |app| !app.exporting());
@@ -352,6 +355,182 @@ fn the_whole_window_exports_as_the_png_of_its_frame() {
         "the picture shows the app ({} colors)",
         distinct.len()
     );
+}
+
+/// Exports the whole window at `scale` through the dialog's own controls and returns
+/// the picture and how long the export took.
+fn export_window_at(
+    h: &mut Harness<'static, BasinscopeApp>,
+    dir: &Path,
+    name: &str,
+    scale: u32,
+) -> (image::RgbaImage, Duration) {
+    h.state_mut().apply(Action::OpenExport);
+    h.run_steps(3);
+    {
+        let d = &mut h.state_mut().export_dialog;
+        d.folder = dir.display().to_string();
+        d.name = name.into();
+        d.write_scene = true;
+    }
+    h.get_by_label("the whole window").click();
+    h.run_steps(1);
+    h.get_by_label(&format!("{scale}×")).click();
+    h.run_steps(1);
+    assert_eq!(
+        h.state().export_dialog.window_scale,
+        WindowScale::Offscreen(scale)
+    );
+    // The dialog shows the picture's size before it is made.
+    h.get_by_label(&format!("{} × {} pixels", 1280 * scale, 800 * scale));
+    let start = Instant::now();
+    h.get_by_label("Export").click();
+    h.run_steps(1);
+    step_until(h, Duration::from_mins(3), |app| !app.exporting());
+    let took = start.elapsed();
+    h.run_steps(1);
+    let message = h.state().state.message.clone().unwrap();
+    assert_eq!(message.kind, MessageKind::Info, "{}", message.text);
+    assert!(dir.join(format!("{name}.scene.json")).is_file());
+    let picture = image::open(dir.join(format!("{name}.png")))
+        .unwrap()
+        .to_rgba8();
+    (picture, took)
+}
+
+/// `image` shrunk by 2 in each direction, each pixel the mean of its 2×2 block.
+fn box_half(image: &image::RgbaImage) -> image::RgbaImage {
+    image::RgbaImage::from_fn(image.width() / 2, image.height() / 2, |x, y| {
+        let mut sum = [0u32; 4];
+        for (dx, dy) in [(0, 0), (1, 0), (0, 1), (1, 1)] {
+            let p = image.get_pixel(2 * x + dx, 2 * y + dy);
+            for c in 0..4 {
+                sum[c] += u32::from(p[c]);
+            }
+        }
+        image::Rgba(sum.map(|s| ((s + 2) / 4) as u8))
+    })
+}
+
+/// The share of the 2×2 blocks inside `rect` (in 1× pixels) whose four pixels are not
+/// all the same color; an upscaled 1× picture has none.
+fn detailed_blocks(image: &image::RgbaImage, rect: [u32; 4]) -> f64 {
+    let [x0, y0, x1, y1] = rect;
+    let mut detailed = 0u32;
+    for y in y0..y1 {
+        for x in x0..x1 {
+            let p = image.get_pixel(2 * x, 2 * y);
+            if [(1, 0), (0, 1), (1, 1)]
+                .iter()
+                .any(|&(dx, dy)| image.get_pixel(2 * x + dx, 2 * y + dy) != p)
+            {
+                detailed += 1;
+            }
+        }
+    }
+    f64::from(detailed) / f64::from((x1 - x0) * (y1 - y0))
+}
+
+/// "the whole window" at 2× is the window drawn again offscreen at twice its pixels:
+/// twice the window's logical size in each direction; shrunk by 2 it is the 1× export
+/// (which is the window's own frame), and it is not an upscaled 1× picture, since the
+/// text in the control panel has detail within 2×2 blocks.
+#[test]
+fn the_whole_window_exports_offscreen_at_twice_its_pixels() {
+    let mut h = harness("xor");
+    step_until(
+        &mut h,
+        Duration::from_mins(2),
+        BasinscopeApp::pictures_are_current,
+    );
+    assert!(
+        h.state().pictures_are_current(),
+        "the views' pictures never became current"
+    );
+    let dir = tempfile::tempdir().unwrap();
+    let (one, _) = export_window_at(&mut h, dir.path(), "window1", 1);
+    let (two, took) = export_window_at(&mut h, dir.path(), "window2", 2);
+    eprintln!(
+        "the whole window at 2× exported in {:.1} s",
+        took.as_secs_f64()
+    );
+    assert_eq!(one.dimensions(), (1280, 800));
+    assert_eq!(two.dimensions(), (2560, 1600));
+    assert!(
+        two.pixels().all(|p| p[3] == 255),
+        "every pixel of the 2× picture is painted"
+    );
+    // 1× offscreen is the window as the harness draws it, once the export window and
+    // the status line ("exported …") are gone.
+    h.state_mut().export_dialog.open = false;
+    h.state_mut().state.message = None;
+    h.run_steps(3);
+    let frame = h.render().expect("the harness renders");
+    let vs_frame = mean_abs_diff(&one, &frame);
+    assert!(
+        vs_frame < 0.5,
+        "1× export vs the frame: mean |Δ| = {vs_frame:.3}"
+    );
+    let shrunk = box_half(&two);
+    let vs_one = mean_abs_diff(&shrunk, &one);
+    eprintln!("1× vs the frame: {vs_frame:.3}; 2× shrunk vs 1×: {vs_one:.3}");
+    assert!(
+        vs_one < 4.0,
+        "the 2× export shrunk by 2 vs the 1× export: mean |Δ| = {vs_one:.3}"
+    );
+    // The control panel (below the top bar, above the loss panel): text and widgets.
+    let panel = [8, 40, 280, 560];
+    let detail_two = detailed_blocks(&two, panel);
+    eprintln!(
+        "2×2 blocks with detail in the control panel: {:.1} %",
+        100.0 * detail_two
+    );
+    assert!(
+        detail_two > 0.02,
+        "the 2× picture has detail within 2×2 blocks ({:.2} %), as an upscale would not",
+        100.0 * detail_two
+    );
+}
+
+/// A window too large for the chosen scale is refused with a sentence before anything
+/// is drawn: the dialog says so beside the size, the export says why, and nothing is
+/// written.
+#[test]
+fn a_whole_window_export_beyond_the_size_limit_is_refused_with_a_sentence() {
+    let mut h = Harness::builder()
+        .with_size(egui::vec2(3000.0, 800.0))
+        .wgpu()
+        .build_eframe(|cc| {
+            BasinscopeApp::new(cc, Scene::resolve("xor").unwrap()).expect("the worker starts")
+        });
+    let dir = tempfile::tempdir().unwrap();
+    h.state_mut().apply(Action::OpenExport);
+    h.run_steps(3);
+    {
+        let d = &mut h.state_mut().export_dialog;
+        d.folder = dir.path().display().to_string();
+        d.name = "huge".into();
+        d.whole_window = true;
+    }
+    h.run_steps(1);
+    h.get_by_label("3×").click();
+    h.run_steps(1);
+    h.get_by_label_contains("9000 × 2400 pixels: too large");
+    h.get_by_label("Export").click();
+    h.run_steps(2);
+    assert!(!h.state().exporting());
+    let message = h.state().state.message.clone().unwrap();
+    assert_eq!(message.kind, MessageKind::Error);
+    assert!(
+        message.text.contains("9000×2400") && message.text.contains("8192"),
+        "{}",
+        message.text
+    );
+    assert_eq!(std::fs::read_dir(dir.path()).unwrap().count(), 0);
+    // 2× fits (6000 pixels wide) and is offered without a complaint.
+    h.get_by_label("2×").click();
+    h.run_steps(1);
+    h.get_by_label("6000 × 1600 pixels");
 }
 
 /// A file the filesystem refuses to replace. As root (how the tests run here) file

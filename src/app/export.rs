@@ -3,14 +3,15 @@
 //! `basinscope render` uses; the 3D slice and the terrain ray marched with the view's
 //! camera), or as SVG for the figures, in the light or dark theme; optionally also the
 //! scene that reproduces it (with its trajectory and loss history), the slices' raw
-//! fields (.npy and sidecar) and the plot's data (CSV). The whole window is
-//! [`super::window_export`]'s. Files are written with [`write_atomically`], so a failed
+//! fields (.npy and sidecar) and the plot's data (CSV). The whole window (drawn again
+//! offscreen at 1×, 2× or 3×, or at screen resolution) is [`super::window_export`]'s. Files are written with [`write_atomically`], so a failed
 //! export keeps the old file. The export runs on its own named thread.
 
 use std::path::{Path, PathBuf};
 
 use super::scene_figure::{FigureSpec, FigureView, scene_figure, scene_title};
 use super::state::{Action, ViewTab};
+use super::window_export::WindowScale;
 use crate::core::Scene;
 use crate::core::files::{check_distinct_outputs, check_output_target, write_atomically};
 use crate::core::limits::{IMAGE_SIDE, quote};
@@ -24,9 +25,11 @@ use crate::eval::FieldBackend;
 #[allow(clippy::struct_excessive_bools)] // one checkbox each
 pub struct ExportRequest {
     pub view: FigureView,
-    /// The whole window at screen resolution instead of `view` (PNG only; the size,
-    /// theme, title and data options do not apply).
+    /// The whole window instead of `view` (PNG only; the size, theme, title and data
+    /// options do not apply).
     pub whole_window: bool,
+    /// How the whole window is drawn.
+    pub window_scale: WindowScale,
     /// The figure's path; its extension is replaced by the format's.
     pub path: PathBuf,
     pub format: Format,
@@ -53,6 +56,7 @@ pub struct ExportDialog {
     /// The view exported (the current tab when the dialog opens).
     pub view: FigureView,
     pub whole_window: bool,
+    pub window_scale: WindowScale,
     pub folder: String,
     pub name: String,
     pub format: Format,
@@ -72,6 +76,7 @@ impl Default for ExportDialog {
             open: false,
             view: FigureView::Slice2d,
             whole_window: false,
+            window_scale: WindowScale::Offscreen(2),
             folder: std::env::current_dir()
                 .map(|d| d.display().to_string())
                 .unwrap_or_default(),
@@ -130,8 +135,10 @@ pub fn export_dialog_ui(ctx: &egui::Context, dialog: &mut ExportDialog, actions:
                     "also write the data (slices: NAME.npy + NAME.json; plots: NAME.csv)",
                 );
             });
-            ui.weak(if dialog.whole_window {
-                "the whole window as PNG at screen resolution (the window's own pixels, not drawn again at a chosen size)"
+            ui.weak(if dialog.whole_window && dialog.window_scale == WindowScale::Screen {
+                "the whole window as PNG at screen resolution (the window's own pixels, not drawn again)"
+            } else if dialog.whole_window {
+                "the whole window as PNG, drawn again offscreen at the chosen scale (text and pictures at that resolution, not upscaled screen pixels)"
             } else if dialog.view.is_picture() {
                 "ray marched offscreen at the chosen size with the view's camera, as `basinscope render` draws it; PNG only, in the screen's colors"
             } else if dialog.view == FigureView::Path {
@@ -183,7 +190,7 @@ fn export_grid(ui: &mut egui::Ui, dialog: &mut ExportDialog) {
     ui.end_row();
     ui.label("size (px)");
     if dialog.whole_window {
-        ui.label("at screen resolution");
+        window_scale_ui(ui, &mut dialog.window_scale);
     } else {
         ui.horizontal(|ui| {
             ui.add(egui::DragValue::new(&mut dialog.width).range(IMAGE_SIDE));
@@ -226,6 +233,32 @@ fn export_grid(ui: &mut egui::Ui, dialog: &mut ExportDialog) {
     ui.end_row();
 }
 
+/// The whole window's scale, with the picture's size in pixels (or why it is refused).
+fn window_scale_ui(ui: &mut egui::Ui, scale: &mut WindowScale) {
+    let points = ui.ctx().content_rect().size();
+    ui.vertical(|ui| {
+        ui.horizontal(|ui| {
+            for s in WindowScale::ALL {
+                ui.radio_value(scale, s, s.label());
+            }
+        });
+        let size = match *scale {
+            WindowScale::Offscreen(s) => points * s as f32,
+            WindowScale::Screen => points * ui.ctx().pixels_per_point(),
+        };
+        let side_ok = |v: f32| v >= *IMAGE_SIDE.start() as f32 && v <= *IMAGE_SIDE.end() as f32;
+        let text = format!("{:.0} × {:.0} pixels", size.x, size.y);
+        if side_ok(size.x.round()) && side_ok(size.y.round()) {
+            ui.weak(text);
+        } else {
+            ui.colored_label(
+                ui.visuals().error_fg_color,
+                format!("{text}: too large (each side at most {})", IMAGE_SIDE.end()),
+            );
+        }
+    });
+}
+
 impl ExportDialog {
     /// The request the dialog describes.
     pub fn request(&self) -> ExportRequest {
@@ -242,6 +275,7 @@ impl ExportDialog {
         ExportRequest {
             view,
             whole_window: self.whole_window,
+            window_scale: self.window_scale,
             path: Path::new(&self.folder).join(format!("{}.{ext}", self.name)),
             format,
             width: self.width,

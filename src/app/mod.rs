@@ -26,6 +26,7 @@ pub mod tour;
 pub mod volume_eval;
 pub mod volume_view;
 pub mod window_export;
+pub mod window_offscreen;
 pub mod worker;
 
 use std::path::{Path, PathBuf};
@@ -519,8 +520,12 @@ impl BasinscopeApp {
                 path: request.path,
                 scene: request.write_scene.then(|| self.state.scene_to_save()),
             };
-            match w.check() {
-                Ok(()) => {
+            match (w.check(), request.window_scale) {
+                (Err(e), _) => self.state.error(format!("cannot export: {e}")),
+                (Ok(()), window_export::WindowScale::Offscreen(scale)) => {
+                    self.spawn_window_render(w, scale);
+                }
+                (Ok(()), window_export::WindowScale::Screen) => {
                     // The picture is taken of the next frame, drawn without this window.
                     self.export_dialog.open = false;
                     // Two frames: the first lays out the status line, the second (with
@@ -530,7 +535,6 @@ impl BasinscopeApp {
                     self.state.info("exporting the window…");
                     self.ctx.request_repaint();
                 }
-                Err(e) => self.state.error(format!("cannot export: {e}")),
             }
             return;
         }
@@ -548,6 +552,29 @@ impl BasinscopeApp {
             Ok(_) => {
                 self.export_result = Some(rx);
                 self.state.info("exporting…");
+            }
+            Err(e) => self.state.error(format!("cannot start the export: {e}")),
+        }
+    }
+
+    /// Draws the window again offscreen at `scale` and writes it, on the
+    /// `basinscope-export` thread; a size beyond the limits is refused first.
+    fn spawn_window_render(&mut self, w: window_export::WindowExport, scale: u32) {
+        let copy = window_offscreen::WindowCopy::of(self);
+        let [pw, ph] = match copy.pixel_size(scale) {
+            Ok(size) => size,
+            Err(e) => {
+                self.state.error(format!("cannot export: {e}"));
+                return;
+            }
+        };
+        let (tx, rx) = mpsc::channel();
+        match window_export::spawn_offscreen_export(&self.ctx, copy, scale, w, tx) {
+            Ok(()) => {
+                self.export_result = Some(rx);
+                self.state.info(format!(
+                    "exporting the window at {scale}× ({pw}×{ph} pixels)…"
+                ));
             }
             Err(e) => self.state.error(format!("cannot start the export: {e}")),
         }

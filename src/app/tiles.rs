@@ -143,6 +143,20 @@ impl ViewTiles {
         views
     }
 
+    /// The views drawn (open and not behind another tab).
+    pub fn visible_views(&self) -> Vec<ViewTab> {
+        let active = self.tree.active_tiles();
+        self.open_views()
+            .into_iter()
+            .filter(|v| {
+                self.tree
+                    .tiles
+                    .find_pane(v)
+                    .is_some_and(|id| active.contains(&id))
+            })
+            .collect()
+    }
+
     /// Where `view` was drawn in the last frame, if it was.
     pub fn pane_rect(&self, view: ViewTab) -> Option<egui::Rect> {
         self.tree
@@ -467,6 +481,18 @@ impl BasinscopeApp {
             self.state.active_view = open[0];
         }
         self.tiles.shown = Some(self.state.active_view);
+    }
+
+    /// Whether every view drawn shows its current picture (the slices' fields, the
+    /// analysis); an offscreen export of the window waits for this.
+    pub fn pictures_are_current(&self) -> bool {
+        self.tiles.visible_views().iter().all(|&view| match view {
+            ViewTab::Slice2d => self.slice_view.picture_is_current(),
+            ViewTab::Slice3d => self.slice3d_view.picture_is_current(),
+            ViewTab::Terrain => self.terrain_view.picture_is_current(),
+            ViewTab::Gradients => self.analysis.is_some() || self.analysis_error.is_some(),
+            ViewTab::Data | ViewTab::Paths => true,
+        })
     }
 
     /// One view's contents.

@@ -1,10 +1,10 @@
-//! Export of the whole window as a PNG, at screen resolution: the window's own frame,
-//! asked of the renderer with [`egui::ViewportCommand::Screenshot`] (in the frame after
-//! the export window closed, so it is not in the picture), then encoded and written on
-//! the `basinscope-export` thread with [`write_atomically`], as figure exports are.
-//!
-//! Unlike a view's figure it is not drawn again offscreen at a chosen size: egui draws
-//! the window only at its own pixels (times the display's scale factor).
+//! Export of the whole window as a PNG, written on the `basinscope-export` thread with
+//! [`write_atomically`], as figure exports are. By default the window is drawn again
+//! offscreen at a chosen scale ([`super::window_offscreen`]: 2× gives twice the
+//! window's pixels in each direction, every glyph and picture drawn at that resolution);
+//! "at screen resolution" takes the window's own frame instead, asked of the renderer
+//! with [`egui::ViewportCommand::Screenshot`] (in the frame after the export window
+//! closed, so it is not in the picture).
 
 use std::path::{Path, PathBuf};
 use std::sync::mpsc::Sender;
@@ -12,6 +12,33 @@ use std::sync::mpsc::Sender;
 use crate::core::Scene;
 use crate::core::files::{check_distinct_outputs, check_output_target, write_atomically};
 use crate::core::limits::quote;
+
+/// How the whole window is exported.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum WindowScale {
+    /// Drawn again offscreen at this many pixels per point (1 to 3).
+    Offscreen(u32),
+    /// The window's own frame, at the screen's pixels.
+    Screen,
+}
+
+impl WindowScale {
+    /// The dialog's choices.
+    pub const ALL: [Self; 4] = [
+        Self::Offscreen(1),
+        Self::Offscreen(2),
+        Self::Offscreen(3),
+        Self::Screen,
+    ];
+
+    /// The dialog's label.
+    pub fn label(self) -> String {
+        match self {
+            Self::Offscreen(s) => format!("{s}×"),
+            Self::Screen => "at screen resolution".into(),
+        }
+    }
+}
 
 /// What a whole-window export writes: the picture at `path` (a `.png`) and, when
 /// `scene` is given, the scene beside it (`STEM.scene.json`).
@@ -45,11 +72,28 @@ impl WindowExport {
 
     /// Writes `image` (and the scene); returns the paths written.
     pub fn write(&self, image: &egui::ColorImage) -> Result<Vec<PathBuf>, String> {
+        let bytes = png_bytes(image).map_err(|e| format!("cannot encode the picture: {e}"))?;
+        self.write_png(&bytes)
+    }
+
+    /// Writes an offscreen picture of the window (opaque, so its colors need no
+    /// unpremultiplying) and the scene; returns the paths written.
+    pub fn write_rgba(&self, image: &image::RgbaImage) -> Result<Vec<PathBuf>, String> {
+        let mut bytes = Vec::new();
+        image
+            .write_to(
+                &mut std::io::Cursor::new(&mut bytes),
+                image::ImageFormat::Png,
+            )
+            .map_err(|e| format!("cannot encode the picture: {e}"))?;
+        self.write_png(&bytes)
+    }
+
+    fn write_png(&self, bytes: &[u8]) -> Result<Vec<PathBuf>, String> {
         let fail = |path: &Path, e: &dyn std::fmt::Display| {
             format!("cannot write {}: {e}", quote(&path.display().to_string()))
         };
-        let bytes = png_bytes(image).map_err(|e| format!("cannot encode the picture: {e}"))?;
-        write_atomically(&self.path, &bytes).map_err(|e| fail(&self.path, &e))?;
+        write_atomically(&self.path, bytes).map_err(|e| fail(&self.path, &e))?;
         let mut written = vec![self.path.clone()];
         if let Some(scene) = &self.scene {
             let scene_path = self.scene_path();
@@ -82,6 +126,27 @@ pub fn request_window_picture(
     });
     ctx.send_viewport_cmd(egui::ViewportCommand::Screenshot(callback));
     ctx.request_repaint();
+}
+
+/// Draws the window offscreen at `scale` on the `basinscope-export` thread and writes
+/// it; the result (or why not) is sent on `tx`.
+pub fn spawn_offscreen_export(
+    ctx: &egui::Context,
+    copy: super::window_offscreen::WindowCopy,
+    scale: u32,
+    export: WindowExport,
+    tx: Sender<Result<Vec<PathBuf>, String>>,
+) -> std::io::Result<()> {
+    let repaint = ctx.clone();
+    std::thread::Builder::new()
+        .name("basinscope-export".into())
+        .spawn(move || {
+            let result = super::window_offscreen::render_window(copy, scale)
+                .and_then(|image| export.write_rgba(&image));
+            let _ = tx.send(result);
+            repaint.request_repaint();
+        })
+        .map(drop)
 }
 
 /// `image` as PNG bytes (egui's colors are premultiplied; the PNG's are not).
