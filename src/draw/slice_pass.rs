@@ -75,6 +75,24 @@ struct GpuInputStyle {
     pad: [f32; 2],
 }
 
+/// A layout entry for a whole buffer of type `ty` at `binding`, seen by `visibility`.
+pub(crate) fn buffer_entry(
+    binding: u32,
+    visibility: wgpu::ShaderStages,
+    ty: wgpu::BufferBindingType,
+) -> wgpu::BindGroupLayoutEntry {
+    wgpu::BindGroupLayoutEntry {
+        binding,
+        visibility,
+        ty: wgpu::BindingType::Buffer {
+            ty,
+            has_dynamic_offset: false,
+            min_binding_size: None,
+        },
+        count: None,
+    }
+}
+
 /// The bind group layout the picture shaders share, seen by the fragment stage: a
 /// uniform block at binding 0, then `n_storage` read-only storage buffers at 1, 2, ….
 pub(crate) fn picture_bind_group_layout(
@@ -82,16 +100,7 @@ pub(crate) fn picture_bind_group_layout(
     label: &str,
     n_storage: u32,
 ) -> wgpu::BindGroupLayout {
-    let buffer = |binding, ty| wgpu::BindGroupLayoutEntry {
-        binding,
-        visibility: wgpu::ShaderStages::FRAGMENT,
-        ty: wgpu::BindingType::Buffer {
-            ty,
-            has_dynamic_offset: false,
-            min_binding_size: None,
-        },
-        count: None,
-    };
+    let buffer = |binding, ty| buffer_entry(binding, wgpu::ShaderStages::FRAGMENT, ty);
     let entries: Vec<wgpu::BindGroupLayoutEntry> =
         std::iter::once(buffer(0, wgpu::BufferBindingType::Uniform))
             .chain((1..=n_storage).map(|binding| {

@@ -10,7 +10,7 @@ use bytemuck::{Pod, Zeroable};
 use glam::Vec3;
 use wgpu::util::DeviceExt as _;
 
-use super::slice_pass::{PICTURE_FORMAT, fullscreen_pipeline_with};
+use super::slice_pass::{PICTURE_FORMAT, buffer_entry, fullscreen_pipeline_with};
 use crate::core::camera::OrbitCamera;
 use crate::core::slice3d::{ClipPlane, MAX_SURFACES};
 
@@ -646,16 +646,7 @@ fn path_points(scene: &VolumeScene) -> Vec<[f32; 4]> {
 /// path storage buffers, the two packed surface textures and their filtering sampler.
 fn raymarch_layout(device: &wgpu::Device) -> wgpu::BindGroupLayout {
     let visibility = wgpu::ShaderStages::FRAGMENT;
-    let buffer = |binding, ty| wgpu::BindGroupLayoutEntry {
-        binding,
-        visibility,
-        ty: wgpu::BindingType::Buffer {
-            ty,
-            has_dynamic_offset: false,
-            min_binding_size: None,
-        },
-        count: None,
-    };
+    let buffer = |binding, ty| buffer_entry(binding, visibility, ty);
     let storage = wgpu::BufferBindingType::Storage { read_only: true };
     let texture = |binding| wgpu::BindGroupLayoutEntry {
         binding,
@@ -690,16 +681,7 @@ fn raymarch_layout(device: &wgpu::Device) -> wgpu::BindGroupLayout {
 /// two textures it writes.
 fn pack_layout(device: &wgpu::Device) -> wgpu::BindGroupLayout {
     let visibility = wgpu::ShaderStages::COMPUTE;
-    let buffer = |binding, ty| wgpu::BindGroupLayoutEntry {
-        binding,
-        visibility,
-        ty: wgpu::BindingType::Buffer {
-            ty,
-            has_dynamic_offset: false,
-            min_binding_size: None,
-        },
-        count: None,
-    };
+    let buffer = |binding, ty| buffer_entry(binding, visibility, ty);
     let storage = wgpu::BufferBindingType::Storage { read_only: true };
     let texture = |binding| wgpu::BindGroupLayoutEntry {
         binding,
