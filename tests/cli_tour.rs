@@ -89,9 +89,11 @@ fn render_lesson_writes_a_png_of_the_requested_size() {
     assert_eq!((image.width(), image.height()), (480, 320));
 }
 
-/// Lesson 2 opens on the 3D slice: ray marched (llvmpipe in CI) below the title band.
+/// Lesson 2 opens on the 3D slice of the perpendicular scene: ray marched (llvmpipe in
+/// CI), its two inputs' planes in their colors (input 0 orange #E69F00, input 1 sky blue
+/// #56B4E9), which the dark background alone never has.
 #[test]
-fn render_lesson_2_draws_its_3d_view_at_the_requested_size() {
+fn render_lesson_2_draws_both_inputs_planes_in_their_colors() {
     let dir = tempfile::tempdir().unwrap();
     let o = basinscope(
         &[
@@ -102,15 +104,65 @@ fn render_lesson_2_draws_its_3d_view_at_the_requested_size() {
     assert!(o.status.success(), "{}", text(&o.stderr));
     let image = image::open(dir.path().join("x.png")).unwrap().to_rgba8();
     assert_eq!(image.dimensions(), (320, 240));
-    // The title band is white with dark text; the picture below it is not all white.
-    let below = image
-        .enumerate_pixels()
-        .filter(|(_, y, p)| *y > 80 && p[0] < 200)
-        .count();
+    let count = |hue: fn(i32, i32, i32) -> bool| {
+        image
+            .pixels()
+            .filter(|p| hue(i32::from(p[0]), i32::from(p[1]), i32::from(p[2])))
+            .count()
+    };
+    let orange = count(|r, g, b| r > g && g > b + 15 && r > b + 40);
+    let blue = count(|r, g, b| b > 90 && b > r + 40 && g > r + 20);
     assert!(
-        below > 1000,
-        "the 3D picture is missing ({below} dark pixels)"
+        orange > 1000 && blue > 2000,
+        "the planes are missing: {orange} orange and {blue} blue pixels"
     );
+}
+
+/// `render --lesson 5` (a data-view lesson) as SVG: the title is "Lesson 5: " and the
+/// lesson's title, the caption is the lesson's, both read from the lesson file itself.
+#[test]
+fn render_lesson_titles_the_figure_with_the_lessons_title_and_caption() {
+    let dir = tempfile::tempdir().unwrap();
+    let o = basinscope(
+        &[
+            "render", "--lesson", "5", "--out", "x.svg", "--size", "640x480",
+        ],
+        dir.path(),
+    );
+    assert!(o.status.success(), "{}", text(&o.stderr));
+    let doc = std::fs::read_to_string(dir.path().join("x.svg")).unwrap();
+    let lesson = std::fs::read_to_string(
+        std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("assets/tour/05-nonlinear.md"),
+    )
+    .unwrap();
+    let header = |key: &str| {
+        lesson
+            .lines()
+            .find_map(|l| l.strip_prefix(key))
+            .unwrap()
+            .trim()
+            .to_string()
+    };
+    let title = format!("Lesson 5: {}", header("title:"));
+    let caption = header("caption:");
+    assert!(
+        doc.contains(&format!(r#"aria-label="{title}""#)),
+        "no title {title:?}"
+    );
+    // The caption may be wrapped over lines: its first words start a text run.
+    let start: String = caption.split(' ').take(4).collect::<Vec<_>>().join(" ");
+    assert!(
+        doc.contains(&format!(r#"aria-label="{start}"#)),
+        "no caption starting {start:?}"
+    );
+    let o = basinscope(
+        &[
+            "render", "--lesson", "5", "--out", "y.svg", "--title", "mine",
+        ],
+        dir.path(),
+    );
+    assert!(!o.status.success());
+    assert!(text(&o.stderr).contains("--title and --caption apply to scenes"));
 }
 
 #[test]

@@ -21,9 +21,13 @@ const MAX_SETTINGS_BYTES: u64 = 64 << 10;
 pub struct Settings {
     /// Scene files opened or saved, newest first.
     pub recent_files: Vec<PathBuf>,
+    /// The export window's folder, size and theme, each read leniently like `views`
+    /// (a value this version does not know is dropped alone).
+    #[serde(deserialize_with = "lenient")]
     pub export_folder: Option<String>,
+    #[serde(deserialize_with = "lenient")]
     pub export_size: Option<[u32; 2]>,
-    /// The export window's figure theme.
+    #[serde(deserialize_with = "lenient")]
     pub export_theme: Option<crate::draw::style::Theme>,
     /// The views' arrangement. Read on its own, so one that no longer reads is dropped
     /// alone (the default arrangement is used) and the other settings are kept.
@@ -167,11 +171,16 @@ mod tests {
         let dir = tempfile::tempdir().unwrap();
         let path = dir.path().join("settings.json");
         let text = r#"{"recent_files": ["/a.json"], "views": {"kind": "spiral"},
-            "window": {"inner_size": "big"}}"#;
+            "window": {"inner_size": "big"}, "export_theme": "sepia",
+            "export_size": [-1, 5], "export_folder": 7}"#;
         std::fs::write(&path, text).unwrap();
         let s = Settings::load(&path);
         assert_eq!(s.recent_files, [PathBuf::from("/a.json")]);
         assert_eq!((s.views, s.window), (None, None));
+        assert_eq!(
+            (s.export_folder, s.export_size, s.export_theme),
+            (None, None, None)
+        );
     }
 
     #[test]

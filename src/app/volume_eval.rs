@@ -83,12 +83,32 @@ impl VolumeEvaluator {
             Some("cpu") => Self::Cpu {
                 reason: format!("{EVALUATOR_ENV}=cpu asks for the CPU path"),
             },
-            _ if cpu_is_faster_than(&info) => Self::Cpu {
+            Some(other) if !other.is_empty() => {
+                // A typo must not pass for the automatic choice without a word.
+                log::warn!(
+                    "{EVALUATOR_ENV}={} is neither gpu nor cpu; choosing automatically",
+                    crate::core::limits::quote(other)
+                );
+                Self::choose_automatically(&info, &name, gpu)
+            }
+            _ => Self::choose_automatically(&info, &name, gpu),
+        }
+    }
+
+    /// The automatic choice: the CPU path on a software rasterizer, else the GPU pass.
+    fn choose_automatically(
+        info: &wgpu::AdapterInfo,
+        name: &str,
+        gpu: impl FnOnce(String) -> Self,
+    ) -> Self {
+        if cpu_is_faster_than(info) {
+            Self::Cpu {
                 reason: format!(
                     "the GPU adapter, {name}, is a software rasterizer, slower than the CPU path"
                 ),
-            },
-            _ => gpu(format!("a hardware GPU adapter is available: {name}")),
+            }
+        } else {
+            gpu(format!("a hardware GPU adapter is available: {name}"))
         }
     }
 

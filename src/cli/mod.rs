@@ -32,7 +32,12 @@ pub struct Cli {
 #[derive(Subcommand, Debug)]
 pub enum Command {
     /// Opens the app on a scene (a path or a built-in scene name).
-    Open { scene: String },
+    Open {
+        scene: String,
+        /// Opens the app with the tour's lessons from this folder (`*.md`).
+        #[arg(long)]
+        tour: Option<PathBuf>,
+    },
     /// Lists the built-in scenes: name, then a short description.
     Scenes,
     /// Trains headless with a progress bar on stderr; writes the trained scene.
@@ -93,7 +98,12 @@ fn run(cli: Cli) -> anyhow::Result<()> {
     }
     match cli.command {
         None => open_app(DEFAULT_SCENE, true, cli.tour),
-        Some(Command::Open { scene }) => open_app(&scene, false, cli.tour),
+        Some(Command::Open { scene, tour }) => {
+            if cli.tour.is_some() && tour.is_some() {
+                anyhow::bail!("give --tour once, before or after `open SCENE`");
+            }
+            open_app(&scene, false, tour.or(cli.tour))
+        }
         Some(Command::Scenes) => {
             for s in BUILTIN_SCENES {
                 println!("{}\t{}", s.name, s.description);

@@ -60,6 +60,9 @@ pub(super) fn render_lesson(
     if args.field_out.is_some() || args.csv_out.is_some() {
         bail!("--field-out and --csv-out apply to scenes, not to --lesson");
     }
+    if args.title.is_some() || args.caption.is_some() {
+        bail!("--title and --caption apply to scenes; a lesson's figure takes its own");
+    }
     let n: usize = super::parse_number("--lesson", n, "a lesson number from `basinscope tour`")?;
     let tour = Tour::load(args.tour.as_deref())?;
     for e in &tour.errors {

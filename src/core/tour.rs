@@ -620,6 +620,12 @@ impl Tour {
 
     /// Lesson `n`, counting from 1 as `basinscope tour` lists them.
     pub fn lesson(&self, n: usize) -> Result<&Lesson, CoreError> {
+        if self.lessons.is_empty() {
+            return Err(CoreError::invalid(format!(
+                "there is no lesson {n}: {} has no lesson that loads (see `basinscope tour`)",
+                self.source
+            )));
+        }
         n.checked_sub(1)
             .and_then(|i| self.lessons.get(i))
             .ok_or_else(|| {
