@@ -1,16 +1,9 @@
-// Copies an offscreen picture into a render pass (egui's, in the app), converting the
-// picture's sRGB-encoded colors to linear when the target format is sRGB.
-
-struct BlitParams {
-    target_is_srgb: u32,
-    _pad0: u32,
-    _pad1: u32,
-    _pad2: u32,
-}
+// Copies an offscreen picture into a render pass (egui's, in the app). `fs_main` copies
+// the picture's sRGB-encoded colors as they are; `fs_main_to_linear` converts them to
+// linear for an sRGB target. The pipeline picks one, so no pixel branches on the format.
 
 @group(0) @binding(0) var picture: texture_2d<f32>;
 @group(0) @binding(1) var picture_sampler: sampler;
-@group(0) @binding(2) var<uniform> params: BlitParams;
 
 struct VsOut {
     @builtin(position) position: vec4<f32>,
@@ -35,9 +28,11 @@ fn srgb_to_linear(c: vec3<f32>) -> vec3<f32> {
 
 @fragment
 fn fs_main(in: VsOut) -> @location(0) vec4<f32> {
+    return textureSample(picture, picture_sampler, in.uv);
+}
+
+@fragment
+fn fs_main_to_linear(in: VsOut) -> @location(0) vec4<f32> {
     let c = textureSample(picture, picture_sampler, in.uv);
-    if (params.target_is_srgb != 0u) {
-        return vec4<f32>(srgb_to_linear(c.rgb), c.a);
-    }
-    return c;
+    return vec4<f32>(srgb_to_linear(c.rgb), c.a);
 }

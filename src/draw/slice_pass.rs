@@ -373,19 +373,11 @@ pub(crate) fn fullscreen_pipeline_with(
     })
 }
 
-#[repr(C)]
-#[derive(Clone, Copy, Pod, Zeroable)]
-struct BlitParams {
-    target_is_srgb: u32,
-    pad: [u32; 3],
-}
-
 /// Draws a picture into a render pass of `target_format`.
 pub struct Blitter {
     pipeline: wgpu::RenderPipeline,
     layout: wgpu::BindGroupLayout,
     sampler: wgpu::Sampler,
-    params: wgpu::Buffer,
 }
 
 impl Blitter {
@@ -413,38 +405,27 @@ impl Blitter {
                     ty: wgpu::BindingType::Sampler(wgpu::SamplerBindingType::Filtering),
                     count: None,
                 },
-                wgpu::BindGroupLayoutEntry {
-                    binding: 2,
-                    visibility: wgpu::ShaderStages::FRAGMENT,
-                    ty: wgpu::BindingType::Buffer {
-                        ty: wgpu::BufferBindingType::Uniform,
-                        has_dynamic_offset: false,
-                        min_binding_size: None,
-                    },
-                    count: None,
-                },
             ],
         });
-        let pipeline = fullscreen_pipeline(device, &shader, &layout, target_format, "blit");
+        // The conversion is chosen with the pipeline, not branched on per pixel: a
+        // software rasterizer evaluates both sides of a branch.
+        let fragment = if target_format.is_srgb() {
+            "fs_main_to_linear"
+        } else {
+            "fs_main"
+        };
+        let pipeline =
+            fullscreen_pipeline_with(device, &shader, &layout, target_format, "blit", fragment);
         let sampler = device.create_sampler(&wgpu::SamplerDescriptor {
             label: Some("blit"),
             mag_filter: wgpu::FilterMode::Linear,
             min_filter: wgpu::FilterMode::Linear,
             ..Default::default()
         });
-        let params = device.create_buffer_init(&wgpu::util::BufferInitDescriptor {
-            label: Some("blit params"),
-            contents: bytemuck::bytes_of(&BlitParams {
-                target_is_srgb: u32::from(target_format.is_srgb()),
-                pad: [0; 3],
-            }),
-            usage: wgpu::BufferUsages::UNIFORM,
-        });
         Self {
             pipeline,
             layout,
             sampler,
-            params,
         }
     }
 
@@ -461,10 +442,6 @@ impl Blitter {
                 wgpu::BindGroupEntry {
                     binding: 1,
                     resource: wgpu::BindingResource::Sampler(&self.sampler),
-                },
-                wgpu::BindGroupEntry {
-                    binding: 2,
-                    resource: self.params.as_entire_binding(),
                 },
             ],
         })
@@ -581,5 +558,111 @@ mod tests {
             }
         }
         assert!(checked > 30, "only {checked} points checked");
+    }
+
+    /// The blit shows the picture's colors unchanged on both kinds of target: copied as
+    /// they are into an sRGB-encoded one, converted to linear for an sRGB one (which
+    /// encodes them again on write).
+    #[test]
+    fn the_blit_keeps_the_pictures_colors_on_either_kind_of_target() {
+        let Some(gpu) = test_gpu("the blit") else {
+            return;
+        };
+        let (device, queue) = (gpu.device(), gpu.queue());
+        let size = [8, 1];
+        // Dark and light grays and saturated colors, where the sRGB curve bends most.
+        let colors: Vec<u8> = [
+            [0, 0, 0, 255],
+            [10, 20, 30, 255],
+            [40, 60, 90, 255],
+            [128, 128, 128, 255],
+            [200, 30, 10, 255],
+            [250, 240, 5, 255],
+            [3, 150, 255, 255],
+            [255, 255, 255, 255],
+        ]
+        .concat();
+        let extent = wgpu::Extent3d {
+            width: size[0],
+            height: size[1],
+            depth_or_array_layers: 1,
+        };
+        let texture = |format, usage| {
+            device.create_texture(&wgpu::TextureDescriptor {
+                label: Some("blit test"),
+                size: extent,
+                mip_level_count: 1,
+                sample_count: 1,
+                dimension: wgpu::TextureDimension::D2,
+                format,
+                usage,
+                view_formats: &[],
+            })
+        };
+        let source = texture(
+            PICTURE_FORMAT,
+            wgpu::TextureUsages::TEXTURE_BINDING | wgpu::TextureUsages::COPY_DST,
+        );
+        let picture = Picture {
+            view: source.create_view(&wgpu::TextureViewDescriptor::default()),
+            texture: source,
+            size,
+        };
+        queue.write_texture(
+            picture.texture.as_image_copy(),
+            &colors,
+            wgpu::TexelCopyBufferLayout {
+                offset: 0,
+                bytes_per_row: Some(4 * size[0]),
+                rows_per_image: Some(size[1]),
+            },
+            extent,
+        );
+        for format in [
+            wgpu::TextureFormat::Rgba8Unorm,
+            wgpu::TextureFormat::Rgba8UnormSrgb,
+        ] {
+            let blitter = Blitter::new(device, format);
+            let texture = texture(
+                format,
+                wgpu::TextureUsages::RENDER_ATTACHMENT | wgpu::TextureUsages::COPY_SRC,
+            );
+            let view = texture.create_view(&wgpu::TextureViewDescriptor::default());
+            let bind_group = blitter.bind_group(device, &picture);
+            let mut encoder =
+                device.create_command_encoder(&wgpu::CommandEncoderDescriptor { label: None });
+            {
+                let mut pass = encoder.begin_render_pass(&wgpu::RenderPassDescriptor {
+                    label: Some("blit test"),
+                    color_attachments: &[Some(wgpu::RenderPassColorAttachment {
+                        view: &view,
+                        depth_slice: None,
+                        resolve_target: None,
+                        ops: wgpu::Operations {
+                            load: wgpu::LoadOp::Clear(wgpu::Color::TRANSPARENT),
+                            store: wgpu::StoreOp::Store,
+                        },
+                    })],
+                    depth_stencil_attachment: None,
+                    timestamp_writes: None,
+                    occlusion_query_set: None,
+                    multiview_mask: None,
+                });
+                blitter.draw(&mut pass, &bind_group);
+            }
+            queue.submit([encoder.finish()]);
+            let target = Picture {
+                texture,
+                view,
+                size,
+            };
+            let stored = target.read_rgba(device, queue).unwrap();
+            for (i, (got, want)) in stored.iter().zip(&colors).enumerate() {
+                assert!(
+                    got.abs_diff(*want) <= 1,
+                    "{format:?}: byte {i} is {got}, the picture has {want}"
+                );
+            }
+        }
     }
 }
