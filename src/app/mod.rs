@@ -4,6 +4,7 @@
 //! panels (in `panels.rs`) and views (`data_view.rs`, `loss_view.rs`, …) read the state
 //! and return [`Action`]s, which [`BasinscopeApp::apply`] applies in one place.
 
+pub mod backdrop;
 pub mod background;
 pub mod data_view;
 pub mod export;
@@ -65,6 +66,7 @@ pub fn run_native(scene: Scene, tour: tour::TourLaunch) -> anyhow::Result<()> {
         options,
         Box::new(move |cc| {
             let mut app = BasinscopeApp::new(cc, scene)?;
+            app.backdrop = Some(backdrop::Backdrop::take_over(&cc.egui_ctx));
             app.use_settings(settings_path);
             let open_tour = tour.dir.is_some();
             app.tour.launch = tour;
@@ -119,6 +121,9 @@ pub struct BasinscopeApp {
     window: Option<settings::WindowLayout>,
     /// The guided tour.
     pub tour: tour::TourState,
+    /// The panels' colors when the window is cleared to them instead of painted (the
+    /// native window); `None` when egui paints them (the headless renderers).
+    pub backdrop: Option<backdrop::Backdrop>,
 }
 
 enum DialogResult {
@@ -177,6 +182,7 @@ impl BasinscopeApp {
             tiles: tiles::ViewTiles::default(),
             window: None,
             tour: tour::TourState::default(),
+            backdrop: None,
         })
     }
 
@@ -902,6 +908,16 @@ impl eframe::App for BasinscopeApp {
 
     fn on_exit(&mut self) {
         self.save_settings();
+    }
+
+    fn clear_color(&self, visuals: &egui::Visuals) -> [f32; 4] {
+        match &self.backdrop {
+            Some(b) => b.clear_color(visuals, self.target_format),
+            // eframe's own default.
+            None => {
+                egui::Color32::from_rgba_unmultiplied(12, 12, 12, 180).to_normalized_gamma_f32()
+            }
+        }
     }
 
     fn ui(&mut self, ui: &mut egui::Ui, _frame: &mut eframe::Frame) {

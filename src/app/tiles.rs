@@ -409,12 +409,50 @@ impl Behavior<ViewTab> for ViewsBehavior<'_> {
         }
     }
 
+    /// egui_tiles derives these colors from the panels' fill, which the native window
+    /// leaves transparent (see `backdrop.rs`): they come from the color it clears to.
+    fn tab_bar_color(&self, visuals: &egui::Visuals) -> egui::Color32 {
+        if visuals.dark_mode {
+            visuals.extreme_bg_color
+        } else {
+            (egui::Rgba::from(self.panel_fill(visuals)) * egui::Rgba::from_gray(0.8)).into()
+        }
+    }
+
+    fn tab_bg_color(
+        &self,
+        visuals: &egui::Visuals,
+        _tiles: &Tiles<ViewTab>,
+        _tile_id: TileId,
+        state: &egui_tiles::TabState,
+    ) -> egui::Color32 {
+        if state.active {
+            // The same as the tab's contents.
+            self.panel_fill(visuals)
+        } else {
+            egui::Color32::TRANSPARENT
+        }
+    }
+
+    fn dragged_overlay_color(&self, visuals: &egui::Visuals) -> egui::Color32 {
+        self.panel_fill(visuals).gamma_multiply(0.5)
+    }
+
     fn simplification_options(&self) -> SimplificationOptions {
         // Every view keeps a tab: its title is the handle to drag it and to close it.
         SimplificationOptions {
             all_panes_must_have_tabs: true,
             ..SimplificationOptions::default()
         }
+    }
+}
+
+impl ViewsBehavior<'_> {
+    /// The panels' color, painted or cleared to.
+    fn panel_fill(&self, visuals: &egui::Visuals) -> egui::Color32 {
+        self.app
+            .backdrop
+            .map_or(visuals.panel_fill, |b| b.panel_fill(visuals))
     }
 }
 
