@@ -132,13 +132,23 @@ pub(super) fn legend_ui(ui: &mut egui::Ui, view: &mut SliceViewState, k: usize) 
                 });
             });
     });
+    // The picture's white lines are named in white; on the light theme's panel the white
+    // text sits on a dark chip so it stays readable.
+    let chip = (!ui.visuals().dark_mode).then(|| Color32::from_gray(70));
+    let white = |text: &str| {
+        let text = egui::RichText::new(text).color(Color32::WHITE);
+        match chip {
+            Some(bg) => text.background_color(bg),
+            None => text,
+        }
+    };
     ui.horizontal_wrapped(|ui| {
         ui.label(egui::RichText::new("thick: solution contour f(x_i) = y_i").strong());
-        ui.label(egui::RichText::new("white: behavior manifold through θ").color(Color32::WHITE));
+        ui.label(white("white: behavior manifold through θ"));
         let [r, g, b] = crate::draw::style::SOLUTION_RGB;
         ui.label(egui::RichText::new("solution set").color(Color32::from_rgb(r, g, b)));
-        ui.label(egui::RichText::new("white: trajectory, θ").color(Color32::WHITE));
-        ui.label(egui::RichText::new("dashed: manifold walk").color(Color32::WHITE));
+        ui.label(white("white: trajectory, θ"));
+        ui.label(white("dashed: manifold walk"));
     });
 }
 
