@@ -285,7 +285,7 @@ fn divergence_pauses_training_and_says_so() {
         app.state
             .message
             .as_ref()
-            .is_some_and(|m| m.kind == MessageKind::Error)
+            .is_some_and(|m| m.kind == MessageKind::Error && m.text.contains("diverged"))
     });
     h.run_steps(2);
     let app = h.state();
