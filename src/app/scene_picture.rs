@@ -19,7 +19,8 @@ use crate::core::slice::project_onto_slice;
 use crate::core::slice3d::{project_onto_slice3, slice3d_axes};
 use crate::draw::figure::annotate_volume_picture;
 use crate::draw::slice_pass::Picture;
-use crate::draw::volume_pass::{VolumeRenderer, VolumeScene};
+use crate::draw::volume_memory::check_volume;
+use crate::draw::volume_pass::{PictureMode, VolumeRenderer, VolumeScene};
 use crate::draw::volume_paths::{default_model_paths, path_lines};
 use crate::draw::volume_scene::{Outputs, axis_marks, slice3d_scene, terrain_scene};
 use crate::eval::FieldBackend;
@@ -35,6 +36,8 @@ pub fn render_slice3d(
 ) -> anyhow::Result<(image::RgbaImage, SliceFields)> {
     let slice = &scene.view.slice;
     let spec3 = &scene.view.slice3d;
+    // The field and the packed textures must fit before either is computed or allocated.
+    check_volume(spec3.resolution, scene.data.n_inputs(), None)?;
     let theta = &scene.parameters;
     let trajectory = scene.trajectory_to_theta();
     let axes = slice3d_axes(
@@ -223,6 +226,13 @@ pub fn render_picture(
 ) -> anyhow::Result<Vec<u8>> {
     let bytes = std::mem::size_of_val(field.values.as_slice()) as u64;
     let limits = device.limits();
+    if picture.mode == PictureMode::Volume {
+        check_volume(
+            picture.shape,
+            picture.n_inputs,
+            Some(limits.max_texture_dimension_3d),
+        )?;
+    }
     let limit = limits
         .max_storage_buffer_binding_size
         .min(limits.max_buffer_size);

@@ -27,6 +27,7 @@ use crate::core::slice3d::{
 };
 use crate::draw::frame_pace::{FramePace, TARGET_FRAME_MS};
 use crate::draw::slice_pass::SliceStyle;
+use crate::draw::volume_memory::{MAX_VOLUME_GPU_BYTES, bytes_in_words, fit_volume};
 use crate::draw::volume_pass::{MOVING_SCALE, MOVING_STEP_CELLS, VolumeScene};
 use crate::draw::volume_paths::{default_model_paths, path_lines};
 use crate::draw::volume_scene::{Outputs, axis_marks, slice3d_scene, terrain_scene};
@@ -54,6 +55,12 @@ pub struct VolumeViewState {
     current_for: Option<VolumeFieldRequest>,
     asked: Option<VolumeFieldRequest>,
     pub error: Option<String>,
+    /// The renderer's largest 3D texture side (`max_texture_dimension_3d`): the volume's
+    /// packed surface textures must fit it. Unbounded until the app sets it from its
+    /// renderer.
+    pub max_texture_side: u32,
+    /// Why the volume is coarser than the scene asks: lowered to fit the GPU.
+    size_note: Option<String>,
     /// Screen rectangle of the picture in the last frame.
     pub picture_rect: Option<Rect>,
     /// The last frame handed to the bridge (tests re-render it headless).
@@ -87,6 +94,8 @@ impl VolumeViewState {
             current_for: None,
             asked: None,
             error: None,
+            max_texture_side: u32::MAX,
+            size_note: None,
             picture_rect: None,
             last_frame: None,
             moving_until: None,
@@ -387,9 +396,25 @@ fn update_field(state: &AppState, view: &mut VolumeViewState, jobs: &mut Jobs) -
     } else {
         scene.view.slice3d.resolution.to_vec()
     };
-    let shape = view
+    let mut shape = view
         .evaluator
         .shape(&wanted, &scene.model, scene.data.n_inputs());
+    view.size_note = None;
+    if let Ok(asked) = <[usize; 3]>::try_from(shape.as_slice()) {
+        // The field and its packed surface textures must fit the GPU before they exist.
+        let fitted = fit_volume(asked, scene.data.n_inputs(), view.max_texture_side);
+        if fitted != asked {
+            view.size_note = Some(format!(
+                "lowered from {}×{}×{} to fit {} of GPU memory for the field and its surface textures, and {} points per 3D texture side",
+                asked[0],
+                asked[1],
+                asked[2],
+                bytes_in_words(u128::from(MAX_VOLUME_GPU_BYTES)),
+                view.max_texture_side,
+            ));
+            shape = fitted.to_vec();
+        }
+    }
     let request = VolumeFieldRequest {
         terrain: view.terrain,
         spec: scene.model.clone(),
@@ -669,10 +694,14 @@ fn controls_ui(
         let s = &current.field.shape;
         ui.label(
             egui::RichText::new(format!(
-                "volume {}×{}×{} · {}, in the background; {}",
+                "volume {}×{}×{}{} · {}, in the background; {}",
                 s[0],
                 s[1],
                 s.get(2).copied().unwrap_or(1),
+                view.size_note
+                    .as_ref()
+                    .map(|n| format!(" ({n})"))
+                    .unwrap_or_default(),
                 current.made_by,
                 current.axes.plane.description
             ))

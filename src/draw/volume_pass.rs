@@ -192,7 +192,7 @@ pub struct VolumeRenderer {
 
 /// The format of the packed surface textures: filterable on every adapter (rgba32float
 /// needs an optional feature), and precise enough for f − level (see the shader).
-const PACKED_FORMAT: wgpu::TextureFormat = wgpu::TextureFormat::Rgba16Float;
+pub(crate) const PACKED_FORMAT: wgpu::TextureFormat = wgpu::TextureFormat::Rgba16Float;
 
 impl VolumeRenderer {
     pub fn new(device: &wgpu::Device) -> Self {
@@ -510,12 +510,25 @@ impl VolumeRenderer {
             bytemuck::cast_slice(&path),
             wgpu::BufferUsages::STORAGE,
         );
-        let shape = [params.dims[0], params.dims[1], params.dims[2]];
+        // The terrain's marcher reads the field buffer, so its textures are one texel each
+        // (bound, never sampled) rather than a copy of its grid.
+        let packed_shape = match scene.mode {
+            PictureMode::Volume => [params.dims[0], params.dims[1], params.dims[2]],
+            PictureMode::Terrain { .. } => [1; 3],
+        };
+        let max_side = device.limits().max_texture_dimension_3d;
+        if packed_shape.iter().any(|&s| s > max_side) {
+            // The callers fit or refuse such volumes first (`super::volume_memory`).
+            log::warn!(
+                "a {packed_shape:?} volume is larger than this GPU's 3D textures ({max_side} per side); not drawn"
+            );
+            return;
+        }
         let (lo, hi) = self.packed_views(
             device,
             encoder,
             field,
-            shape,
+            packed_shape,
             &surfaces[..params.counts[0] as usize],
             &surfaces_buffer,
         );
