@@ -21,8 +21,10 @@ use crate::draw::figure::annotate_volume_picture;
 use crate::draw::slice_pass::Picture;
 use crate::draw::volume_memory::check_volume;
 use crate::draw::volume_pass::{PictureMode, VolumeRenderer, VolumeScene};
-use crate::draw::volume_paths::{default_model_paths, path_lines};
-use crate::draw::volume_scene::{Outputs, axis_marks, slice3d_scene, terrain_scene};
+use crate::draw::volume_paths::{default_model_paths, path_lines, terrain_path_lines};
+use crate::draw::volume_scene::{
+    Outputs, TerrainSurface, axis_marks, slice3d_scene, terrain_scene,
+};
 use crate::eval::FieldBackend;
 use crate::eval::gpu::context::GpuContext;
 
@@ -135,7 +137,7 @@ pub fn render_terrain(
     let field = evaluate(&evaluator, scene, &grid)?;
     let (a, b) = project_onto_slice(&axes, theta);
     let terrain = &scene.view.terrain;
-    let picture = terrain_scene(
+    let mut picture = terrain_scene(
         terrain.camera,
         terrain.log_height,
         field.loss(),
@@ -150,6 +152,17 @@ pub fn render_terrain(
                 ([a, b], false)
             })
             .collect::<Vec<_>>(),
+    );
+    // The paths between the scene's models, draped as the app drapes them.
+    picture.lines = terrain_path_lines(
+        &default_model_paths(&scene.models, theta.len()),
+        &axes,
+        &TerrainSurface::new(
+            field.loss(),
+            [grid.shape[0], grid.shape[1]],
+            [slice.a_range, slice.b_range],
+            terrain.log_height,
+        ),
     );
     let names = [
         format!("a: {}", axes.u_name),

@@ -29,8 +29,10 @@ use crate::draw::frame_pace::{FramePace, TARGET_FRAME_MS};
 use crate::draw::slice_pass::SliceStyle;
 use crate::draw::volume_memory::{MAX_VOLUME_GPU_BYTES, bytes_in_words, fit_volume};
 use crate::draw::volume_pass::{MOVING_SCALE, MOVING_STEP_CELLS, VolumeScene};
-use crate::draw::volume_paths::{default_model_paths, path_lines};
-use crate::draw::volume_scene::{Outputs, axis_marks, slice3d_scene, terrain_scene};
+use crate::draw::volume_paths::{default_model_paths, path_lines, terrain_path_lines};
+use crate::draw::volume_scene::{
+    Outputs, TerrainSurface, axis_marks, slice3d_scene, terrain_scene,
+};
 
 /// How long after the last camera move the picture stays at the moving resolution.
 const SETTLE: Duration = Duration::from_millis(250);
@@ -440,8 +442,8 @@ fn update_field(state: &AppState, view: &mut VolumeViewState, jobs: &mut Jobs) -
     arrived
 }
 
-/// The picture for `current` seen through `camera`: θ, the trajectory and the manifold
-/// walk projected onto the slice.
+/// The picture for `current` seen through `camera`: θ, the trajectory, the manifold walk
+/// and the paths between models projected onto the slice (draped on the terrain).
 pub fn picture_scene(
     state: &AppState,
     terrain: bool,
@@ -452,6 +454,18 @@ pub fn picture_scene(
     let slice = &scene.view.slice;
     let theta = &scene.parameters;
     let shape = &current.field.shape;
+    // The paths the paths view sent to the slice (aligned, linear, Bézier in its colors),
+    // else the linear path between the first two models.
+    let model_paths = if state.slice_paths.is_empty() {
+        default_model_paths(&scene.models, theta.len())
+    } else {
+        state
+            .slice_paths
+            .iter()
+            .enumerate()
+            .map(|(i, p)| (p.clone(), i))
+            .collect()
+    };
     if terrain {
         let plane = &current.axes.plane;
         let (a, b) = project_onto_slice(plane, theta);
@@ -467,16 +481,26 @@ pub fn picture_scene(
             )
             .map(|((a, b), walk)| ([a, b], walk))
             .collect();
-        terrain_scene(
+        let log = scene.view.terrain.log_height;
+        let loss = current.field.loss();
+        let ranges = [slice.a_range, slice.b_range];
+        let shape = [shape[0], shape[1]];
+        let mut picture = terrain_scene(
             camera,
-            scene.view.terrain.log_height,
-            current.field.loss(),
+            log,
+            loss,
             &current.request.data.targets,
-            [slice.a_range, slice.b_range],
-            [shape[0], shape[1]],
+            ranges,
+            shape,
             [a, b],
             &path,
-        )
+        );
+        picture.lines = terrain_path_lines(
+            &model_paths,
+            plane,
+            &TerrainSurface::new(loss, shape, ranges, log),
+        );
+        picture
     } else {
         let outputs = scene.outputs();
         let path: Vec<([f64; 3], bool)> = state
@@ -503,18 +527,6 @@ pub fn picture_scene(
             project_onto_slice3(&current.axes, theta),
             &path,
         );
-        // The paths the paths view sent to the slice (aligned, linear, Bézier in its
-        // colors), else the linear path between the first two models.
-        let model_paths = if state.slice_paths.is_empty() {
-            default_model_paths(&scene.models, theta.len())
-        } else {
-            state
-                .slice_paths
-                .iter()
-                .enumerate()
-                .map(|(i, p)| (p.clone(), i))
-                .collect()
-        };
         picture.lines = path_lines(&model_paths, &current.axes, ranges);
         picture
     }
