@@ -374,3 +374,19 @@ fn the_terrain_drapes_the_paths_the_paths_view_sends() {
         }
     }
 }
+
+/// The 3D view fits its volume to the renderer's largest 3D texture before computing it
+/// (the packed surface textures must fit), and says so beside the volume's size.
+#[test]
+fn the_volume_is_lowered_to_the_renderers_3d_texture_side_and_says_so() {
+    let mut h = harness("perpendicular");
+    let wanted = h.state().state.scene.view.slice3d.resolution;
+    assert_eq!(wanted, [64; 3]);
+    h.state_mut().slice3d_view.max_texture_side = 40;
+    show(&mut h, ViewTab::Slice3d);
+    let current = h.state().slice3d_view.current.clone().expect("a volume");
+    assert_eq!(current.field.shape, vec![40; 3]);
+    h.get_by_label_contains(
+        "volume 40×40×40 (lowered from 64×64×64 to fit this GPU's 3D textures, at most 40 points a side)",
+    );
+}

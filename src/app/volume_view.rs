@@ -406,13 +406,23 @@ fn update_field(state: &AppState, view: &mut VolumeViewState, jobs: &mut Jobs) -
         // The field and its packed surface textures must fit the GPU before they exist.
         let fitted = fit_volume(asked, scene.data.n_inputs(), view.max_texture_side);
         if fitted != asked {
+            let bound = if asked
+                .iter()
+                .any(|&s| s as u64 > u64::from(view.max_texture_side))
+            {
+                format!(
+                    "this GPU's 3D textures, at most {} points a side",
+                    view.max_texture_side
+                )
+            } else {
+                format!(
+                    "the limit of {} of GPU memory for the field and its surface textures",
+                    bytes_in_words(u128::from(MAX_VOLUME_GPU_BYTES))
+                )
+            };
             view.size_note = Some(format!(
-                "lowered from {}×{}×{} to fit {} of GPU memory for the field and its surface textures, and {} points per 3D texture side",
-                asked[0],
-                asked[1],
-                asked[2],
-                bytes_in_words(u128::from(MAX_VOLUME_GPU_BYTES)),
-                view.max_texture_side,
+                "lowered from {}×{}×{} to fit {bound}",
+                asked[0], asked[1], asked[2],
             ));
             shape = fitted.to_vec();
         }
