@@ -320,6 +320,7 @@ fn the_volume_comes_from_the_cpu_path_on_a_software_adapter_and_from_the_gpu_pas
 /// slice coordinates on the coordinate plane (θ(t)[0] and θ(t)[1] less the center's),
 /// mapped onto the box.
 #[test]
+#[allow(clippy::float_cmp)] // the colors are the same byte divided by 255
 fn the_terrain_drapes_the_paths_the_paths_view_sends() {
     let mut h = harness("perpendicular");
     let theta = h.state().state.scene.parameters.clone();
