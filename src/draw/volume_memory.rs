@@ -72,7 +72,8 @@ pub fn check_volume(
     let bytes = VolumeBytes::of(shape, n_inputs);
     if bytes.total() > u128::from(MAX_VOLUME_GPU_BYTES) {
         return Err(CoreError::invalid(format!(
-            "the {na}×{nb}×{nc} volume with {n_inputs} inputs needs {} of GPU memory (a {} field buffer and {} of packed surface textures), more than the limit of {}; lower view.slice3d.resolution",
+            "the {na}×{nb}×{nc} volume with {n_inputs} input{} needs {} of GPU memory (a {} field buffer and {} of packed surface textures), more than the limit of {}; lower view.slice3d.resolution",
+            if n_inputs == 1 { "" } else { "s" },
             bytes_in_words(bytes.total()),
             bytes_in_words(bytes.field),
             bytes_in_words(bytes.textures),
@@ -146,6 +147,8 @@ mod tests {
                 && e.contains("1.17 GiB"),
             "{e}"
         );
+        let one = check_volume([512; 3], 1, None).unwrap_err().to_string();
+        assert!(one.contains("with 1 input needs 3.00 GiB"), "{one}");
         // The default volume is far inside the limit.
         check_volume([64; 3], 2, Some(256)).unwrap();
         // Saturating, not overflowing, on absurd shapes.
