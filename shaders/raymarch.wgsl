@@ -11,7 +11,8 @@
 //
 // Terrain mode (a 2D slice): the loss is a height field z = h(a, b), and the surface
 // z − h = 0 is marched the same way; it is colored by height (viridis), with each input's
-// solution contour and the path draped on it.
+// solution contour, the trajectory, the walk and the model paths draped on it (by their
+// (a, b) alone: a path point's height is the surface's).
 //
 // Volume mode samples the selected surfaces' f_i − level_i from two rgba16float 3D
 // textures (surface_pack.wgsl writes them from the field buffer; why half floats keep the
@@ -240,7 +241,7 @@ fn over(acc: vec4<f32>, c: vec4<f32>) -> vec4<f32> {
     return vec4<f32>(acc.rgb + a * c.rgb, acc.a + a);
 }
 
-// The θ marker and the nearest path hit on this ray, as events.
+// The θ marker and (with `with_path`) the nearest path hit on this ray, as events.
 struct Objects {
     marker: Event,
     path: Event,
@@ -258,7 +259,7 @@ fn path_color(kind: f32) -> vec3<f32> {
     return params.line_colors[min(u32(kind + 0.5) - 2u, 2u)].rgb;
 }
 
-fn objects(ro: vec3<f32>, rd: vec3<f32>) -> Objects {
+fn objects(ro: vec3<f32>, rd: vec3<f32>, with_path: bool) -> Objects {
     var o: Objects;
     o.marker.t = -1.0;
     o.path.t = -1.0;
@@ -279,7 +280,7 @@ fn objects(ro: vec3<f32>, rd: vec3<f32>) -> Objects {
             }
         }
     }
-    if ((params.counts.y & 4u) != 0u && params.counts.z > 1u) {
+    if (with_path && (params.counts.y & 4u) != 0u && params.counts.z > 1u) {
         var best = 1e30;
         var kind = 0.0;
         for (var i = 1u; i < params.counts.z; i = i + 1u) {
@@ -482,7 +483,7 @@ fn march_volume(ro: vec3<f32>, rd: vec3<f32>) -> vec4<f32> {
     }
     let front = edge_event(ro + whole.x * rd, whole.x);
     let back = edge_event(ro + whole.y * rd, whole.y);
-    let o = objects(ro, rd);
+    let o = objects(ro, rd, true);
     var events: array<Event, MAX_EVENTS>;
     var n = 0u;
     if (front.t >= 0.0) {
@@ -612,7 +613,9 @@ fn march_terrain(ro: vec3<f32>, rd: vec3<f32>) -> vec4<f32> {
     if (whole.y < whole.x) {
         return acc;
     }
-    let o = objects(ro, rd);
+    // The paths lie on the surface and are draped on it (terrain_color), not drawn as
+    // lines through the box: no per-pixel loop over them here.
+    let o = objects(ro, rd, false);
     var events: array<Event, MAX_EVENTS>;
     var n = 0u;
     let front = edge_event(ro + whole.x * rd, whole.x);

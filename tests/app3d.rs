@@ -314,3 +314,80 @@ fn the_volume_comes_from_the_cpu_path_on_a_software_adapter_and_from_the_gpu_pas
         "GPU vs CPU volume: worst relative error {worst}"
     );
 }
+
+/// The paths the paths view sends to the slice views are draped on the terrain as well:
+/// the terrain's frame carries each one in its paths-figure color, every θ(t) at its
+/// slice coordinates on the coordinate plane (θ(t)[0] and θ(t)[1] less the center's),
+/// mapped onto the box.
+#[test]
+#[allow(clippy::float_cmp)] // the colors are the same byte divided by 255
+fn the_terrain_drapes_the_paths_the_paths_view_sends() {
+    let mut h = harness("perpendicular");
+    let theta = h.state().state.scene.parameters.clone();
+    let path = |from: f64, to: f64| -> Vec<Vec<f64>> {
+        (0..9)
+            .map(|i| {
+                let s = from + (to - from) * f64::from(i) / 8.0;
+                theta.iter().map(|x| x + s).collect()
+            })
+            .collect()
+    };
+    let sent = vec![path(-1.5, 1.5), path(1.0, -0.5)];
+    h.state_mut().state.slice_paths = sent.clone();
+    show(&mut h, ViewTab::Terrain);
+    let app = h.state();
+    let picture = app
+        .terrain_view
+        .last_frame
+        .as_ref()
+        .and_then(|f| f.volume.as_ref())
+        .expect("the terrain's frame");
+    let plane = &app
+        .terrain_view
+        .current
+        .as_ref()
+        .expect("a field")
+        .axes
+        .plane;
+    let n = theta.len();
+    let unit = |i: usize| -> Vec<f64> { (0..n).map(|j| f64::from(u8::from(i == j))).collect() };
+    assert_eq!((plane.u.clone(), plane.v.clone()), (unit(0), unit(1)));
+    let slice = &app.state.scene.view.slice;
+    assert_eq!(picture.lines.len(), sent.len());
+    for (i, (line, thetas)) in picture.lines.iter().zip(&sent).enumerate() {
+        let c = basinscope::draw::figure::path_color(i);
+        assert_eq!(
+            line.color,
+            [c.r, c.g, c.b].map(|x| f32::from(x) / 255.0),
+            "path {i}"
+        );
+        assert_eq!(line.points.len(), thetas.len());
+        for (p, t) in line.points.iter().zip(thetas) {
+            for (axis, range) in [slice.a_range, slice.b_range].iter().enumerate() {
+                let coord = t[axis] - plane.center[axis];
+                let world = -1.0 + 2.0 * (coord - range[0]) / (range[1] - range[0]);
+                assert!(
+                    (f64::from(p[axis]) - world).abs() < 1e-5,
+                    "path {i}: {p:?} vs {t:?}"
+                );
+            }
+            assert!((-1.0..=1.0).contains(&p[2]), "on the surface: {p:?}");
+        }
+    }
+}
+
+/// The 3D view fits its volume to the renderer's largest 3D texture before computing it
+/// (the packed surface textures must fit), and says so beside the volume's size.
+#[test]
+fn the_volume_is_lowered_to_the_renderers_3d_texture_side_and_says_so() {
+    let mut h = harness("perpendicular");
+    let wanted = h.state().state.scene.view.slice3d.resolution;
+    assert_eq!(wanted, [64; 3]);
+    h.state_mut().slice3d_view.max_texture_side = 40;
+    show(&mut h, ViewTab::Slice3d);
+    let current = h.state().slice3d_view.current.clone().expect("a volume");
+    assert_eq!(current.field.shape, vec![40; 3]);
+    h.get_by_label_contains(
+        "volume 40×40×40 (lowered from 64×64×64 to fit this GPU's 3D textures, at most 40 points a side)",
+    );
+}

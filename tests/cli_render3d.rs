@@ -518,3 +518,118 @@ fn slice3d_render_draws_the_path_between_the_scenes_models() {
         .count();
     assert!(orange > 20, "only {orange} pixels in the path's color");
 }
+
+/// A volume whose field fits the field limit but whose field and packed surface textures
+/// together exceed the GPU memory limit is refused before anything is computed: the
+/// perpendicular scene (k = 2) on 512 × 512 × 300 points holds 3 channels of f32
+/// (900 MiB, under the 2²⁸-value field limit) plus 16 B of textures per point
+/// (1.17 GiB): 2.05 GiB, over the 2 GiB limit.
+#[test]
+fn a_volume_whose_textures_exceed_the_gpu_memory_limit_is_refused_before_it_is_computed() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut scene: serde_json::Value = serde_json::from_str(
+        &std::fs::read_to_string(
+            Path::new(env!("CARGO_MANIFEST_DIR")).join("assets/scenes/perpendicular.json"),
+        )
+        .unwrap(),
+    )
+    .unwrap();
+    let k = scene["data"]["inputs"].as_array().unwrap().len();
+    assert_eq!(k, 2);
+    let shape = [512u64, 512, 300];
+    let points: u64 = shape.iter().product();
+    assert!(
+        points * (k as u64 + 1) <= basinscope::core::limits::MAX_FIELD_VALUES as u64,
+        "the field alone is within its limit"
+    );
+    assert!(
+        points * (4 * (k as u64 + 1) + 16) > basinscope::core::limits::MAX_VOLUME_GPU_BYTES,
+        "the field and textures are not"
+    );
+    scene["view"]["slice3d"] = serde_json::json!({ "resolution": shape });
+    let path = dir.path().join("big-volume.json");
+    std::fs::write(&path, scene.to_string()).unwrap();
+    let out = dir.path().join("never.png");
+    let field_out = dir.path().join("never.npy");
+    let o = basinscope(
+        &[
+            "render",
+            path.to_str().unwrap(),
+            "--view",
+            "slice3d",
+            "--out",
+            out.to_str().unwrap(),
+            "--field-out",
+            field_out.to_str().unwrap(),
+        ],
+        dir.path(),
+    );
+    let e = stderr(&o);
+    assert!(!o.status.success(), "{e}");
+    assert_eq!(e.trim().lines().count(), 1, "one sentence: {e}");
+    assert!(
+        e.contains("512×512×300")
+            && e.contains("needs 2.05 GiB of GPU memory")
+            && e.contains("limit of 2.00 GiB"),
+        "{e}"
+    );
+    assert!(!e.contains("rendering"), "refused before computing: {e}");
+    assert!(!out.exists() && !field_out.exists(), "nothing is written");
+}
+
+/// `render --view terrain` drapes the linear path between the scene's first two models on
+/// the loss surface, as the app does: with two models across the slice the picture gains
+/// a line in the linear path's color (#d55e00, lit like the surface under it: red well
+/// above green, hardly any blue), and nothing else changes much.
+#[test]
+fn terrain_render_drapes_the_path_between_the_scenes_models() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut scene: serde_json::Value = serde_json::from_str(
+        &std::fs::read_to_string(
+            Path::new(env!("CARGO_MANIFEST_DIR")).join("assets/scenes/perpendicular.json"),
+        )
+        .unwrap(),
+    )
+    .unwrap();
+    scene["parameters"] = serde_json::json!([0.2, 0.3, 0.1]);
+    scene["view"]["slice"]["resolution"] = serde_json::json!([64, 64]);
+    std::fs::write(dir.path().join("bare.json"), scene.to_string()).unwrap();
+    scene["models"] = serde_json::json!([
+        { "name": "A", "parameters": [-1.5, -1.2, 0.1] },
+        { "name": "B", "parameters": [1.6, 1.5, 0.1] },
+    ]);
+    std::fs::write(dir.path().join("models.json"), scene.to_string()).unwrap();
+    let render = |input: &str, out: &str| {
+        let o = basinscope(
+            &[
+                "render", input, "--view", "terrain", "--out", out, "--size", "320x240",
+            ],
+            dir.path(),
+        );
+        assert!(o.status.success(), "{}", stderr(&o));
+        image::open(dir.path().join(out)).unwrap().to_rgb8()
+    };
+    let without = render("bare.json", "bare.png");
+    let with = render("models.json", "models.png");
+    let changed: Vec<_> = with
+        .pixels()
+        .zip(without.pixels())
+        .filter(|(p, q)| p != q)
+        .map(|(p, _)| p.0)
+        .collect();
+    let total = (with.width() * with.height()) as usize;
+    assert!(
+        changed.len() > 50 && changed.len() < total / 10,
+        "{} of {total} pixels changed",
+        changed.len()
+    );
+    let orange = changed
+        .iter()
+        .filter(|p| f32::from(p[0]) > 1.8 * f32::from(p[1]) && p[2] < 40 && p[0] > 60)
+        .count();
+    assert!(
+        orange * 2 > changed.len(),
+        "only {orange} of {} changed pixels in the path's hue",
+        changed.len()
+    );
+}

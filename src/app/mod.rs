@@ -157,6 +157,9 @@ impl BasinscopeApp {
         slice3d_view.evaluator = volume_evaluator.clone();
         let mut terrain_view = volume_view::VolumeViewState::new(true, software);
         terrain_view.evaluator = volume_evaluator;
+        if let Some(rs) = &cc.wgpu_render_state {
+            slice3d_view.max_texture_side = rs.device.limits().max_texture_dimension_3d;
+        }
         Ok(Self {
             state,
             worker,

@@ -19,9 +19,12 @@ use crate::core::slice::project_onto_slice;
 use crate::core::slice3d::{project_onto_slice3, slice3d_axes};
 use crate::draw::figure::annotate_volume_picture;
 use crate::draw::slice_pass::Picture;
-use crate::draw::volume_pass::{VolumeRenderer, VolumeScene};
-use crate::draw::volume_paths::{default_model_paths, path_lines};
-use crate::draw::volume_scene::{Outputs, axis_marks, slice3d_scene, terrain_scene};
+use crate::draw::volume_memory::check_volume;
+use crate::draw::volume_pass::{PictureMode, VolumeRenderer, VolumeScene};
+use crate::draw::volume_paths::{default_model_paths, path_lines, terrain_path_lines};
+use crate::draw::volume_scene::{
+    Outputs, TerrainSurface, axis_marks, slice3d_scene, terrain_scene,
+};
 use crate::eval::FieldBackend;
 use crate::eval::gpu::context::GpuContext;
 
@@ -35,6 +38,8 @@ pub fn render_slice3d(
 ) -> anyhow::Result<(image::RgbaImage, SliceFields)> {
     let slice = &scene.view.slice;
     let spec3 = &scene.view.slice3d;
+    // The field and the packed textures must fit before either is computed or allocated.
+    check_volume(spec3.resolution, scene.data.n_inputs(), None)?;
     let theta = &scene.parameters;
     let trajectory = scene.trajectory_to_theta();
     let axes = slice3d_axes(
@@ -132,7 +137,7 @@ pub fn render_terrain(
     let field = evaluate(&evaluator, scene, &grid)?;
     let (a, b) = project_onto_slice(&axes, theta);
     let terrain = &scene.view.terrain;
-    let picture = terrain_scene(
+    let mut picture = terrain_scene(
         terrain.camera,
         terrain.log_height,
         field.loss(),
@@ -147,6 +152,17 @@ pub fn render_terrain(
                 ([a, b], false)
             })
             .collect::<Vec<_>>(),
+    );
+    // The paths between the scene's models, draped as the app drapes them.
+    picture.lines = terrain_path_lines(
+        &default_model_paths(&scene.models, theta.len()),
+        &axes,
+        &TerrainSurface::new(
+            field.loss(),
+            [grid.shape[0], grid.shape[1]],
+            [slice.a_range, slice.b_range],
+            terrain.log_height,
+        ),
     );
     let names = [
         format!("a: {}", axes.u_name),
@@ -223,6 +239,13 @@ pub fn render_picture(
 ) -> anyhow::Result<Vec<u8>> {
     let bytes = std::mem::size_of_val(field.values.as_slice()) as u64;
     let limits = device.limits();
+    if picture.mode == PictureMode::Volume {
+        check_volume(
+            picture.shape,
+            picture.n_inputs,
+            Some(limits.max_texture_dimension_3d),
+        )?;
+    }
     let limit = limits
         .max_storage_buffer_binding_size
         .min(limits.max_buffer_size);

@@ -27,9 +27,12 @@ use crate::core::slice3d::{
 };
 use crate::draw::frame_pace::{FramePace, TARGET_FRAME_MS};
 use crate::draw::slice_pass::SliceStyle;
+use crate::draw::volume_memory::{MAX_VOLUME_GPU_BYTES, bytes_in_words, fit_volume};
 use crate::draw::volume_pass::{MOVING_SCALE, MOVING_STEP_CELLS, VolumeScene};
-use crate::draw::volume_paths::{default_model_paths, path_lines};
-use crate::draw::volume_scene::{Outputs, axis_marks, slice3d_scene, terrain_scene};
+use crate::draw::volume_paths::{default_model_paths, path_lines, terrain_path_lines};
+use crate::draw::volume_scene::{
+    Outputs, TerrainSurface, axis_marks, slice3d_scene, terrain_scene,
+};
 
 /// How long after the last camera move the picture stays at the moving resolution.
 const SETTLE: Duration = Duration::from_millis(250);
@@ -54,6 +57,12 @@ pub struct VolumeViewState {
     current_for: Option<VolumeFieldRequest>,
     asked: Option<VolumeFieldRequest>,
     pub error: Option<String>,
+    /// The renderer's largest 3D texture side (`max_texture_dimension_3d`): the volume's
+    /// packed surface textures must fit it. Unbounded until the app sets it from its
+    /// renderer.
+    pub max_texture_side: u32,
+    /// Why the volume is coarser than the scene asks: lowered to fit the GPU.
+    size_note: Option<String>,
     /// Screen rectangle of the picture in the last frame.
     pub picture_rect: Option<Rect>,
     /// The last frame handed to the bridge (tests re-render it headless).
@@ -87,6 +96,8 @@ impl VolumeViewState {
             current_for: None,
             asked: None,
             error: None,
+            max_texture_side: u32::MAX,
+            size_note: None,
             picture_rect: None,
             last_frame: None,
             moving_until: None,
@@ -387,9 +398,35 @@ fn update_field(state: &AppState, view: &mut VolumeViewState, jobs: &mut Jobs) -
     } else {
         scene.view.slice3d.resolution.to_vec()
     };
-    let shape = view
+    let mut shape = view
         .evaluator
         .shape(&wanted, &scene.model, scene.data.n_inputs());
+    view.size_note = None;
+    if let Ok(asked) = <[usize; 3]>::try_from(shape.as_slice()) {
+        // The field and its packed surface textures must fit the GPU before they exist.
+        let fitted = fit_volume(asked, scene.data.n_inputs(), view.max_texture_side);
+        if fitted != asked {
+            let bound = if asked
+                .iter()
+                .any(|&s| s as u64 > u64::from(view.max_texture_side))
+            {
+                format!(
+                    "this GPU's 3D textures, at most {} points a side",
+                    view.max_texture_side
+                )
+            } else {
+                format!(
+                    "the limit of {} of GPU memory for the field and its surface textures",
+                    bytes_in_words(u128::from(MAX_VOLUME_GPU_BYTES))
+                )
+            };
+            view.size_note = Some(format!(
+                "lowered from {}×{}×{} to fit {bound}",
+                asked[0], asked[1], asked[2],
+            ));
+            shape = fitted.to_vec();
+        }
+    }
     let request = VolumeFieldRequest {
         terrain: view.terrain,
         spec: scene.model.clone(),
@@ -415,8 +452,8 @@ fn update_field(state: &AppState, view: &mut VolumeViewState, jobs: &mut Jobs) -
     arrived
 }
 
-/// The picture for `current` seen through `camera`: θ, the trajectory and the manifold
-/// walk projected onto the slice.
+/// The picture for `current` seen through `camera`: θ, the trajectory, the manifold walk
+/// and the paths between models projected onto the slice (draped on the terrain).
 pub fn picture_scene(
     state: &AppState,
     terrain: bool,
@@ -427,6 +464,18 @@ pub fn picture_scene(
     let slice = &scene.view.slice;
     let theta = &scene.parameters;
     let shape = &current.field.shape;
+    // The paths the paths view sent to the slice (aligned, linear, Bézier in its colors),
+    // else the linear path between the first two models.
+    let model_paths = if state.slice_paths.is_empty() {
+        default_model_paths(&scene.models, theta.len())
+    } else {
+        state
+            .slice_paths
+            .iter()
+            .enumerate()
+            .map(|(i, p)| (p.clone(), i))
+            .collect()
+    };
     if terrain {
         let plane = &current.axes.plane;
         let (a, b) = project_onto_slice(plane, theta);
@@ -442,16 +491,26 @@ pub fn picture_scene(
             )
             .map(|((a, b), walk)| ([a, b], walk))
             .collect();
-        terrain_scene(
+        let log = scene.view.terrain.log_height;
+        let loss = current.field.loss();
+        let ranges = [slice.a_range, slice.b_range];
+        let shape = [shape[0], shape[1]];
+        let mut picture = terrain_scene(
             camera,
-            scene.view.terrain.log_height,
-            current.field.loss(),
+            log,
+            loss,
             &current.request.data.targets,
-            [slice.a_range, slice.b_range],
-            [shape[0], shape[1]],
+            ranges,
+            shape,
             [a, b],
             &path,
-        )
+        );
+        picture.lines = terrain_path_lines(
+            &model_paths,
+            plane,
+            &TerrainSurface::new(loss, shape, ranges, log),
+        );
+        picture
     } else {
         let outputs = scene.outputs();
         let path: Vec<([f64; 3], bool)> = state
@@ -478,18 +537,6 @@ pub fn picture_scene(
             project_onto_slice3(&current.axes, theta),
             &path,
         );
-        // The paths the paths view sent to the slice (aligned, linear, Bézier in its
-        // colors), else the linear path between the first two models.
-        let model_paths = if state.slice_paths.is_empty() {
-            default_model_paths(&scene.models, theta.len())
-        } else {
-            state
-                .slice_paths
-                .iter()
-                .enumerate()
-                .map(|(i, p)| (p.clone(), i))
-                .collect()
-        };
         picture.lines = path_lines(&model_paths, &current.axes, ranges);
         picture
     }
@@ -669,10 +716,14 @@ fn controls_ui(
         let s = &current.field.shape;
         ui.label(
             egui::RichText::new(format!(
-                "volume {}×{}×{} · {}, in the background; {}",
+                "volume {}×{}×{}{} · {}, in the background; {}",
                 s[0],
                 s[1],
                 s.get(2).copied().unwrap_or(1),
+                view.size_note
+                    .as_ref()
+                    .map(|n| format!(" ({n})"))
+                    .unwrap_or_default(),
                 current.made_by,
                 current.axes.plane.description
             ))

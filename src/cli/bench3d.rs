@@ -1,5 +1,6 @@
 //! The ray-marched frames of `basinscope bench`: the 3D slice of the perpendicular scene
-//! on a 128³ volume at 1280×800, and the moons scene's 3D view while it rotates, as the
+//! on a 128³ volume at 1280×800, the moons scene's loss terrain with a model path draped
+//! on it at 1280×800, and the moons scene's 3D view while it rotates, as the
 //! app draws it (on a software adapter at the moving step, at the fixed starting scale and
 //! at the scale the app's frame pacing settles at, [`crate::draw::frame_pace`]).
 
@@ -11,11 +12,13 @@ use wgpu::util::DeviceExt as _;
 use super::bench::{WorkloadResult, round3, time_median};
 use crate::core::Scene;
 use crate::core::field::{Field, FieldEvaluator as _, FieldRequest, SliceGrid};
+use crate::core::slice::project_onto_slice;
 use crate::core::slice3d::{CPU_VIEW_BUDGET, budgeted_shape, project_onto_slice3, slice3d_axes};
 use crate::draw::frame_pace::{FramePace, TARGET_FRAME_MS};
 use crate::draw::slice_pass::Picture;
 use crate::draw::volume_pass::{MOVING_SCALE, MOVING_STEP_CELLS, VolumeRenderer, VolumeScene};
-use crate::draw::volume_scene::{Outputs, slice3d_scene};
+use crate::draw::volume_paths::terrain_path_lines;
+use crate::draw::volume_scene::{Outputs, TerrainSurface, slice3d_scene, terrain_scene};
 use crate::eval::backend::cpu_is_faster_than;
 use crate::eval::{CpuFieldEvaluator, GpuFieldEvaluator};
 
@@ -37,6 +40,23 @@ pub(super) fn raymarch_workloads(
             gpu,
             "raymarch_perp_128",
             "perpendicular scene, 128^3 volume, 1280x800 frame".into(),
+            &field,
+            &picture,
+            FRAME,
+            0.0,
+        )?);
+    }
+
+    if wants("raymarch_terrain_moons") {
+        let (field, picture) = terrain_picture("moons")?;
+        let shape = &field.shape;
+        out.push(measure_frames(
+            gpu,
+            "raymarch_terrain_moons",
+            format!(
+                "moons loss terrain, {}x{} grid, a model path draped, 1280x800 frame",
+                shape[0], shape[1]
+            ),
             &field,
             &picture,
             FRAME,
@@ -222,6 +242,51 @@ fn scene_picture(name: &str, shape: Option<[usize; 3]>) -> anyhow::Result<(Field
         &field,
         project_onto_slice3(&axes, theta),
         &[],
+    );
+    Ok((field, picture))
+}
+
+/// The field and the loss terrain picture of a built-in scene's 2D slice, with a model
+/// path of 25 points draped across it (from near one corner of the slice to near the
+/// opposite one), as the paths view sends one.
+fn terrain_picture(name: &str) -> anyhow::Result<(Field, VolumeScene)> {
+    let scene = Scene::resolve(name)?;
+    let theta = &scene.parameters;
+    let (axes, grid) = scene.slice_plane(std::slice::from_ref(theta))?;
+    let field = CpuFieldEvaluator.evaluate(&FieldRequest {
+        spec: &scene.model,
+        data: &scene.data,
+        grid: &grid,
+    })?;
+    let slice = &scene.view.slice;
+    let terrain = &scene.view.terrain;
+    let ranges = [slice.a_range, slice.b_range];
+    let shape = [grid.shape[0], grid.shape[1]];
+    let (a, b) = project_onto_slice(&axes, theta);
+    let mut picture = terrain_scene(
+        terrain.camera,
+        terrain.log_height,
+        field.loss(),
+        &scene.data.targets,
+        ranges,
+        shape,
+        [a, b],
+        &[],
+    );
+    let across = |range: [f64; 2], t: f64| range[0] + (0.1 + 0.8 * t) * (range[1] - range[0]);
+    let path: Vec<Vec<f64>> = (0..25)
+        .map(|i| {
+            let t = f64::from(i) / 24.0;
+            let (a, b) = (across(ranges[0], t), across(ranges[1], t));
+            (0..theta.len())
+                .map(|j| axes.center[j] + a * axes.u[j] + b * axes.v[j])
+                .collect()
+        })
+        .collect();
+    picture.lines = terrain_path_lines(
+        &[(path, 1)],
+        &axes,
+        &TerrainSurface::new(field.loss(), shape, ranges, terrain.log_height),
     );
     Ok((field, picture))
 }

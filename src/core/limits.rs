@@ -45,6 +45,12 @@ pub const MAX_RESOLUTION: usize = 4096;
 pub const MAX_GRID_POINTS: usize = 1 << 24;
 /// Most f32 values one field holds ((k + 1) × grid points; 1 GiB).
 pub const MAX_FIELD_VALUES: usize = 1 << 28;
+/// Most bytes of GPU memory one ray-marched 3D slice holds: its field buffer ((k + 1) f32
+/// per grid point) and the two packed surface textures the ray marcher samples (16 B per
+/// grid point, see `draw::volume_memory`). A 256³ volume of up to 27 inputs fits; the
+/// largest volume a scene may ask for (512³) with one input needs 3 GiB, more than many
+/// GPUs give one picture, and is refused before anything is allocated.
+pub const MAX_VOLUME_GPU_BYTES: u64 = 2 << 30;
 /// Most first-layer terms (first-layer units × inputs) a field precomputes.
 pub const MAX_FIRST_LAYER_TERMS: usize = 1 << 22;
 /// Largest |lo| or |hi| of a slice range. Spans beyond this overflow nothing in f64,

@@ -8,6 +8,8 @@
 //!   an offscreen texture, readback, and the blit into another render pass.
 //! - [`volume_pass`]: the ray-marched picture of the 3D views (isosurfaces of a 3D
 //!   slice, the loss terrain) in an offscreen texture.
+//! - [`volume_memory`]: the GPU memory of a ray-marched volume, checked before it is
+//!   allocated.
 //! - [`volume_scene`]: what those pictures show, from a scene's settings.
 //! - [`volume_paths`]: the paths between models as colored polylines of the 3D slice.
 //! - [`style`]: one color per input, shared by the figures, the GPU picture and the app.
@@ -18,6 +20,7 @@ pub mod frame_pace;
 pub mod slice_pass;
 pub mod style;
 pub mod ticks;
+pub mod volume_memory;
 pub mod volume_pass;
 pub mod volume_paths;
 pub mod volume_scene;

@@ -192,7 +192,7 @@ pub struct VolumeRenderer {
 
 /// The format of the packed surface textures: filterable on every adapter (rgba32float
 /// needs an optional feature), and precise enough for f − level (see the shader).
-const PACKED_FORMAT: wgpu::TextureFormat = wgpu::TextureFormat::Rgba16Float;
+pub(crate) const PACKED_FORMAT: wgpu::TextureFormat = wgpu::TextureFormat::Rgba16Float;
 
 impl VolumeRenderer {
     pub fn new(device: &wgpu::Device) -> Self {
@@ -510,12 +510,25 @@ impl VolumeRenderer {
             bytemuck::cast_slice(&path),
             wgpu::BufferUsages::STORAGE,
         );
-        let shape = [params.dims[0], params.dims[1], params.dims[2]];
+        // The terrain's marcher reads the field buffer, so its textures are one texel each
+        // (bound, never sampled) rather than a copy of its grid.
+        let packed_shape = match scene.mode {
+            PictureMode::Volume => [params.dims[0], params.dims[1], params.dims[2]],
+            PictureMode::Terrain { .. } => [1; 3],
+        };
+        let max_side = device.limits().max_texture_dimension_3d;
+        if packed_shape.iter().any(|&s| s > max_side) {
+            // The callers fit or refuse such volumes first (`super::volume_memory`).
+            log::warn!(
+                "a {packed_shape:?} volume is larger than this GPU's 3D textures ({max_side} per side); not drawn"
+            );
+            return;
+        }
         let (lo, hi) = self.packed_views(
             device,
             encoder,
             field,
-            shape,
+            packed_shape,
             &surfaces[..params.counts[0] as usize],
             &surfaces_buffer,
         );
@@ -927,6 +940,83 @@ mod tests {
         // A diagonal line a few pixels wide across most of the picture, nothing else.
         assert!(
             changed > 60 && changed < 64 * 64 / 4,
+            "{changed} pixels changed"
+        );
+    }
+
+    /// The loss terrain of l(a, b) = a + b on [−1, 1]² (heights l / 2, exact for the
+    /// interpolation) with a model path from θ_A to θ_B: at the pixel where the camera's
+    /// own matrices project a point of the path lifted to the closed-form height, the
+    /// picture shows the path's color lit like the plane there, color·(0.35 + 0.65·d) +
+    /// 0.25·d²⁴ with d = |n·ray|; without the path that pixel shows the height colormap,
+    /// and the path changes only a line's worth of pixels.
+    #[test]
+    fn model_paths_are_draped_on_the_terrain_at_the_height_of_the_loss() {
+        use crate::core::slice::SliceAxes;
+        use crate::draw::volume_paths::terrain_path_lines;
+        use crate::draw::volume_scene::{TerrainSurface, terrain_scene};
+
+        let n = 9;
+        let coord = |j: usize| -1.0 + 2.0 * j as f64 / (n - 1) as f64;
+        let loss: Vec<f32> = (0..n)
+            .flat_map(|ib| (0..n).map(move |ia| (coord(ia) + coord(ib)) as f32))
+            .collect();
+        let ranges = [[-1.0, 1.0]; 2];
+        let camera = OrbitCamera::default();
+        // θ far outside the box: no marker; no inputs: no draped contours.
+        let mut scene = terrain_scene(camera, false, &loss, &[], ranges, [n, n], [10.0, 10.0], &[]);
+        scene.style.show_box = false;
+        let size = [128, 128];
+        let Some(without) = draw(&scene, &loss, size) else {
+            return;
+        };
+        let plane = SliceAxes {
+            center: vec![0.0, 0.0],
+            u: vec![1.0, 0.0],
+            v: vec![0.0, 1.0],
+            description: String::new(),
+            u_name: String::new(),
+            v_name: String::new(),
+        };
+        let (theta_a, theta_b) = ([-0.8, 0.6], [0.8, -0.6]);
+        scene.lines = terrain_path_lines(
+            &[(vec![theta_a.to_vec(), theta_b.to_vec()], 1)],
+            &plane,
+            &TerrainSurface::new(&loss, [n, n], ranges, false),
+        );
+        assert_eq!(scene.lines.len(), 1);
+        let with = draw(&scene, &loss, size).unwrap();
+        let color = scene.lines[0].color;
+        let pixel = |rgba: &[u8], x: usize, y: usize| {
+            let i = 4 * (y * size[0] as usize + x);
+            [rgba[i], rgba[i + 1], rgba[i + 2]].map(|c| f32::from(c) / 255.0)
+        };
+        let normal = Vec3::new(-0.5, -0.5, 1.0).normalize();
+        for t in [0.3f32, 0.5, 0.7] {
+            let ab = [0, 1].map(|i| (1.0 - t) * theta_a[i] as f32 + t * theta_b[i] as f32);
+            let point = Vec3::new(ab[0], ab[1], 0.5 * (ab[0] + ab[1]));
+            let [x, y] = camera.project(point, size).expect("in front of the camera");
+            let (x, y) = (x.floor() as usize, y.floor() as usize);
+            let d = (point - camera.eye()).normalize().dot(normal).abs();
+            let lit = color.map(|c| (c * (0.35 + 0.65 * d) + 0.25 * d.powi(24)).min(1.0));
+            let got = pixel(&with, x, y);
+            for i in 0..3 {
+                assert!(
+                    (got[i] - lit[i]).abs() < 0.04,
+                    "t = {t}: pixel ({x}, {y}) is {got:?}, the lit path color {lit:?}"
+                );
+            }
+            let before = pixel(&without, x, y);
+            assert!(
+                (0..3).any(|i| (before[i] - lit[i]).abs() > 0.15),
+                "without the path the pixel shows the terrain: {before:?}"
+            );
+        }
+        let changed = (0..128 * 128)
+            .filter(|&p| without[4 * p..4 * p + 3] != with[4 * p..4 * p + 3])
+            .count();
+        assert!(
+            changed > 60 && changed < 128 * 128 / 8,
             "{changed} pixels changed"
         );
     }

@@ -1,14 +1,17 @@
 //! The paths between models (the paths view's linear, aligned and Bézier paths) as
-//! colored polylines of the 3D slice picture: θ(t) along each path projected into the
+//! colored polylines of the 3D pictures: θ(t) along each path projected into the 3D
 //! slice (least squares onto its three axes, [`project_onto_slice3`]) and mapped into the
-//! box. The app and `basinscope render --view slice3d` draw them with this code.
+//! box, or projected onto the 2D slice and draped on the loss terrain. The app and
+//! `basinscope render --view slice3d|terrain` draw them with this code.
 
 use crate::core::models::NamedModel;
 use crate::core::paths::{DEFAULT_POINTS, Path, t_grid};
+use crate::core::slice::{SliceAxes, project_onto_slice};
 use crate::core::slice3d::{Slice3Axes, project_onto_slice3};
 
 use super::figure::path_color;
 use super::volume_pass::to_world;
+use super::volume_scene::TerrainSurface;
 
 /// Most model paths one picture draws (the paths view has three: aligned, linear, Bézier).
 pub const MAX_LINES: usize = 3;
@@ -52,7 +55,32 @@ pub fn path_lines(
     axes: &Slice3Axes,
     ranges: [[f64; 2]; 3],
 ) -> Vec<PathLine> {
-    let n = axes.plane.center.len();
+    lines_of(paths, axes.plane.center.len(), |theta| {
+        to_world(project_onto_slice3(axes, theta), ranges)
+    })
+}
+
+/// The paths (as for [`path_lines`]) draped on the loss terrain over the 2D slice
+/// `plane`: each θ(t) projected onto the plane (least squares onto u and v,
+/// [`project_onto_slice`]) and lifted onto the drawn surface at that (a, b).
+pub fn terrain_path_lines(
+    paths: &[(Vec<Vec<f64>>, usize)],
+    plane: &SliceAxes,
+    terrain: &TerrainSurface<'_>,
+) -> Vec<PathLine> {
+    lines_of(paths, plane.center.len(), |theta| {
+        let (a, b) = project_onto_slice(plane, theta);
+        terrain.world([a, b])
+    })
+}
+
+/// At most [`MAX_LINES`] of the paths of θ's size `n`, each point placed in the box by
+/// `world`, each line in its paths-figure color.
+fn lines_of(
+    paths: &[(Vec<Vec<f64>>, usize)],
+    n: usize,
+    world: impl Fn(&[f64]) -> [f32; 3],
+) -> Vec<PathLine> {
     paths
         .iter()
         .filter(|(p, _)| p.len() >= 2 && p.iter().all(|theta| theta.len() == n))
@@ -60,10 +88,7 @@ pub fn path_lines(
         .map(|(p, color)| {
             let c = path_color(*color);
             PathLine {
-                points: p
-                    .iter()
-                    .map(|theta| to_world(project_onto_slice3(axes, theta), ranges))
-                    .collect(),
+                points: p.iter().map(|theta| world(theta)).collect(),
                 color: [c.r, c.g, c.b].map(|x| f32::from(x) / 255.0),
             }
         })
@@ -73,7 +98,6 @@ pub fn path_lines(
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::core::slice::SliceAxes;
 
     /// Coordinate axes through θ₀ = (1, 0, 0, 0.5): a model's slice coordinates are then
     /// its first three entries minus θ₀'s (the fourth is off the slice and drops out),
@@ -132,6 +156,50 @@ mod tests {
             line.color,
             [c.r, c.g, c.b].map(|x| f32::from(x) / 255.0)
         ));
+    }
+
+    /// On the terrain of l(a, b) = a + 2b over a = −2..2, b = −1..1 (a 3×3 grid, exact
+    /// for bilinear interpolation; heights −4..4 onto z = −1..1), a model's point sits at
+    /// its slice coordinates (its first two entries minus θ₀'s) and at the height of the
+    /// loss there: A (1, −1) has l = −1, z = −¼; B (−1, 1) has l = 1, z = ¼.
+    #[test]
+    fn terrain_path_points_sit_on_the_surface_above_the_models() {
+        let models = vec![
+            NamedModel {
+                name: "A".into(),
+                parameters: vec![2.0, -1.0, 0.5, 9.0],
+            },
+            NamedModel {
+                name: "B".into(),
+                parameters: vec![0.0, 1.0, -0.5, -3.0],
+            },
+        ];
+        let ranges = [[-2.0, 2.0], [-1.0, 1.0]];
+        let loss: Vec<f32> = [-1.0f32, 0.0, 1.0]
+            .iter()
+            .flat_map(|&b| [-2.0f32, 0.0, 2.0].map(|a| a + 2.0 * b))
+            .collect();
+        let terrain = TerrainSurface::new(&loss, [3, 3], ranges, false);
+        let plane = coordinate_axes().plane;
+        let lines = terrain_path_lines(&default_model_paths(&models, 4), &plane, &terrain);
+        assert_eq!(lines.len(), 1);
+        let line = &lines[0];
+        let close = |p: [f32; 3], q: [f32; 3]| (0..3).all(|i| (p[i] - q[i]).abs() < 1e-6);
+        assert!(
+            close(line.points[0], [0.5, -1.0, -0.25]),
+            "{:?}",
+            line.points[0]
+        );
+        assert!(
+            close(*line.points.last().unwrap(), [-0.5, 1.0, 0.25]),
+            "{:?}",
+            line.points.last()
+        );
+        // Every point on the way: z = l / 4 with l = a + 2b.
+        for p in &line.points {
+            let (a, b) = (2.0 * p[0], p[1]);
+            assert!((p[2] - (a + 2.0 * b) / 4.0).abs() < 1e-5, "{p:?}");
+        }
     }
 
     #[test]

@@ -78,11 +78,58 @@ pub fn slice3d_scene(
     }
 }
 
+/// The terrain's surface as the ray marcher draws it: the loss grid ([b][a] on `shape`
+/// over `ranges`) interpolated bilinearly, and its value (log₁₀ when `log`) over
+/// `value_range` mapped onto the height z = −1..1, as the shader's `height_of` does.
+#[derive(Clone, Copy, Debug)]
+pub struct TerrainSurface<'a> {
+    pub loss: &'a [f32],
+    pub shape: [usize; 2],
+    pub ranges: [[f64; 2]; 2],
+    pub log: bool,
+    /// [`height_range`] of the loss.
+    pub value_range: [f32; 2],
+}
+
+impl<'a> TerrainSurface<'a> {
+    /// The surface of `loss` on `shape` over `ranges`, its heights spanning the finite
+    /// values.
+    pub fn new(loss: &'a [f32], shape: [usize; 2], ranges: [[f64; 2]; 2], log: bool) -> Self {
+        Self {
+            loss,
+            shape,
+            ranges,
+            log,
+            value_range: height_range(loss, log),
+        }
+    }
+
+    /// The height z in −1..1 of a loss value.
+    pub fn height(&self, loss: f64) -> f64 {
+        let v = if self.log {
+            loss.max(1e-30).log10()
+        } else {
+            loss
+        };
+        let [lo, hi] = self.value_range.map(f64::from);
+        -1.0 + 2.0 * ((v - lo) / (hi - lo).max(1e-12)).clamp(0.0, 1.0)
+    }
+
+    /// The world point of the drawn surface above slice coordinates `ab`: at the height
+    /// of the interpolated loss, which the grid may not resolve down to the loss at `ab`
+    /// itself.
+    pub fn world(&self, ab: [f64; 2]) -> [f32; 3] {
+        let z = self.height(bilinear(self.loss, self.shape, self.ranges, ab));
+        let box_ranges = [self.ranges[0], self.ranges[1], [-1.0, 1.0]];
+        to_world([ab[0], ab[1], z], box_ranges)
+    }
+}
+
 /// The terrain picture over a 2D field: height from `loss` values (log₁₀ when `log`),
-/// every input's solution contour (up to [`MAX_SURFACES`]) draped on it, θ at slice
-/// coordinates `theta_ab` (on the drawn surface: at the height of the interpolated
-/// field, which the grid may not resolve down to θ's own loss), and the path (slice
-/// coordinates).
+/// every input's solution contour (up to [`MAX_SURFACES`]) draped on it, and θ at slice
+/// coordinates `theta_ab` and the path (slice coordinates) on the drawn surface
+/// ([`TerrainSurface::world`]). The paths between models are added by the caller
+/// ([`super::volume_paths::terrain_path_lines`]).
 #[allow(clippy::too_many_arguments)]
 pub fn terrain_scene(
     camera: OrbitCamera,
@@ -94,15 +141,8 @@ pub fn terrain_scene(
     theta_ab: [f64; 2],
     path: &[([f64; 2], bool)],
 ) -> VolumeScene {
-    let value_range = height_range(loss, log);
-    let height = |l: f64| -> f64 {
-        let v = if log { l.max(1e-30).log10() } else { l };
-        let [lo, hi] = value_range.map(f64::from);
-        -1.0 + 2.0 * ((v - lo) / (hi - lo).max(1e-12)).clamp(0.0, 1.0)
-    };
-    let box_ranges = [ranges[0], ranges[1], [-1.0, 1.0]];
-    let ab = theta_ab;
-    let theta_loss = bilinear(loss, shape, ranges, ab);
+    let terrain = TerrainSurface::new(loss, shape, ranges, log);
+    let value_range = terrain.value_range;
     let surfaces = (0..targets.len().min(MAX_SURFACES))
         .map(|i| SurfaceStyle {
             channel: i as u32,
@@ -111,7 +151,10 @@ pub fn terrain_scene(
             lipschitz: 0.0,
         })
         .collect();
-    let heights: Vec<f32> = loss.iter().map(|&l| height(f64::from(l)) as f32).collect();
+    let heights: Vec<f32> = loss
+        .iter()
+        .map(|&l| terrain.height(f64::from(l)) as f32)
+        .collect();
     let lipschitz = lipschitz_bound(&heights, [shape[0], shape[1], 1]);
     VolumeScene {
         camera,
@@ -124,10 +167,10 @@ pub fn terrain_scene(
         n_inputs: targets.len(),
         surfaces,
         clip_box: [[-1.0; 3], [1.0; 3]],
-        marker: marker_in_box(to_world([ab[0], ab[1], height(theta_loss)], box_ranges)),
+        marker: marker_in_box(terrain.world(theta_ab)),
         path: path
             .iter()
-            .map(|(p, walk)| (to_world([p[0], p[1], 0.0], box_ranges), *walk))
+            .map(|(p, walk)| (terrain.world(*p), *walk))
             .collect(),
         lines: Vec::new(),
         style: VolumeStyle::default(),
