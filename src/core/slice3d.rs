@@ -558,36 +558,42 @@ mod tests {
             }
         }
         // tangent × normal × normal: u is tangent (∇f(x_i)·u = 0), w is normal.
-        let axes = slice3d_axes(
-            &AxisChoice::Manifold,
-            &ThirdAxis::Auto,
-            &spec,
-            &theta,
-            &data,
-            &[],
-            None,
-        )
-        .unwrap();
-        let grads: Vec<Vec<f64>> = data
-            .inputs
-            .iter()
-            .map(|x| spec.gradient(&theta, x))
-            .collect();
+        let axes = auto_axes(&AxisChoice::Manifold, &spec, &theta, &data).unwrap();
+        let grads = gradients(&spec, &theta, &data);
         assert!(grads.iter().all(|g| dot(g, &axes.plane.u).abs() < 1e-9));
         assert!(grads.iter().any(|g| dot(g, &axes.w).abs() > 1e-6));
         // The Hessian's third eigenvector is the third column of the full analysis.
         let full = analyze(&spec, &theta, &data, RankTolerance::NumpyDefault).unwrap();
-        let h = slice3d_axes(
-            &AxisChoice::Hessian,
-            &ThirdAxis::Auto,
-            &spec,
-            &theta,
-            &data,
-            &[],
-            None,
-        )
-        .unwrap();
+        let h = auto_axes(&AxisChoice::Hessian, &spec, &theta, &data).unwrap();
         assert_eq!(h.w, column(&full.hessian_eigenvectors, 2));
+    }
+
+    /// The 3D slice of `choice` with the third axis it implies, at θ, with no trajectory.
+    fn auto_axes(
+        choice: &AxisChoice,
+        spec: &MlpSpec,
+        theta: &[f64],
+        data: &Dataset,
+    ) -> Result<Slice3Axes, CoreError> {
+        slice3d_axes(choice, &ThirdAxis::Auto, spec, theta, data, &[], None)
+    }
+
+    /// ∇f(x_i) for every input: the columns of G.
+    fn gradients(spec: &MlpSpec, theta: &[f64], data: &Dataset) -> Vec<Vec<f64>> {
+        data.inputs
+            .iter()
+            .map(|x| spec.gradient(theta, x))
+            .collect()
+    }
+
+    /// What is left of `x` after removing its parts along the orthonormal `basis`.
+    fn residual(x: &[f64], basis: &[Vec<f64>]) -> Vec<f64> {
+        let mut r = x.to_vec();
+        for e in basis {
+            let d = dot(&r, e);
+            r.iter_mut().zip(e).for_each(|(x, y)| *x -= d * y);
+        }
+        r
     }
 
     /// The gradient choice takes G's left singular vectors up to its rank, then tangent
@@ -602,42 +608,23 @@ mod tests {
                 inputs: full.inputs[..k].to_vec(),
                 targets: full.targets[..k].to_vec(),
             };
-            let axes = slice3d_axes(
-                &AxisChoice::GradientSingular,
-                &ThirdAxis::Auto,
-                &spec,
-                &theta,
-                &data,
-                &[],
-                None,
-            )
-            .unwrap_or_else(|e| panic!("k = {k}: {e}"));
-            let grads: Vec<Vec<f64>> = data
-                .inputs
-                .iter()
-                .map(|x| spec.gradient(&theta, x))
-                .collect();
+            let axes = auto_axes(&AxisChoice::GradientSingular, &spec, &theta, &data)
+                .unwrap_or_else(|e| panic!("k = {k}: {e}"));
+            let grads = gradients(&spec, &theta, &data);
+            // Gram–Schmidt: an orthonormal basis of span{∇f(x_i)}.
             let mut basis: Vec<Vec<f64>> = Vec::new();
             for g in &grads {
-                let mut r = g.clone();
-                for e in &basis {
-                    let d = dot(&r, e);
-                    r.iter_mut().zip(e).for_each(|(x, y)| *x -= d * y);
-                }
+                let r = residual(g, &basis);
                 let nr = norm(&r);
                 basis.push(r.iter().map(|x| x / nr).collect());
             }
-            let outside_span = |x: &[f64]| {
-                let mut r = x.to_vec();
-                for e in &basis {
-                    let d = dot(&r, e);
-                    r.iter_mut().zip(e).for_each(|(x, y)| *x -= d * y);
-                }
-                norm(&r)
-            };
             for (i, x) in axes.directions().iter().enumerate() {
                 if i < k {
-                    assert!(outside_span(x) < 1e-9, "k = {k}, axis {i}: not in span G");
+                    let outside = norm(&residual(x, &basis));
+                    assert!(
+                        outside < 1e-9,
+                        "k = {k}, axis {i}: not in span G ({outside:e})"
+                    );
                 } else {
                     let most = grads.iter().map(|g| dot(g, x).abs()).fold(0.0, f64::max);
                     assert!(most < 1e-9, "k = {k}, axis {i}: not a tangent ({most:e})");
