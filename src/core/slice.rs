@@ -888,11 +888,13 @@ pub(crate) fn norm(x: &[f64]) -> f64 {
 }
 
 #[cfg(test)]
-mod tests {
+pub(crate) mod tests {
     use super::*;
     use crate::core::Activation;
 
-    fn tiny() -> (MlpSpec, Vec<f64>, Dataset) {
+    /// A 2-3-1 tanh network at a seeded θ with three data points (N = 13): the slice
+    /// tests' model, shared with the 3D slice's.
+    pub(crate) fn tiny() -> (MlpSpec, Vec<f64>, Dataset) {
         let spec = MlpSpec::new(vec![2, 3, 1], Activation::Tanh, true).unwrap();
         let theta = spec.init_parameters(5);
         let data = Dataset {

@@ -456,7 +456,9 @@ pub fn format_levels(levels: &[f64]) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::core::Activation;
     use crate::core::slice::column;
+    use crate::core::slice::tests::tiny;
 
     #[test]
     fn levels_field_reads_comma_separated_offsets_and_refuses_the_rest() {
@@ -467,17 +469,6 @@ mod tests {
         for bad in ["", "a", "0,,1", "0, nan", "inf", "1,2,3,4,5,6,7,8,9"] {
             assert!(parse_levels(bad).is_err(), "{bad:?} was accepted");
         }
-    }
-    use crate::core::Activation;
-
-    fn tiny() -> (MlpSpec, Vec<f64>, Dataset) {
-        let spec = MlpSpec::new(vec![2, 3, 1], Activation::Tanh, true).unwrap();
-        let theta = spec.init_parameters(5);
-        let data = Dataset {
-            inputs: vec![vec![0.5, -1.0], vec![1.0, 0.3], vec![-0.7, 0.2]],
-            targets: vec![1.0, -0.5, 0.25],
-        };
-        (spec, theta, data)
     }
 
     fn trajectory(n: usize) -> Vec<Vec<f64>> {
