@@ -5,73 +5,18 @@ use std::time::{Duration, Instant};
 
 use basinscope::app::{Action, BasinscopeApp, MessageKind};
 use basinscope::core::Scene;
+use common::cli::{basinscope, stderr};
+use common::harness::{built_in, harness, harness_with, one_group, step_until};
+use common::pixels::{mean_abs_diff, mean_abs_diff_in};
+use common::pointer::{drag, primary};
 use egui_kittest::Harness;
 use egui_kittest::kittest::Queryable;
 
-fn harness(scene: &str) -> Harness<'static, BasinscopeApp> {
-    let scene = Scene::resolve(scene).expect("built-in scene");
-    Harness::builder()
-        .with_size(egui::vec2(1280.0, 800.0))
-        .wgpu()
-        .build_eframe(move |cc| BasinscopeApp::new(cc, scene).expect("the worker thread starts"))
-}
-
-/// Steps the harness in real time until `done` holds or the time runs out.
-fn step_until(
-    h: &mut Harness<'static, BasinscopeApp>,
-    timeout: Duration,
-    done: impl Fn(&BasinscopeApp) -> bool,
-) {
-    let start = Instant::now();
-    while !done(h.state()) && start.elapsed() < timeout {
-        h.step();
-        std::thread::sleep(Duration::from_millis(10));
-    }
-}
-
-/// A primary-button press at `pos` (or its release).
-fn primary(pos: egui::Pos2, pressed: bool) -> egui::Event {
-    egui::Event::PointerButton {
-        pos,
-        button: egui::PointerButton::Primary,
-        pressed,
-        modifiers: egui::Modifiers::NONE,
-    }
-}
-
-/// Drags with the primary button from `from` to `to` in ten moves, as a hand would.
-fn drag(h: &mut Harness<'static, BasinscopeApp>, from: egui::Pos2, to: egui::Pos2) {
-    h.event(egui::Event::PointerMoved(from));
-    h.step();
-    h.event(primary(from, true));
-    h.step();
-    for i in 1..=10 {
-        h.event(egui::Event::PointerMoved(
-            from + (to - from) * (i as f32 / 10.0),
-        ));
-        h.step();
-    }
-    // egui reports a drag one frame late: hold still once before releasing.
-    h.event(egui::Event::PointerMoved(to));
-    h.step();
-    h.event(primary(to, false));
-    h.run_steps(3);
-}
-
-/// Mean absolute difference of two same-size images over a rectangle (in pixels).
-fn mean_abs_diff(a: &image::RgbaImage, b: &image::RgbaImage, rect: egui::Rect) -> f64 {
-    let mut sum = 0.0;
-    let mut n: f64 = 0.0;
-    for y in rect.min.y as u32..rect.max.y as u32 {
-        for x in rect.min.x as u32..rect.max.x as u32 {
-            let (p, q) = (a.get_pixel(x, y), b.get_pixel(x, y));
-            for c in 0..3 {
-                sum += f64::from(p[c].abs_diff(q[c]));
-            }
-            n += 3.0;
-        }
-    }
-    sum / n.max(1.0)
+mod common {
+    pub mod cli;
+    pub mod harness;
+    pub mod pixels;
+    pub mod pointer;
 }
 
 #[test]
@@ -109,7 +54,7 @@ fn clicking_train_lowers_the_loss_and_changes_the_data_view() {
         egui::pos2(plot_rect.min.x + 40.0, plot_rect.max.y + 20.0),
         egui::pos2(plot_rect.max.x - 20.0, plot_rect.max.y + 300.0),
     );
-    let diff = mean_abs_diff(&before, &after, region);
+    let diff = mean_abs_diff_in(&before, &after, region);
     assert!(
         diff > 5.0,
         "the data view barely changed (mean |Δ| = {diff:.2})"
@@ -192,15 +137,7 @@ fn gradients_view_shows_rank_and_manifold_dimension() {
 
 /// The slice view alone in the central area (its views as tabs of one group).
 fn slice_harness(scene: &str) -> Harness<'static, BasinscopeApp> {
-    let scene = Scene::resolve(scene).expect("built-in scene");
-    Harness::builder()
-        .with_size(egui::vec2(1000.0, 760.0))
-        .wgpu()
-        .build_eframe(move |cc| {
-            let mut app = BasinscopeApp::new(cc, scene).expect("the worker thread starts");
-            app.tiles = basinscope::app::tiles::ViewTiles::one_group();
-            app
-        })
+    harness_with(built_in(scene), egui::vec2(1000.0, 760.0), one_group)
 }
 
 /// Shows the slice view and steps until its picture shows the current field (the axes
@@ -627,22 +564,20 @@ fn an_export_from_the_app_matches_render_of_the_scene_it_wrote() {
     let exported = image::open(dir.path().join("fig.png")).unwrap().to_rgba8();
     assert_eq!(exported.dimensions(), (640, 480));
 
-    let o = std::process::Command::new(env!("CARGO_BIN_EXE_basinscope"))
-        .args([
+    let o = basinscope(
+        &[
             "render",
             "fig.scene.json",
             "--out",
             "cli.png",
             "--size",
             "640x480",
-        ])
-        .current_dir(dir.path())
-        .output()
-        .unwrap();
-    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+        ],
+        dir.path(),
+    );
+    assert!(o.status.success(), "{}", stderr(&o));
     let rendered = image::open(dir.path().join("cli.png")).unwrap().to_rgba8();
-    let whole = egui::Rect::from_min_size(egui::Pos2::ZERO, egui::vec2(640.0, 480.0));
-    let diff = mean_abs_diff(&exported, &rendered, whole);
+    let diff = mean_abs_diff(&exported, &rendered);
     assert!(diff < 0.5, "mean |Δ| = {diff:.3}");
     // And the picture is not blank: the heatmap varies.
     let center = exported.get_pixel(300, 240);

@@ -2,57 +2,48 @@
 //! llvmpipe in CI): snapshots of the classic perceptron pictures, and the app's picture
 //! against `basinscope render`'s headless path for the same scene and camera.
 
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
 use basinscope::app::slice::callback::FieldSource;
 use basinscope::app::{Action, BasinscopeApp, ViewTab};
 use basinscope::core::Scene;
 use basinscope::core::field::Field;
+use common::harness::{built_in, harness_with, one_group, render, step_until, wait_for};
+use common::pixels::mean_abs_diff;
 use egui_kittest::Harness;
 use egui_kittest::kittest::Queryable as _;
 
+mod common {
+    pub mod harness;
+    pub mod pixels;
+}
+
 /// The 3D views alone in the central area (the views as tabs of one group).
 fn harness(scene: &str) -> Harness<'static, BasinscopeApp> {
-    let scene = Scene::resolve(scene).expect("built-in scene");
-    Harness::builder()
-        .with_size(egui::vec2(1000.0, 760.0))
-        .wgpu()
-        .build_eframe(move |cc| {
-            let mut app = BasinscopeApp::new(cc, scene).expect("the worker thread starts");
-            app.tiles = basinscope::app::tiles::ViewTiles::one_group();
-            app
-        })
+    harness_with(built_in(scene), egui::vec2(1000.0, 760.0), one_group)
 }
 
 /// Shows `tab` and steps until its picture shows the newest field.
 fn show(h: &mut Harness<'static, BasinscopeApp>, tab: ViewTab) {
     h.state_mut().apply(Action::ShowView(tab));
-    let start = Instant::now();
-    let current = |app: &BasinscopeApp| match tab {
-        ViewTab::Terrain => app.terrain_view.picture_is_current(),
-        _ => app.slice3d_view.picture_is_current(),
-    };
-    while !current(h.state()) && start.elapsed() < Duration::from_mins(2) {
-        h.step();
-        std::thread::sleep(Duration::from_millis(10));
-    }
-    assert!(current(h.state()), "the 3D picture never became current");
+    wait_for(
+        h,
+        Duration::from_mins(2),
+        "the 3D picture",
+        |app| match tab {
+            ViewTab::Terrain => app.terrain_view.picture_is_current(),
+            _ => app.slice3d_view.picture_is_current(),
+        },
+    );
     h.run_steps(2);
     render(h);
 }
 
-/// Renders the window. A software rasterizer compiles the ray-marching shader during the
-/// first draw, which can outlast kittest's 10 s wait on a busy machine; the work still
-/// finishes, so a timed-out first render is retried.
-fn render(h: &mut Harness<'static, BasinscopeApp>) -> image::RgbaImage {
-    let mut last = String::new();
-    for _ in 0..4 {
-        match h.render() {
-            Ok(image) => return image,
-            Err(e) => last = e,
-        }
-    }
-    panic!("wgpu renders the app: {last}");
+/// Waits (bounded) until the 3D slice view shows the newest field, without rendering.
+fn wait_current(h: &mut Harness<'static, BasinscopeApp>) {
+    wait_for(h, Duration::from_mins(2), "the 3D picture", |app| {
+        app.slice3d_view.picture_is_current()
+    });
 }
 
 /// Two planes crossing in a line (rank-2 G): the perpendicular scene's 3D slice.
@@ -70,28 +61,6 @@ fn slice3d_view_of_the_parallel_scene_matches_its_snapshot() {
     let mut h = harness("parallel");
     show(&mut h, ViewTab::Slice3d);
     h.snapshot("slice3d_view_parallel");
-}
-
-/// Mean absolute difference per channel (0..255) between the app's picture, cut from
-/// the rendered window, and `expected` (the same size).
-fn mean_abs_diff(
-    window: &image::RgbaImage,
-    origin: (u32, u32),
-    expected: &image::RgbaImage,
-) -> f64 {
-    let mut sum = 0.0;
-    let mut n = 0.0;
-    for y in 0..expected.height() {
-        for x in 0..expected.width() {
-            let p = window.get_pixel(origin.0 + x, origin.1 + y);
-            let q = expected.get_pixel(x, y);
-            for c in 0..3 {
-                sum += f64::from(p[c].abs_diff(q[c]));
-                n += 1.0;
-            }
-        }
-    }
-    sum / n
 }
 
 /// The app draws the same picture as `render`'s headless path: the frame the app handed
@@ -130,7 +99,15 @@ fn the_app_view_and_the_headless_render_agree() {
             (rect.min.x * ppp).round() as u32,
             (rect.min.y * ppp).round() as u32,
         );
-        let diff = mean_abs_diff(&window, origin, &expected);
+        let cut = image::imageops::crop_imm(
+            &window,
+            origin.0,
+            origin.1,
+            expected.width(),
+            expected.height(),
+        )
+        .to_image();
+        let diff = mean_abs_diff(&cut, &expected);
         assert!(
             diff < 3.0,
             "{tab:?}: mean |Δ| = {diff:.2} between the app and the headless render"
@@ -206,18 +183,13 @@ fn dragging_orbits_the_camera_and_the_scene_keeps_it() {
 /// tabs keep working.
 #[test]
 fn a_third_axis_in_the_plane_is_one_sentence_in_the_view() {
-    let mut scene = Scene::resolve("perpendicular").expect("built-in scene");
+    let mut scene = built_in("perpendicular");
     scene.view.slice3d.third_axis = basinscope::core::slice3d::ThirdAxis::Coordinate { index: 1 };
-    let mut h = Harness::builder()
-        .with_size(egui::vec2(1000.0, 760.0))
-        .wgpu()
-        .build_eframe(move |cc| BasinscopeApp::new(cc, scene).expect("the worker thread starts"));
+    let mut h = harness_with(scene, egui::vec2(1000.0, 760.0), |_| {});
     h.state_mut().apply(Action::ShowView(ViewTab::Slice3d));
-    let start = Instant::now();
-    while h.state().slice3d_view.error.is_none() && start.elapsed() < Duration::from_mins(1) {
-        h.step();
-        std::thread::sleep(Duration::from_millis(10));
-    }
+    step_until(&mut h, Duration::from_mins(1), |app| {
+        app.slice3d_view.error.is_some()
+    });
     let error = h
         .state()
         .slice3d_view
@@ -232,19 +204,6 @@ fn a_third_axis_in_the_plane_is_one_sentence_in_the_view() {
     h.get_by_label_contains("span no volume");
     h.state_mut().apply(Action::ShowView(ViewTab::Terrain));
     show(&mut h, ViewTab::Terrain);
-}
-
-/// Waits (bounded) until the 3D slice view shows the newest field, without rendering.
-fn wait_current(h: &mut Harness<'static, BasinscopeApp>) {
-    let start = Instant::now();
-    while !h.state().slice3d_view.picture_is_current() && start.elapsed() < Duration::from_mins(2) {
-        h.step();
-        std::thread::sleep(Duration::from_millis(10));
-    }
-    assert!(
-        h.state().slice3d_view.picture_is_current(),
-        "the 3D picture never became current"
-    );
 }
 
 /// On a software adapter the app's volume comes from the CPU path, and the view says so

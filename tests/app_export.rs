@@ -11,31 +11,16 @@ use basinscope::app::window_export::WindowScale;
 use basinscope::app::{Action, BasinscopeApp, MessageKind};
 use basinscope::core::Scene;
 use basinscope::draw::figure::Format;
+use common::cli::{basinscope, stderr};
+use common::harness::{WINDOW, built_in, harness, harness_with, step_until};
+use common::pixels::mean_abs_diff;
 use egui_kittest::Harness;
 use egui_kittest::kittest::Queryable;
 
-fn harness_of(scene: Scene) -> Harness<'static, BasinscopeApp> {
-    Harness::builder()
-        .with_size(egui::vec2(1280.0, 800.0))
-        .wgpu()
-        .build_eframe(move |cc| BasinscopeApp::new(cc, scene).expect("the worker thread starts"))
-}
-
-fn harness(scene: &str) -> Harness<'static, BasinscopeApp> {
-    harness_of(Scene::resolve(scene).expect("built-in scene"))
-}
-
-/// Steps the harness in real time until `done` holds or the time runs out.
-fn step_until(
-    h: &mut Harness<'static, BasinscopeApp>,
-    timeout: Duration,
-    done: impl Fn(&BasinscopeApp) -> bool,
-) {
-    let start = Instant::now();
-    while !done(h.state()) && start.elapsed() < timeout {
-        h.step();
-        std::thread::sleep(Duration::from_millis(10));
-    }
+mod common {
+    pub mod cli;
+    pub mod harness;
+    pub mod pixels;
 }
 
 /// Exports `view` as `dir/name.EXT` at 640×480 with the scene and the data beside it,
@@ -75,23 +60,8 @@ fn export(
 }
 
 fn render(dir: &Path, args: &[&str]) {
-    let o = Command::new(env!("CARGO_BIN_EXE_basinscope"))
-        .arg("render")
-        .args(args)
-        .current_dir(dir)
-        .output()
-        .unwrap();
-    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
-}
-
-fn mean_abs_diff(a: &image::RgbaImage, b: &image::RgbaImage) -> f64 {
-    assert_eq!(a.dimensions(), b.dimensions());
-    let sum: u64 = a
-        .pixels()
-        .zip(b.pixels())
-        .map(|(p, q)| (0..3).map(|c| u64::from(p[c].abs_diff(q[c]))).sum::<u64>())
-        .sum();
-    sum as f64 / (3.0 * f64::from(a.width() * a.height()))
+    let o = basinscope(&[&["render"], args].concat(), dir);
+    assert!(o.status.success(), "{}", stderr(&o));
 }
 
 /// The 3D slice exported from the app, with the camera the view was turned to and a
@@ -241,7 +211,7 @@ fn scene_with_two_models() -> Scene {
 /// the curves as CSV, and the PNG export is the picture `render --view path` draws.
 #[test]
 fn the_paths_view_exports_as_svg_and_csv_and_its_png_matches_render() {
-    let mut h = harness_of(scene_with_two_models());
+    let mut h = harness_with(scene_with_two_models(), WINDOW, |_| {});
     h.state_mut()
         .apply(Action::ShowView(basinscope::app::ViewTab::Paths));
     h.run_steps(2);
@@ -497,12 +467,7 @@ fn the_whole_window_exports_offscreen_at_twice_its_pixels() {
 /// written.
 #[test]
 fn a_whole_window_export_beyond_the_size_limit_is_refused_with_a_sentence() {
-    let mut h = Harness::builder()
-        .with_size(egui::vec2(3000.0, 800.0))
-        .wgpu()
-        .build_eframe(|cc| {
-            BasinscopeApp::new(cc, Scene::resolve("xor").unwrap()).expect("the worker starts")
-        });
+    let mut h = harness_with(built_in("xor"), egui::vec2(3000.0, 800.0), |_| {});
     let dir = tempfile::tempdir().unwrap();
     h.state_mut().apply(Action::OpenExport);
     h.run_steps(3);

@@ -5,27 +5,11 @@
 use std::time::{Duration, Instant};
 
 use basinscope::app::{Action, BasinscopeApp, MessageKind, ViewTab};
-use basinscope::core::Scene;
+use common::harness::{harness, step_until};
 use egui_kittest::Harness;
 
-fn harness(scene: &str) -> Harness<'static, BasinscopeApp> {
-    let scene = Scene::resolve(scene).expect("built-in scene");
-    Harness::builder()
-        .with_size(egui::vec2(1280.0, 800.0))
-        .wgpu()
-        .build_eframe(move |cc| BasinscopeApp::new(cc, scene).expect("the worker thread starts"))
-}
-
-fn step_until(
-    h: &mut Harness<'static, BasinscopeApp>,
-    timeout: Duration,
-    done: impl Fn(&BasinscopeApp) -> bool,
-) {
-    let start = Instant::now();
-    while !done(h.state()) && start.elapsed() < timeout {
-        h.step();
-        std::thread::sleep(Duration::from_millis(10));
-    }
+mod common {
+    pub mod harness;
 }
 
 fn load(h: &mut Harness<'static, BasinscopeApp>, text: &str) {

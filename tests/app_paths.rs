@@ -1,44 +1,25 @@
 //! The paths view, headless: egui_kittest drives the real app with the wgpu renderer
 //! (llvmpipe in CI) and checks state and the rendered image.
 
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
 use basinscope::app::paths::view::BARRIERS_LABEL;
 use basinscope::app::{BasinscopeApp, ViewTab};
-use basinscope::core::Scene;
 use basinscope::core::bezier::BezierEnd;
 use basinscope::core::slice::AxisChoice;
 use basinscope::draw::figure::path_color;
+use common::harness::{WINDOW, built_in, harness_with, one_group, wait_for};
 use egui_kittest::Harness;
 use egui_kittest::kittest::Queryable;
+
+mod common {
+    pub mod harness;
+}
 
 /// The paths view alone in the central area (the views as tabs of one group), so its
 /// curves are all on screen.
 fn harness(scene: &str) -> Harness<'static, BasinscopeApp> {
-    let scene = Scene::resolve(scene).expect("built-in scene");
-    Harness::builder()
-        .with_size(egui::vec2(1280.0, 800.0))
-        .wgpu()
-        .build_eframe(move |cc| {
-            let mut app = BasinscopeApp::new(cc, scene).expect("the worker thread starts");
-            app.tiles = basinscope::app::tiles::ViewTiles::one_group();
-            app
-        })
-}
-
-/// Steps the harness in real time until `done` holds; fails when the time runs out.
-fn step_until(
-    h: &mut Harness<'static, BasinscopeApp>,
-    timeout: Duration,
-    what: &str,
-    done: impl Fn(&BasinscopeApp) -> bool,
-) {
-    let start = Instant::now();
-    while !done(h.state()) {
-        assert!(start.elapsed() < timeout, "timed out waiting for {what}");
-        h.step();
-        std::thread::sleep(Duration::from_millis(10));
-    }
+    harness_with(built_in(scene), WINDOW, one_group)
 }
 
 /// Pixels within a small distance of `c`'s color.
@@ -60,10 +41,10 @@ fn two_models(h: &mut Harness<'static, BasinscopeApp>) {
     h.state_mut().paths.train_steps = 300;
     h.state_mut().paths.train_count = 2;
     h.get_by_label("Train models").click();
-    step_until(h, Duration::from_mins(2), "two trained models", |app| {
+    wait_for(h, Duration::from_mins(2), "two trained models", |app| {
         app.state.scene.models.len() == 2 && app.paths.train_task.is_none()
     });
-    step_until(h, Duration::from_mins(1), "the comparison", |app| {
+    wait_for(h, Duration::from_mins(1), "the comparison", |app| {
         matches!(app.paths.comparison, Some(Ok(_)))
     });
     h.run_steps(3);
@@ -121,7 +102,7 @@ fn training_two_models_draws_both_paths_and_prints_their_barriers() {
         );
     }
     // The barrier matrix arrives for the pair.
-    step_until(
+    wait_for(
         &mut h,
         Duration::from_mins(1),
         "the barrier matrix",
@@ -157,7 +138,7 @@ fn a_bezier_fit_shows_progress_and_can_be_cancelled() {
     two_models(&mut h);
     h.state_mut().paths.bezier_steps = 1_000_000;
     h.get_by_label("Fit Bézier path").click();
-    step_until(&mut h, Duration::from_mins(1), "fit progress", |app| {
+    wait_for(&mut h, Duration::from_mins(1), "fit progress", |app| {
         app.paths
             .bezier_task
             .as_ref()
@@ -167,7 +148,7 @@ fn a_bezier_fit_shows_progress_and_can_be_cancelled() {
     // show it (and the Cancel button) before clicking.
     h.run_steps(2);
     h.get_by_label("Cancel fit").click();
-    step_until(&mut h, Duration::from_mins(1), "the cancelled fit", |app| {
+    wait_for(&mut h, Duration::from_mins(1), "the cancelled fit", |app| {
         app.paths.bezier_task.is_none()
     });
     h.run_steps(2);

@@ -2,91 +2,20 @@
 //! llvmpipe in CI): views side by side, each GPU view with its own picture, closing and
 //! reopening views, and the arrangement kept for the next session.
 
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
 use basinscope::app::tiles::{Layout, ViewTiles, view_key};
 use basinscope::app::{Action, BasinscopeApp, ViewTab};
-use basinscope::core::Scene;
+use common::harness::{harness, render, wait_for};
+use common::pixels::mean_abs_diff_in;
+use common::pointer::drag;
 use egui_kittest::Harness;
 use egui_kittest::kittest::Queryable as _;
 
-fn harness(scene: &str) -> Harness<'static, BasinscopeApp> {
-    let scene = Scene::resolve(scene).expect("built-in scene");
-    Harness::builder()
-        .with_size(egui::vec2(1280.0, 800.0))
-        .wgpu()
-        .build_eframe(move |cc| BasinscopeApp::new(cc, scene).expect("the worker thread starts"))
-}
-
-/// Steps the harness in real time until `done` holds; fails naming `what` otherwise.
-fn step_until(
-    h: &mut Harness<'static, BasinscopeApp>,
-    what: &str,
-    done: impl Fn(&BasinscopeApp) -> bool,
-) {
-    let start = Instant::now();
-    while !done(h.state()) && start.elapsed() < Duration::from_mins(2) {
-        h.step();
-        std::thread::sleep(Duration::from_millis(10));
-    }
-    assert!(done(h.state()), "{what} never happened");
-}
-
-/// A primary-button press at `pos` (or its release).
-fn primary(pos: egui::Pos2, pressed: bool) -> egui::Event {
-    egui::Event::PointerButton {
-        pos,
-        button: egui::PointerButton::Primary,
-        pressed,
-        modifiers: egui::Modifiers::NONE,
-    }
-}
-
-/// Drags with the primary button from `from` to `to` in ten moves, as a hand would.
-fn drag(h: &mut Harness<'static, BasinscopeApp>, from: egui::Pos2, to: egui::Pos2) {
-    h.event(egui::Event::PointerMoved(from));
-    h.step();
-    h.event(primary(from, true));
-    h.step();
-    for i in 1..=10 {
-        h.event(egui::Event::PointerMoved(
-            from + (to - from) * (i as f32 / 10.0),
-        ));
-        h.step();
-    }
-    // egui reports a drag one frame late: hold still once before releasing.
-    h.event(egui::Event::PointerMoved(to));
-    h.step();
-    h.event(primary(to, false));
-    h.run_steps(3);
-}
-
-/// Renders the window, retrying a first render that outlasts kittest's wait while a
-/// software rasterizer compiles shaders.
-fn render(h: &mut Harness<'static, BasinscopeApp>) -> image::RgbaImage {
-    let mut last = String::new();
-    for _ in 0..4 {
-        match h.render() {
-            Ok(image) => return image,
-            Err(e) => last = e,
-        }
-    }
-    panic!("wgpu renders the app: {last}");
-}
-
-/// Mean absolute difference of two same-size images over a rectangle (in points, with
-/// one pixel per point).
-fn mean_abs_diff(a: &image::RgbaImage, b: &image::RgbaImage, rect: egui::Rect) -> f64 {
-    let (mut sum, mut n) = (0.0, 0u64);
-    for y in rect.top() as u32..rect.bottom() as u32 {
-        for x in rect.left() as u32..rect.right() as u32 {
-            for c in 0..3 {
-                sum += (f64::from(a.get_pixel(x, y)[c]) - f64::from(b.get_pixel(x, y)[c])).abs();
-                n += 1;
-            }
-        }
-    }
-    sum / n as f64
+mod common {
+    pub mod harness;
+    pub mod pixels;
+    pub mod pointer;
 }
 
 fn pane(h: &Harness<'static, BasinscopeApp>, view: ViewTab) -> egui::Rect {
@@ -103,7 +32,7 @@ fn pane(h: &Harness<'static, BasinscopeApp>, view: ViewTab) -> egui::Rect {
 fn dragging_a_point_beside_the_slice_redraws_the_slice_in_view() {
     let mut h = harness("xor");
     h.state_mut().apply(Action::ShowView(ViewTab::Data));
-    step_until(&mut h, "the slice picture", |app| {
+    wait_for(&mut h, Duration::from_mins(2), "the slice picture", |app| {
         app.slice_view.picture_is_current()
     });
     h.run_steps(2);
@@ -131,19 +60,24 @@ fn dragging_a_point_beside_the_slice_redraws_the_slice_in_view() {
     drag(&mut h, from, to);
     let moved = h.state().state.scene.data.inputs[3].clone();
     assert!((moved[0] - target[0]).abs() < 0.02 && (moved[1] - target[1]).abs() < 0.02);
-    step_until(&mut h, "the slice redrawn for the moved point", |app| {
-        app.slice_view.picture_is_current()
-            && app
-                .slice_view
-                .last_frame
-                .as_ref()
-                .is_some_and(|f| f.field.data.inputs[3] == moved)
-    });
+    wait_for(
+        &mut h,
+        Duration::from_mins(2),
+        "the slice redrawn for the moved point",
+        |app| {
+            app.slice_view.picture_is_current()
+                && app
+                    .slice_view
+                    .last_frame
+                    .as_ref()
+                    .is_some_and(|f| f.field.data.inputs[3] == moved)
+        },
+    );
     h.run_steps(2);
     assert_eq!(pane(&h, ViewTab::Slice2d), slice);
     assert_eq!(pane(&h, ViewTab::Data), data);
     let after_image = render(&mut h);
-    let changed = mean_abs_diff(&before_image, &after_image, picture);
+    let changed = mean_abs_diff_in(&before_image, &after_image, picture);
     assert!(changed > 1.0, "the slice picture changed by only {changed}");
 }
 
@@ -172,7 +106,7 @@ fn two_gpu_views_side_by_side_keep_their_own_pictures() {
     let mut arrange = |left: ViewTab, right: ViewTab| {
         h.state_mut().tiles = pair(left, right);
         h.state_mut().apply(Action::ShowView(right));
-        step_until(&mut h, "the pictures", |app| {
+        wait_for(&mut h, Duration::from_mins(2), "the pictures", |app| {
             current(app, left) && current(app, right)
         });
         h.run_steps(2);
@@ -190,12 +124,12 @@ fn two_gpu_views_side_by_side_keep_their_own_pictures() {
     assert_eq!(picture_alone, Some(picture));
     let (volume_only, _, volume_alone) = arrange(ViewTab::Data, ViewTab::Slice3d);
     assert_eq!(volume_alone, Some(volume));
-    let slice_diff = mean_abs_diff(&both, &slice_only, picture);
+    let slice_diff = mean_abs_diff_in(&both, &slice_only, picture);
     assert!(
         slice_diff < 1.0,
         "the 2D slice differs by {slice_diff} beside the 3D slice"
     );
-    let volume_diff = mean_abs_diff(&both, &volume_only, volume);
+    let volume_diff = mean_abs_diff_in(&both, &volume_only, volume);
     assert!(
         volume_diff < 1.0,
         "the 3D slice differs by {volume_diff} beside the 2D slice"

@@ -3,49 +3,21 @@
 //! show rank G = 2 and 1, a "Try this" check turns done after its action, and leaving
 //! the tour keeps the place.
 
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
 use basinscope::app::tour::tab_of;
 use basinscope::app::{Action, BasinscopeApp, MessageKind, ViewTab};
-use basinscope::core::Scene;
 use basinscope::core::tour::{Condition, Tour};
+use common::harness::{built_in, harness_with, render, step_until};
 use egui_kittest::Harness;
 use egui_kittest::kittest::Queryable;
 
+mod common {
+    pub mod harness;
+}
+
 fn harness() -> Harness<'static, BasinscopeApp> {
-    let scene = Scene::resolve("xor").expect("built-in scene");
-    Harness::builder()
-        .with_size(egui::vec2(1400.0, 860.0))
-        .wgpu()
-        .build_eframe(move |cc| BasinscopeApp::new(cc, scene).expect("the worker thread starts"))
-}
-
-/// Steps the harness in real time until `done` holds or the time runs out.
-fn step_until(
-    h: &mut Harness<'static, BasinscopeApp>,
-    timeout: Duration,
-    done: impl Fn(&BasinscopeApp) -> bool,
-) -> bool {
-    let start = Instant::now();
-    while !done(h.state()) && start.elapsed() < timeout {
-        h.step();
-        std::thread::sleep(Duration::from_millis(10));
-    }
-    done(h.state())
-}
-
-/// Renders the window. A software rasterizer compiles the ray-marching shader during the
-/// first draw, which can outlast kittest's 10 s wait on a busy machine; the work still
-/// finishes, so a timed-out render is retried (as tests/app3d.rs does).
-fn render(h: &mut Harness<'static, BasinscopeApp>) {
-    let mut last = String::new();
-    for _ in 0..4 {
-        match h.render() {
-            Ok(_) => return,
-            Err(e) => last = e,
-        }
-    }
-    panic!("wgpu renders the app: {last}");
+    harness_with(built_in("xor"), egui::vec2(1400.0, 860.0), |_| {})
 }
 
 fn no_error(app: &BasinscopeApp) -> Result<(), String> {

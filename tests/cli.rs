@@ -1,18 +1,9 @@
 //! The command line (docs/DESIGN.md §6), run as a process on built-in scenes.
 
-use std::path::Path;
-use std::process::{Command, Output};
+use common::cli::{basinscope, stderr};
 
-fn basinscope(args: &[&str], dir: &Path) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_basinscope"))
-        .args(args)
-        .current_dir(dir)
-        .output()
-        .expect("the binary runs")
-}
-
-fn stderr(o: &Output) -> String {
-    String::from_utf8_lossy(&o.stderr).into_owned()
+mod common {
+    pub mod cli;
 }
 
 #[test]

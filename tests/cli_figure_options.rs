@@ -3,14 +3,11 @@
 //! SVG) and `--title`/`--caption`.
 
 use std::path::Path;
-use std::process::{Command, Output};
 
-fn basinscope(args: &[&str], dir: &Path) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_basinscope"))
-        .args(args)
-        .current_dir(dir)
-        .output()
-        .expect("the binary runs")
+use common::cli::{basinscope, stderr};
+
+mod common {
+    pub mod cli;
 }
 
 fn render(dir: &Path, out: &str, theme: &str) {
@@ -29,7 +26,7 @@ fn render(dir: &Path, out: &str, theme: &str) {
         ],
         dir,
     );
-    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    assert!(o.status.success(), "{}", stderr(&o));
 }
 
 /// Rec. 709 luma of a pixel, 0..255.
@@ -141,7 +138,7 @@ fn an_unknown_theme_is_one_sentence() {
         dir.path(),
     );
     assert!(!o.status.success());
-    let e = String::from_utf8_lossy(&o.stderr);
+    let e = stderr(&o);
     assert!(
         e.contains("--theme must be light or dark, not \"sepia\""),
         "{e}"
@@ -168,7 +165,7 @@ fn title_and_caption_replace_the_scene_name_and_the_subtitle() {
         ],
         dir.path(),
     );
-    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    assert!(o.status.success(), "{}", stderr(&o));
     let svg = std::fs::read_to_string(dir.path().join("f.svg")).unwrap();
     assert!(svg.contains(r#"aria-label="Figure 2: XOR""#));
     assert!(svg.contains(r#"aria-label="-- the function before training""#));

@@ -2,49 +2,13 @@
 //! their sidecar, checked against the closed forms of the linear perceptron scenes.
 
 use std::path::Path;
-use std::process::{Command, Output};
 
-fn basinscope(args: &[&str], dir: &Path) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_basinscope"))
-        .args(args)
-        .current_dir(dir)
-        .output()
-        .expect("the binary runs")
-}
+use common::cli::{basinscope, stderr};
+use common::npy::{Npy, read_npy};
 
-fn stderr(o: &Output) -> String {
-    String::from_utf8_lossy(&o.stderr).into_owned()
-}
-
-/// A float32 .npy read without the writer's code: header dict, then little-endian data.
-struct Npy {
-    shape: Vec<usize>,
-    data: Vec<f32>,
-}
-
-fn read_npy(path: &Path) -> Npy {
-    let bytes = std::fs::read(path).unwrap();
-    assert_eq!(&bytes[..8], b"\x93NUMPY\x01\x00", "magic and version 1.0");
-    let header_len = u16::from_le_bytes([bytes[8], bytes[9]]) as usize;
-    let header = std::str::from_utf8(&bytes[10..10 + header_len]).unwrap();
-    assert!(header.contains("'descr': '<f4'"), "{header}");
-    assert!(header.contains("'fortran_order': False"), "{header}");
-    let shape: Vec<usize> = header
-        .split("'shape': (")
-        .nth(1)
-        .unwrap()
-        .split(')')
-        .next()
-        .unwrap()
-        .split(',')
-        .filter_map(|s| s.trim().parse().ok())
-        .collect();
-    let data: Vec<f32> = bytes[10 + header_len..]
-        .chunks_exact(4)
-        .map(|c| f32::from_le_bytes([c[0], c[1], c[2], c[3]]))
-        .collect();
-    assert_eq!(data.len(), shape.iter().product::<usize>());
-    Npy { shape, data }
+mod common {
+    pub mod cli;
+    pub mod npy;
 }
 
 /// A rendered slice: the fields and the sidecar.

@@ -3,46 +3,15 @@
 //! rays cast from the same camera on the CPU.
 
 use std::path::Path;
-use std::process::{Command, Output};
 
 use basinscope::core::camera::{OrbitCamera, Ray, ray_box};
+use common::cli::{basinscope, stderr};
+use common::npy::read_npy;
 use glam::Vec3;
 
-fn basinscope(args: &[&str], dir: &Path) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_basinscope"))
-        .args(args)
-        .current_dir(dir)
-        .output()
-        .expect("the binary runs")
-}
-
-fn stderr(o: &Output) -> String {
-    String::from_utf8_lossy(&o.stderr).into_owned()
-}
-
-/// A float32 .npy read without the writer's code: header dict, then little-endian data.
-fn read_npy(path: &Path) -> (Vec<usize>, Vec<f32>) {
-    let bytes = std::fs::read(path).unwrap();
-    assert_eq!(&bytes[..8], b"\x93NUMPY\x01\x00", "magic and version 1.0");
-    let header_len = u16::from_le_bytes([bytes[8], bytes[9]]) as usize;
-    let header = std::str::from_utf8(&bytes[10..10 + header_len]).unwrap();
-    assert!(header.contains("'descr': '<f4'"), "{header}");
-    let shape: Vec<usize> = header
-        .split("'shape': (")
-        .nth(1)
-        .unwrap()
-        .split(')')
-        .next()
-        .unwrap()
-        .split(',')
-        .filter_map(|s| s.trim().parse().ok())
-        .collect();
-    let data: Vec<f32> = bytes[10 + header_len..]
-        .chunks_exact(4)
-        .map(|c| f32::from_le_bytes([c[0], c[1], c[2], c[3]]))
-        .collect();
-    assert_eq!(data.len(), shape.iter().product::<usize>());
-    (shape, data)
+mod common {
+    pub mod cli;
+    pub mod npy;
 }
 
 /// A 3D field exported by `render --view slice3d`, indexed [channel, c, b, a].
@@ -92,7 +61,8 @@ fn render_volume(scene: &str, dir: &Path) -> Volume {
     let sidecar: serde_json::Value =
         serde_json::from_str(&std::fs::read_to_string(dir.join(format!("{scene}.json"))).unwrap())
             .unwrap();
-    let (shape, data) = read_npy(&npy);
+    let npy = read_npy(&npy);
+    let (shape, data) = (npy.shape, npy.data);
     let shape: [usize; 4] = shape.try_into().expect("[k + 1, D, H, W]");
     assert_eq!(sidecar["axis_names"].as_array().unwrap().len(), 3);
     let theta0 = sidecar["theta0"]
@@ -351,7 +321,7 @@ fn terrain_renders_and_bad_3d_requests_get_one_sentence() {
         dir.path(),
     );
     assert!(o.status.success(), "{}", stderr(&o));
-    let (shape, _) = read_npy(&npy);
+    let shape = read_npy(&npy).shape;
     assert_eq!(shape.len(), 3, "[k + 1, H, W]");
     let image = image::open(&png).unwrap().to_rgb8();
     // Some pixels show the terrain: colors other than the background.

@@ -2,15 +2,10 @@
 //! malformed lesson named with its line while the others still list, and a lesson's
 //! figure written at the size asked for.
 
-use std::path::Path;
-use std::process::{Command, Output};
+use common::cli::{basinscope, stderr};
 
-fn basinscope(args: &[&str], dir: &Path) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_basinscope"))
-        .args(args)
-        .current_dir(dir)
-        .output()
-        .expect("the binary runs")
+mod common {
+    pub mod cli;
 }
 
 fn text(bytes: &[u8]) -> String {
@@ -22,7 +17,7 @@ fn tour_lists_the_nine_builtin_lessons_with_scene_views_and_checks() {
     let dir = tempfile::tempdir().unwrap();
     let o = basinscope(&["tour"], dir.path());
     let out = text(&o.stdout);
-    assert!(o.status.success(), "{}", text(&o.stderr));
+    assert!(o.status.success(), "{}", stderr(&o));
     let numbered: Vec<&str> = out.lines().filter(|l| !l.starts_with('\t')).collect();
     assert_eq!(numbered.len(), 9, "{out}");
     assert!(
@@ -52,7 +47,7 @@ fn a_malformed_lesson_is_named_with_its_line_and_the_others_still_list() {
     .unwrap();
     let d = dir.path().to_str().unwrap();
     let o = basinscope(&["tour", "--tour", d], dir.path());
-    let (out, err) = (text(&o.stdout), text(&o.stderr));
+    let (out, err) = (text(&o.stdout), stderr(&o));
     assert!(o.status.success(), "{err}");
     assert!(
         out.contains("1\tGood one") && out.contains("2\tAlso good"),
@@ -67,7 +62,7 @@ fn a_malformed_lesson_is_named_with_its_line_and_the_others_still_list() {
     std::fs::remove_file(dir.path().join("03-also-good.md")).unwrap();
     let o = basinscope(&["tour", "--tour", d], dir.path());
     assert!(!o.status.success());
-    let err = text(&o.stderr);
+    let err = stderr(&o);
     assert!(
         err.contains("02-typo.md line 3") && err.contains("no lesson that loads"),
         "{err}"
@@ -84,7 +79,7 @@ fn render_lesson_writes_a_png_of_the_requested_size() {
         ],
         dir.path(),
     );
-    assert!(o.status.success(), "{}", text(&o.stderr));
+    assert!(o.status.success(), "{}", stderr(&o));
     let image = image::open(&out).unwrap();
     assert_eq!((image.width(), image.height()), (480, 320));
 }
@@ -101,7 +96,7 @@ fn render_lesson_2_draws_both_inputs_planes_in_their_colors() {
         ],
         dir.path(),
     );
-    assert!(o.status.success(), "{}", text(&o.stderr));
+    assert!(o.status.success(), "{}", stderr(&o));
     let image = image::open(dir.path().join("x.png")).unwrap().to_rgba8();
     assert_eq!(image.dimensions(), (320, 240));
     let count = |hue: fn(i32, i32, i32) -> bool| {
@@ -129,7 +124,7 @@ fn render_lesson_titles_the_figure_with_the_lessons_title_and_caption() {
         ],
         dir.path(),
     );
-    assert!(o.status.success(), "{}", text(&o.stderr));
+    assert!(o.status.success(), "{}", stderr(&o));
     let doc = std::fs::read_to_string(dir.path().join("x.svg")).unwrap();
     let lesson = std::fs::read_to_string(
         std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("assets/tour/05-nonlinear.md"),
@@ -162,7 +157,7 @@ fn render_lesson_titles_the_figure_with_the_lessons_title_and_caption() {
         dir.path(),
     );
     assert!(!o.status.success());
-    assert!(text(&o.stderr).contains("--title and --caption apply to scenes"));
+    assert!(stderr(&o).contains("--title and --caption apply to scenes"));
 }
 
 #[test]
@@ -175,7 +170,7 @@ fn a_lesson_number_out_of_range_gets_one_sentence() {
     ] {
         let o = basinscope(&["render", "--lesson", n, "--out", "x.png"], dir.path());
         assert!(!o.status.success());
-        let err = text(&o.stderr);
+        let err = stderr(&o);
         assert!(err.contains(words) && err.lines().count() == 1, "{err}");
         assert!(!dir.path().join("x.png").exists());
     }
@@ -186,7 +181,7 @@ fn tour_before_another_command_gets_one_sentence() {
     let dir = tempfile::tempdir().unwrap();
     let o = basinscope(&["--tour", ".", "scenes"], dir.path());
     assert!(!o.status.success());
-    let err = text(&o.stderr);
+    let err = stderr(&o);
     assert!(
         err.contains("--tour before a command applies to the app"),
         "{err}"

@@ -1,20 +1,12 @@
 //! `basinscope connect` and `render --view path` (docs/DESIGN.md §6), run as processes.
 
 use std::path::Path;
-use std::process::{Command, Output};
 
 use basinscope::core::Scene;
+use common::cli::{basinscope, stderr};
 
-fn basinscope(args: &[&str], dir: &Path) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_basinscope"))
-        .args(args)
-        .current_dir(dir)
-        .output()
-        .expect("the binary runs")
-}
-
-fn stderr(o: &Output) -> String {
-    String::from_utf8_lossy(&o.stderr).into_owned()
+mod common {
+    pub mod cli;
 }
 
 fn floats(v: &serde_json::Value) -> Vec<f64> {

@@ -11,17 +11,20 @@
 //!
 //! Each test prints how many cases ran.
 
-use std::path::Path;
-use std::process::{Command, Stdio};
 use std::sync::mpsc;
 use std::time::{Duration, Instant};
 
 use basinscope::core::Scene;
 use basinscope::core::scene::BUILTIN_SCENES;
+use common::limited::run_limited;
 use rand::seq::IndexedRandom as _;
 use rand::{Rng, SeedableRng};
 use rand_chacha::ChaCha8Rng;
 use serde_json::{Value, json};
+
+mod common {
+    pub mod limited;
+}
 
 /// Generated scene texts parsed and validated in-process (`BASINSCOPE_FUZZ_CASES`
 /// overrides it for a longer run by hand).
@@ -362,29 +365,6 @@ fn cheap_enough(scene: &Scene) -> bool {
     n * n * k < 2e8 && (ra * rb) as f64 * k * work < 2e8 && k <= 4096.0
 }
 
-fn run_process(args: &[&str], dir: &Path, limit: Duration) -> std::process::Output {
-    let mut child = Command::new(env!("CARGO_BIN_EXE_basinscope"))
-        .args(args)
-        .current_dir(dir)
-        .stdin(Stdio::null())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .expect("the binary runs");
-    let start = Instant::now();
-    loop {
-        if child.try_wait().expect("wait works").is_some() {
-            return child.wait_with_output().expect("output is read");
-        }
-        if start.elapsed() > limit {
-            let _ = child.kill();
-            let _ = child.wait();
-            panic!("basinscope {args:?} hung (more than {limit:?})");
-        }
-        std::thread::sleep(Duration::from_millis(5));
-    }
-}
-
 #[test]
 fn generated_hostile_scenes_get_a_result_or_one_sentence_from_analyze_and_render() {
     let mut rng = ChaCha8Rng::seed_from_u64(1212);
@@ -417,7 +397,7 @@ fn generated_hostile_scenes_get_a_result_or_one_sentence_from_analyze_and_render
             ],
         ];
         for args in commands {
-            let o = run_process(args, dir.path(), Duration::from_mins(1));
+            let o = run_limited(args, dir.path(), Duration::from_mins(1));
             runs += 1;
             let e = String::from_utf8_lossy(&o.stderr);
             assert!(

@@ -8,39 +8,19 @@
 #![cfg(unix)]
 
 use std::path::Path;
-use std::process::{Command, Output, Stdio};
+use std::process::{Command, Output};
 use std::time::{Duration, Instant};
 
-/// Runs the binary in `dir`, killing it (and failing) after `limit`.
-fn run_limited(args: &[&str], dir: &Path, limit: Duration) -> Output {
-    let mut child = Command::new(env!("CARGO_BIN_EXE_basinscope"))
-        .args(args)
-        .current_dir(dir)
-        .stdin(Stdio::null())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .expect("the binary runs");
-    let start = Instant::now();
-    loop {
-        if child.try_wait().expect("wait works").is_some() {
-            return child.wait_with_output().expect("output is read");
-        }
-        if start.elapsed() > limit {
-            let _ = child.kill();
-            let _ = child.wait();
-            panic!("basinscope {args:?} ran longer than {limit:?}");
-        }
-        std::thread::sleep(Duration::from_millis(5));
-    }
+use common::cli::stderr;
+use common::limited::run_limited;
+
+mod common {
+    pub mod cli;
+    pub mod limited;
 }
 
 fn basinscope(args: &[&str], dir: &Path) -> Output {
     run_limited(args, dir, Duration::from_mins(1))
-}
-
-fn stderr(o: &Output) -> String {
-    String::from_utf8_lossy(&o.stderr).into_owned()
 }
 
 /// A refusal: exit status 1 and exactly one line on stderr, `error: …`, containing

@@ -15,7 +15,7 @@ use wgpu::util::DeviceExt as _;
 use super::scene_figure::SliceFields;
 use crate::core::Scene;
 use crate::core::field::{Field, FieldEvaluator as _, FieldRequest, SliceGrid};
-use crate::core::slice::project_onto_slice;
+use crate::core::slice::{SliceSpec, project_onto_slice};
 use crate::core::slice3d::{project_onto_slice3, slice3d_axes};
 use crate::draw::figure::annotate_volume_picture;
 use crate::draw::slice_pass::Picture;
@@ -96,20 +96,12 @@ pub fn render_slice3d(
         format!("b: {}", axes.plane.v_name),
         format!("c: {}", axes.w_name),
     ];
-    let image = draw(&evaluator, &field, &picture, size)?;
-    let marks = axis_marks(
-        &picture.camera,
-        [size.0, size.1],
-        [slice.a_range, slice.b_range, slice.c_range],
-        &names,
-        false,
-    );
     let fields = SliceFields {
         field,
         grid,
         axis_names: axes.names(),
     };
-    Ok((annotate_volume_picture(&image, &marks), fields))
+    finish(&evaluator, fields, &picture, size, slice, &names, false)
 }
 
 /// The loss terrain over the scene's 2D slice, drawn at `size`, with its fields;
@@ -173,19 +165,34 @@ pub fn render_terrain(
             "height: loss".to_string()
         },
     ];
-    let image = draw(&evaluator, &field, &picture, size)?;
-    let marks = axis_marks(
-        &picture.camera,
-        [size.0, size.1],
-        [slice.a_range, slice.b_range, slice.c_range],
-        &names,
-        true,
-    );
     let fields = SliceFields {
         field,
         grid,
         axis_names: vec![axes.u_name.clone(), axes.v_name.clone()],
     };
+    finish(&evaluator, fields, &picture, size, slice, &names, true)
+}
+
+/// The shared tail of both pictures: ray marches `picture` over the fields, marks its
+/// three axes with `names` (on the terrain the third is the height), and returns the
+/// picture with the fields it was drawn from.
+fn finish(
+    evaluator: &FieldBackend,
+    fields: SliceFields,
+    picture: &VolumeScene,
+    size: (u32, u32),
+    slice: &SliceSpec,
+    names: &[String; 3],
+    terrain: bool,
+) -> anyhow::Result<(image::RgbaImage, SliceFields)> {
+    let image = draw(evaluator, &fields.field, picture, size)?;
+    let marks = axis_marks(
+        &picture.camera,
+        [size.0, size.1],
+        [slice.a_range, slice.b_range, slice.c_range],
+        names,
+        terrain,
+    );
     Ok((annotate_volume_picture(&image, &marks), fields))
 }
 

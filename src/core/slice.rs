@@ -7,7 +7,7 @@ use rand_chacha::ChaCha8Rng;
 use rand_distr::{Distribution, StandardNormal};
 use serde::{Deserialize, Serialize};
 
-use super::analysis::{RankTolerance, analyze, analyze_gradients};
+use super::analysis::{Analysis, GradientSplit, RankTolerance, analyze, analyze_gradients};
 use super::data::Dataset;
 use super::error::CoreError;
 use super::mlp::MlpSpec;
@@ -375,18 +375,10 @@ pub fn slice_axes(
                     "coordinate axes must be two different parameter indices below {n}, not {a} and {b}"
                 )));
             }
-            let (u_name, v_name) = (
-                format!("θ[{a}] = {}", spec.param_name(*a)),
-                format!("θ[{b}] = {}", spec.param_name(*b)),
-            );
+            let ((u, u_name), (v, v_name)) =
+                (coordinate_axis(spec, n, *a), coordinate_axis(spec, n, *b));
             let description = format!("coordinate axes {u_name} and {v_name}");
-            Ok(named((
-                unit(n, *a),
-                unit(n, *b),
-                u_name,
-                v_name,
-                description,
-            )))
+            Ok(named((u, v, u_name, v_name, description)))
         }
         AxisChoice::Random { seed, bias } => random_axes(spec, theta, *seed, *bias).map(named),
         AxisChoice::Pca => pca_axes(trajectory, n).map(named),
@@ -432,8 +424,8 @@ fn random_axes(
     seed: u64,
     bias: BiasTreatment,
 ) -> Result<NamedAxes, CoreError> {
-    let u = filter_normalized_direction(spec, theta, seed, bias)?;
-    let v = filter_normalized_direction(spec, theta, seed.wrapping_add(1), bias)?;
+    let (u, u_name) = random_axis(spec, theta, seed, bias)?;
+    let (v, v_name) = random_axis(spec, theta, seed.wrapping_add(1), bias)?;
     if norm(&u) == 0.0 || norm(&v) == 0.0 {
         return Err(CoreError::invalid(
             "random filter-normalized directions are zero because every weight of θ is zero",
@@ -451,8 +443,8 @@ fn random_axes(
     Ok((
         u,
         v,
-        format!("random direction (seed {seed})"),
-        format!("random direction (seed {})", seed.wrapping_add(1)),
+        u_name,
+        v_name,
         format!(
             "random filter-normalized directions (seeds {seed} and {}, {biases})",
             seed.wrapping_add(1)
@@ -751,12 +743,12 @@ fn hessian_axes(spec: &MlpSpec, theta: &[f64], data: &Dataset) -> Result<NamedAx
         ));
     }
     let analysis = analyze(spec, theta, data, RankTolerance::NumpyDefault)?;
-    let h = &analysis.hessian_eigenvectors;
+    let ((u, u_name), (v, v_name)) = (hessian_axis(&analysis, 0), hessian_axis(&analysis, 1));
     Ok((
-        column(h, 0),
-        column(h, 1),
-        "Hessian eigenvector 1".into(),
-        "Hessian eigenvector 2".into(),
+        u,
+        v,
+        u_name,
+        v_name,
         format!(
             "Hessian eigenvectors 1 and 2 (λ = {:.3e} and {:.3e})",
             analysis.hessian_eigenvalues[0], analysis.hessian_eigenvalues[1]
@@ -772,34 +764,24 @@ fn gradient_singular_axes(
     data: &Dataset,
 ) -> Result<NamedAxes, CoreError> {
     let split = analyze_gradients(spec, theta, data, RankTolerance::NumpyDefault)?;
-    let g = &split.g_left_singular_vectors;
-    let rank = split.g_rank;
-    if rank == 0 {
+    // Rank 0 has no singular vector; the plane does not start on a tangent.
+    let first = (split.g_rank > 0).then(|| gradient_singular_axis(&split, 0));
+    let Some((u, u_name)) = first.flatten() else {
         return Err(CoreError::invalid(
             "G is zero at this θ (rank 0), so it has no singular directions; choose other axes",
         ));
-    }
-    if rank >= 2 && g.ncols() >= 2 {
-        return Ok((
-            column(g, 0),
-            column(g, 1),
-            "left singular vector 1 of G".into(),
-            "left singular vector 2 of G".into(),
-            "left singular vectors 1 and 2 of G".into(),
-        ));
-    }
-    if split.tangent_basis.ncols() == 0 {
+    };
+    let Some((v, v_name)) = gradient_singular_axis(&split, 1) else {
         return Err(CoreError::invalid(
             "G has rank 1 and the behavior manifold has no tangent direction to complete the plane; choose other axes",
         ));
-    }
-    Ok((
-        column(g, 0),
-        column(&split.tangent_basis, 0),
-        "left singular vector 1 of G".into(),
-        "manifold tangent 1".into(),
-        "left singular vector 1 of G and a manifold tangent direction (G has rank 1)".into(),
-    ))
+    };
+    let description = if singular_count(&split) >= 2 {
+        "left singular vectors 1 and 2 of G"
+    } else {
+        "left singular vector 1 of G and a manifold tangent direction (G has rank 1)"
+    };
+    Ok((u, v, u_name, v_name, description.into()))
 }
 
 /// The first tangent and the first normal direction of the behavior manifold.
@@ -815,13 +797,80 @@ fn manifold_axes(spec: &MlpSpec, theta: &[f64], data: &Dataset) -> Result<NamedA
             "G is zero at this θ, so the behavior manifold has no normal direction; choose other axes",
         ));
     }
+    let ((u, u_name), (v, v_name)) = (manifold_tangent(&split, 0), manifold_normal(&split, 0));
     Ok((
-        column(&split.tangent_basis, 0),
-        column(&split.normal_basis, 0),
-        "manifold tangent 1".into(),
-        "manifold normal 1".into(),
+        u,
+        v,
+        u_name,
+        v_name,
         "behavior manifold: tangent direction 1 and normal direction 1".into(),
     ))
+}
+
+/// One axis of a slice: a direction in parameter space and its name in words. Each kind
+/// of axis is built (and named) once, here, for the plane's two axes and a 3D slice's
+/// third ([`crate::core::slice3d`]).
+pub(crate) type NamedAxis = (Vec<f64>, String);
+
+/// The coordinate direction e_i, named by its parameter.
+pub(crate) fn coordinate_axis(spec: &MlpSpec, n: usize, i: usize) -> NamedAxis {
+    (unit(n, i), format!("θ[{i}] = {}", spec.param_name(i)))
+}
+
+/// The random filter-normalized direction of `seed` ([`filter_normalized_direction`]).
+pub(crate) fn random_axis(
+    spec: &MlpSpec,
+    theta: &[f64],
+    seed: u64,
+    bias: BiasTreatment,
+) -> Result<NamedAxis, CoreError> {
+    Ok((
+        filter_normalized_direction(spec, theta, seed, bias)?,
+        format!("random direction (seed {seed})"),
+    ))
+}
+
+/// Eigenvector `k` (from 0, eigenvalues descending) of the exact loss Hessian.
+pub(crate) fn hessian_axis(analysis: &Analysis, k: usize) -> NamedAxis {
+    (
+        column(&analysis.hessian_eigenvectors, k),
+        format!("Hessian eigenvector {}", k + 1),
+    )
+}
+
+/// How many left singular vectors of G the gradient axes use: one per unit of rank.
+fn singular_count(split: &GradientSplit) -> usize {
+    split.g_rank.min(split.g_left_singular_vectors.ncols())
+}
+
+/// Axis `k` (from 0) of the gradient choice: the left singular vectors of G up to its
+/// rank, then the tangent directions of the behavior manifold; `None` past both.
+pub(crate) fn gradient_singular_axis(split: &GradientSplit, k: usize) -> Option<NamedAxis> {
+    let singular = singular_count(split);
+    if k < singular {
+        return Some((
+            column(&split.g_left_singular_vectors, k),
+            format!("left singular vector {} of G", k + 1),
+        ));
+    }
+    let t = k - singular;
+    (t < split.tangent_basis.ncols()).then(|| manifold_tangent(split, t))
+}
+
+/// Tangent direction `k` (from 0) of the behavior manifold (null space of Gᵀ).
+pub(crate) fn manifold_tangent(split: &GradientSplit, k: usize) -> NamedAxis {
+    (
+        column(&split.tangent_basis, k),
+        format!("manifold tangent {}", k + 1),
+    )
+}
+
+/// Normal direction `k` (from 0) of the behavior manifold (column space of G).
+pub(crate) fn manifold_normal(split: &GradientSplit, k: usize) -> NamedAxis {
+    (
+        column(&split.normal_basis, k),
+        format!("manifold normal {}", k + 1),
+    )
 }
 
 pub(crate) fn unit(n: usize, i: usize) -> Vec<f64> {
@@ -839,11 +888,13 @@ pub(crate) fn norm(x: &[f64]) -> f64 {
 }
 
 #[cfg(test)]
-mod tests {
+pub(crate) mod tests {
     use super::*;
     use crate::core::Activation;
 
-    fn tiny() -> (MlpSpec, Vec<f64>, Dataset) {
+    /// A 2-3-1 tanh network at a seeded θ with three data points (N = 13): the slice
+    /// tests' model, shared with the 3D slice's.
+    pub(crate) fn tiny() -> (MlpSpec, Vec<f64>, Dataset) {
         let spec = MlpSpec::new(vec![2, 3, 1], Activation::Tanh, true).unwrap();
         let theta = spec.init_parameters(5);
         let data = Dataset {

@@ -15,8 +15,8 @@ use super::data::Dataset;
 use super::error::CoreError;
 use super::mlp::MlpSpec;
 use super::slice::{
-    AxisChoice, BiasTreatment, SliceAxes, column, dot, filter_normalized_direction, norm,
-    slice_axes, trajectory_pca, unit,
+    AxisChoice, BiasTreatment, NamedAxis, SliceAxes, coordinate_axis, dot, gradient_singular_axis,
+    hessian_axis, manifold_normal, norm, random_axis, slice_axes, trajectory_pca, unit,
 };
 
 /// Largest volume side a 3D slice accepts: 512³ points is already 134 million per channel.
@@ -244,15 +244,9 @@ pub fn slice3d_axes(
                     "the third axis θ[{index}] does not exist in a model with {n} parameters"
                 )));
             }
-            (
-                unit(n, *index),
-                format!("θ[{index}] = {}", spec.param_name(*index)),
-            )
+            coordinate_axis(spec, n, *index)
         }
-        ThirdAxis::Random { seed, bias } => (
-            filter_normalized_direction(spec, theta, *seed, *bias)?,
-            format!("random direction (seed {seed})"),
-        ),
+        ThirdAxis::Random { seed, bias } => random_axis(spec, theta, *seed, *bias)?,
         ThirdAxis::Explicit { w } => {
             if w.len() != n {
                 return Err(CoreError::invalid(format!(
@@ -275,21 +269,15 @@ fn auto_third_axis(
     theta: &[f64],
     data: &Dataset,
     trajectory: &[Vec<f64>],
-) -> Result<(Vec<f64>, String), CoreError> {
+) -> Result<NamedAxis, CoreError> {
     let n = theta.len();
     let center = &plane.center;
     Ok(match choice {
         AxisChoice::Coordinates { a, b } => {
             let c = (0..n).find(|i| i != a && i != b).expect("n ≥ 3");
-            (unit(n, c), format!("θ[{c}] = {}", spec.param_name(c)))
+            coordinate_axis(spec, n, c)
         }
-        AxisChoice::Random { seed, bias } => {
-            let seed = seed.wrapping_add(2);
-            (
-                filter_normalized_direction(spec, theta, seed, *bias)?,
-                format!("random direction (seed {seed})"),
-            )
-        }
+        AxisChoice::Random { seed, bias } => random_axis(spec, theta, seed.wrapping_add(2), *bias)?,
         AxisChoice::Pca => {
             let pca = trajectory_pca(trajectory, n)?;
             match pca.third {
@@ -305,32 +293,18 @@ fn auto_third_axis(
         }
         AxisChoice::Hessian => {
             let analysis = analyze(spec, center, data, RankTolerance::NumpyDefault)?;
-            (
-                column(&analysis.hessian_eigenvectors, 2),
-                "Hessian eigenvector 3".into(),
-            )
+            hessian_axis(&analysis, 2)
         }
         AxisChoice::GradientSingular => {
             let split = analyze_gradients(spec, center, data, RankTolerance::NumpyDefault)?;
-            if split.g_rank >= 3 && split.g_left_singular_vectors.ncols() >= 3 {
-                (
-                    column(&split.g_left_singular_vectors, 2),
-                    "left singular vector 3 of G".into(),
-                )
-            } else {
-                // The plane took min(rank, 2) singular vectors and then tangents.
-                let used = 2 - split.g_rank.min(2);
-                if split.tangent_basis.ncols() <= used {
-                    return Err(CoreError::invalid(format!(
-                        "G has rank {} and the behavior manifold has too few tangent directions for a third axis; choose another third axis",
-                        split.g_rank
-                    )));
-                }
-                (
-                    column(&split.tangent_basis, used),
-                    format!("manifold tangent {}", used + 1),
-                )
-            }
+            // The plane took axes 0 and 1 of the same sequence.
+            let Some(w) = gradient_singular_axis(&split, 2) else {
+                return Err(CoreError::invalid(format!(
+                    "G has rank {} and the behavior manifold has too few tangent directions for a third axis; choose another third axis",
+                    split.g_rank
+                )));
+            };
+            w
         }
         AxisChoice::Manifold => {
             let split = analyze_gradients(spec, center, data, RankTolerance::NumpyDefault)?;
@@ -341,7 +315,7 @@ fn auto_third_axis(
                     split.g_rank
                 )));
             }
-            (column(&split.normal_basis, 1), "manifold normal 2".into())
+            manifold_normal(&split, 1)
         }
         AxisChoice::ThreePoints { .. } | AxisChoice::Explicit { .. } => {
             most_orthogonal_coordinate(plane, spec)
@@ -482,6 +456,9 @@ pub fn format_levels(levels: &[f64]) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::core::Activation;
+    use crate::core::slice::column;
+    use crate::core::slice::tests::tiny;
 
     #[test]
     fn levels_field_reads_comma_separated_offsets_and_refuses_the_rest() {
@@ -492,17 +469,6 @@ mod tests {
         for bad in ["", "a", "0,,1", "0, nan", "inf", "1,2,3,4,5,6,7,8,9"] {
             assert!(parse_levels(bad).is_err(), "{bad:?} was accepted");
         }
-    }
-    use crate::core::Activation;
-
-    fn tiny() -> (MlpSpec, Vec<f64>, Dataset) {
-        let spec = MlpSpec::new(vec![2, 3, 1], Activation::Tanh, true).unwrap();
-        let theta = spec.init_parameters(5);
-        let data = Dataset {
-            inputs: vec![vec![0.5, -1.0], vec![1.0, 0.3], vec![-0.7, 0.2]],
-            targets: vec![1.0, -0.5, 0.25],
-        };
-        (spec, theta, data)
     }
 
     fn trajectory(n: usize) -> Vec<Vec<f64>> {
@@ -583,36 +549,79 @@ mod tests {
             }
         }
         // tangent × normal × normal: u is tangent (∇f(x_i)·u = 0), w is normal.
-        let axes = slice3d_axes(
-            &AxisChoice::Manifold,
-            &ThirdAxis::Auto,
-            &spec,
-            &theta,
-            &data,
-            &[],
-            None,
-        )
-        .unwrap();
-        let grads: Vec<Vec<f64>> = data
-            .inputs
-            .iter()
-            .map(|x| spec.gradient(&theta, x))
-            .collect();
+        let axes = auto_axes(&AxisChoice::Manifold, &spec, &theta, &data).unwrap();
+        let grads = gradients(&spec, &theta, &data);
         assert!(grads.iter().all(|g| dot(g, &axes.plane.u).abs() < 1e-9));
         assert!(grads.iter().any(|g| dot(g, &axes.w).abs() > 1e-6));
         // The Hessian's third eigenvector is the third column of the full analysis.
         let full = analyze(&spec, &theta, &data, RankTolerance::NumpyDefault).unwrap();
-        let h = slice3d_axes(
-            &AxisChoice::Hessian,
-            &ThirdAxis::Auto,
-            &spec,
-            &theta,
-            &data,
-            &[],
-            None,
-        )
-        .unwrap();
+        let h = auto_axes(&AxisChoice::Hessian, &spec, &theta, &data).unwrap();
         assert_eq!(h.w, column(&full.hessian_eigenvectors, 2));
+    }
+
+    /// The 3D slice of `choice` with the third axis it implies, at θ, with no trajectory.
+    fn auto_axes(
+        choice: &AxisChoice,
+        spec: &MlpSpec,
+        theta: &[f64],
+        data: &Dataset,
+    ) -> Result<Slice3Axes, CoreError> {
+        slice3d_axes(choice, &ThirdAxis::Auto, spec, theta, data, &[], None)
+    }
+
+    /// ∇f(x_i) for every input: the columns of G.
+    fn gradients(spec: &MlpSpec, theta: &[f64], data: &Dataset) -> Vec<Vec<f64>> {
+        data.inputs
+            .iter()
+            .map(|x| spec.gradient(theta, x))
+            .collect()
+    }
+
+    /// What is left of `x` after removing its parts along the orthonormal `basis`.
+    fn residual(x: &[f64], basis: &[Vec<f64>]) -> Vec<f64> {
+        let mut r = x.to_vec();
+        for e in basis {
+            let d = dot(&r, e);
+            r.iter_mut().zip(e).for_each(|(x, y)| *x -= d * y);
+        }
+        r
+    }
+
+    /// The gradient choice takes G's left singular vectors up to its rank, then tangent
+    /// directions of the behavior manifold: with k = 1, 2, 3 data points (rank G = k),
+    /// the first k of u, v, w lie in the span of the gradients ∇f(x_i) (checked by
+    /// Gram–Schmidt on the gradients) and the others are orthogonal to every gradient.
+    #[test]
+    fn gradient_axes_are_singular_vectors_up_to_the_rank_then_tangents() {
+        let (spec, theta, full) = tiny();
+        for k in 1..=3 {
+            let data = Dataset {
+                inputs: full.inputs[..k].to_vec(),
+                targets: full.targets[..k].to_vec(),
+            };
+            let axes = auto_axes(&AxisChoice::GradientSingular, &spec, &theta, &data)
+                .unwrap_or_else(|e| panic!("k = {k}: {e}"));
+            let grads = gradients(&spec, &theta, &data);
+            // Gram–Schmidt: an orthonormal basis of span{∇f(x_i)}.
+            let mut basis: Vec<Vec<f64>> = Vec::new();
+            for g in &grads {
+                let r = residual(g, &basis);
+                let nr = norm(&r);
+                basis.push(r.iter().map(|x| x / nr).collect());
+            }
+            for (i, x) in axes.directions().iter().enumerate() {
+                if i < k {
+                    let outside = norm(&residual(x, &basis));
+                    assert!(
+                        outside < 1e-9,
+                        "k = {k}, axis {i}: not in span G ({outside:e})"
+                    );
+                } else {
+                    let most = grads.iter().map(|g| dot(g, x).abs()).fold(0.0, f64::max);
+                    assert!(most < 1e-9, "k = {k}, axis {i}: not a tangent ({most:e})");
+                }
+            }
+        }
     }
 
     #[test]

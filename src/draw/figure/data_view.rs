@@ -28,19 +28,7 @@ pub struct DataFigure<'a> {
 const INPUT_GRID: usize = 240;
 
 /// Draws the function over input space with the training points; only for 1D and 2D
-/// inputs (an error names the input width otherwise).
-pub fn render_data_figure(
-    figure: &DataFigure<'_>,
-    options: &FigureOptions,
-    width: u32,
-    height: u32,
-) -> Result<image::RgbaImage, CoreError> {
-    Ok(data_figure(figure, options, width, height, Surface::PNG)?
-        .into_image()
-        .expect("a PNG surface gives pixels"))
-}
-
-/// [`render_data_figure`] as PNG or SVG ([`Surface`]).
+/// inputs (an error names the input width otherwise). As PNG or SVG ([`Surface`]).
 pub fn data_figure(
     figure: &DataFigure<'_>,
     options: &FigureOptions,
@@ -305,6 +293,7 @@ fn draw_simple_legend(
 mod tests {
     use super::*;
     use crate::core::Activation;
+    use crate::draw::figure::output::png;
 
     #[test]
     fn data_figures_render_for_1d_and_2d_and_refuse_3d() {
@@ -314,7 +303,7 @@ mod tests {
             inputs: vec![vec![-1.0], vec![0.0], vec![1.0]],
             targets: vec![0.0, 1.0, 0.0],
         };
-        let img = render_data_figure(
+        let img = data_figure(
             &DataFigure {
                 spec: &spec,
                 theta: &theta,
@@ -323,7 +312,9 @@ mod tests {
             &FigureOptions::default(),
             320,
             240,
+            Surface::PNG,
         )
+        .map(png)
         .unwrap();
         assert_eq!(img.dimensions(), (320, 240));
         let spec = MlpSpec::new(vec![2, 4, 1], Activation::Tanh, true).unwrap();
@@ -332,7 +323,7 @@ mod tests {
             inputs: vec![vec![0.0, 0.0], vec![1.0, 1.0]],
             targets: vec![0.0, 1.0],
         };
-        let img = render_data_figure(
+        let img = data_figure(
             &DataFigure {
                 spec: &spec,
                 theta: &theta,
@@ -341,7 +332,9 @@ mod tests {
             &FigureOptions::default(),
             320,
             240,
+            Surface::PNG,
         )
+        .map(png)
         .unwrap();
         assert_eq!(img.dimensions(), (320, 240));
         let spec = MlpSpec::new(vec![3, 1], Activation::Identity, false).unwrap();
@@ -349,7 +342,7 @@ mod tests {
             inputs: vec![vec![0.0, 0.0, 1.0]],
             targets: vec![1.0],
         };
-        let e = render_data_figure(
+        let e = data_figure(
             &DataFigure {
                 spec: &spec,
                 theta: &[1.0, 1.0, 1.0],
@@ -358,7 +351,9 @@ mod tests {
             &FigureOptions::default(),
             320,
             240,
+            Surface::PNG,
         )
+        .map(png)
         .unwrap_err();
         assert!(e.to_string().contains("3 dimensions"), "{e}");
     }
@@ -379,7 +374,7 @@ mod tests {
         };
         let options = FigureOptions::default();
         let (w, h) = (480, 360);
-        let img = render_data_figure(&figure, &options, w, h).unwrap();
+        let img = png(data_figure(&figure, &options, w, h, Surface::PNG).unwrap());
         // The plot's pixels, laid out as `render_2d` lays them out.
         let canvas = Canvas::new(w, h, Color::WHITE);
         let ranges = [padded_range(&data, 0), padded_range(&data, 1)];

@@ -24,9 +24,9 @@ use self::axes::Plot;
 use self::canvas::{Canvas, Color, HAlign, LineStyle, VAlign, polyline_path};
 pub use self::charts::{GradientsFigure, LossFigure, gradients_figure, loss_figure};
 pub use self::contour::marching_squares;
-pub use self::data_view::{DataFigure, data_figure, render_data_figure};
+pub use self::data_view::{DataFigure, data_figure};
 pub use self::output::{Format, Rendered, Surface, render_on};
-pub use self::path_view::{PathCurve, PathFigure, path_color, path_figure, render_path_figure};
+pub use self::path_view::{PathCurve, PathFigure, path_color, path_figure};
 pub use self::volume_marks::{annotate_volume_picture, title_volume_picture};
 use crate::draw::style;
 use crate::draw::ticks::{self, Ticks, nice_ticks};
@@ -182,19 +182,7 @@ impl Metrics {
 /// contour lines (its solution contour `f(x_i) = y_i` thick; other levels thin), the level
 /// sets through θ (dashed white) and the behavior manifold through θ where they all meet
 /// (outlined in white), the solution set (loss = 0, outlined in red), the trajectory, the current θ,
-/// axes with ticks and a legend. b increases upward.
-pub fn render_slice_figure(
-    figure: &SliceFigure<'_>,
-    options: &FigureOptions,
-    width: u32,
-    height: u32,
-) -> image::RgbaImage {
-    slice_figure(figure, options, width, height, Surface::PNG)
-        .into_image()
-        .expect("a PNG surface gives pixels")
-}
-
-/// [`render_slice_figure`] as PNG or SVG ([`Surface`]).
+/// axes with ticks and a legend. b increases upward. As PNG or SVG ([`Surface`]).
 pub fn slice_figure(
     figure: &SliceFigure<'_>,
     options: &FigureOptions,
@@ -906,6 +894,7 @@ impl RectPath for Rect {
 mod tests {
     use super::*;
     use crate::core::field::grid_coordinate;
+    use crate::draw::figure::output::png;
 
     /// Perpendicular perceptron in coordinates, f1 = a + b/2 and f2 = −a/2 + b, with
     /// targets that put the solution at (1.2, 1.0).
@@ -971,7 +960,7 @@ mod tests {
             title: "test".into(),
             ..FigureOptions::default()
         };
-        let img = render_slice_figure(&figure, &options, 480, 360);
+        let img = png(slice_figure(&figure, &options, 480, 360, Surface::PNG));
         assert_eq!(img.dimensions(), (480, 360));
         let canvas = Canvas::new(480, 360, Color::WHITE);
         let m = Metrics::new(480, 360);
@@ -1013,7 +1002,7 @@ mod tests {
                 title: "t".repeat(100),
                 ..FigureOptions::default()
             };
-            let img = render_slice_figure(&figure, &options, 320, 240);
+            let img = png(slice_figure(&figure, &options, 320, 240, Surface::PNG));
             assert_eq!(img.dimensions(), (320, 240));
         }
     }

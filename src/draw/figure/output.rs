@@ -80,6 +80,12 @@ impl Rendered {
     }
 }
 
+/// The pixels of a figure drawn on a PNG surface (the figure tests look at pixels).
+#[cfg(test)]
+pub(crate) fn png(rendered: Rendered) -> image::RgbaImage {
+    rendered.into_image().expect("a PNG surface gives pixels")
+}
+
 /// Draws `draw` on a `width` × `height` canvas of `surface`'s kind.
 ///
 /// A transparent PNG is drawn twice, on white and on black: where the figure painted

@@ -45,19 +45,8 @@ pub fn path_color(i: usize) -> Color {
 }
 
 /// Draws the curves over t ∈ [0, 1]; the value axis starts at 0 when every value is
-/// non-negative (a loss), so barrier heights read against the floor.
-pub fn render_path_figure(
-    figure: &PathFigure<'_>,
-    options: &FigureOptions,
-    width: u32,
-    height: u32,
-) -> image::RgbaImage {
-    path_figure(figure, options, width, height, Surface::PNG)
-        .into_image()
-        .expect("a PNG surface gives pixels")
-}
-
-/// [`render_path_figure`] as PNG or SVG ([`Surface`]).
+/// non-negative (a loss), so barrier heights read against the floor. As PNG or SVG
+/// ([`Surface`]).
 pub fn path_figure(
     figure: &PathFigure<'_>,
     options: &FigureOptions,
@@ -197,6 +186,7 @@ fn shown_color(color: Color, theme: Theme) -> Color {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::draw::figure::output::png;
 
     #[test]
     fn curves_are_drawn_in_their_colors_inside_the_plot() {
@@ -223,7 +213,13 @@ mod tests {
             y_label: "loss".into(),
             notes: vec!["barrier 1".into()],
         };
-        let image = render_path_figure(&figure, &FigureOptions::default(), 640, 400);
+        let image = png(path_figure(
+            &figure,
+            &FigureOptions::default(),
+            640,
+            400,
+            Surface::PNG,
+        ));
         let count = |c: Color| {
             image
                 .pixels()
