@@ -4,17 +4,22 @@
 //! window drawn with the backdrop, laid over the color the native window clears to,
 //! must be the window drawn with egui's painted panels, in both themes.
 
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
 use basinscope::app::BasinscopeApp;
 use basinscope::app::backdrop::Backdrop;
-use basinscope::core::Scene;
 use egui_kittest::Harness;
 
+mod common {
+    pub mod harness;
+}
+use common::harness::{WINDOW, built_in, render, wait_for};
+
+/// The moons scene in `theme`, with the native window's backdrop or egui's painted panels.
 fn harness(theme: egui::Theme, backdrop: bool) -> Harness<'static, BasinscopeApp> {
-    let scene = Scene::resolve("moons").expect("built-in scene");
+    let scene = built_in("moons");
     Harness::builder()
-        .with_size(egui::vec2(1280.0, 800.0))
+        .with_size(WINDOW)
         .with_theme(theme)
         .wgpu()
         .build_eframe(move |cc| {
@@ -26,28 +31,13 @@ fn harness(theme: egui::Theme, backdrop: bool) -> Harness<'static, BasinscopeApp
         })
 }
 
-/// The window once every view shows its current picture.
+/// The window once every view has shown its current picture for a few frames.
 fn settled_render(h: &mut Harness<'static, BasinscopeApp>) -> image::RgbaImage {
-    let start = Instant::now();
-    let mut current = 0;
-    while current < 3 && start.elapsed() < Duration::from_mins(2) {
-        h.step();
-        current = if h.state().pictures_are_current() {
-            current + 1
-        } else {
-            0
-        };
-        std::thread::sleep(Duration::from_millis(10));
-    }
-    assert!(current >= 3, "the views' pictures never became current");
-    let mut last = String::new();
-    for _ in 0..4 {
-        match h.render() {
-            Ok(image) => return image,
-            Err(e) => last = e,
-        }
-    }
-    panic!("wgpu renders the app: {last}");
+    wait_for(h, Duration::from_mins(2), "the views' pictures", |app| {
+        app.pictures_are_current()
+    });
+    h.run_steps(3);
+    render(h)
 }
 
 #[test]
