@@ -181,8 +181,13 @@ fn paced_picture(
         let now = Instant::now();
         if let Some(last) = view.last_moving_frame {
             let ms = (now - last).as_secs_f64() * 1e3;
-            if paced {
-                view.pace.observe(ms, TARGET_FRAME_MS);
+            // The picture's own time, measured by the callback for the last frame.
+            if paced && let Some(picture_ms) = view.status.take_picture_ms() {
+                log::debug!(
+                    "moving frame {ms:.1} ms, picture {picture_ms:.1} ms at {:?} px",
+                    view.moving_size_px
+                );
+                view.pace.observe(ms, picture_ms, TARGET_FRAME_MS);
             }
             if view.moving_frames_ms.len() == MOTION_FRAMES {
                 view.moving_frames_ms.pop_front();
@@ -294,6 +299,8 @@ pub fn volume_view_ui(
         style: SliceStyle::default(),
         size_px,
         volume: Some(scene.clone()),
+        // The pacing needs the moving picture's own time.
+        time_picture: view.software_adapter && moving,
     };
     ui.painter()
         .with_clip_rect(rect)

@@ -12,6 +12,7 @@
 
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex, Weak};
+use std::time::Instant;
 
 use wgpu::util::DeviceExt as _;
 
@@ -52,6 +53,10 @@ pub struct SliceFrame {
     /// The 3D views: when set, the picture is this ray-marched scene of the field (3D
     /// slice or terrain) instead of the slice picture, and `inputs` and `style` are unused.
     pub volume: Option<VolumeScene>,
+    /// Draw the ray-marched picture in a submission of its own and wait for it, to
+    /// report its time (the frame pacing on a software rasterizer needs the picture's
+    /// share of the frame); otherwise it is drawn with egui's commands.
+    pub time_picture: bool,
 }
 
 impl SliceFrame {
@@ -70,12 +75,19 @@ pub struct SliceCallback {
     pub status: SliceStatus,
 }
 
-/// The last problem of the GPU path, shared between the callback and the view. Each
-/// view owns one, so it also names the view's picture in the GPU resources.
+/// The last problem of the GPU path, and the time of the last timed picture, shared
+/// between the callback and the view. Each view owns one, so it also names the view's
+/// picture in the GPU resources.
 #[derive(Clone, Default)]
 pub struct SliceStatus(Arc<StatusCell>);
 
-type StatusCell = Mutex<Option<String>>;
+type StatusCell = Mutex<Status>;
+
+#[derive(Default)]
+struct Status {
+    message: Option<String>,
+    picture_ms: Option<f64>,
+}
 
 impl SliceStatus {
     /// The key of the view's picture: the same for every clone of this status.
@@ -85,17 +97,29 @@ impl SliceStatus {
 
     /// The current message, if any.
     pub fn get(&self) -> Option<String> {
-        self.0.lock().ok().and_then(|m| m.clone())
+        self.0.lock().ok().and_then(|s| s.message.clone())
     }
 
     /// Takes the current message, leaving none.
     pub fn take(&self) -> Option<String> {
-        self.0.lock().ok().and_then(|mut m| m.take())
+        self.0.lock().ok().and_then(|mut s| s.message.take())
     }
 
     pub(crate) fn set(&self, message: Option<String>) {
-        if let Ok(mut m) = self.0.lock() {
-            *m = message;
+        if let Ok(mut s) = self.0.lock() {
+            s.message = message;
+        }
+    }
+
+    /// Takes the time the last timed picture took to draw, in ms (see
+    /// [`SliceFrame::time_picture`]), leaving none.
+    pub fn take_picture_ms(&self) -> Option<f64> {
+        self.0.lock().ok().and_then(|mut s| s.picture_ms.take())
+    }
+
+    fn set_picture_ms(&self, ms: f64) {
+        if let Ok(mut s) = self.0.lock() {
+            s.picture_ms = Some(ms);
         }
     }
 }
@@ -279,14 +303,35 @@ impl egui_wgpu::CallbackTrait for SliceCallback {
                 return Vec::new();
             };
             if let Some((picture, _)) = &res.picture {
-                renderer.encode(
-                    device,
-                    egui_encoder,
-                    buffer,
-                    scene,
-                    &picture.view,
-                    picture.size,
-                );
+                if f.time_picture {
+                    let mut encoder =
+                        device.create_command_encoder(&wgpu::CommandEncoderDescriptor::default());
+                    renderer.encode(
+                        device,
+                        &mut encoder,
+                        buffer,
+                        scene,
+                        &picture.view,
+                        picture.size,
+                    );
+                    let start = Instant::now();
+                    queue.submit([encoder.finish()]);
+                    match device.poll(wgpu::PollType::wait_indefinitely()) {
+                        Ok(_) => self
+                            .status
+                            .set_picture_ms(start.elapsed().as_secs_f64() * 1e3),
+                        Err(e) => log::warn!("cannot time the 3D picture: {e}"),
+                    }
+                } else {
+                    renderer.encode(
+                        device,
+                        egui_encoder,
+                        buffer,
+                        scene,
+                        &picture.view,
+                        picture.size,
+                    );
+                }
                 res.last_frame = Some(self.frame.clone());
             }
         } else if let (Some(buffer), Some((picture, _))) = (&buffer, &res.picture) {

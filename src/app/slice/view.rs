@@ -334,6 +334,7 @@ fn picture_ui(
         style: view.style,
         size_px,
         volume: None,
+        time_picture: false,
     };
     // A CPU field for an earlier pan or zoom of the same plane is drawn where its own
     // ranges lie, so it stays in register with the axes and overlays until the new one
