@@ -10,11 +10,7 @@ const MAX_POINTS: usize = 4000;
 /// log₁₀ of the full-batch loss against the step.
 pub fn loss_view_ui(ui: &mut egui::Ui, state: &AppState) {
     let h = &state.loss_history;
-    let max_points = std::env::var("BS_LOSSPTS")
-        .ok()
-        .and_then(|s| s.parse().ok())
-        .unwrap_or(MAX_POINTS);
-    let stride = h.len().div_ceil(max_points).max(1);
+    let stride = h.len().div_ceil(MAX_POINTS).max(1);
     let points: PlotPoints = h
         .iter()
         .step_by(stride)
