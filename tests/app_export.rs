@@ -6,6 +6,7 @@ use std::path::{Path, PathBuf};
 use std::process::Command;
 use std::time::{Duration, Instant};
 
+use basinscope::app::backdrop::Backdrop;
 use basinscope::app::scene_figure::FigureView;
 use basinscope::app::window_export::WindowScale;
 use basinscope::app::{Action, BasinscopeApp, MessageKind};
@@ -459,6 +460,34 @@ fn the_whole_window_exports_offscreen_at_twice_its_pixels() {
         detail_two > 0.02,
         "the 2× picture has detail within 2×2 blocks ({:.2} %), as an upscale would not",
         100.0 * detail_two
+    );
+}
+
+/// The native window clears to its panels' color and leaves them unfilled
+/// (`app/backdrop.rs`); its offscreen copy clears to transparent, so the copy must paint
+/// them again: every pixel of the 2× export is opaque.
+#[test]
+fn the_native_windows_offscreen_export_paints_its_panels() {
+    let scene = built_in("xor");
+    let mut h = Harness::builder()
+        .with_size(WINDOW)
+        .wgpu()
+        .build_eframe(move |cc| {
+            let mut app = BasinscopeApp::new(cc, scene).expect("the worker thread starts");
+            app.backdrop = Some(Backdrop::take_over(&cc.egui_ctx));
+            app
+        });
+    step_until(
+        &mut h,
+        Duration::from_mins(2),
+        BasinscopeApp::pictures_are_current,
+    );
+    let dir = tempfile::tempdir().unwrap();
+    let (two, _) = export_window_at(&mut h, dir.path(), "window2", 2);
+    let see_through = two.pixels().filter(|p| p[3] != 255).count();
+    assert_eq!(
+        see_through, 0,
+        "{see_through} pixels of the 2× export are not opaque"
     );
 }
 

@@ -29,6 +29,17 @@ impl Backdrop {
         backdrop
     }
 
+    /// Puts the panel colors back into `options`' styles (for a copy of the window drawn
+    /// by a renderer that clears to transparent).
+    pub fn restore(&self, options: &mut egui::Options) {
+        std::sync::Arc::make_mut(&mut options.dark_style)
+            .visuals
+            .panel_fill = self.dark;
+        std::sync::Arc::make_mut(&mut options.light_style)
+            .visuals
+            .panel_fill = self.light;
+    }
+
     /// The panel color of the theme `visuals` belong to.
     pub fn panel_fill(&self, visuals: &egui::Visuals) -> Color32 {
         if visuals.dark_mode {
@@ -78,6 +89,28 @@ mod tests {
         for theme in [Theme::Dark, Theme::Light] {
             assert_eq!(ctx.style_of(theme).visuals.panel_fill, Color32::TRANSPARENT);
         }
+    }
+
+    #[test]
+    fn restoring_puts_both_themes_panel_colors_back() {
+        let ctx = egui::Context::default();
+        let backdrop = Backdrop::take_over(&ctx);
+        let mut options = ctx.options(|o| o.clone());
+        assert_eq!(options.dark_style.visuals.panel_fill, Color32::TRANSPARENT);
+        backdrop.restore(&mut options);
+        assert_eq!(
+            options.dark_style.visuals.panel_fill,
+            egui::Visuals::dark().panel_fill
+        );
+        assert_eq!(
+            options.light_style.visuals.panel_fill,
+            egui::Visuals::light().panel_fill
+        );
+        // The window itself keeps its see-through panels.
+        assert_eq!(
+            ctx.style_of(Theme::Dark).visuals.panel_fill,
+            Color32::TRANSPARENT
+        );
     }
 
     #[test]

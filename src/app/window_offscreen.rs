@@ -64,6 +64,11 @@ impl WindowCopy {
                 // The size above is in zoomed points already; the copy draws it at
                 // exactly `scale` pixels per point.
                 m.options.zoom_factor = 1.0;
+                // The window's styles have see-through panels over a cleared frame; the
+                // copy clears to transparent, so it paints them again.
+                if let Some(backdrop) = &app.backdrop {
+                    backdrop.restore(&mut m.options);
+                }
                 m
             }),
             layout: app.tiles.layout(),
