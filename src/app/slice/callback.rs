@@ -314,9 +314,12 @@ impl egui_wgpu::CallbackTrait for SliceCallback {
                         &picture.view,
                         picture.size,
                     );
+                    // The previous frame may still be drawing: let it finish first, so the
+                    // time is the picture's alone.
+                    let _ = device.poll(wait_at_most(None));
                     let start = Instant::now();
-                    queue.submit([encoder.finish()]);
-                    match device.poll(wgpu::PollType::wait_indefinitely()) {
+                    let index = queue.submit([encoder.finish()]);
+                    match device.poll(wait_at_most(Some(index))) {
                         Ok(_) => self
                             .status
                             .set_picture_ms(start.elapsed().as_secs_f64() * 1e3),
@@ -364,5 +367,14 @@ impl egui_wgpu::CallbackTrait for SliceCallback {
         {
             shared.blitter.draw(render_pass, bind_group);
         }
+    }
+}
+
+/// Waiting for the GPU to finish `submission` (the latest when `None`), a few seconds at
+/// most: a frame never blocks for longer, whatever the adapter does.
+fn wait_at_most(submission: Option<wgpu::SubmissionIndex>) -> wgpu::PollType {
+    wgpu::PollType::Wait {
+        submission_index: submission,
+        timeout: Some(std::time::Duration::from_secs(2)),
     }
 }
