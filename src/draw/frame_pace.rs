@@ -96,7 +96,7 @@ mod tests {
 
     /// When the rest of the window alone takes the target or more, shrinking the picture
     /// cannot meet it: the picture keeps its minimum time instead of collapsing to the
-    /// smallest scale, and the scale follows the picture's cost, not the frame's noise.
+    /// smallest scale, whatever the rest's noise.
     #[test]
     fn pace_keeps_the_pictures_minimum_time_when_the_window_alone_misses_the_target() {
         let full = 2000.0;
@@ -117,6 +117,28 @@ mod tests {
         }
     }
 
+    /// With a noisy rest that leaves room, the picture takes about the mean budget: the
+    /// rest alternating 20 and 40 ms leaves 60 or 40 ms, so the scale stays within 15%
+    /// of √(50 / full).
+    #[test]
+    fn pace_follows_the_mean_budget_under_a_noisy_rest() {
+        let full = 2000.0;
+        let expected = ((TARGET_FRAME_MS - 30.0) / full).sqrt() as f32;
+        let mut pace = FramePace::new(0.05);
+        for i in 0..200 {
+            let picture = frame_ms(pace.scale(), 0.0, full);
+            let rest = if i % 2 == 0 { 20.0 } else { 40.0 };
+            pace.observe(rest + picture, picture, TARGET_FRAME_MS);
+            if i > 100 {
+                assert!(
+                    (pace.scale() / expected - 1.0).abs() < 0.15,
+                    "frame {i}: scale {} vs {expected}",
+                    pace.scale()
+                );
+            }
+        }
+    }
+
     #[test]
     fn pace_stays_within_its_bounds_and_ignores_bad_times() {
         let mut pace = FramePace::new(0.5);
@@ -132,9 +154,14 @@ mod tests {
         }
         assert!((pace.scale() - MAX_SCALE).abs() < 1e-7);
         for bad in [f64::NAN, f64::INFINITY, 0.0, -5.0] {
-            pace.observe(bad, 10.0, TARGET_FRAME_MS);
-            pace.observe(100.0, bad, TARGET_FRAME_MS);
-            assert!((pace.scale() - MAX_SCALE).abs() < 1e-7);
+            for (frame, picture) in [(bad, 10.0), (100.0, bad), (bad, bad)] {
+                let mut pace = FramePace::new(0.5);
+                pace.observe(frame, picture, TARGET_FRAME_MS);
+                assert!(
+                    (pace.scale() - 0.5).abs() < 1e-7,
+                    "frame {frame} ms, picture {picture} ms moved the scale"
+                );
+            }
         }
     }
 }
