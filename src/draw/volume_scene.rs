@@ -112,7 +112,12 @@ impl<'a> TerrainSurface<'a> {
             loss
         };
         let [lo, hi] = self.value_range.map(f64::from);
-        -1.0 + 2.0 * ((v - lo) / (hi - lo).max(1e-12)).clamp(0.0, 1.0)
+        let t = (v - lo) / (hi - lo).max(1e-12);
+        // A loss that is not a number sits at the floor (NaN would survive the clamp).
+        if t.is_nan() {
+            return -1.0;
+        }
+        -1.0 + 2.0 * t.clamp(0.0, 1.0)
     }
 
     /// The world point of the drawn surface above slice coordinates `ab`: at the height
@@ -279,6 +284,21 @@ pub fn height_range(loss: &[f32], log: bool) -> [f32; 2] {
 mod tests {
     use super::*;
     use crate::core::slice3d::ClipPlane;
+
+    /// Heights map the loss range onto z = −1..1 (linear here: loss 0..8 over a 3 × 3
+    /// grid), clamp outside it, and put a loss that is not a number at the floor.
+    #[test]
+    #[allow(clippy::float_cmp)] // exact binary fractions
+    fn terrain_heights_map_the_loss_range_and_floor_non_numbers() {
+        let loss: Vec<f32> = (0..9u8).map(f32::from).collect();
+        let terrain = TerrainSurface::new(&loss, [3, 3], [[-1.0, 1.0]; 2], false);
+        assert_eq!(terrain.height(0.0), -1.0);
+        assert_eq!(terrain.height(4.0), 0.0);
+        assert_eq!(terrain.height(8.0), 1.0);
+        assert_eq!(terrain.height(100.0), 1.0);
+        assert_eq!(terrain.height(f64::INFINITY), 1.0);
+        assert_eq!(terrain.height(f64::NAN), -1.0);
+    }
 
     #[test]
     #[allow(clippy::float_cmp)] // levels and box corners are exact sums
