@@ -321,7 +321,7 @@ impl egui_wgpu::CallbackTrait for SliceCallback {
                     // llvmpipe) and would hold this frame back on every adapter.
                     let start = Instant::now();
                     let index = queue.submit([encoder.finish()]);
-                    match device.poll(wait_at_most(Some(index))) {
+                    match device.poll(wait_at_most(index)) {
                         Ok(_) => self
                             .status
                             .set_picture_ms(start.elapsed().as_secs_f64() * 1e3),
@@ -372,11 +372,11 @@ impl egui_wgpu::CallbackTrait for SliceCallback {
     }
 }
 
-/// Waiting for the GPU to finish `submission` (the latest when `None`), a few seconds at
-/// most: a frame never blocks for longer, whatever the adapter does.
-fn wait_at_most(submission: Option<wgpu::SubmissionIndex>) -> wgpu::PollType {
+/// Waiting for the GPU to finish `submission`, a few seconds at most: a frame never
+/// blocks for longer, whatever the adapter does.
+fn wait_at_most(submission: wgpu::SubmissionIndex) -> wgpu::PollType {
     wgpu::PollType::Wait {
-        submission_index: submission,
+        submission_index: Some(submission),
         timeout: Some(std::time::Duration::from_secs(2)),
     }
 }
