@@ -95,7 +95,7 @@ mod tests {
     fn restoring_puts_both_themes_panel_colors_back() {
         let ctx = egui::Context::default();
         let backdrop = Backdrop::take_over(&ctx);
-        let mut options = ctx.options(|o| o.clone());
+        let mut options = ctx.options(Clone::clone);
         assert_eq!(options.dark_style.visuals.panel_fill, Color32::TRANSPARENT);
         backdrop.restore(&mut options);
         assert_eq!(
