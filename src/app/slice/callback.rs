@@ -318,7 +318,7 @@ impl egui_wgpu::CallbackTrait for SliceCallback {
                     // drawing, which errs toward a smaller picture. Waiting for that frame
                     // before the clock starts gave the same rates within the noise
                     // (12.4-12.5 frames/s against 12.1-13.1, rotating the moons on
-                    // llvmpipe) and would hold this frame back on every adapter.
+                    // llvmpipe) and would hold every moving frame back.
                     let start = Instant::now();
                     let index = queue.submit([encoder.finish()]);
                     match device.poll(wait_at_most(index)) {
