@@ -14,6 +14,7 @@ use std::sync::Arc;
 use crate::core::MlpSpec;
 use crate::core::field::{Field, FieldEvaluator as _, FieldRequest};
 use crate::core::slice3d::{CPU_VIEW_BUDGET, budgeted_shape};
+use crate::draw::volume_memory::fit_points;
 use crate::eval::backend::cpu_is_faster_than;
 use crate::eval::{CpuFieldEvaluator, GpuFieldEvaluator};
 
@@ -139,7 +140,7 @@ impl VolumeEvaluator {
     pub fn shape(&self, wanted: &[usize], spec: &MlpSpec, k: usize) -> Vec<usize> {
         match self {
             Self::Cpu { .. } => budgeted_shape(wanted, spec, k, CPU_VIEW_BUDGET),
-            Self::Gpu { limit, .. } => fit_bytes(wanted, 4 * (k as u64 + 1), *limit),
+            Self::Gpu { limit, .. } => fit_points(wanted, 4 * (k as u128 + 1), u128::from(*limit)),
         }
     }
 
@@ -156,36 +157,6 @@ impl VolumeEvaluator {
     }
 }
 
-/// `shape` scaled down evenly (to no less than 2 per axis) so that its points times
-/// `bytes_per_point` is at most `limit`.
-fn fit_bytes(shape: &[usize], bytes_per_point: u64, limit: u64) -> Vec<usize> {
-    let points: f64 = shape.iter().map(|&s| s as f64).product();
-    let bytes = points * bytes_per_point as f64;
-    if bytes <= limit as f64 {
-        return shape.to_vec();
-    }
-    let factor = (limit as f64 / bytes).powf(1.0 / shape.len().max(1) as f64);
-    let mut out: Vec<usize> = shape
-        .iter()
-        .map(|&s| ((s as f64 * factor).floor() as usize).max(2))
-        .collect();
-    // Rounding may leave it a point over: shrink the largest side until it fits.
-    let too_big = |out: &[usize]| {
-        out.iter().map(|&s| s as u128).product::<u128>() * u128::from(bytes_per_point)
-            > u128::from(limit)
-    };
-    while too_big(&out) {
-        let Some(i) = (0..out.len())
-            .filter(|&i| out[i] > 2)
-            .max_by_key(|&i| out[i])
-        else {
-            break;
-        };
-        out[i] -= 1;
-    }
-    out
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -196,12 +167,15 @@ mod tests {
     #[test]
     fn gpu_volumes_keep_the_asked_grid_when_the_field_fits_and_shrink_evenly_when_not() {
         let limit = 128 << 20;
-        assert_eq!(fit_bytes(&[128; 3], 4 * 5, limit), vec![128; 3]);
-        let fitted = fit_bytes(&[128; 3], 4 * 65, limit);
+        assert_eq!(fit_points(&[128; 3], 4 * 5, limit), vec![128; 3]);
+        let fitted = fit_points(&[128; 3], 4 * 65, limit);
         assert_eq!(fitted, vec![80; 3]);
-        assert!(80u64.pow(3) * 260 <= limit && 81u64.pow(3) * 260 > limit);
+        assert!(80u128.pow(3) * 260 <= limit && 81u128.pow(3) * 260 > limit);
         // An absurd per-point size bottoms out at 2 per axis instead of 0.
-        assert_eq!(fit_bytes(&[128; 3], u64::MAX / 4, limit), vec![2; 3]);
+        assert_eq!(
+            fit_points(&[128; 3], u128::from(u64::MAX / 4), limit),
+            vec![2; 3]
+        );
     }
 
     #[test]

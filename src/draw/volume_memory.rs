@@ -41,6 +41,11 @@ impl VolumeBytes {
         }
     }
 
+    /// Field and textures of one grid point with `n_inputs` inputs.
+    pub fn per_point(n_inputs: usize) -> u128 {
+        4 * (n_inputs as u128 + 1) + u128::from(PACKED_TEXTURES * PACKED_TEXEL_BYTES)
+    }
+
     /// Field and textures together.
     pub fn total(&self) -> u128 {
         self.field.saturating_add(self.textures)
@@ -95,16 +100,36 @@ pub fn check_volume(
 /// [`MAX_VOLUME_GPU_BYTES`]. An accepted shape is returned as it is.
 pub fn fit_volume(shape: [usize; 3], n_inputs: usize, max_texture_side: u32) -> [usize; 3] {
     let max_side = (max_texture_side as usize).max(2);
-    let mut out = shape.map(|s| s.min(max_side));
-    let limit = u128::from(MAX_VOLUME_GPU_BYTES);
-    let total = |s: [usize; 3]| VolumeBytes::of(s, n_inputs).total();
-    if total(out) > limit {
-        let factor = (limit as f64 / total(out) as f64).cbrt();
-        out = out.map(|s| ((s as f64 * factor).floor() as usize).max(2));
+    let capped = shape.map(|s| s.min(max_side));
+    let fitted = fit_points(
+        &capped,
+        VolumeBytes::per_point(n_inputs),
+        u128::from(MAX_VOLUME_GPU_BYTES),
+    );
+    [fitted[0], fitted[1], fitted[2]]
+}
+
+/// `shape` scaled down evenly (to no less than 2 per axis) so that its points times
+/// `bytes_per_point` is at most `limit`; a shape within the limit is returned as it is.
+pub fn fit_points(shape: &[usize], bytes_per_point: u128, limit: u128) -> Vec<usize> {
+    let bytes = |s: &[usize]| {
+        s.iter()
+            .fold(bytes_per_point, |acc, &n| acc.saturating_mul(n as u128))
+    };
+    if bytes(shape) <= limit {
+        return shape.to_vec();
     }
+    let factor = (limit as f64 / bytes(shape) as f64).powf(1.0 / shape.len().max(1) as f64);
+    let mut out: Vec<usize> = shape
+        .iter()
+        .map(|&s| ((s as f64 * factor).floor() as usize).max(2))
+        .collect();
     // Rounding may leave it a point over: shrink the longest side until it fits.
-    while total(out) > limit {
-        let Some(i) = (0..3).filter(|&i| out[i] > 2).max_by_key(|&i| out[i]) else {
+    while bytes(&out) > limit {
+        let Some(i) = (0..out.len())
+            .filter(|&i| out[i] > 2)
+            .max_by_key(|&i| out[i])
+        else {
             break;
         };
         out[i] -= 1;
