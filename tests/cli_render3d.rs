@@ -165,16 +165,16 @@ fn parallel_scene_surfaces_coincide() {
 /// input 1's plane θ[0] + θ[1]/2 = 1 inside the box are tinted with its color (orange),
 /// and pixels whose ray crosses the box but not the plane stay the background. The
 /// scene draws input 1 only, from the default camera.
+/// The perpendicular scene's file as JSON, to edit before writing it for `render`.
+fn perpendicular_json() -> serde_json::Value {
+    let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("assets/scenes/perpendicular.json");
+    serde_json::from_str(&std::fs::read_to_string(path).unwrap()).unwrap()
+}
+
 /// Renders the perpendicular scene with input 1's surface only (32³, default camera)
 /// at 240×180: the image and θ₀ from the sidecar.
 fn render_one_plane(dir: &Path) -> (image::RgbImage, Vec<f64>) {
-    let mut scene: serde_json::Value = serde_json::from_str(
-        &std::fs::read_to_string(
-            Path::new(env!("CARGO_MANIFEST_DIR")).join("assets/scenes/perpendicular.json"),
-        )
-        .unwrap(),
-    )
-    .unwrap();
+    let mut scene = perpendicular_json();
     scene["view"]["slice3d"] = serde_json::json!({ "inputs": [0], "resolution": [32, 32, 32] });
     let scene_path = dir.join("scene-one-plane.json");
     std::fs::write(&scene_path, scene.to_string()).unwrap();
@@ -329,13 +329,7 @@ fn terrain_renders_and_bad_3d_requests_get_one_sentence() {
     assert!(lit > 160 * 120 / 20, "only {lit} pixels drawn");
 
     let write = |name: &str, edit: &dyn Fn(&mut serde_json::Value)| {
-        let mut scene: serde_json::Value = serde_json::from_str(
-            &std::fs::read_to_string(
-                Path::new(env!("CARGO_MANIFEST_DIR")).join("assets/scenes/perpendicular.json"),
-            )
-            .unwrap(),
-        )
-        .unwrap();
+        let mut scene = perpendicular_json();
         edit(&mut scene);
         let path = dir.path().join(name);
         std::fs::write(&path, scene.to_string()).unwrap();
@@ -497,13 +491,7 @@ fn slice3d_render_draws_the_path_between_the_scenes_models() {
 #[test]
 fn a_volume_whose_textures_exceed_the_gpu_memory_limit_is_refused_before_it_is_computed() {
     let dir = tempfile::tempdir().unwrap();
-    let mut scene: serde_json::Value = serde_json::from_str(
-        &std::fs::read_to_string(
-            Path::new(env!("CARGO_MANIFEST_DIR")).join("assets/scenes/perpendicular.json"),
-        )
-        .unwrap(),
-    )
-    .unwrap();
+    let mut scene = perpendicular_json();
     let k = scene["data"]["inputs"].as_array().unwrap().len();
     assert_eq!(k, 2);
     let shape = [512u64, 512, 300];
@@ -554,13 +542,7 @@ fn a_volume_whose_textures_exceed_the_gpu_memory_limit_is_refused_before_it_is_c
 #[test]
 fn terrain_render_drapes_the_path_between_the_scenes_models() {
     let dir = tempfile::tempdir().unwrap();
-    let mut scene: serde_json::Value = serde_json::from_str(
-        &std::fs::read_to_string(
-            Path::new(env!("CARGO_MANIFEST_DIR")).join("assets/scenes/perpendicular.json"),
-        )
-        .unwrap(),
-    )
-    .unwrap();
+    let mut scene = perpendicular_json();
     scene["parameters"] = serde_json::json!([0.2, 0.3, 0.1]);
     scene["view"]["slice"]["resolution"] = serde_json::json!([64, 64]);
     std::fs::write(dir.path().join("bare.json"), scene.to_string()).unwrap();

@@ -118,9 +118,9 @@ mod tests {
         }
     }
 
-    #[test]
-    fn path_ends_are_the_models_projected_into_the_box() {
-        let models = vec![
+    /// Models A = (2, −1, 0.5, 9) and B = (0, 1, −0.5, −3).
+    fn two_models() -> Vec<NamedModel> {
+        vec![
             NamedModel {
                 name: "A".into(),
                 parameters: vec![2.0, -1.0, 0.5, 9.0],
@@ -129,7 +129,12 @@ mod tests {
                 name: "B".into(),
                 parameters: vec![0.0, 1.0, -0.5, -3.0],
             },
-        ];
+        ]
+    }
+
+    #[test]
+    fn path_ends_are_the_models_projected_into_the_box() {
+        let models = two_models();
         let ranges = [[-2.0, 2.0], [-1.0, 1.0], [-1.0, 1.0]];
         let paths = default_model_paths(&models, 4);
         let lines = path_lines(&paths, &coordinate_axes(), ranges);
@@ -164,16 +169,7 @@ mod tests {
     /// loss there: A (1, −1) has l = −1, z = −¼; B (−1, 1) has l = 1, z = ¼.
     #[test]
     fn terrain_path_points_sit_on_the_surface_above_the_models() {
-        let models = vec![
-            NamedModel {
-                name: "A".into(),
-                parameters: vec![2.0, -1.0, 0.5, 9.0],
-            },
-            NamedModel {
-                name: "B".into(),
-                parameters: vec![0.0, 1.0, -0.5, -3.0],
-            },
-        ];
+        let models = two_models();
         let ranges = [[-2.0, 2.0], [-1.0, 1.0]];
         let loss: Vec<f32> = [-1.0f32, 0.0, 1.0]
             .iter()
