@@ -194,6 +194,35 @@ fn the_terrain_exported_from_the_app_matches_render_of_the_scene_it_wrote() {
     assert!(diff < 0.5, "export vs render: mean |Δ| = {diff:.3}");
 }
 
+/// Closing the app while an export runs waits for it: the picture and the scene beside
+/// it are on disk when `on_exit` returns, and whole.
+#[test]
+fn closing_the_app_during_an_export_finishes_the_file() {
+    let mut h = harness("perpendicular");
+    let dir = tempfile::tempdir().unwrap();
+    h.state_mut().apply(Action::OpenExport);
+    h.run_steps(1);
+    let request = {
+        let d = &mut h.state_mut().export_dialog;
+        d.folder = dir.path().display().to_string();
+        d.name = "closing".into();
+        d.width = 640;
+        d.height = 480;
+        d.format = Format::Png;
+        d.write_scene = true;
+        d.whole_window = false;
+        d.view = FigureView::Terrain;
+        d.request()
+    };
+    h.state_mut().apply(Action::Export(Box::new(request)));
+    assert!(h.state().exporting());
+    eframe::App::on_exit(h.state_mut());
+    let picture = image::open(dir.path().join("closing.png")).expect("the export was written");
+    assert_eq!(picture.width(), 640);
+    assert_eq!(picture.height(), 480);
+    Scene::load(&dir.path().join("closing.scene.json")).expect("the scene beside it");
+}
+
 /// Two models trained from different seeds, as the paths view compares them.
 fn scene_with_two_models() -> Scene {
     let mut scene = Scene::resolve("xor").unwrap();

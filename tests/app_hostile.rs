@@ -119,6 +119,18 @@ fn training_toward_huge_targets_is_flagged() {
         "{}",
         message_text(h.state())
     );
+    // The slice resamples its loss twice a second and finds nothing finite; the
+    // warning that names the cause stays rather than being replaced by that.
+    let until = Instant::now() + Duration::from_millis(1500);
+    while Instant::now() < until {
+        h.step();
+        std::thread::sleep(Duration::from_millis(10));
+    }
+    assert!(
+        message_text(h.state()).contains("beyond float32"),
+        "{}",
+        message_text(h.state())
+    );
 }
 
 /// A megabyte of name and description with control characters: the app shows them cut

@@ -41,6 +41,9 @@ use jobs::{AnalysisRequest, WalkRequest};
 pub use state::{Action, AppState, Message, MessageKind, ViewTab};
 use worker::{TrainingWorker, WorkerCommand};
 
+/// How long closing the app waits for an export still running.
+pub const EXIT_EXPORT_WAIT: std::time::Duration = std::time::Duration::from_mins(2);
+
 /// Opens the native window on `scene` and runs until it closes; `tour` says whether to
 /// offer the tour and where its lessons are.
 pub fn run_native(scene: Scene, tour: tour::TourLaunch) -> anyhow::Result<()> {
@@ -679,6 +682,27 @@ impl BasinscopeApp {
         }
     }
 
+    /// Waits, at most [`EXIT_EXPORT_WAIT`], for an export still running when the app
+    /// exits, so closing the window does not lose the file (nor end the process while
+    /// the export thread compiles shaders, which crashes llvmpipe's LLVM).
+    fn finish_export(&mut self) {
+        let Some(rx) = self.export_result.take() else {
+            return;
+        };
+        log::info!("waiting for the export to finish before exiting…");
+        match rx.recv_timeout(EXIT_EXPORT_WAIT) {
+            Ok(Ok(paths)) => {
+                let names: Vec<String> = paths.iter().map(|p| p.display().to_string()).collect();
+                log::info!("exported {}", names.join(", "));
+            }
+            Ok(Err(e)) => log::error!("cannot export: {e}"),
+            Err(_) => log::error!(
+                "the export did not finish within {} s of closing; its file was not written",
+                EXIT_EXPORT_WAIT.as_secs()
+            ),
+        }
+    }
+
     /// Whether an export is running.
     pub fn exporting(&self) -> bool {
         self.export_result.is_some() || self.pending_window_export.is_some()
@@ -910,6 +934,7 @@ impl eframe::App for BasinscopeApp {
     }
 
     fn on_exit(&mut self) {
+        self.finish_export();
         self.save_settings();
     }
 

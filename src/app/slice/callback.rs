@@ -215,6 +215,16 @@ impl SliceResources {
     }
 }
 
+impl Drop for SliceResources {
+    /// Waits for a warm-up still compiling: a process that exits while llvmpipe's LLVM
+    /// compiles on another thread crashes in LLVM's static destructors.
+    fn drop(&mut self) {
+        if let Some(warming) = self.warming.take() {
+            let _ = warming.join();
+        }
+    }
+}
+
 /// Sets up the bridge's GPU objects when the app starts rather than on its first
 /// picture, so the ray marcher compiles in the background from the start (the app may
 /// open on a view without a picture, and the 3D tab would then wait for the compile).
@@ -378,5 +388,43 @@ fn wait_at_most(submission: wgpu::SubmissionIndex) -> wgpu::PollType {
     wgpu::PollType::Wait {
         submission_index: Some(submission),
         timeout: Some(std::time::Duration::from_secs(2)),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::eval::gpu::context::GpuContext;
+
+    /// Threads of this process whose name starts with `prefix`, from Linux's
+    /// `/proc/self/task/*/comm` (names cut to 15 bytes); `None` where that is not there.
+    fn threads_named(prefix: &str) -> Option<usize> {
+        let tasks = std::fs::read_dir("/proc/self/task").ok()?;
+        let names = tasks.filter_map(|t| std::fs::read_to_string(t.ok()?.path().join("comm")).ok());
+        Some(
+            names
+                .filter(|name| name.trim_end().starts_with(prefix))
+                .count(),
+        )
+    }
+
+    /// The ray marcher's warm-up ends with the resources that started it, so no thread
+    /// is left compiling in llvmpipe when the app (or a test process) exits.
+    #[test]
+    fn dropping_the_resources_waits_for_the_warm_up() {
+        let Ok(gpu) = GpuContext::headless() else {
+            eprintln!("no GPU adapter; skipped");
+            return;
+        };
+        let prefix = "basinscope-raym";
+        if threads_named(prefix) != Some(0) {
+            eprintln!("no /proc/self/task, or another warm-up is running; skipped");
+            return;
+        }
+        let resources =
+            SliceResources::new(&gpu.device, &gpu.queue, wgpu::TextureFormat::Rgba8Unorm);
+        assert!(resources.warming.is_some());
+        drop(resources);
+        assert_eq!(threads_named(prefix), Some(0));
     }
 }

@@ -99,7 +99,7 @@ pub fn slice_view_ui(
             .to_vec(),
         },
     };
-    update_loss_range(view, jobs, &field, actions);
+    update_loss_range(state, view, jobs, &field, actions);
     let (outer, rect) = layout(ui);
     let overlays = Overlays::new(state, view, &slice);
     picture_ui(
@@ -225,6 +225,7 @@ fn update_axes(state: &AppState, view: &mut SliceViewState, jobs: &mut Jobs, spe
 /// Samples the loss on a coarse grid of the slice in the background (at most twice a
 /// second) and sets the color map's range from it.
 fn update_loss_range(
+    state: &AppState,
     view: &mut SliceViewState,
     jobs: &mut Jobs,
     field: &OwnedFieldRequest,
@@ -236,8 +237,12 @@ fn update_loss_range(
             view.loss_range_pending = None;
         }
         // The sampled loss has no finite positive value: the picture would be all grey.
+        // When the run has already said that its loss is beyond float32 (the cause, with
+        // the remedy), repeating this every resample would hide that warning.
         Some(None) => {
-            actions.push(Action::Warn(NO_FINITE_LOSS.to_string()));
+            if state.warned_huge_loss != Some(state.generation) {
+                actions.push(Action::Warn(NO_FINITE_LOSS.to_string()));
+            }
             view.loss_range_pending = None;
         }
         None => {}
