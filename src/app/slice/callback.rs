@@ -217,7 +217,7 @@ impl SliceResources {
 
 impl Drop for SliceResources {
     /// Waits for a warm-up still compiling: a process that exits while llvmpipe's LLVM
-    /// compiles on another thread crashes in LLVM's static destructors.
+    /// compiles on another thread can crash with SIGSEGV (test processes did).
     fn drop(&mut self) {
         if let Some(warming) = self.warming.take() {
             let _ = warming.join();
