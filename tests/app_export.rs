@@ -13,7 +13,7 @@ use basinscope::app::{Action, BasinscopeApp, MessageKind};
 use basinscope::core::Scene;
 use basinscope::draw::figure::Format;
 use common::cli::{basinscope, stderr};
-use common::harness::{WINDOW, built_in, harness, harness_with, step_until};
+use common::harness::{WINDOW, built_in, harness, harness_with, step_until, wait_for};
 use common::pixels::mean_abs_diff;
 use egui_kittest::Harness;
 use egui_kittest::kittest::Queryable;
@@ -301,7 +301,14 @@ fn the_paths_view_exports_as_svg_and_csv_and_its_png_matches_render() {
 #[test]
 fn the_whole_window_exports_as_the_png_of_its_frame() {
     let mut h = harness("xor");
-    h.run_steps(3);
+    // The exported frame and the render after it show the same pictures only once the
+    // background jobs (axes, field, loss range) have answered.
+    wait_for(
+        &mut h,
+        Duration::from_mins(2),
+        "the views' pictures",
+        BasinscopeApp::pictures_are_current,
+    );
     let dir = tempfile::tempdir().unwrap();
     // Through the window's own controls: Ctrl+E, "the whole window", Export.
     h.key_press_modifiers(egui::Modifiers::COMMAND, egui::Key::E);

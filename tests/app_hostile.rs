@@ -5,7 +5,7 @@
 use std::time::{Duration, Instant};
 
 use basinscope::app::{Action, BasinscopeApp, MessageKind, ViewTab};
-use common::harness::{harness, step_until};
+use common::harness::{harness, step_for, step_until};
 use egui_kittest::Harness;
 
 mod common {
@@ -121,11 +121,7 @@ fn training_toward_huge_targets_is_flagged() {
     );
     // The slice resamples its loss twice a second and finds nothing finite; the
     // warning that names the cause stays rather than being replaced by that.
-    let until = Instant::now() + Duration::from_millis(1500);
-    while Instant::now() < until {
-        h.step();
-        std::thread::sleep(Duration::from_millis(10));
-    }
+    step_for(&mut h, Duration::from_millis(1500));
     assert!(
         message_text(h.state()).contains("beyond float32"),
         "{}",

@@ -19,6 +19,9 @@ pub struct LatestJob<Req: Send + 'static, Res: Send + 'static> {
     thread: Option<JoinHandle<()>>,
     /// Requests posted minus results received: the UI shows a spinner while > 0.
     in_flight: usize,
+    /// The results channel was found closed: the thread is ending (a panic in
+    /// `compute`) even if its handle does not say finished yet.
+    disconnected: bool,
 }
 
 impl<Req: Send + 'static, Res: Send + 'static> LatestJob<Req, Res> {
@@ -67,6 +70,7 @@ impl<Req: Send + 'static, Res: Send + 'static> LatestJob<Req, Res> {
             results,
             thread: Some(thread),
             in_flight: 0,
+            disconnected: false,
         })
     }
 
@@ -94,6 +98,7 @@ impl<Req: Send + 'static, Res: Send + 'static> LatestJob<Req, Res> {
                 Err(TryRecvError::Disconnected) => {
                     // The thread ended (a panic in `compute`): nothing is in flight now.
                     self.in_flight = 0;
+                    self.disconnected = true;
                     return latest;
                 }
             }
@@ -105,9 +110,10 @@ impl<Req: Send + 'static, Res: Send + 'static> LatestJob<Req, Res> {
         self.in_flight > 0
     }
 
-    /// Whether the thread has ended (only a panic in `compute` ends it early).
+    /// Whether the thread has ended or is ending (only a panic in `compute` ends it
+    /// early). Its channel closes while it unwinds, before its handle says finished.
     pub fn stopped(&self) -> bool {
-        self.thread.as_ref().is_none_or(JoinHandle::is_finished)
+        self.disconnected || self.thread.as_ref().is_none_or(JoinHandle::is_finished)
     }
 }
 

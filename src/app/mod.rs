@@ -851,15 +851,16 @@ impl BasinscopeApp {
             s.loss = snap.loss;
             s.playing = snap.playing;
             if snap.diverged {
+                s.loss_explained = Some(s.generation);
                 s.error(format!(
                     "training diverged at step {} (the loss became NaN or infinite); paused and kept the last finite parameters — lower the learning rate",
                     s.steps_done
                 ));
             } else if s.loss.is_finite()
                 && s.loss > f64::from(f32::MAX)
-                && s.warned_huge_loss != Some(s.generation)
+                && s.loss_explained != Some(s.generation)
             {
-                s.warned_huge_loss = Some(s.generation);
+                s.loss_explained = Some(s.generation);
                 // A note rather than an error: training goes on, and a divergence that
                 // may follow replaces it with the error that pauses training.
                 s.info(format!(

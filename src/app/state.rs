@@ -156,8 +156,9 @@ pub struct AppState {
     pub new_point_target: f64,
     /// The last manifold walk (θ along the path), drawn by the slice view.
     pub manifold_walk: Vec<Vec<f64>>,
-    /// The run (generation) already warned that its loss is beyond float32.
-    pub warned_huge_loss: Option<u64>,
+    /// The run (generation) whose unusable loss the status line has already explained
+    /// (beyond float32, or diverged), so the slice's "no finite loss" note keeps quiet.
+    pub loss_explained: Option<u64>,
     /// Interpolation paths (θ along each) drawn in the slice view, from the paths view.
     pub slice_paths: Vec<Vec<Vec<f64>>>,
     /// Scene files opened or saved, newest first (kept between sessions).
@@ -197,7 +198,7 @@ impl AppState {
             active_view,
             layers_text,
             new_point_target: 1.0,
-            warned_huge_loss: None,
+            loss_explained: None,
             manifold_walk: Vec::new(),
             slice_paths: Vec::new(),
             recent_files: Vec::new(),

@@ -46,6 +46,16 @@ pub fn one_group(app: &mut BasinscopeApp) {
     app.tiles = basinscope::app::tiles::ViewTiles::one_group();
 }
 
+/// Steps the harness in real time for `duration`, so background jobs that answer on
+/// their own clock (the slice's loss resample, twice a second) have answered.
+pub fn step_for(h: &mut Harness<'static, BasinscopeApp>, duration: Duration) {
+    let until = Instant::now() + duration;
+    while Instant::now() < until {
+        h.step();
+        std::thread::sleep(Duration::from_millis(10));
+    }
+}
+
 /// Steps the harness in real time until `done` holds or `timeout` passes; says which.
 pub fn step_until(
     h: &mut Harness<'static, BasinscopeApp>,

@@ -237,10 +237,10 @@ fn update_loss_range(
             view.loss_range_pending = None;
         }
         // The sampled loss has no finite positive value: the picture would be all grey.
-        // When the run has already said that its loss is beyond float32 (the cause, with
-        // the remedy), repeating this every resample would hide that warning.
+        // When the run has already said why its loss is unusable (beyond float32, or
+        // diverged), repeating this every resample would hide that message.
         Some(None) => {
-            if state.warned_huge_loss != Some(state.generation) {
+            if state.loss_explained != Some(state.generation) {
                 actions.push(Action::Warn(NO_FINITE_LOSS.to_string()));
             }
             view.loss_range_pending = None;
