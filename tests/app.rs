@@ -728,3 +728,54 @@ fn recent_files_are_listed_and_kept_for_the_next_session() {
     next.run_steps(2);
     assert_eq!(next.state().state.scene.name, "sine");
 }
+
+/// The WCAG relative luminance of an sRGB-encoded pixel.
+fn luminance(p: &image::Rgba<u8>) -> f64 {
+    let linear = |c: u8| {
+        let c = f64::from(c) / 255.0;
+        if c <= 0.04045 {
+            c / 12.92
+        } else {
+            ((c + 0.055) / 1.055).powf(2.4)
+        }
+    };
+    0.2126 * linear(p[0]) + 0.7152 * linear(p[1]) + 0.0722 * linear(p[2])
+}
+
+/// The 2D slice's legend names the picture's white lines in white text. In both themes
+/// that text is shown whole and readable: the WCAG contrast ratio between its brightest
+/// glyph pixels and the most common color behind them is at least 4.5 (WCAG's bar for
+/// normal text). A label cut off by the panel below shows no glyphs at all.
+#[test]
+fn the_slice_legends_white_labels_are_readable_in_both_themes() {
+    for theme in [egui::Theme::Dark, egui::Theme::Light] {
+        let mut h = harness("xor");
+        h.ctx.set_theme(theme);
+        h.run_steps(3);
+        let image = h.render().expect("wgpu renders the app");
+        let ppp = h.ctx.pixels_per_point();
+        for label in ["white: behavior manifold through θ", "white: trajectory, θ"] {
+            // The label's last row of text: a label that wraps in the legend's rows
+            // starts at the end of the row above, so its rectangle spans both.
+            let rect = h.get_by_label(label).rect();
+            let rows = ((rect.max.y - 12.0) * ppp) as u32..(rect.max.y * ppp) as u32;
+            let columns = (rect.min.x * ppp) as u32..(rect.max.x * ppp) as u32;
+            let image = &image;
+            let pixels: Vec<image::Rgba<u8>> = rows
+                .flat_map(|y| columns.clone().map(move |x| *image.get_pixel(x, y)))
+                .collect();
+            let mut counts = std::collections::HashMap::new();
+            for p in &pixels {
+                *counts.entry(p.0).or_insert(0usize) += 1;
+            }
+            let (background, _) = counts.iter().max_by_key(|(_, n)| **n).unwrap();
+            let background = luminance(&image::Rgba(*background));
+            let text = pixels.iter().map(luminance).fold(0.0, f64::max);
+            let ratio = (text.max(background) + 0.05) / (text.min(background) + 0.05);
+            assert!(
+                ratio >= 4.5,
+                "{theme:?}, {label:?}: contrast {ratio:.2} between text and background"
+            );
+        }
+    }
+}

@@ -169,6 +169,9 @@ pub struct SliceViewState {
     data: Option<Arc<crate::core::Dataset>>,
     /// Which evaluator computed the last frame's field.
     pub fields_on: Option<FieldsOn>,
+    /// The height the legend took in the last pass: the picture leaves it that much
+    /// room, since the legend wraps onto more rows in a narrow view.
+    legend_height: f32,
 }
 
 impl SliceViewState {
@@ -198,6 +201,7 @@ impl SliceViewState {
             has_renderer: true,
             data: None,
             fields_on: None,
+            legend_height: view::FIRST_LEGEND_HEIGHT,
         }
     }
 

@@ -32,6 +32,10 @@ const MANY_INPUTS: usize = 8;
 /// The status message when the slice's loss is not finite anywhere.
 pub const NO_FINITE_LOSS: &str = "the loss is not finite anywhere on this slice (values overflow float32), so the picture is grey; move or shrink the slice, or rescale the parameters and data";
 
+/// The legend's height before it has been laid out once: the control row and one row
+/// of labels.
+pub(super) const FIRST_LEGEND_HEIGHT: f32 = 46.0;
+
 /// How often the color map's loss range is resampled.
 const LOSS_RANGE_PERIOD: Duration = Duration::from_millis(500);
 
@@ -100,7 +104,7 @@ pub fn slice_view_ui(
         },
     };
     update_loss_range(state, view, jobs, &field, actions);
-    let (outer, rect) = layout(ui);
+    let (outer, rect) = layout(ui, view.legend_height);
     let overlays = Overlays::new(state, view, &slice);
     picture_ui(
         ui,
@@ -137,7 +141,15 @@ pub fn slice_view_ui(
         egui::Sense::click_and_drag(),
     );
     interact(ui, state, view, &response, rect, spec, actions);
-    super::decor::legend_ui(ui, view, k);
+    let legend = ui.scope(|ui| super::decor::legend_ui(ui, view, k));
+    let height = legend.response.rect.height();
+    if (height - view.legend_height).abs() > 0.5 {
+        // Laid out again in this frame, so the picture never covers or pushes out the
+        // legend's last row.
+        view.legend_height = height;
+        ui.ctx()
+            .request_discard("the slice legend's height changed");
+    }
 }
 
 /// Which evaluator computes this frame's field (taking in what the GPU reported while
@@ -170,11 +182,11 @@ fn slice_center(state: &AppState, spec: &SliceSpec, axes: &SliceAxes) -> Vec<f64
 }
 
 /// The view's outer rectangle and the square picture inside it: axes on the left, color
-/// bar on the right, legend below.
-fn layout(ui: &mut egui::Ui) -> (Rect, Rect) {
+/// bar on the right, and `legend_height` left below for the legend.
+fn layout(ui: &mut egui::Ui, legend_height: f32) -> (Rect, Rect) {
     let avail = ui.available_size();
-    let legend_h = 56.0;
-    let side = (avail.x - 140.0).min(avail.y - legend_h - 30.0).max(64.0);
+    let below = legend_height + ui.spacing().item_spacing.y;
+    let side = (avail.x - 140.0).min(avail.y - below - 44.0).max(64.0);
     let (outer, _) =
         ui.allocate_exact_size(Vec2::new(side + 130.0, side + 44.0), egui::Sense::hover());
     let rect = Rect::from_min_size(outer.min + Vec2::new(56.0, 18.0), Vec2::splat(side - 10.0));
