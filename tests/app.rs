@@ -730,7 +730,7 @@ fn recent_files_are_listed_and_kept_for_the_next_session() {
 }
 
 /// The WCAG relative luminance of an sRGB-encoded pixel.
-fn luminance(p: &image::Rgba<u8>) -> f64 {
+fn luminance(p: image::Rgba<u8>) -> f64 {
     let linear = |c: u8| {
         let c = f64::from(c) / 255.0;
         if c <= 0.04045 {
@@ -769,8 +769,8 @@ fn the_slice_legends_white_labels_are_readable_in_both_themes() {
                 *counts.entry(p.0).or_insert(0usize) += 1;
             }
             let (background, _) = counts.iter().max_by_key(|(_, n)| **n).unwrap();
-            let background = luminance(&image::Rgba(*background));
-            let text = pixels.iter().map(luminance).fold(0.0, f64::max);
+            let background = luminance(image::Rgba(*background));
+            let text = pixels.iter().copied().map(luminance).fold(0.0, f64::max);
             let ratio = (text.max(background) + 0.05) / (text.min(background) + 0.05);
             assert!(
                 ratio >= 4.5,
