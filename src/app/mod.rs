@@ -684,7 +684,7 @@ impl BasinscopeApp {
 
     /// Waits, at most [`EXIT_EXPORT_WAIT`], for an export still running when the app
     /// exits, so closing the window does not lose the file (nor end the process while
-    /// the export thread compiles shaders, which crashes llvmpipe's LLVM).
+    /// the export thread compiles shaders in llvmpipe, which can crash it).
     fn finish_export(&mut self) {
         let Some(rx) = self.export_result.take() else {
             return;

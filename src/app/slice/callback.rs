@@ -394,7 +394,6 @@ fn wait_at_most(submission: wgpu::SubmissionIndex) -> wgpu::PollType {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::eval::gpu::context::GpuContext;
 
     /// Threads of this process whose name starts with `prefix`, from Linux's
     /// `/proc/self/task/*/comm` (names cut to 15 bytes); `None` where that is not there.
@@ -412,17 +411,18 @@ mod tests {
     /// is left compiling in llvmpipe when the app (or a test process) exits.
     #[test]
     fn dropping_the_resources_waits_for_the_warm_up() {
-        let Ok(gpu) = GpuContext::headless() else {
-            eprintln!("no GPU adapter; skipped");
+        let Some(gpu) = crate::eval::gpu::test_gpu("the warm-up's join") else {
             return;
         };
+        let (device, queue) = (gpu.device(), gpu.queue());
         let prefix = "basinscope-raym";
-        if threads_named(prefix) != Some(0) {
-            eprintln!("no /proc/self/task, or another warm-up is running; skipped");
-            return;
-        }
-        let resources =
-            SliceResources::new(&gpu.device, &gpu.queue, wgpu::TextureFormat::Rgba8Unorm);
+        // No other test of this binary starts a warm-up, so none is listed before.
+        assert_eq!(
+            threads_named(prefix),
+            Some(0),
+            "/proc/self/task lists the threads"
+        );
+        let resources = SliceResources::new(device, queue, wgpu::TextureFormat::Rgba8Unorm);
         assert!(resources.warming.is_some());
         drop(resources);
         // A joined thread can stay listed for a moment while the kernel reaps it; one
