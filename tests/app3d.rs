@@ -63,6 +63,24 @@ fn slice3d_view_of_the_parallel_scene_matches_its_snapshot() {
     h.snapshot("slice3d_view_parallel");
 }
 
+/// The 3D view's controls wrap onto rows inside the window: at the snapshots' width no
+/// slider's value box reaches past the window's right edge (the "clip c ≤" one did).
+#[test]
+fn the_3d_views_slider_values_stay_inside_the_window() {
+    let mut h = harness("perpendicular");
+    h.state_mut().apply(Action::ShowView(ViewTab::Slice3d));
+    h.run_steps(3);
+    let right = h.ctx.content_rect().right();
+    let values: Vec<egui::Rect> = h
+        .query_all_by_role(egui::accesskit::Role::SpinButton)
+        .map(|node| node.rect())
+        .collect();
+    assert!(values.len() >= 4, "the clip and volume sliders' values");
+    for rect in values {
+        assert!(rect.right() <= right, "{rect:?} reaches past x = {right}");
+    }
+}
+
 /// The app draws the same picture as `render`'s headless path: the frame the app handed
 /// to its GPU bridge (scene, camera, field) is drawn again with
 /// `app::scene_picture::render_picture` on a headless device and compared with the window.

@@ -687,6 +687,7 @@ fn controls_ui(
                 .iter()
                 .find(|p| p.axis == axis)
                 .map_or(hi, |p| p.at);
+            wrap_before_slider(ui);
             let label = ui.label(format!("clip {name} ≤")).id;
             if ui
                 .add(egui::Slider::new(&mut at, lo..=hi).max_decimals(2))
@@ -705,6 +706,7 @@ fn controls_ui(
             }
         }
         let mut side = spec.resolution[0];
+        wrap_before_slider(ui);
         let label = ui.label("volume").id;
         if ui
             .add(egui::Slider::new(&mut side, 16..=128).suffix("³"))
@@ -745,6 +747,18 @@ fn controls_ui(
 }
 
 /// The terrain's row: the height scale and a camera reset.
+/// Starts a new row of a wrapping layout when a labelled slider would not fit in what is
+/// left of this one: egui lays a slider and its value box out as one group that does not
+/// wrap, so at the row's end the value box was cut off.
+fn wrap_before_slider(ui: &mut egui::Ui) {
+    let spacing = ui.spacing();
+    // The label (about 60 points), the slider, and its value box.
+    let needed = 60.0 + spacing.slider_width + 2.0 * spacing.interact_size.x;
+    if ui.available_size_before_wrap().x < needed {
+        ui.end_row();
+    }
+}
+
 fn terrain_controls_ui(ui: &mut egui::Ui, state: &AppState, actions: &mut Vec<Action>) {
     let mut spec = state.scene.view.terrain.clone();
     ui.horizontal_wrapped(|ui| {
