@@ -6,7 +6,9 @@ use std::time::{Duration, Instant};
 use basinscope::app::{Action, BasinscopeApp, MessageKind};
 use basinscope::core::Scene;
 use common::cli::{basinscope, stderr};
-use common::harness::{built_in, harness, harness_with, one_group, step_for, step_until};
+use common::harness::{
+    built_in, harness, harness_with, one_group, render, step_for, step_until, wait_for,
+};
 use common::pixels::{mean_abs_diff, mean_abs_diff_in};
 use common::pointer::{drag, primary};
 use egui_kittest::Harness;
@@ -227,6 +229,9 @@ fn divergence_pauses_training_and_says_so() {
     // The slice then finds no finite loss on its resamples; the divergence, which says
     // why and what to do, stays the message.
     step_for(&mut h, Duration::from_millis(1500));
+    step_until(&mut h, Duration::from_secs(30), |app| {
+        app.slice_view.picture_is_current()
+    });
     let app = h.state();
     let message = app.state.message.clone().expect("a message");
     assert!(message.text.contains("diverged"), "{}", message.text);
@@ -751,8 +756,14 @@ fn the_slice_legends_white_labels_are_readable_in_both_themes() {
     for theme in [egui::Theme::Dark, egui::Theme::Light] {
         let mut h = harness("xor");
         h.ctx.set_theme(theme);
-        h.run_steps(3);
-        let image = h.render().expect("wgpu renders the app");
+        wait_for(
+            &mut h,
+            Duration::from_mins(2),
+            "the slice",
+            BasinscopeApp::pictures_are_current,
+        );
+        h.run_steps(2);
+        let image = render(&mut h);
         let ppp = h.ctx.pixels_per_point();
         for label in ["white: behavior manifold through θ", "white: trajectory, θ"] {
             // The label's last row of text: a label that wraps in the legend's rows

@@ -194,10 +194,25 @@ fn the_terrain_exported_from_the_app_matches_render_of_the_scene_it_wrote() {
     assert!(diff < 0.5, "export vs render: mean |Δ| = {diff:.3}");
 }
 
-/// Closing the app while an export runs waits for it: the picture and the scene beside
-/// it are on disk when `on_exit` returns, and whole.
+/// Whether the app's last frame asked the window to `command`.
+fn asked(h: &Harness<'static, BasinscopeApp>, command: &egui::ViewportCommand) -> bool {
+    h.output()
+        .viewport_output
+        .get(&egui::ViewportId::ROOT)
+        .is_some_and(|v| v.commands.contains(command))
+}
+
+/// Asks the window to close, as the window manager's close button does.
+fn request_close(h: &mut Harness<'static, BasinscopeApp>) {
+    let root = h.input_mut().viewports.entry(egui::ViewportId::ROOT);
+    root.or_default().events.push(egui::ViewportEvent::Close);
+    h.step();
+}
+
+/// Closing the window while an export runs puts the close off and says so; once the
+/// picture and the scene beside it are written, whole, the window closes.
 #[test]
-fn closing_the_app_during_an_export_finishes_the_file() {
+fn closing_the_window_during_an_export_waits_for_the_file() {
     let mut h = harness("perpendicular");
     let dir = tempfile::tempdir().unwrap();
     h.state_mut().apply(Action::OpenExport);
@@ -215,12 +230,66 @@ fn closing_the_app_during_an_export_finishes_the_file() {
         d.request()
     };
     h.state_mut().apply(Action::Export(Box::new(request)));
-    assert!(h.state().exporting());
-    eframe::App::on_exit(h.state_mut());
+    request_close(&mut h);
+    assert!(asked(&h, &egui::ViewportCommand::CancelClose));
+    assert!(!asked(&h, &egui::ViewportCommand::Close));
+    let text = h.state().state.message.clone().expect("a message").text;
+    assert!(
+        text.contains("closing once the export is written"),
+        "{text}"
+    );
+    // The window goes on drawing until the file is there, and then closes.
+    let mut closed = false;
+    let start = Instant::now();
+    while !closed && start.elapsed() < Duration::from_mins(2) {
+        h.step();
+        closed = asked(&h, &egui::ViewportCommand::Close);
+        assert!(
+            closed || h.state().exporting(),
+            "the export ended without a close"
+        );
+        std::thread::sleep(Duration::from_millis(10));
+    }
+    assert!(closed, "the window never closed");
     let picture = image::open(dir.path().join("closing.png")).expect("the export was written");
-    assert_eq!(picture.width(), 640);
-    assert_eq!(picture.height(), 480);
+    assert_eq!((picture.width(), picture.height()), (640, 480));
     Scene::load(&dir.path().join("closing.scene.json")).expect("the scene beside it");
+}
+
+/// A close put off for an export that then fails is dropped: the window stays open
+/// and says why.
+#[test]
+fn a_failed_export_keeps_the_window_open_that_was_closing() {
+    let mut h = harness("xor");
+    let dir = tempfile::tempdir().unwrap();
+    // A folder where the picture should go: the write fails.
+    std::fs::create_dir(dir.path().join("blocked.png")).unwrap();
+    h.state_mut().apply(Action::OpenExport);
+    h.run_steps(1);
+    let request = {
+        let d = &mut h.state_mut().export_dialog;
+        d.folder = dir.path().display().to_string();
+        d.name = "blocked".into();
+        d.format = Format::Png;
+        d.write_scene = false;
+        d.whole_window = false;
+        d.view = FigureView::Slice2d;
+        d.request()
+    };
+    h.state_mut().apply(Action::Export(Box::new(request)));
+    request_close(&mut h);
+    assert!(asked(&h, &egui::ViewportCommand::CancelClose));
+    step_until(&mut h, Duration::from_mins(2), |app| !app.exporting());
+    h.step();
+    assert!(!h.state().close_after_export);
+    assert!(!asked(&h, &egui::ViewportCommand::Close));
+    let message = h.state().state.message.clone().expect("a message");
+    assert_eq!(message.kind, MessageKind::Error);
+    assert!(
+        message.text.contains("the window stays open"),
+        "{}",
+        message.text
+    );
 }
 
 /// Two models trained from different seeds, as the paths view compares them.

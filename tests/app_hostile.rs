@@ -122,6 +122,9 @@ fn training_toward_huge_targets_is_flagged() {
     // The slice resamples its loss twice a second and finds nothing finite; the
     // warning that names the cause stays rather than being replaced by that.
     step_for(&mut h, Duration::from_millis(1500));
+    step_until(&mut h, Duration::from_secs(30), |app| {
+        app.slice_view.picture_is_current()
+    });
     assert!(
         message_text(h.state()).contains("beyond float32"),
         "{}",

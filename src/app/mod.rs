@@ -41,9 +41,6 @@ use jobs::{AnalysisRequest, WalkRequest};
 pub use state::{Action, AppState, Message, MessageKind, ViewTab};
 use worker::{TrainingWorker, WorkerCommand};
 
-/// How long closing the app waits for an export still running.
-pub const EXIT_EXPORT_WAIT: std::time::Duration = std::time::Duration::from_mins(2);
-
 /// Opens the native window on `scene` and runs until it closes; `tour` says whether to
 /// offer the tour and where its lessons are.
 pub fn run_native(scene: Scene, tour: tour::TourLaunch) -> anyhow::Result<()> {
@@ -110,6 +107,9 @@ pub struct BasinscopeApp {
     /// A whole-window export waiting for a frame without the export window, and the
     /// frames still to wait.
     pending_window_export: Option<(window_export::WindowExport, u8)>,
+    /// The window was asked to close while an export ran: it closes when the export
+    /// has written its file.
+    pub close_after_export: bool,
     /// The built-in path entry used instead of the platform's file dialog.
     pub path_entry: path_entry::PathEntry,
     /// Why the platform's file dialog is not used (then Open and Save use the path entry).
@@ -181,6 +181,7 @@ impl BasinscopeApp {
             export_dialog: export::ExportDialog::default(),
             export_result: None,
             pending_window_export: None,
+            close_after_export: false,
             path_entry: path_entry::PathEntry::default(),
             file_dialog_unavailable: path_entry::platform_dialog_unavailable(),
             history: history::History::default(),
@@ -666,40 +667,49 @@ impl BasinscopeApp {
                     let names: Vec<String> =
                         paths.iter().map(|p| p.display().to_string()).collect();
                     self.state.info(format!("exported {}", names.join(", ")));
+                    if std::mem::take(&mut self.close_after_export) {
+                        self.ctx.send_viewport_cmd(egui::ViewportCommand::Close);
+                    }
                 }
                 Ok(Err(e)) => {
                     self.export_result = None;
-                    self.state.error(format!("cannot export: {e}"));
+                    let kept_open = self.kept_open();
+                    self.state.error(format!("cannot export: {e}{kept_open}"));
                 }
                 Err(mpsc::TryRecvError::Empty) => {}
                 Err(mpsc::TryRecvError::Disconnected) => {
                     self.export_result = None;
-                    self.state.error(
-                        "the export stopped without a result (a whole-window export needs the window's renderer)",
-                    );
+                    let kept_open = self.kept_open();
+                    self.state.error(format!(
+                        "the export stopped without a result (a whole-window export needs the window's renderer){kept_open}"
+                    ));
                 }
             }
         }
     }
 
-    /// Waits, at most [`EXIT_EXPORT_WAIT`], for an export still running when the app
-    /// exits, so closing the window does not lose the file (nor end the process while
-    /// the export thread compiles shaders in llvmpipe, which can crash it).
-    fn finish_export(&mut self) {
-        let Some(rx) = self.export_result.take() else {
+    /// After a failed export: the close that waited for it is dropped, and the message
+    /// says why the window is still open.
+    fn kept_open(&mut self) -> &'static str {
+        if std::mem::take(&mut self.close_after_export) {
+            "; the window stays open so you can see this"
+        } else {
+            ""
+        }
+    }
+
+    /// A close of the window asked for while an export runs is put off: the window says
+    /// so and keeps drawing (a screen-resolution export needs its frames), and closes
+    /// once the file is written. A failed export keeps the window open to show why.
+    fn hold_close_for_export(&mut self, ctx: &egui::Context) {
+        if !ctx.input(|i| i.viewport().close_requested()) || !self.exporting() {
             return;
-        };
-        log::info!("waiting for the export to finish before exiting…");
-        match rx.recv_timeout(EXIT_EXPORT_WAIT) {
-            Ok(Ok(paths)) => {
-                let names: Vec<String> = paths.iter().map(|p| p.display().to_string()).collect();
-                log::info!("exported {}", names.join(", "));
-            }
-            Ok(Err(e)) => log::error!("cannot export: {e}"),
-            Err(_) => log::error!(
-                "the export did not finish within {} s of closing; its file was not written",
-                EXIT_EXPORT_WAIT.as_secs()
-            ),
+        }
+        ctx.send_viewport_cmd(egui::ViewportCommand::CancelClose);
+        if !self.close_after_export {
+            self.close_after_export = true;
+            self.state
+                .info("closing once the export is written… (close again after it to quit)");
         }
     }
 
@@ -851,19 +861,18 @@ impl BasinscopeApp {
             s.loss = snap.loss;
             s.playing = snap.playing;
             if snap.diverged {
-                s.loss_explained = Some(s.generation);
-                s.error(format!(
+                s.explain_loss(MessageKind::Error, format!(
                     "training diverged at step {} (the loss became NaN or infinite); paused and kept the last finite parameters — lower the learning rate",
                     s.steps_done
                 ));
             } else if s.loss.is_finite()
                 && s.loss > f64::from(f32::MAX)
-                && s.loss_explained != Some(s.generation)
+                && s.warned_huge_loss != Some(s.generation)
             {
-                s.loss_explained = Some(s.generation);
+                s.warned_huge_loss = Some(s.generation);
                 // A note rather than an error: training goes on, and a divergence that
                 // may follow replaces it with the error that pauses training.
-                s.info(format!(
+                s.explain_loss(MessageKind::Info, format!(
                     "warning: the loss {:.3e} is beyond float32, so the slice's fields are infinite; rescale the targets and inputs (values near 1 work best)",
                     s.loss
                 ));
@@ -930,12 +939,12 @@ fn trainer_for(scene: &Scene, theta: &[f64]) -> Trainer {
 
 impl eframe::App for BasinscopeApp {
     fn logic(&mut self, ctx: &egui::Context, _frame: &mut eframe::Frame) {
+        self.hold_close_for_export(ctx);
         self.poll(ctx);
         self.window = ctx.input(|i| settings::WindowLayout::of(i.viewport()));
     }
 
     fn on_exit(&mut self) {
-        self.finish_export();
         self.save_settings();
     }
 

@@ -124,6 +124,9 @@ pub enum MessageKind {
 pub struct Message {
     pub kind: MessageKind,
     pub text: String,
+    /// The message says why the loss is unusable (beyond float32, or diverged): while
+    /// it is shown, the slice's generic "no finite loss" note does not replace it.
+    pub explains_loss: bool,
 }
 
 /// Everything the panels read.
@@ -156,9 +159,8 @@ pub struct AppState {
     pub new_point_target: f64,
     /// The last manifold walk (θ along the path), drawn by the slice view.
     pub manifold_walk: Vec<Vec<f64>>,
-    /// The run (generation) whose unusable loss the status line has already explained
-    /// (beyond float32, or diverged), so the slice's "no finite loss" note keeps quiet.
-    pub loss_explained: Option<u64>,
+    /// The run (generation) already warned that its loss is beyond float32.
+    pub warned_huge_loss: Option<u64>,
     /// Interpolation paths (θ along each) drawn in the slice view, from the paths view.
     pub slice_paths: Vec<Vec<Vec<f64>>>,
     /// Scene files opened or saved, newest first (kept between sessions).
@@ -198,7 +200,7 @@ impl AppState {
             active_view,
             layers_text,
             new_point_target: 1.0,
-            loss_explained: None,
+            warned_huge_loss: None,
             manifold_walk: Vec::new(),
             slice_paths: Vec::new(),
             recent_files: Vec::new(),
@@ -258,6 +260,7 @@ impl AppState {
         self.message = Some(Message {
             kind: MessageKind::Info,
             text: text.into(),
+            explains_loss: false,
         });
     }
 
@@ -267,7 +270,25 @@ impl AppState {
         self.message = Some(Message {
             kind: MessageKind::Error,
             text,
+            explains_loss: false,
         });
+    }
+
+    /// Shows `text` as the reason the loss is unusable (see [`Message::explains_loss`]).
+    pub fn explain_loss(&mut self, kind: MessageKind, text: String) {
+        if kind == MessageKind::Error {
+            log::warn!("{text}");
+        }
+        self.message = Some(Message {
+            kind,
+            text,
+            explains_loss: true,
+        });
+    }
+
+    /// Whether the status line shows why the loss is unusable.
+    pub fn loss_is_explained(&self) -> bool {
+        self.message.as_ref().is_some_and(|m| m.explains_loss)
     }
 
     /// Records θ after `steps_done` steps, thinning by half when full.

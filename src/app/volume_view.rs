@@ -746,19 +746,21 @@ fn controls_ui(
     }
 }
 
-/// The terrain's row: the height scale and a camera reset.
 /// Starts a new row of a wrapping layout when a labelled slider would not fit in what is
 /// left of this one: egui lays a slider and its value box out as one group that does not
-/// wrap, so at the row's end the value box was cut off.
+/// wrap, so at the row's end the value box was cut off. A row with nothing on it yet is
+/// kept (a new one would only leave it empty).
 fn wrap_before_slider(ui: &mut egui::Ui) {
     let spacing = ui.spacing();
     // The label (about 60 points), the slider, and its value box.
     let needed = 60.0 + spacing.slider_width + 2.0 * spacing.interact_size.x;
-    if ui.available_size_before_wrap().x < needed {
+    let row_started = ui.cursor().min.x > ui.max_rect().min.x + 1.0;
+    if row_started && ui.available_size_before_wrap().x < needed {
         ui.end_row();
     }
 }
 
+/// The terrain's row: log or linear height, a camera reset, and what the height is.
 fn terrain_controls_ui(ui: &mut egui::Ui, state: &AppState, actions: &mut Vec<Action>) {
     let mut spec = state.scene.view.terrain.clone();
     ui.horizontal_wrapped(|ui| {

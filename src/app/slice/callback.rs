@@ -416,12 +416,12 @@ mod tests {
         };
         let (device, queue) = (gpu.device(), gpu.queue());
         let prefix = "basinscope-raym";
+        let Some(before) = threads_named(prefix) else {
+            eprintln!("SKIPPED: no /proc/self/task here; the warm-up's join was not checked");
+            return;
+        };
         // No other test of this binary starts a warm-up, so none is listed before.
-        assert_eq!(
-            threads_named(prefix),
-            Some(0),
-            "/proc/self/task lists the threads"
-        );
+        assert_eq!(before, 0);
         let resources = SliceResources::new(device, queue, wgpu::TextureFormat::Rgba8Unorm);
         assert!(resources.warming.is_some());
         drop(resources);

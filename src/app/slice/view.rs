@@ -249,10 +249,10 @@ fn update_loss_range(
             view.loss_range_pending = None;
         }
         // The sampled loss has no finite positive value: the picture would be all grey.
-        // When the run has already said why its loss is unusable (beyond float32, or
-        // diverged), repeating this every resample would hide that message.
+        // While the status line says why the loss is unusable (beyond float32, or
+        // diverged), this note, repeated every resample, would hide that reason.
         Some(None) => {
-            if state.loss_explained != Some(state.generation) {
+            if !state.loss_is_explained() {
                 actions.push(Action::Warn(NO_FINITE_LOSS.to_string()));
             }
             view.loss_range_pending = None;
