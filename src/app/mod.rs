@@ -708,8 +708,7 @@ impl BasinscopeApp {
         ctx.send_viewport_cmd(egui::ViewportCommand::CancelClose);
         if !self.close_after_export {
             self.close_after_export = true;
-            self.state
-                .info("closing once the export is written… (close again after it to quit)");
+            self.state.info("closing once the export is written…");
         }
     }
 
