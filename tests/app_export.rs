@@ -24,15 +24,15 @@ mod common {
     pub mod pixels;
 }
 
-/// Exports `view` as `dir/name.EXT` at 640×480 with the scene and the data beside it,
-/// waiting for the export thread; returns the app's message.
-fn export(
+/// Starts exporting `view` as `dir/name.EXT` at 640×480 with the scene and the data
+/// beside it, through the export window.
+fn start_export(
     h: &mut Harness<'static, BasinscopeApp>,
     dir: &Path,
     name: &str,
     view: FigureView,
     format: Format,
-) -> (MessageKind, String) {
+) {
     h.state_mut().apply(Action::OpenExport);
     h.run_steps(1);
     let request = {
@@ -49,6 +49,18 @@ fn export(
         d.request()
     };
     h.state_mut().apply(Action::Export(Box::new(request)));
+}
+
+/// Exports as [`start_export`] does, waiting for the export thread; returns the app's
+/// message.
+fn export(
+    h: &mut Harness<'static, BasinscopeApp>,
+    dir: &Path,
+    name: &str,
+    view: FigureView,
+    format: Format,
+) -> (MessageKind, String) {
+    start_export(h, dir, name, view, format);
     step_until(h, Duration::from_mins(2), |app| !app.exporting());
     h.run_steps(1);
     let message = h
@@ -215,21 +227,13 @@ fn request_close(h: &mut Harness<'static, BasinscopeApp>) {
 fn closing_the_window_during_an_export_waits_for_the_file() {
     let mut h = harness("perpendicular");
     let dir = tempfile::tempdir().unwrap();
-    h.state_mut().apply(Action::OpenExport);
-    h.run_steps(1);
-    let request = {
-        let d = &mut h.state_mut().export_dialog;
-        d.folder = dir.path().display().to_string();
-        d.name = "closing".into();
-        d.width = 640;
-        d.height = 480;
-        d.format = Format::Png;
-        d.write_scene = true;
-        d.whole_window = false;
-        d.view = FigureView::Terrain;
-        d.request()
-    };
-    h.state_mut().apply(Action::Export(Box::new(request)));
+    start_export(
+        &mut h,
+        dir.path(),
+        "closing",
+        FigureView::Terrain,
+        Format::Png,
+    );
     request_close(&mut h);
     assert!(asked(&h, &egui::ViewportCommand::CancelClose));
     assert!(!asked(&h, &egui::ViewportCommand::Close));
@@ -264,19 +268,13 @@ fn a_failed_export_keeps_the_window_open_that_was_closing() {
     let dir = tempfile::tempdir().unwrap();
     // A folder where the picture should go: the write fails.
     std::fs::create_dir(dir.path().join("blocked.png")).unwrap();
-    h.state_mut().apply(Action::OpenExport);
-    h.run_steps(1);
-    let request = {
-        let d = &mut h.state_mut().export_dialog;
-        d.folder = dir.path().display().to_string();
-        d.name = "blocked".into();
-        d.format = Format::Png;
-        d.write_scene = false;
-        d.whole_window = false;
-        d.view = FigureView::Slice2d;
-        d.request()
-    };
-    h.state_mut().apply(Action::Export(Box::new(request)));
+    start_export(
+        &mut h,
+        dir.path(),
+        "blocked",
+        FigureView::Slice2d,
+        Format::Png,
+    );
     request_close(&mut h);
     assert!(asked(&h, &egui::ViewportCommand::CancelClose));
     step_until(&mut h, Duration::from_mins(2), |app| !app.exporting());
